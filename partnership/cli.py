@@ -1,0 +1,188 @@
+"""The command line: ``python -m partnership evaluate | summary | sweep | export`` (MODEL.md section 5)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from typing import Sequence
+
+from .outcomes import OUTCOME_NAMES, break_even_occupancy, evaluate
+from .scenario import ScenarioError, load_scenario, scenario_warnings
+from .uncertainty import SUMMARY_NAMES, summarize
+
+__all__ = ["main"]
+
+
+def _json_safe(value):
+    """Floats that are NaN or infinite become None (JSON null), recursively."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if hasattr(value, "item"):
+        return _json_safe(value.item())
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number between 0 and 1, got {text!r}") from None
+    if not (0.0 <= value <= 1.0):
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
+    return value
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text}")
+    return value
+
+
+def _table(rows: list[tuple[str, object]]) -> str:
+    """A two-column text table; numbers with thousands separators, None as n/a."""
+
+    def fmt(v):
+        if v is None:
+            return "n/a"
+        if isinstance(v, float):
+            if abs(v) < 10 and v != int(v):
+                return f"{v:,.4f}"
+            return f"{v:,.2f}"
+        return str(v)
+
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k.ljust(width)}  {fmt(v):>18}" for k, v in rows)
+
+
+def _cmd_evaluate(args) -> dict:
+    scenario = load_scenario(args.file)
+    _warn(scenario)
+    out = evaluate(scenario, args.occupancy, args.local_use).to_dict()
+    be = break_even_occupancy(scenario, args.local_use)
+    out["break_even_occupancy"] = {k: float(v) for k, v in be.items()}
+    return out
+
+
+def _cmd_summary(args) -> dict:
+    scenario = load_scenario(args.file)
+    _warn(scenario)
+    return summarize(scenario)
+
+
+def _cmd_sweep(args) -> dict:
+    from .negotiation import parse_axis, sweep
+
+    scenario = load_scenario(args.file)
+    _warn(scenario)
+    axes = []
+    for flag, text in (("--x", args.x), ("--y", args.y)):
+        try:
+            axes.append(parse_axis(text))
+        except ValueError as exc:
+            raise ScenarioError([f"{flag}: {exc}"]) from None
+    result = sweep(
+        scenario,
+        axes[0],
+        axes[1],
+        min_provider_gain=args.min_provider_gain,
+        min_host_saving=args.min_host_saving,
+        beta=args.beta,
+    )
+    return result.to_dict()
+
+
+def _cmd_export(args) -> dict:
+    from .export import export_pack
+
+    scenarios = [load_scenario(f) for f in args.files]
+    for s in scenarios:
+        _warn(s)
+    path = export_pack(scenarios, args.out)
+    return {"pack": str(path)}
+
+
+def _warn(scenario) -> None:
+    for line in scenario_warnings(scenario):
+        print(f"warning: {line}", file=sys.stderr)
+
+
+def _print(out: dict, fmt: str, command: str) -> None:
+    if fmt == "json":
+        print(json.dumps(_json_safe(out), indent=2, allow_nan=False))
+        return
+    if command == "evaluate":
+        rows = [(k, out[k]) for k in OUTCOME_NAMES]
+        be = out["break_even_occupancy"]
+        rows += [("break_even_occupancy (with)", _json_safe(be["with_agreement"]))]
+        rows += [("break_even_occupancy (without)", _json_safe(be["without_agreement"]))]
+    elif command == "summary":
+        rows = [(k, out[k]) for k in SUMMARY_NAMES]
+    elif command == "sweep":
+        b = out["balanced"]
+        acceptable = sum(sum(r) for r in out["acceptable"])
+        total = len(out["acceptable"]) * len(out["acceptable"][0])
+        rows = [("x", out["x"]["path"]), ("y", out["y"]["path"]), ("acceptable pairs", f"{acceptable} of {total}")]
+        if b is None:
+            rows.append(("balanced point", "none: no pair is acceptable to both"))
+        else:
+            rows += [(f"balanced {out['x']['path']}", b["x"]), (f"balanced {out['y']['path']}", b["y"])]
+            rows += [("expected_provider_gain", b["expected_provider_gain"])]
+            rows += [("expected_host_saving", b["expected_host_saving"])]
+    else:
+        rows = list(out.items())
+    print(_table([(k, _json_safe(v)) for k, v in rows]))
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m partnership",
+        description="Partnership Calculator: what a host authority and a care provider each win or lose "
+        "under a local partnership agreement.",
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name, help_text):
+        sp = sub.add_parser(name, help=help_text, description=help_text)
+        if name != "export":
+            sp.add_argument("file", metavar="FILE", help="scenario file (YAML or JSON)")
+            sp.add_argument("--format", choices=["json", "table"], default="json", help="output format (default json)")
+        return sp
+
+    e = add("evaluate", "every section-2 figure at one occupancy and local use")
+    e.add_argument("--occupancy", type=_fraction, required=True, metavar="O", help="share of capacity in use, 0-1")
+    e.add_argument("--local-use", type=_fraction, required=True, metavar="U", help="host's share of used capacity, 0-1")
+    add("summary", "expectations, probabilities and percentiles under the scenario's uncertainty")
+    s = add("sweep", "expected gains over two agreement terms, acceptable pairs and the balanced point")
+    s.add_argument("--x", required=True, metavar="PATH:START:STOP:COUNT")
+    s.add_argument("--y", required=True, metavar="PATH:START:STOP:COUNT")
+    s.add_argument("--min-provider-gain", type=_number, default=0.0, metavar="G")
+    s.add_argument("--min-host-saving", type=_number, default=0.0, metavar="S")
+    s.add_argument("--beta", type=_number, default=0.5, metavar="B", help="bargaining weight of the provider, 0-1")
+    x = add("export", "write the paper pack (charts, tables, workbook, summary) for one or several scenarios")
+    x.add_argument("files", nargs="+", metavar="FILE", help="scenario files; several make a comparison")
+    x.add_argument("--out", required=True, metavar="DIR", help="folder to write the pack into")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 2 for a bad scenario or argument)."""
+    args = _parser().parse_args(argv)
+    commands = {"evaluate": _cmd_evaluate, "summary": _cmd_summary, "sweep": _cmd_sweep, "export": _cmd_export}
+    try:
+        out = commands[args.command](args)
+    except ScenarioError as exc:
+        for line in exc.problems:
+            print(line, file=sys.stderr)
+        return 2
+    _print(out, getattr(args, "format", "json"), args.command)
+    return 0

@@ -1,0 +1,168 @@
+"""The search for terms both sides accept: a two-field sweep and the balanced (Nash) point
+(MODEL.md section 4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .scenario import Scenario, ScenarioError, is_numeric_path, scenario_from_dict, scenario_to_dict, set_path
+from .terms import overridable, terms_of
+from .uncertainty import SWEEP_RESOLUTION, _tolerance, expected_gains
+
+__all__ = ["Axis", "SweepResult", "sweep", "balanced_index", "parse_axis"]
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One swept field: a dotted scenario path and its evenly spaced values."""
+
+    path: str
+    values: np.ndarray
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """Expected gains over a grid of two fields, indexed ``[y][x]``; money is currency per year."""
+
+    x: Axis
+    y: Axis
+    expected_provider_gain: np.ndarray
+    expected_host_saving: np.ndarray
+    acceptable: np.ndarray
+    balanced: dict | None
+    min_provider_gain: float
+    min_host_saving: float
+    beta: float
+
+    def to_dict(self) -> dict:
+        """The section-5 JSON shape."""
+        return {
+            "x": {"path": self.x.path, "values": self.x.values.tolist()},
+            "y": {"path": self.y.path, "values": self.y.values.tolist()},
+            "expected_provider_gain": self.expected_provider_gain.tolist(),
+            "expected_host_saving": self.expected_host_saving.tolist(),
+            "acceptable": self.acceptable.tolist(),
+            "balanced": self.balanced,
+        }
+
+
+def parse_axis(text: str) -> tuple[str, float, float, int]:
+    """``PATH:START:STOP:COUNT`` -> (path, start, stop, count). Raises ValueError in plain words."""
+    parts = text.rsplit(":", 3)
+    if len(parts) != 4:
+        raise ValueError(f"{text!r}: expected PATH:START:STOP:COUNT, e.g. agreement.contribution:0:400000:41")
+    path, start, stop, count = parts
+    try:
+        start_f, stop_f = float(start), float(stop)
+    except ValueError:
+        raise ValueError(f"{text!r}: START and STOP must be numbers") from None
+    if not (np.isfinite(start_f) and np.isfinite(stop_f)):
+        raise ValueError(f"{text!r}: START and STOP must be finite numbers")
+    try:
+        count_i = int(count)
+    except ValueError:
+        raise ValueError(f"{text!r}: COUNT must be a whole number") from None
+    if count_i < 1 or count_i > 1001:
+        raise ValueError(f"{text!r}: COUNT must be between 1 and 1001, got {count_i}")
+    return path, start_f, stop_f, count_i
+
+
+def balanced_index(gain: np.ndarray, saving: np.ndarray, acceptable: np.ndarray, beta: float = 0.5):
+    """The (iy, ix) of the acceptable pair maximising gain^beta x saving^(1 - beta), gains
+    floored at 0; ties (as when a side gains nothing anywhere) go to the larger joint gain.
+    None when no pair is acceptable."""
+    if not acceptable.any():
+        return None
+    with np.errstate(divide="ignore"):
+        score = beta * np.log(np.maximum(gain, 0.0)) + (1 - beta) * np.log(np.maximum(saving, 0.0))
+    score = np.where(acceptable, score, -np.inf)
+    joint = np.where(acceptable, gain + saving, -np.inf)
+    best = score.max()
+    candidates = (score == best) & acceptable
+    flat = np.argmax(np.where(candidates, joint, -np.inf))
+    return tuple(int(i) for i in np.unravel_index(flat, gain.shape))
+
+
+def _check_axis(scenario: Scenario, data: dict, path: str, start: float, stop: float, which: str) -> None:
+    if not is_numeric_path(path):
+        raise ScenarioError([f"{which}: {path} is not a numeric scenario field (e.g. agreement.contribution)"])
+    problems = []
+    for value in (start, stop):
+        try:
+            scenario_from_dict(set_path(data, path, value))
+        except ScenarioError as exc:
+            problems += [p for p in exc.problems if p not in problems]
+        except KeyError as exc:
+            problems.append(f"{which}: {exc.args[0]}")
+    if problems:
+        raise ScenarioError(problems)
+
+
+def sweep(
+    scenario: Scenario,
+    x: tuple[str, float, float, int],
+    y: tuple[str, float, float, int],
+    min_provider_gain: float = 0.0,
+    min_host_saving: float = 0.0,
+    beta: float = 0.5,
+    cells: int = SWEEP_RESOLUTION,
+) -> SweepResult:
+    """Expected provider gain and host saving at every pair of values of two scenario fields.
+
+    ``x`` and ``y`` are ``(path, start, stop, count)``. A pair is acceptable when both expected
+    gains reach their minimums; the balanced point maximises gain^beta x saving^(1-beta)
+    among acceptable pairs (the Nash bargaining solution; beta = 0.5 is the plain product).
+    Both ends of each range are validated as scenarios, so a range that breaks a rule
+    raises ScenarioError naming the field.
+    """
+    if not (0 < beta < 1):
+        raise ScenarioError([f"beta: must be between 0 and 1 (exclusive), got {beta}"])
+    for name, value in (("min_provider_gain", min_provider_gain), ("min_host_saving", min_host_saving)):
+        if not np.isfinite(value):
+            raise ScenarioError([f"{name}: must be a finite number, got {value}"])
+    data = scenario_to_dict(scenario)
+    _check_axis(scenario, data, x[0], x[1], x[2], "x")
+    _check_axis(scenario, data, y[0], y[1], y[2], "y")
+    if x[0] == y[0]:
+        raise ScenarioError([f"y: {y[0]} is already swept on x; choose two different fields"])
+    xs, ys = np.linspace(x[1], x[2], x[3]), np.linspace(y[1], y[2], y[3])
+    if overridable(x[0], scenario) and overridable(y[0], scenario):
+        # one vectorised pass: terms of shape (ny, nx, 1) against the quadrature points
+        terms = terms_of(scenario, {x[0]: xs[None, :, None], y[0]: ys[:, None, None]})
+        gain, saving = expected_gains(scenario, terms, cells)
+        gain = np.broadcast_to(gain, (len(ys), len(xs)))
+        saving = np.broadcast_to(saving, (len(ys), len(xs)))
+    else:
+        # fields that move the integration itself (uncertainty, band edges): one scenario a pair
+        gain = np.empty((len(ys), len(xs)))
+        saving = np.empty((len(ys), len(xs)))
+        for iy, yv in enumerate(ys):
+            row = set_path(data, y[0], float(yv))
+            for ix, xv in enumerate(xs):
+                variant = scenario_from_dict(set_path(row, x[0], float(xv)))
+                gain[iy, ix], saving[iy, ix] = expected_gains(variant, cells=cells)
+    tol = _tolerance(terms_of(scenario))
+    acceptable = (gain >= min_provider_gain - tol) & (saving >= min_host_saving - tol)
+    best = balanced_index(gain, saving, acceptable, beta)
+    balanced = None
+    if best is not None:
+        iy, ix = best
+        balanced = {
+            "x": float(xs[ix]),
+            "y": float(ys[iy]),
+            "expected_provider_gain": float(gain[iy, ix]),
+            "expected_host_saving": float(saving[iy, ix]),
+        }
+    return SweepResult(
+        x=Axis(x[0], xs),
+        y=Axis(y[0], ys),
+        expected_provider_gain=np.array(gain, dtype=float),
+        expected_host_saving=np.array(saving, dtype=float),
+        acceptable=acceptable,
+        balanced=balanced,
+        min_provider_gain=float(min_provider_gain),
+        min_host_saving=float(min_host_saving),
+        beta=float(beta),
+    )

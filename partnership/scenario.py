@@ -1,0 +1,395 @@
+"""The scenario: every input of a local partnership agreement, validated once (MODEL.md section 1)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+__all__ = [
+    "Scenario",
+    "ScenarioError",
+    "load_scenario",
+    "scenario_from_dict",
+    "scenario_to_dict",
+    "scenario_to_yaml",
+    "scenario_warnings",
+    "get_path",
+    "set_path",
+    "NUMERIC_PATHS",
+]
+
+
+class ScenarioError(ValueError):
+    """A scenario that breaks a rule: ``problems`` holds one plain-English line per problem,
+    each starting with the dotted name of the field (``prices.host: must be >= 0, got -5``)."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=False)
+
+
+class Service(_Strict):
+    """The care service: capacity and its cost structure."""
+
+    capacity: float = Field(gt=0, description="N: units available each period (places, hours, beds...)")
+    periods_per_year: float = Field(52, gt=0, description="W: pricing periods in a year")
+    fixed_cost: float = Field(ge=0, description="F: cost per year paid whatever the occupancy")
+    variable_cost: float = Field(ge=0, description="v: cost per occupied unit-period")
+
+
+class Prices(_Strict):
+    """Prices per unit-period. ``spot`` defaults to ``external``; ``host_alternative`` to ``spot``."""
+
+    host: float = Field(ge=0, description="p_h: what the host pays under the agreement")
+    external: float = Field(ge=0, description="p_e: what external purchasers pay")
+    spot: float | None = Field(None, ge=0, description="p_s: provider's price without the agreement")
+    host_alternative: float | None = Field(
+        None, ge=0, description="p_a: what the host pays elsewhere without the agreement"
+    )
+
+    @property
+    def spot_price(self) -> float:
+        """p_s with its default applied."""
+        return self.external if self.spot is None else self.spot
+
+    @property
+    def host_alternative_price(self) -> float:
+        """p_a with its default applied."""
+        return self.spot_price if self.host_alternative is None else self.host_alternative
+
+
+class Compensation(_Strict):
+    """Provider -> host, for each external unit-period."""
+
+    per_external_unit: float = Field(0, ge=0, description="k: fixed sum per external unit-period")
+    premium_share: float = Field(0, ge=0, le=1, description="r: share of the premium max(p_e - p_h, 0)")
+
+
+class Band(_Strict):
+    """A sharing band: from this local use on, the host's share of the surplus above target."""
+
+    from_local_use: float = Field(ge=0, le=1)
+    host_share: float = Field(ge=0, le=1)
+
+
+class Sharing(_Strict):
+    """Surplus and deficit sharing."""
+
+    target_margin: float = Field(0, ge=0, description="m: provider keeps surplus up to m x operating cost")
+    interpolation: Literal["step", "linear"] = "step"
+    bands: list[Band] = Field(default_factory=lambda: [Band(from_local_use=0, host_share=0)])
+    loss_share: float = Field(0, ge=0, le=1, description="ls: host's share of a deficit")
+    loss_cap: float | None = Field(None, ge=0, description="most the host pays towards a deficit per year")
+
+    @field_validator("bands")
+    @classmethod
+    def _bands_rules(cls, bands: list[Band]) -> list[Band]:
+        if not bands:
+            raise ValueError("needs at least one band")
+        if bands[0].from_local_use != 0:
+            raise ValueError(f"the first band must start at from_local_use 0, got {_num(bands[0].from_local_use)}")
+        for i in range(1, len(bands)):
+            if bands[i].from_local_use <= bands[i - 1].from_local_use:
+                raise ValueError(
+                    f"from_local_use must rise strictly from band to band: band {i} starts at "
+                    f"{_num(bands[i].from_local_use)}, not above band {i - 1} at {_num(bands[i - 1].from_local_use)}"
+                )
+        return bands
+
+
+class Agreement(_Strict):
+    """The agreement's terms. Every term defaults to 0: no agreement beyond the host price."""
+
+    contribution: float = Field(0, ge=0, description="C: host's annual contribution to the fixed cost base")
+    compensation: Compensation = Field(default_factory=Compensation)
+    sharing: Sharing = Field(default_factory=Sharing)
+
+
+class Triangular(_Strict):
+    """A triangular distribution on [0, 1]; low = high is a fixed value."""
+
+    low: float = Field(ge=0, le=1)
+    mode: float = Field(ge=0, le=1)
+    high: float = Field(ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Triangular":
+        if not (self.low <= self.mode <= self.high):
+            raise ValueError(
+                f"needs low <= mode <= high, got low {_num(self.low)}, mode {_num(self.mode)}, high {_num(self.high)}"
+            )
+        return self
+
+
+class Uncertainty(_Strict):
+    """Independent triangular distributions of occupancy and local use."""
+
+    occupancy: Triangular = Field(default_factory=lambda: Triangular(low=0.6, mode=0.85, high=1.0))
+    local_use: Triangular = Field(default_factory=lambda: Triangular(low=0.5, mode=0.8, high=1.0))
+
+
+class Scenario(_Strict):
+    """One local partnership agreement scenario (MODEL.md section 1)."""
+
+    name: str = "Unnamed scenario"
+    description: str | None = Field(None, description="free text: where the figures come from, which are estimates")
+    unit: str = "place"
+    period: str = "week"
+    currency: str = "£"
+    service: Service
+    prices: Prices
+    agreement: Agreement = Field(default_factory=Agreement)
+    uncertainty: Uncertainty = Field(default_factory=Uncertainty)
+
+
+# ----------------------------------------------------------------------------------------------
+# Plain-English messages
+
+
+def _num(x: Any) -> str:
+    """A number as a person would write it in a message (5 not 5.0)."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return repr(x) if isinstance(x, str) else str(x)
+    if isinstance(x, float) and math.isfinite(x) and x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    return str(x)
+
+
+def _location(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("function-after", "function-before") or str(part).startswith("function-"):
+            continue
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(scenario)"
+
+
+_ALLOWED = {
+    "": Scenario,
+    "service": Service,
+    "prices": Prices,
+    "agreement": Agreement,
+    "agreement.compensation": Compensation,
+    "agreement.sharing": Sharing,
+    "uncertainty": Uncertainty,
+    "uncertainty.occupancy": Triangular,
+    "uncertainty.local_use": Triangular,
+}
+
+
+def _allowed_fields(parent: str) -> str:
+    model = _ALLOWED.get(re.sub(r"\[\d+\]", "", parent).replace(".bands", ".bands[]"))
+    if model is None and parent.endswith("]"):
+        model = Band
+    if model is None:
+        return ""
+    return ", ".join(model.model_fields)
+
+
+def _message(err: dict) -> str:
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    got = err.get("input")
+    if kind == "greater_than_equal":
+        return f"must be >= {_num(ctx['ge'])}, got {_num(got)}"
+    if kind == "greater_than":
+        return f"must be > {_num(ctx['gt'])}, got {_num(got)}"
+    if kind == "less_than_equal":
+        return f"must be <= {_num(ctx['le'])}, got {_num(got)}"
+    if kind == "less_than":
+        return f"must be < {_num(ctx['lt'])}, got {_num(got)}"
+    if kind == "finite_number":
+        return f"must be a finite number, got {_num(got)}"
+    if kind in ("float_parsing", "float_type", "int_parsing", "int_type"):
+        return f"must be a number, got {_num(got)}"
+    if kind in ("string_type",):
+        return f"must be text, got {_num(got)}"
+    if kind == "missing":
+        return "is required but missing"
+    if kind == "extra_forbidden":
+        allowed = _allowed_fields(_location(tuple(err["loc"][:-1])) if len(err["loc"]) > 1 else "")
+        hint = f" (allowed here: {allowed})" if allowed else ""
+        return f"is not a known field; check the spelling{hint}"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected', '')}, got {_num(got)}"
+    if kind in ("list_type",):
+        return f"must be a list, got {_num(got)}"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"must be a set of fields (a mapping), got {_num(got)}"
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    return err["msg"][0].lower() + err["msg"][1:]
+
+
+def _problems(exc: ValidationError) -> list[str]:
+    return [f"{_location(tuple(e['loc']))}: {_message(e)}" for e in exc.errors(include_url=False)]
+
+
+# ----------------------------------------------------------------------------------------------
+# Loading and saving
+
+
+def scenario_from_dict(data: Any) -> Scenario:
+    """Validate a scenario given as a mapping (parsed YAML or JSON). Raises ScenarioError."""
+    if not isinstance(data, dict):
+        raise ScenarioError([f"(scenario): must be a set of fields (a mapping), got {type(data).__name__}"])
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_problems(exc)) from None
+
+
+def parse_scenario_text(text: str, source: str = "scenario") -> Scenario:
+    """Validate a scenario from YAML or JSON text (JSON is YAML). Raises ScenarioError."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "cannot be read"
+        raise ScenarioError([f"{source}: not valid YAML or JSON{where}: {problem}"]) from None
+    if data is None:
+        raise ScenarioError([f"{source}: the file is empty"])
+    return scenario_from_dict(data)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file (.yaml, .yml or .json). Raises ScenarioError."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError([f"{path}: no such file"]) from None
+    except IsADirectoryError:
+        raise ScenarioError([f"{path}: is a folder, not a scenario file"]) from None
+    except UnicodeDecodeError:
+        raise ScenarioError([f"{path}: not a text file (expected YAML or JSON)"]) from None
+    except OSError as exc:
+        raise ScenarioError([f"{path}: cannot be read ({exc.strerror})"]) from None
+    return parse_scenario_text(text, str(path))
+
+
+def scenario_to_dict(scenario: Scenario) -> dict:
+    """The scenario as a plain mapping, optional fields left out when unset."""
+    return scenario.model_dump(mode="json", exclude_none=True)
+
+
+def scenario_to_yaml(scenario: Scenario) -> str:
+    """The scenario as a YAML document, fields in the order of MODEL.md."""
+    return yaml.safe_dump(scenario_to_dict(scenario), sort_keys=False, allow_unicode=True, width=100)
+
+
+def scenario_to_json(scenario: Scenario) -> str:
+    """The scenario as a JSON document."""
+    return json.dumps(scenario_to_dict(scenario), indent=2, ensure_ascii=False)
+
+
+def scenario_warnings(scenario: Scenario) -> list[str]:
+    """Things allowed but probably not meant, one plain line each (not errors)."""
+    out = []
+    bands = scenario.agreement.sharing.bands
+    for i in range(1, len(bands)):
+        if bands[i].host_share < bands[i - 1].host_share:
+            out.append(
+                f"agreement.sharing.bands[{i}].host_share: falls from {_num(bands[i - 1].host_share)} to "
+                f"{_num(bands[i].host_share)} as local use rises; the host's share usually escalates with use"
+            )
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Dotted paths: agreement.contribution, agreement.sharing.bands[2].host_share, ...
+
+_PATH_PART = re.compile(r"([A-Za-z_]+)(?:\[(\d+)\])?$")
+
+
+def _split(path: str) -> list[str | int]:
+    parts: list[str | int] = []
+    for piece in path.split("."):
+        m = _PATH_PART.match(piece)
+        if not m:
+            raise KeyError(f"{path}: not a scenario field path")
+        parts.append(m.group(1))
+        if m.group(2) is not None:
+            parts.append(int(m.group(2)))
+    return parts
+
+
+def get_path(data: dict, path: str) -> Any:
+    """The value at a dotted path in a scenario mapping. Raises KeyError naming the path."""
+    node: Any = data
+    for part in _split(path):
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            raise KeyError(f"{path}: no such field in this scenario") from None
+    return node
+
+
+def set_path(data: dict, path: str, value: Any) -> dict:
+    """A deep copy of a scenario mapping with the value at a dotted path replaced (created if absent)."""
+    data = copy.deepcopy(data)
+    parts = _split(path)
+    node: Any = data
+    for part, nxt in zip(parts[:-1], parts[1:]):
+        if isinstance(part, int):
+            try:
+                node = node[part]
+            except (IndexError, TypeError):
+                raise KeyError(f"{path}: no such field in this scenario") from None
+        else:
+            if not isinstance(node, dict):
+                raise KeyError(f"{path}: no such field in this scenario")
+            node = node.setdefault(part, [] if isinstance(nxt, int) else {})
+    last = parts[-1]
+    try:
+        node[last] = value
+    except (IndexError, TypeError):
+        raise KeyError(f"{path}: no such field in this scenario") from None
+    return data
+
+
+NUMERIC_PATHS = [
+    "service.capacity",
+    "service.periods_per_year",
+    "service.fixed_cost",
+    "service.variable_cost",
+    "prices.host",
+    "prices.external",
+    "prices.spot",
+    "prices.host_alternative",
+    "agreement.contribution",
+    "agreement.compensation.per_external_unit",
+    "agreement.compensation.premium_share",
+    "agreement.sharing.target_margin",
+    "agreement.sharing.loss_share",
+    "agreement.sharing.loss_cap",
+    "agreement.sharing.bands[i].from_local_use",
+    "agreement.sharing.bands[i].host_share",
+    "uncertainty.occupancy.low",
+    "uncertainty.occupancy.mode",
+    "uncertainty.occupancy.high",
+    "uncertainty.local_use.low",
+    "uncertainty.local_use.mode",
+    "uncertainty.local_use.high",
+]
+"""The numeric fields a sweep may vary (``[i]`` is a band's index)."""
+
+
+def is_numeric_path(path: str) -> bool:
+    """Whether a dotted path names a numeric scenario field."""
+    return re.sub(r"\[\d+\]", "[i]", path) in NUMERIC_PATHS
