@@ -6,7 +6,7 @@ import argparse
 import json
 import math
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from .outcomes import OUTCOME_NAMES, break_even_occupancy, evaluate
 from .scenario import ScenarioError, load_scenario, scenario_warnings

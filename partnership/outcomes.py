@@ -158,7 +158,8 @@ def break_even_occupancy(scenario: Scenario, local_use, terms: Terms | None = No
         u * t.host_price
         + (1 - u) * t.external_price
         - t.variable_cost
-        - (1 - u) * (t.per_external_unit + t.premium_share * np.maximum(np.subtract(t.external_price, t.host_price), 0.0))
+        - (1 - u)
+        * (t.per_external_unit + t.premium_share * np.maximum(np.subtract(t.external_price, t.host_price), 0.0))
     )
     a = t.contribution - t.fixed_cost
     b = per_o

@@ -124,7 +124,7 @@ class Triangular(_Strict):
     high: float = Field(ge=0, le=1)
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Triangular":
+    def _ordered(self) -> Triangular:
         if not (self.low <= self.mode <= self.high):
             raise ValueError(
                 f"needs low <= mode <= high, got low {_num(self.low)}, mode {_num(self.mode)}, high {_num(self.high)}"

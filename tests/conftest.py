@@ -1,0 +1,76 @@
+"""Shared fixtures: the MODEL.md worked example, the presets, and random valid scenarios."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+from hypothesis import strategies as st
+
+from partnership import scenario_from_dict
+from partnership.examples import EXAMPLE
+
+ROOT = Path(__file__).resolve().parent.parent
+PRESETS = sorted((ROOT / "presets").glob("*.yaml"))
+
+
+@pytest.fixture
+def example():
+    return scenario_from_dict(copy.deepcopy(EXAMPLE))
+
+
+@pytest.fixture
+def example_dict():
+    return copy.deepcopy(EXAMPLE)
+
+
+money = st.floats(min_value=0, max_value=5e6, allow_nan=False, allow_infinity=False)
+price = st.floats(min_value=0, max_value=20000, allow_nan=False, allow_infinity=False)
+fraction = st.floats(min_value=0, max_value=1, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def bands(draw):
+    n = draw(st.integers(min_value=1, max_value=5))
+    starts = sorted(set(draw(st.lists(st.floats(min_value=0.01, max_value=1.0), min_size=n - 1, max_size=n - 1))))
+    starts = [0.0] + starts
+    return [{"from_local_use": s, "host_share": draw(fraction)} for s in starts]
+
+
+@st.composite
+def triangular(draw):
+    a, b, c = sorted(draw(st.lists(fraction, min_size=3, max_size=3)))
+    return {"low": a, "mode": b, "high": c}
+
+
+@st.composite
+def scenarios(draw):
+    """Random valid scenario documents, optional fields sometimes left out."""
+    prices = {"host": draw(price), "external": draw(price)}
+    if draw(st.booleans()):
+        prices["spot"] = draw(price)
+    if draw(st.booleans()):
+        prices["host_alternative"] = draw(price)
+    return {
+        "name": "random",
+        "service": {
+            "capacity": draw(st.floats(min_value=0.5, max_value=5000)),
+            "periods_per_year": draw(st.sampled_from([52, 12, 365, 1])),
+            "fixed_cost": draw(money),
+            "variable_cost": draw(price),
+        },
+        "prices": prices,
+        "agreement": {
+            "contribution": draw(money),
+            "compensation": {"per_external_unit": draw(price), "premium_share": draw(fraction)},
+            "sharing": {
+                "target_margin": draw(st.floats(min_value=0, max_value=0.5)),
+                "interpolation": draw(st.sampled_from(["step", "linear"])),
+                "bands": draw(bands()),
+                "loss_share": draw(fraction),
+                "loss_cap": draw(st.one_of(st.none(), money)),
+            },
+        },
+        "uncertainty": {"occupancy": draw(triangular()), "local_use": draw(triangular())},
+    }

@@ -1,0 +1,153 @@
+"""The command line end to end, as a user runs it: exit codes, JSON keys, null for undefined."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from partnership import OUTCOME_NAMES, SUMMARY_NAMES
+
+from .conftest import ROOT
+
+
+def run(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "partnership", *map(str, args)], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+
+
+@pytest.fixture
+def scenario_file(tmp_path, example_dict):
+    path = tmp_path / "example.yaml"
+    path.write_text(yaml.safe_dump(example_dict, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_evaluate(scenario_file):
+    r = run("evaluate", scenario_file, "--occupancy", 0.85, "--local-use", 0.75)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert set(out) == set(OUTCOME_NAMES) | {"break_even_occupancy"}
+    assert out["provider_profit"] == pytest.approx(144_821)
+    assert out["host_unit_cost"] == pytest.approx(5_692.01, abs=0.005)
+    assert out["break_even_occupancy"]["with_agreement"] == pytest.approx(0.66696, abs=5e-6)
+    assert out["break_even_occupancy"]["without_agreement"] == pytest.approx(0.73964, abs=5e-6)
+
+
+def test_evaluate_undefined_values_are_null(scenario_file, tmp_path, example_dict):
+    r = run("evaluate", scenario_file, "--occupancy", 0.85, "--local-use", 0)
+    assert r.returncode == 0
+    assert "NaN" not in r.stdout
+    assert json.loads(r.stdout)["host_unit_cost"] is None
+    example_dict["service"]["fixed_cost"] = 50_000_000
+    path = tmp_path / "hopeless.yaml"
+    path.write_text(yaml.safe_dump(example_dict), encoding="utf-8")
+    out = json.loads(run("evaluate", path, "--occupancy", 1, "--local-use", 0.5).stdout)
+    assert out["break_even_occupancy"] == {"with_agreement": None, "without_agreement": None}
+
+
+def test_summary(scenario_file):
+    r = run("summary", scenario_file)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert list(out) == SUMMARY_NAMES
+    assert out["expected_provider_gain"] == pytest.approx(31_460, abs=200)
+
+
+def test_sweep(scenario_file):
+    r = run(
+        "sweep",
+        scenario_file,
+        "--x",
+        "agreement.contribution:0:400000:5",
+        "--y",
+        "agreement.sharing.bands[2].host_share:0:1:3",
+        "--beta",
+        0.5,
+    )
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert set(out) == {"x", "y", "expected_provider_gain", "expected_host_saving", "acceptable", "balanced"}
+    assert out["x"] == {"path": "agreement.contribution", "values": [0, 100000, 200000, 300000, 400000]}
+    assert len(out["expected_provider_gain"]) == 3 and len(out["expected_provider_gain"][0]) == 5
+    assert set(out["balanced"]) == {"x", "y", "expected_provider_gain", "expected_host_saving"}
+
+
+def test_sweep_with_no_acceptable_pair_gives_null(scenario_file):
+    r = run(
+        "sweep",
+        scenario_file,
+        "--x",
+        "agreement.contribution:0:1000:2",
+        "--y",
+        "prices.host:0:100:2",
+        "--min-provider-gain",
+        1e9,
+    )
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["balanced"] is None
+
+
+def test_table_format(scenario_file):
+    r = run("evaluate", scenario_file, "--occupancy", 0.85, "--local-use", 0, "--format", "table")
+    assert r.returncode == 0
+    assert "host_unit_cost" in r.stdout and "n/a" in r.stdout and "nan" not in r.stdout.lower()
+    assert (
+        "144,821.00"
+        in run("evaluate", scenario_file, "--occupancy", 0.85, "--local-use", 0.75, "--format", "table").stdout
+    )
+
+
+@pytest.mark.parametrize(
+    "change, line",
+    [
+        ({"prices": {"host": -5, "external": 5500}}, "prices.host: must be >= 0, got -5"),
+        ({"service": {"capacity": 0, "fixed_cost": 1, "variable_cost": 1}}, "service.capacity: must be > 0, got 0"),
+    ],
+)
+def test_bad_scenario_exits_2_with_one_line_per_problem(tmp_path, example_dict, change, line):
+    example_dict.update(change)
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(example_dict), encoding="utf-8")
+    for args in (("summary", path), ("evaluate", path, "--occupancy", 0.5, "--local-use", 0.5)):
+        r = run(*args)
+        assert r.returncode == 2
+        assert r.stdout == ""
+        assert r.stderr.strip().splitlines() == [line]
+        assert "Traceback" not in r.stderr
+
+
+def test_missing_file_and_bad_yaml_are_one_line(tmp_path):
+    r = run("summary", tmp_path / "nope.yaml")
+    assert r.returncode == 2 and r.stderr.strip().endswith("nope.yaml: no such file")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("service: [1, 2\n")
+    r = run("summary", bad)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+    assert "not valid YAML" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_bad_sweep_arguments(scenario_file):
+    r = run("sweep", scenario_file, "--x", "agreement.contribtion:0:1:2", "--y", "prices.host:0:1:2")
+    assert r.returncode == 2 and "agreement.contribtion is not a numeric scenario field" in r.stderr
+    r = run("sweep", scenario_file, "--x", "agreement.contribution:0:1", "--y", "prices.host:0:1:2")
+    assert r.returncode == 2 and "--x:" in r.stderr and "PATH:START:STOP:COUNT" in r.stderr
+    r = run("sweep", scenario_file, "--x", "agreement.contribution:-10:1:2", "--y", "prices.host:0:1:2")
+    assert r.returncode == 2 and r.stderr.strip() == "agreement.contribution: must be >= 0, got -10"
+    r = run("sweep", scenario_file, "--x", "agreement.contribution:0:1:2", "--y", "prices.host:0:1:2", "--beta", 1)
+    assert r.returncode == 2 and "beta" in r.stderr
+
+
+def test_out_of_range_point_is_a_plain_error(scenario_file):
+    r = run("evaluate", scenario_file, "--occupancy", 1.5, "--local-use", 0.5)
+    assert r.returncode == 2 and "must be between 0 and 1, got 1.5" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_falling_bands_warn_on_stderr(tmp_path, example_dict):
+    example_dict["agreement"]["sharing"]["bands"][2]["host_share"] = 0.1
+    path = tmp_path / "falling.yaml"
+    path.write_text(yaml.safe_dump(example_dict), encoding="utf-8")
+    r = run("summary", path)
+    assert r.returncode == 0 and r.stderr.startswith("warning: agreement.sharing.bands[2].host_share")

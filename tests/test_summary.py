@@ -1,0 +1,132 @@
+"""Section 3 against an independent high-resolution integration, to the accuracy MODEL.md sets."""
+
+import copy
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from partnership import SUMMARY_NAMES, load_scenario, scenario_from_dict, summarize
+from partnership.outcomes import evaluate_terms
+from partnership.terms import terms_of
+from partnership.uncertainty import _tolerance, triangular_cells
+
+from .conftest import PRESETS, scenarios
+
+N_REF = 1200
+
+
+def _inverse_cdf(q, low, mode, high):
+    """Quantile function of the triangular distribution (an independent route to the integral)."""
+    if high == low:
+        return np.full_like(q, low)
+    c = (mode - low) / (high - low)
+    return np.where(
+        q < c,
+        low + np.sqrt(q * (high - low) * (mode - low)),
+        high - np.sqrt((1 - q) * (high - low) * (high - mode)),
+    )
+
+
+def reference(s):
+    """Equal-probability midpoint grid in quantile space, N_REF x N_REF points."""
+    q = (np.arange(N_REF) + 0.5) / N_REF
+    unc = s.uncertainty
+    o = _inverse_cdf(q, unc.occupancy.low, unc.occupancy.mode, unc.occupancy.high)
+    u = _inverse_cdf(q, unc.local_use.low, unc.local_use.mode, unc.local_use.high)
+    r = evaluate_terms(terms_of(s), o[None, :], u[:, None])
+    g, h = r.provider_gain.ravel(), r.host_saving.ravel()
+    tol = _tolerance(terms_of(s))  # the model's documented rounding: sub-micro-penny amounts are zero
+    out = {
+        "expected_provider_profit": r.provider_profit.mean(),
+        "expected_provider_gain": g.mean(),
+        "expected_host_net_cost": r.host_net_cost.mean(),
+        "expected_host_saving": h.mean(),
+        "probability_provider_loss": (r.provider_profit < -tol).mean(),
+        "probability_provider_better_off": (g >= -tol).mean(),
+        "probability_host_better_off": (h >= -tol).mean(),
+    }
+    for name, x in (("provider_gain", g), ("host_saving", h)):
+        for p in (10, 50, 90):
+            out[f"{name}_p{p}"] = np.quantile(x, p / 100)
+    ranges = {"provider_gain": np.ptp(g), "host_saving": np.ptp(h)}
+    return out, ranges
+
+
+def assert_accurate(s, summary=None):
+    summary = summary or summarize(s)
+    ref, ranges = reference(s)
+    t = terms_of(s)
+    full_cost = t.fixed_cost + t.capacity * t.periods_per_year * t.variable_cost
+    # the reference grid has an error of its own: where costs are ~0, scale by full-occupancy fees
+    full_fees = (
+        t.capacity * t.periods_per_year * max(t.host_price, t.external_price, t.spot_price, t.host_alternative_price)
+        + t.contribution
+    )
+    full_cost = max(full_cost, 0.05 * full_fees)
+    assert set(summary) == set(SUMMARY_NAMES)
+    for name in SUMMARY_NAMES:
+        value = summary[name]
+        assert np.isfinite(value), name
+        if name.startswith("expected"):
+            # MODEL.md: 0.02 % of operating cost at full occupancy (plus a penny for rounding)
+            assert value == pytest.approx(ref[name], abs=2e-4 * full_cost + 0.01), name
+        elif name.startswith("probability"):
+            assert value == pytest.approx(ref[name], abs=0.005), name
+        else:
+            quantity = name.rsplit("_", 1)[0]
+            assert value == pytest.approx(ref[name], abs=0.005 * ranges[quantity] + 0.01), name
+
+
+def test_worked_example(example):
+    assert_accurate(example)
+
+
+@pytest.mark.parametrize("path", PRESETS, ids=lambda p: p.stem)
+def test_presets(path):
+    assert_accurate(load_scenario(path))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios())
+def test_random_scenarios(doc):
+    assert_accurate(scenario_from_dict(doc))
+
+
+def test_fixed_values_are_exact(example_dict):
+    """low = high is a fixed value: the summary is the point evaluation itself."""
+    doc = copy.deepcopy(example_dict)
+    doc["uncertainty"] = {
+        "occupancy": {"low": 0.85, "mode": 0.85, "high": 0.85},
+        "local_use": {"low": 0.75, "mode": 0.75, "high": 0.75},
+    }
+    s = summarize(scenario_from_dict(doc))
+    assert s["expected_provider_gain"] == pytest.approx(25_461, abs=0.01)
+    assert s["expected_host_saving"] == pytest.approx(67_359, abs=0.01)
+    assert s["provider_gain_p10"] == pytest.approx(25_461, abs=0.01)
+    assert s["probability_provider_loss"] == 0.0
+    assert s["probability_host_better_off"] == 1.0
+
+
+def test_deterministic(example):
+    assert summarize(example) == summarize(example)
+
+
+def test_cells_integrate_the_distribution_exactly(example):
+    for dist in (example.uncertainty.occupancy, example.uncertainty.local_use):
+        nodes, weights = triangular_cells(dist, 50, breaks=(0.5, 0.8))
+        assert weights.sum() == pytest.approx(1.0, abs=1e-12)
+        assert nodes @ weights == pytest.approx((dist.low + dist.mode + dist.high) / 3, abs=1e-12)
+        assert np.all((nodes >= dist.low) & (nodes <= dist.high))
+
+
+def test_no_agreement_means_no_gain(example_dict):
+    """With no terms and host prices equal to spot, nothing changes for anyone."""
+    doc = copy.deepcopy(example_dict)
+    doc["prices"] = {"host": 5500, "external": 5500}
+    doc.pop("agreement")
+    s = summarize(scenario_from_dict(doc))
+    assert s["expected_provider_gain"] == pytest.approx(0, abs=1e-6)
+    assert s["expected_host_saving"] == pytest.approx(0, abs=1e-6)
+    assert s["probability_provider_better_off"] == 1.0
+    assert s["probability_host_better_off"] == 1.0

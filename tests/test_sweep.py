@@ -1,0 +1,90 @@
+"""The search for terms both sides accept (MODEL.md section 4)."""
+
+import numpy as np
+import pytest
+
+from partnership import ScenarioError, scenario_from_dict
+from partnership.negotiation import balanced_index, sweep
+from partnership.scenario import set_path
+from partnership.uncertainty import expected_gains
+
+X = ("agreement.contribution", 0, 400_000, 9)
+Y = ("agreement.sharing.bands[2].host_share", 0, 1, 5)
+
+
+def test_vectorised_sweep_matches_scenario_by_scenario(example, example_dict):
+    result = sweep(example, X, Y)
+    for iy, yv in enumerate(result.y.values):
+        for ix, xv in enumerate(result.x.values):
+            doc = set_path(set_path(example_dict, X[0], float(xv)), Y[0], float(yv))
+            g, h = expected_gains(scenario_from_dict(doc))
+            assert result.expected_provider_gain[iy, ix] == pytest.approx(float(g), rel=1e-9, abs=1e-6)
+            assert result.expected_host_saving[iy, ix] == pytest.approx(float(h), rel=1e-9, abs=1e-6)
+
+
+def test_spot_default_follows_a_swept_external_price(example_dict):
+    del example_dict["prices"]["spot"], example_dict["prices"]["host_alternative"]
+    s = scenario_from_dict(example_dict)
+    result = sweep(s, ("prices.external", 5000, 6000, 3), ("agreement.contribution", 0, 100_000, 2))
+    doc = set_path(set_path(example_dict, "prices.external", 6000.0), "agreement.contribution", 100_000.0)
+    g, h = expected_gains(scenario_from_dict(doc))
+    assert result.expected_provider_gain[1, 2] == pytest.approx(float(g))
+    assert result.expected_host_saving[1, 2] == pytest.approx(float(h))
+
+
+def test_uncertainty_paths_are_swept_too(example, example_dict):
+    result = sweep(example, ("uncertainty.occupancy.mode", 0.6, 1.0, 3), ("agreement.contribution", 0, 200_000, 2))
+    doc = set_path(set_path(example_dict, "uncertainty.occupancy.mode", 1.0), "agreement.contribution", 200_000.0)
+    g, _ = expected_gains(scenario_from_dict(doc))
+    assert result.expected_provider_gain[1, 2] == pytest.approx(float(g))
+
+
+def test_acceptable_and_balanced(example):
+    result = sweep(example, X, Y, min_provider_gain=10_000, min_host_saving=20_000)
+    g, h = result.expected_provider_gain, result.expected_host_saving
+    assert np.array_equal(result.acceptable, (g >= 10_000) & (h >= 20_000))
+    assert result.acceptable.any() and not result.acceptable.all()
+    b = result.balanced
+    product = np.where(result.acceptable, g * h, -np.inf)
+    iy, ix = np.unravel_index(np.argmax(product), g.shape)
+    assert (b["x"], b["y"]) == (result.x.values[ix], result.y.values[iy])
+    assert b["expected_provider_gain"] >= 10_000 and b["expected_host_saving"] >= 20_000
+
+
+def test_joint_gain_is_the_same_everywhere_for_pure_transfers(example):
+    """Contribution and band shares only move money: the sum of expected gains is constant."""
+    result = sweep(example, X, Y)
+    total = result.expected_provider_gain + result.expected_host_saving
+    assert np.ptp(total) < 1e-6 * np.abs(total).max()
+
+
+def test_beta_leans_towards_the_weighted_side(example):
+    even = sweep(example, X, Y, beta=0.5).balanced
+    provider_strong = sweep(example, X, Y, beta=0.8).balanced
+    host_strong = sweep(example, X, Y, beta=0.2).balanced
+    assert provider_strong["expected_provider_gain"] >= even["expected_provider_gain"]
+    assert host_strong["expected_host_saving"] >= even["expected_host_saving"]
+
+
+def test_no_acceptable_pair(example):
+    result = sweep(example, X, Y, min_provider_gain=1e9)
+    assert not result.acceptable.any() and result.balanced is None
+    assert result.to_dict()["balanced"] is None
+
+
+def test_balanced_index_ties_go_to_the_larger_joint_gain():
+    g = np.array([[0.0, 0.0], [5.0, 1.0]])
+    h = np.array([[10.0, 30.0], [0.0, 0.0]])
+    assert balanced_index(g, h, np.ones_like(g, dtype=bool)) == (0, 1)
+
+
+def test_range_that_breaks_a_rule(example):
+    with pytest.raises(ScenarioError) as info:
+        sweep(example, ("prices.host", -5, 100, 3), Y)
+    assert info.value.problems == ["prices.host: must be >= 0, got -5"]
+    with pytest.raises(ScenarioError, match="premium_share: must be <= 1, got 2"):
+        sweep(example, ("agreement.compensation.premium_share", 0, 2, 3), Y)
+    with pytest.raises(ScenarioError, match="not a numeric scenario field"):
+        sweep(example, ("name", 0, 1, 2), Y)
+    with pytest.raises(ScenarioError, match="beta"):
+        sweep(example, X, Y, beta=0)

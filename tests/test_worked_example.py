@@ -1,0 +1,75 @@
+"""MODEL.md section 6, to the penny."""
+
+import math
+
+import numpy as np
+import pytest
+
+from partnership import OUTCOME_NAMES, break_even_occupancy, evaluate, summarize
+
+WORKED = {
+    "occupied_units": 176.8,
+    "host_units": 132.6,
+    "external_units": 44.2,
+    "host_fees": 596_700,
+    "external_fees": 243_100,
+    "operating_cost": 853_040,
+    "compensation": 22_100,
+    "surplus_before_sharing": 164_660,
+    "sharing_threshold": 85_304,
+    "host_share_rate": 0.25,
+    "surplus_share_to_host": 19_839,
+    "provider_profit": 144_821,
+    "host_net_cost": 754_761,
+    "host_unit_cost": 5_692.01,
+    "provider_profit_without_agreement": 119_360,
+    "host_cost_without_agreement": 822_120,
+    "provider_gain": 25_461,
+    "host_saving": 67_359,
+}
+
+
+@pytest.mark.parametrize("name", list(WORKED))
+def test_every_figure_to_the_penny(example, name):
+    value = float(getattr(evaluate(example, 0.85, 0.75), name))
+    assert round(value, 2) == pytest.approx(WORKED[name], abs=0.005)
+
+
+def test_result_carries_every_section_2_name(example):
+    assert set(WORKED) == set(OUTCOME_NAMES)
+    assert set(evaluate(example, 0.85, 0.75).to_dict()) == set(OUTCOME_NAMES)
+
+
+def test_break_even(example):
+    be = break_even_occupancy(example, 0.75)
+    assert float(be["with_agreement"]) == pytest.approx(0.66696, abs=5e-6)
+    assert float(be["without_agreement"]) == pytest.approx(0.73964, abs=5e-6)
+
+
+def test_summary_matches_the_worked_example(example):
+    s = summarize(example)
+    full_cost = 800_000 + 4 * 52 * 300
+    assert s["expected_provider_gain"] == pytest.approx(31_460, abs=0.0002 * full_cost + 10)
+    assert s["expected_host_saving"] == pytest.approx(57_720, abs=0.0002 * full_cost + 10)
+    assert s["probability_provider_loss"] == pytest.approx(0.046, abs=0.005)
+    assert s["probability_host_better_off"] == pytest.approx(0.891, abs=0.005)
+
+
+def test_grid_call_matches_point_calls(example):
+    o = np.linspace(0, 1, 7)
+    u = np.linspace(0, 1, 5)
+    grid = evaluate(example, o[None, :], u[:, None])
+    assert grid.provider_profit.shape == (5, 7)
+    for j, uu in enumerate(u):
+        for i, oo in enumerate(o):
+            point = evaluate(example, oo, uu)
+            for name in OUTCOME_NAMES:
+                a, b = float(getattr(grid, name)[j, i]), float(getattr(point, name))
+                assert (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b, rel=1e-12, abs=1e-9)
+
+
+def test_host_unit_cost_undefined_without_host_use(example):
+    r = evaluate(example, np.array([0.0, 0.5, 0.5]), np.array([0.5, 0.0, 0.5]))
+    assert np.isnan(r.host_unit_cost[0]) and np.isnan(r.host_unit_cost[1])
+    assert np.isfinite(r.host_unit_cost[2])
+    assert evaluate(example, 0.5, 0.0).to_dict()["host_unit_cost"] is None
