@@ -1,0 +1,58 @@
+"""Partnership Calculator: the workshop app. Run with `streamlit run app.py`."""
+
+import streamlit as st
+
+from partnership import scenario_warnings
+from ui import sidebar, state, views
+
+st.set_page_config(page_title="Partnership Calculator", page_icon="🤝", layout="wide")
+st.markdown(
+    """<style>
+    html { font-size: 19px; }
+    [data-testid="stMetricValue"] { font-size: 2.2rem; font-weight: 600; }
+    [data-testid="stMetricLabel"] p { font-size: 1.05rem; }
+    [data-testid="stMetricDelta"] { font-size: 0.95rem; }
+    [data-testid="stMetricLabel"] *, [data-testid="stMetricDelta"] * {
+        white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+    [role="tab"] p { font-size: 1.15rem; font-weight: 600; }
+    </style>""",
+    unsafe_allow_html=True,
+)
+
+link_problems = state.init_session()
+scenario, problems = state.current_scenario()
+if scenario is not None:
+    st.session_state["last_valid"] = scenario
+shown = scenario or st.session_state.get("last_valid")
+
+with st.sidebar:
+    sidebar.render(shown)
+
+st.caption("Partnership Calculator: what a local partnership agreement means for the host authority and the provider")
+st.title(shown.name if shown else "No scenario")
+for line in link_problems:
+    st.error(line)
+if problems:
+    st.error(
+        "These inputs break a rule, so the figures below are for the last valid scenario:\n\n"
+        + "\n".join(f"- {p}" for p in problems)
+    )
+if shown is None:
+    st.stop()
+for line in scenario_warnings(shown):
+    st.warning(f"Allowed, but check: {line}")
+if scenario is not None:
+    state.write_url(scenario)
+
+views.at_a_glance(shown)
+tabs = st.tabs(["Every outcome", "Across occupancy", "Where the money goes", "Risk", "Find terms"])
+with tabs[0]:
+    views.every_outcome(shown)
+with tabs[1]:
+    views.across_occupancy(shown)
+with tabs[2]:
+    views.where_the_money_goes(shown)
+with tabs[3]:
+    views.risk(shown)
+with tabs[4]:
+    views.find_terms(shown)

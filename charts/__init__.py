@@ -1,0 +1,31 @@
+"""Charts: plotly figures from the model's results. No Streamlit here, so exports and tests use them alone."""
+
+from .figures import (
+    GRID_STEPS,
+    compare_bars,
+    compare_lines,
+    money_flows,
+    occupancy_lines,
+    outcome_grid,
+    outcome_heatmaps,
+    risk_curves,
+    terms_map,
+    uncertainty_samples,
+)
+from .style import HOST, PROVIDER, add_footnote
+
+__all__ = [
+    "GRID_STEPS",
+    "HOST",
+    "PROVIDER",
+    "add_footnote",
+    "compare_bars",
+    "compare_lines",
+    "money_flows",
+    "occupancy_lines",
+    "outcome_grid",
+    "outcome_heatmaps",
+    "risk_curves",
+    "terms_map",
+    "uncertainty_samples",
+]

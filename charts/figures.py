@@ -1,0 +1,492 @@
+"""Plotly figures from model results: every outcome, across occupancy, money flows, risk, terms, options."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from partnership import Scenario, break_even_occupancy, evaluate
+from partnership.labels import field_label, is_fraction, money, per_unit_period, percent
+from partnership.negotiation import SweepResult
+from partnership.outcomes import Outcome
+from partnership.uncertainty import quadrature
+
+from .style import BOTH, DIVERGING, HOST, NEUTRAL, OPTION_COLOURS, PROVIDER, apply_style, money_axis, percent_axis
+
+__all__ = [
+    "GRID_STEPS",
+    "outcome_grid",
+    "outcome_heatmaps",
+    "occupancy_lines",
+    "money_flows",
+    "risk_curves",
+    "terms_map",
+    "compare_bars",
+    "compare_lines",
+]
+
+GRID_STEPS = 101
+"""Points per axis of the occupancy x local-use maps (1 % steps)."""
+
+
+def outcome_grid(scenario: Scenario, steps: int = GRID_STEPS) -> Outcome:
+    """Section 2 over local use (rows) x occupancy (columns), 0-100 % each."""
+    axis = np.linspace(0.0, 1.0, steps)
+    return evaluate(scenario, axis[None, :], axis[:, None])
+
+
+def _symmetric_range(z: np.ndarray) -> float:
+    m = float(np.nanmax(np.abs(z))) if z.size else 1.0
+    return m if m > 0 else 1.0
+
+
+def outcome_heatmaps(scenario: Scenario, grid: Outcome | None = None) -> go.Figure:
+    """Provider gain and host saving at every occupancy and local use, side by side.
+
+    Diverging colours centred on zero (green: better off with the agreement, purple:
+    worse off), the zero line of each drawn, the region where both are better off
+    outlined in black on both maps, and the sharing-band edges as dotted lines.
+    """
+    g = grid if grid is not None else outcome_grid(scenario)
+    x = 100 * g.occupancy[0, :]
+    y = 100 * g.local_use[:, 0]
+    cur = scenario.currency
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        horizontal_spacing=0.2,
+        subplot_titles=("Provider's gain", "Host's saving"),
+    )
+    fig.update_layout(xaxis=dict(domain=[0.0, 0.36]), xaxis2=dict(domain=[0.56, 0.92]))
+    both = np.minimum(g.provider_gain, g.host_saving)
+    custom = np.stack([g.provider_gain, g.host_saving], axis=-1)
+    hover = (
+        "Occupancy %{x:.0f} %<br>Local use %{y:.0f} %<br>"
+        f"Provider gain {cur}%{{customdata[0]:,.0f}} a year<br>"
+        f"Host saving {cur}%{{customdata[1]:,.0f}} a year<extra></extra>"
+    )
+    for col, (z, name, colour) in enumerate(
+        ((g.provider_gain, "Provider", PROVIDER), (g.host_saving, "Host", HOST)), start=1
+    ):
+        zmax = _symmetric_range(z)
+        fig.add_trace(
+            go.Heatmap(
+                x=x,
+                y=y,
+                z=z,
+                zmin=-zmax,
+                zmax=zmax,
+                zmid=0,
+                colorscale=DIVERGING,
+                customdata=custom,
+                hovertemplate=hover,
+                colorbar=dict(
+                    x=0.375 if col == 1 else 0.935,
+                    xanchor="left",
+                    len=0.85,
+                    tickprefix=cur,
+                    tickformat=",.0f",
+                    thickness=16,
+                ),
+                name=f"{name} gain",
+            ),
+            row=1,
+            col=col,
+        )
+        fig.add_trace(
+            go.Contour(
+                x=x,
+                y=y,
+                z=z,
+                contours=dict(start=0, end=0, size=1, coloring="none", showlabels=False),
+                line=dict(color=colour, width=3),
+                showscale=False,
+                hoverinfo="skip",
+                name=f"{name} breaks even with the agreement (gain = 0)",
+                showlegend=True,
+                legendgroup=name,
+            ),
+            row=1,
+            col=col,
+        )
+        fig.add_trace(
+            go.Contour(
+                x=x,
+                y=y,
+                z=both,
+                contours=dict(start=0, end=0, size=1, coloring="none"),
+                line=dict(color=BOTH, width=4, dash="dash"),
+                showscale=False,
+                hoverinfo="skip",
+                name="Both better off: inside the dashed line",
+                showlegend=col == 1,
+                legendgroup="both",
+            ),
+            row=1,
+            col=col,
+        )
+        for b in scenario.agreement.sharing.bands[1:]:
+            fig.add_hline(y=100 * b.from_local_use, line=dict(color=NEUTRAL, width=1.5, dash="dot"), row=1, col=col)
+    share = float(np.mean(both >= 0))
+    fig.update_xaxes(title_text="Occupancy", **percent_axis())
+    fig.update_yaxes(title_text="Local use (host's share of used capacity)", **percent_axis(), row=1, col=1)
+    fig.update_yaxes(**percent_axis(), row=1, col=2)
+    title = (
+        f"Who gains from the agreement, a year, at every occupancy and local use ({percent(share)} of the map: both)"
+    )
+    apply_style(fig, title, height=620)
+    fig.update_layout(legend=dict(y=-0.28, yanchor="top"), margin=dict(b=150))
+    return fig
+
+
+def occupancy_lines(scenario: Scenario, local_use: float, steps: int = 101) -> go.Figure:
+    """Provider profit and host cost per unit-period against occupancy, with and without the
+    agreement, at one local use; break-even occupancies and the start of surplus sharing marked."""
+    o = np.linspace(0.0, 1.0, steps)
+    r = evaluate(scenario, o, local_use)
+    cur, per = scenario.currency, per_unit_period(scenario)
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        horizontal_spacing=0.12,
+        subplot_titles=(f"Provider's profit ({cur} a year)", f"Host's cost {per} used"),
+    )
+    x = 100 * o
+    fig.add_trace(
+        go.Scatter(x=x, y=r.provider_profit, name="Provider, with the agreement", line=dict(color=PROVIDER, width=4)),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=r.provider_profit_without_agreement,
+            name="Provider, without",
+            line=dict(color=PROVIDER, width=3, dash="dash"),
+        ),
+        row=1,
+        col=1,
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cost_without = np.where(r.host_units > 0, r.host_cost_without_agreement / r.host_units, np.nan)
+    fig.add_trace(
+        go.Scatter(x=x, y=r.host_unit_cost, name="Host, with the agreement", line=dict(color=HOST, width=4)),
+        row=1,
+        col=2,
+    )
+    fig.add_trace(
+        go.Scatter(x=x, y=cost_without, name="Host, without", line=dict(color=HOST, width=3, dash="dash")),
+        row=1,
+        col=2,
+    )
+    be = break_even_occupancy(scenario, local_use)
+    for key, dash, label in (("with_agreement", "solid", "with"), ("without_agreement", "dash", "without")):
+        value = float(be[key])
+        if np.isfinite(value):
+            fig.add_vline(x=100 * value, line=dict(color=PROVIDER, width=1.5, dash=dash), row=1, col=1)
+            fig.add_annotation(
+                x=100 * value,
+                y=1.0,
+                yref="y domain",
+                text=f"breaks even {label}: {percent(value)}",
+                showarrow=False,
+                textangle=-90,
+                xanchor="right",
+                yanchor="top",
+                font=dict(size=14, color=PROVIDER),
+                row=1,
+                col=1,
+            )
+    sharing = r.surplus_before_sharing > r.sharing_threshold
+    if sharing.any() and not sharing.all() and float(r.host_share_rate[0]) > 0:
+        start = 100 * o[int(np.argmax(sharing))]
+        fig.add_vline(x=start, line=dict(color=HOST, width=1.5, dash="dot"), row=1, col=1)
+        fig.add_annotation(
+            x=start,
+            y=0.02,
+            yref="y domain",
+            text="surplus sharing starts",
+            showarrow=False,
+            textangle=-90,
+            xanchor="left",
+            yanchor="bottom",
+            font=dict(size=14, color=HOST),
+            row=1,
+            col=1,
+        )
+    fig.update_xaxes(title_text="Occupancy", **percent_axis())
+    fig.update_yaxes(**money_axis(cur), row=1, col=1)
+    unit_cost = np.concatenate([r.host_unit_cost[o >= 0.2], cost_without[o >= 0.2]])
+    unit_cost = unit_cost[np.isfinite(unit_cost)]
+    top = float(np.max(unit_cost)) * 1.1 if unit_cost.size else 1.0
+    bottom = min(0.0, float(np.min(unit_cost)) * 1.1) if unit_cost.size else 0.0
+    fig.update_yaxes(**money_axis(cur), range=[bottom, top], row=1, col=2)
+    rate = float(r.host_share_rate[0])
+    title = (
+        f"Across occupancy, at local use {percent(local_use)} (host's share of surplus above target: {percent(rate)})"
+    )
+    apply_style(fig, title)
+    fig.update_layout(legend=dict(y=-0.2, yanchor="top"), margin=dict(b=130))
+    return fig
+
+
+def money_flows(scenario: Scenario, occupancy: float, local_use: float) -> go.Figure:
+    """The year's money at one point, as two waterfalls: how the provider's profit and the
+    host's net cost are built from fees, contribution, compensation, surplus share and costs."""
+    r = evaluate(scenario, occupancy, local_use)
+    cur = scenario.currency
+    f = lambda name: float(getattr(r, name))  # noqa: E731
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        horizontal_spacing=0.08,
+        column_widths=[0.58, 0.42],
+        subplot_titles=("Provider's year", "Host's year"),
+    )
+    provider = [
+        ("Host<br>fees", f("host_fees")),
+        ("External<br>fees", f("external_fees")),
+        ("Contri-<br>bution", scenario.agreement.contribution),
+        ("Operating<br>cost", -f("operating_cost")),
+        ("Compen-<br>sation", -f("compensation")),
+        ("Surplus<br>share", -f("surplus_share_to_host")),
+    ]
+    host = [
+        ("Contri-<br>bution", scenario.agreement.contribution),
+        ("Host<br>fees", f("host_fees")),
+        ("Compen-<br>sation", -f("compensation")),
+        ("Surplus<br>share", -f("surplus_share_to_host")),
+    ]
+    for col, steps, total_name, total, colour in (
+        (1, provider, "Profit", f("provider_profit"), PROVIDER),
+        (2, host, "Net cost", f("host_net_cost"), HOST),
+    ):
+        labels = [s[0] for s in steps] + [total_name]
+        values = [s[1] for s in steps] + [total]
+        fig.add_trace(
+            go.Waterfall(
+                x=labels,
+                y=values,
+                measure=["relative"] * len(steps) + ["total"],
+                text=[money(v, cur) for v in values],
+                textposition="outside",
+                textfont=dict(size=14),
+                cliponaxis=False,
+                increasing=dict(marker=dict(color="#1b7837")),
+                decreasing=dict(marker=dict(color="#762a83")),
+                totals=dict(marker=dict(color=colour)),
+                connector=dict(line=dict(color="#888", width=1)),
+                hovertemplate="%{x}: " + cur + "%{y:,.0f}<extra></extra>",
+                showlegend=False,
+            ),
+            row=1,
+            col=col,
+        )
+    fig.update_yaxes(**money_axis(cur))
+    fig.update_xaxes(tickangle=0, tickfont=dict(size=15))
+    title = (
+        f"Where the money goes in a year at {percent(occupancy)} occupancy and {percent(local_use)} local use "
+        f"({cur} a year)"
+    )
+    apply_style(fig, title, height=600)
+    return fig
+
+
+def uncertainty_samples(scenario: Scenario):
+    """Provider gain, host saving and probability weights at the uncertainty's quadrature points."""
+    o, u, w = quadrature(scenario).flat
+    r = evaluate(scenario, o, u)
+    return r.provider_gain, r.host_saving, w
+
+
+def _cumulative(values: np.ndarray, weights: np.ndarray, points: int = 400):
+    order = np.argsort(values, kind="stable")
+    v, c = values[order], np.cumsum(weights[order])
+    qs = np.linspace(0, 1, points)
+    return np.interp(qs, c, v), qs
+
+
+def risk_curves(scenario: Scenario, summary: dict, samples=None) -> go.Figure:
+    """Each side's gain under the uncertainty as a cumulative curve (chance the gain is at
+    most x), with P10, P50 and P90 marked and zero drawn."""
+    gain, saving, w = samples if samples is not None else uncertainty_samples(scenario)
+    cur = scenario.currency
+    fig = go.Figure()
+    for values, name, colour, key in (
+        (gain, "Provider's gain", PROVIDER, "provider_gain"),
+        (saving, "Host's saving", HOST, "host_saving"),
+    ):
+        xs, qs = _cumulative(values, w)
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=100 * qs,
+                name=name,
+                line=dict(color=colour, width=4),
+                hovertemplate=f"{name}: {cur}%{{x:,.0f}} a year or less, chance %{{y:.0f}} %<extra></extra>",
+            )
+        )
+        px = [summary[f"{key}_p{p}"] for p in (10, 50, 90)]
+        fig.add_trace(
+            go.Scatter(
+                x=px,
+                y=[10, 50, 90],
+                mode="markers+text",
+                marker=dict(color=colour, size=13, symbol="diamond", line=dict(color="white", width=1)),
+                text=[f"P{p} {money(v, cur)}" for p, v in zip((10, 50, 90), px)],
+                textposition="top left" if key == "provider_gain" else "bottom right",
+                textfont=dict(size=14, color=colour),
+                name=f"{name}: P10, P50, P90",
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    fig.add_vline(x=0, line=dict(color="#333", width=2))
+    fig.add_annotation(
+        x=0, y=100, yref="y", text="no gain", showarrow=False, xanchor="left", yanchor="top", font=dict(size=14)
+    )
+    fig.update_xaxes(title_text=f"Gain from the agreement ({cur} a year)", **money_axis(cur))
+    fig.update_yaxes(title_text="Chance the gain is at most this", range=[0, 100], ticksuffix=" %", dtick=20)
+    p_provider = summary["probability_provider_better_off"]
+    p_host = summary["probability_host_better_off"]
+    title = (
+        f"Risk: each side's gain over the whole uncertainty "
+        f"(better off: provider {percent(p_provider)}, host {percent(p_host)})"
+    )
+    return apply_style(fig, title)
+
+
+def _axis_title(path: str, scenario: Scenario) -> tuple[str, float, dict]:
+    """Axis title, scale factor and tick format for a swept field."""
+    if is_fraction(path):
+        return field_label(path), 100.0, dict(ticksuffix=" %", tickformat=".0f")
+    money_ticks = dict(tickprefix=scenario.currency, tickformat=",.0f")
+    if path.startswith("prices.") or "per_external_unit" in path:
+        return f"{field_label(path)} ({per_unit_period(scenario)})", 1.0, money_ticks
+    return f"{field_label(path)} (a year)", 1.0, money_ticks
+
+
+def terms_map(scenario: Scenario, result: SweepResult) -> go.Figure:
+    """Which pairs of terms each side accepts, with the balanced (Nash) point starred."""
+    gx, sx, tx = _axis_title(result.x.path, scenario)
+    gy, sy, ty = _axis_title(result.y.path, scenario)
+    g, h = result.expected_provider_gain, result.expected_host_saving
+    ok_p = g >= result.min_provider_gain
+    ok_h = h >= result.min_host_saving
+    category = np.where(ok_p & ok_h, 3, np.where(ok_p, 1, np.where(ok_h, 2, 0)))
+    colours = ["#d9d9d9", PROVIDER, HOST, "#009E73"]
+    names = ["Neither accepts", "Only the provider accepts", "Only the host accepts", "Both accept"]
+    scale = []
+    for i, c in enumerate(colours):
+        scale += [[i / 4, c], [(i + 1) / 4, c]]
+    cur = scenario.currency
+    custom = np.stack([g, h], axis=-1)
+    fig = go.Figure(
+        go.Heatmap(
+            x=result.x.values * sx,
+            y=result.y.values * sy,
+            z=category,
+            zmin=-0.5,
+            zmax=3.5,
+            colorscale=scale,
+            showscale=False,
+            customdata=custom,
+            hovertemplate=(
+                f"{field_label(result.x.path)}: %{{x:,.2f}}<br>{field_label(result.y.path)}: %{{y:,.2f}}<br>"
+                f"Expected provider gain {cur}%{{customdata[0]:,.0f}}<br>"
+                f"Expected host saving {cur}%{{customdata[1]:,.0f}}<extra></extra>"
+            ),
+        )
+    )
+    for i, (c, n) in enumerate(zip(colours, names)):
+        if (category == i).any():
+            fig.add_trace(
+                go.Scatter(x=[None], y=[None], mode="markers", marker=dict(size=16, color=c, symbol="square"), name=n)
+            )
+    b = result.balanced
+    if b is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[b["x"] * sx],
+                y=[b["y"] * sy],
+                mode="markers",
+                marker=dict(symbol="star", size=26, color="#F0E442", line=dict(color="black", width=2)),
+                name=(
+                    f"Balanced terms: provider {money(b['expected_provider_gain'], cur)}, "
+                    f"host {money(b['expected_host_saving'], cur)} a year"
+                ),
+                hoverinfo="skip",
+            )
+        )
+    fig.update_xaxes(title_text=gx, **tx)
+    fig.update_yaxes(title_text=gy, **ty)
+    title = "Find terms: which terms each side accepts, on expected gains over the uncertainty"
+    apply_style(fig, title, height=600)
+    fig.update_layout(legend=dict(y=-0.18, yanchor="top"), margin=dict(b=140))
+    return fig
+
+
+def compare_bars(options: list[tuple[str, Scenario, dict]]) -> go.Figure:
+    """Saved options side by side: expected provider gain and host saving of each."""
+    cur = options[0][1].currency if options else "£"
+    names = [name for name, _, _ in options]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=names,
+            y=[s["expected_provider_gain"] for _, _, s in options],
+            name="Expected provider gain",
+            marker_color=PROVIDER,
+            text=[money(s["expected_provider_gain"], cur) for _, _, s in options],
+            textposition="outside",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            x=names,
+            y=[s["expected_host_saving"] for _, _, s in options],
+            name="Expected host saving",
+            marker_color=HOST,
+            text=[money(s["expected_host_saving"], cur) for _, _, s in options],
+            textposition="outside",
+        )
+    )
+    fig.update_traces(cliponaxis=False, textfont=dict(size=15))
+    fig.update_yaxes(title_text=f"{cur} a year", **money_axis(cur))
+    fig.update_layout(barmode="group")
+    return apply_style(fig, "Options compared: each side's expected gain from the agreement")
+
+
+def compare_lines(options: list[tuple[str, Scenario, dict]], local_use: float | None = None) -> go.Figure:
+    """Saved options overlaid: each side's gain against occupancy, at each option's most likely local use
+    (or at one given local use)."""
+    o = np.linspace(0, 1, 101)
+    cur = options[0][1].currency if options else "£"
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12, subplot_titles=("Provider's gain", "Host's saving"))
+    for i, (name, scenario, _) in enumerate(options):
+        u = scenario.uncertainty.local_use.mode if local_use is None else local_use
+        r = evaluate(scenario, o, u)
+        colour = OPTION_COLOURS[i % len(OPTION_COLOURS)]
+        dash = ["solid", "dash", "dot", "dashdot"][i // len(OPTION_COLOURS) % 4]
+        for col, values in ((1, r.provider_gain), (2, r.host_saving)):
+            fig.add_trace(
+                go.Scatter(
+                    x=100 * o,
+                    y=values,
+                    name=name,
+                    legendgroup=name,
+                    showlegend=col == 1,
+                    line=dict(color=colour, width=3.5, dash=dash),
+                    hovertemplate=f"{name}: " + cur + "%{y:,.0f} a year at %{x:.0f} % occupancy<extra></extra>",
+                ),
+                row=1,
+                col=col,
+            )
+    fig.add_hline(y=0, line=dict(color="#333", width=1.5))
+    fig.update_xaxes(title_text="Occupancy", **percent_axis())
+    fig.update_yaxes(**money_axis(cur))
+    where = "at each option's most likely local use" if local_use is None else f"at local use {percent(local_use)}"
+    apply_style(fig, f"Options compared across occupancy, {where} ({cur} a year)")
+    fig.update_layout(legend=dict(y=-0.2, yanchor="top"), margin=dict(b=130))
+    return fig

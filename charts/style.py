@@ -1,0 +1,72 @@
+"""One look for every chart: projector-sized fonts, colour-blind-safe colours, the same colour per party."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+# Okabe-Ito palette (safe for the common colour-vision deficiencies)
+PROVIDER = "#0072B2"  # blue: the provider, in every chart
+HOST = "#D55E00"  # vermillion: the host authority, in every chart
+NEUTRAL = "#555555"
+BOTH = "#000000"
+# ColorBrewer PRGn: purple (worse off) - white (no change) - green (better off); colour-blind safe
+DIVERGING = [
+    [0.0, "#40004b"],
+    [0.15, "#762a83"],
+    [0.3, "#9970ab"],
+    [0.42, "#c2a5cf"],
+    [0.5, "#f7f7f7"],
+    [0.58, "#a6dba0"],
+    [0.7, "#5aae61"],
+    [0.85, "#1b7837"],
+    [1.0, "#00441b"],
+]
+OPTION_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+
+FONT = dict(family="DejaVu Sans, Arial, sans-serif", size=17, color="#222222")
+
+
+def money_axis(currency: str) -> dict:
+    """Axis settings for money: currency prefix, thousands separators."""
+    return dict(tickprefix=currency, tickformat=",.0f", separatethousands=True, zeroline=True, zerolinecolor="#999")
+
+
+def percent_axis() -> dict:
+    """Axis settings for a 0-100 % share."""
+    return dict(range=[0, 100], ticksuffix=" %", dtick=20)
+
+
+def apply_style(fig: go.Figure, title: str, height: int = 560) -> go.Figure:
+    """Title, fonts, margins and background shared by every chart."""
+    fig.update_layout(
+        title=dict(text=title, font=dict(size=22), x=0.01, xanchor="left", y=0.97, yanchor="top"),
+        font=FONT,
+        height=height,
+        template="plotly_white",
+        margin=dict(l=90, r=40, t=110, b=80),
+        legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0.0, xanchor="left", font=dict(size=16)),
+        hoverlabel=dict(font_size=16),
+        separators=".,",
+    )
+    fig.update_annotations(font_size=18)
+    return fig
+
+
+def add_footnote(fig: go.Figure, text: str) -> go.Figure:
+    """A footnote under the plot (the scenario's name, for exports)."""
+    margin_b = max(fig.layout.margin.b or 80, 110)
+    fig.update_layout(margin=dict(b=margin_b))
+    fig.add_annotation(
+        text=text,
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=0,
+        yshift=-margin_b + 14,
+        xanchor="left",
+        yanchor="bottom",
+        showarrow=False,
+        font=dict(size=13, color="#555555"),
+        align="left",
+    )
+    return fig

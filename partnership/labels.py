@@ -1,0 +1,92 @@
+"""Plain-English labels and units for scenario fields and results, the same in the app, charts and exports."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from .scenario import Scenario
+
+__all__ = ["FIELD_LABELS", "field_label", "unit_period", "per_unit_period", "money", "percent", "NA"]
+
+NA = "n/a"
+
+TIME_UNITS = {"hour", "hours", "minute", "minutes", "day", "days", "night", "nights", "visit", "visits", "session"}
+
+FIELD_LABELS = {
+    "service.capacity": "Capacity",
+    "service.periods_per_year": "Periods per year",
+    "service.fixed_cost": "Fixed cost",
+    "service.variable_cost": "Variable cost",
+    "prices.host": "Host price",
+    "prices.external": "External price",
+    "prices.spot": "Spot price",
+    "prices.host_alternative": "Host's alternative price",
+    "agreement.contribution": "Contribution",
+    "agreement.compensation.per_external_unit": "Compensation per external unit",
+    "agreement.compensation.premium_share": "Share of the external premium",
+    "agreement.sharing.target_margin": "Target margin",
+    "agreement.sharing.loss_share": "Host's share of a deficit",
+    "agreement.sharing.loss_cap": "Cap on the host's deficit share",
+    "uncertainty.occupancy.low": "Occupancy, lowest",
+    "uncertainty.occupancy.mode": "Occupancy, most likely",
+    "uncertainty.occupancy.high": "Occupancy, highest",
+    "uncertainty.local_use.low": "Local use, lowest",
+    "uncertainty.local_use.mode": "Local use, most likely",
+    "uncertainty.local_use.high": "Local use, highest",
+}
+
+FRACTION_PATHS = {
+    "agreement.compensation.premium_share",
+    "agreement.sharing.target_margin",
+    "agreement.sharing.loss_share",
+}
+
+
+def field_label(path: str) -> str:
+    """A person's name for a dotted scenario path (bands by their number, counted from 1)."""
+    m = re.match(r"agreement\.sharing\.bands\[(\d+)\]\.(host_share|from_local_use)$", path)
+    if m:
+        what = "host's share" if m.group(2) == "host_share" else "starts at local use"
+        return f"Sharing band {int(m.group(1)) + 1}: {what}"
+    return FIELD_LABELS.get(path, path)
+
+
+def is_fraction(path: str) -> bool:
+    """Whether a field is a share (0-1), shown to people as a percent."""
+    return path in FRACTION_PATHS or path.startswith("uncertainty.") or path.endswith(("host_share", "from_local_use"))
+
+
+def unit_period(scenario: Scenario) -> str:
+    """What one unit-period is called: "place-week", or just "hour" when the unit is itself time."""
+    if scenario.unit.lower() in TIME_UNITS:
+        return scenario.unit
+    return f"{scenario.unit}-{scenario.period}"
+
+
+def per_unit_period(scenario: Scenario) -> str:
+    """ "per place per week", or "per hour" when the unit is itself time."""
+    if scenario.unit.lower() in TIME_UNITS:
+        return f"per {scenario.unit}"
+    return f"per {scenario.unit} per {scenario.period}"
+
+
+def money(value, currency: str = "£", decimals: int = 0) -> str:
+    """Money as people write it: £1,234 or -£1,234; n/a for undefined values."""
+    if value is None:
+        return NA
+    x = float(value)
+    if not math.isfinite(x):
+        return NA
+    text = f"{currency}{abs(x):,.{decimals}f}"
+    return f"-{text}" if round(x, decimals) < 0 else text
+
+
+def percent(value, decimals: int = 0) -> str:
+    """A fraction as a percent: 0.853 -> 85 %; n/a for undefined values."""
+    if value is None:
+        return NA
+    x = float(value)
+    if not math.isfinite(x):
+        return NA
+    return f"{100 * x:.{decimals}f} %"

@@ -1,0 +1,180 @@
+"""The workshop app driven by Streamlit's AppTest: every preset and view, inputs, messages, terms."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+from streamlit.testing.v1 import AppTest
+
+from partnership import evaluate, load_scenario, scenario_from_dict, summarize
+
+from .conftest import PRESETS, ROOT
+
+VIEWS = 5
+
+
+def start() -> AppTest:
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+
+
+def metric(at: AppTest, label: str) -> str:
+    for m in at.metric:
+        if m.label == label:
+            return m.value
+    raise AssertionError(f"no metric {label!r}: {[m.label for m in at.metric]}")
+
+
+def money(text: str) -> float:
+    return float(text.replace("£", "").replace(",", ""))
+
+
+def charts(at: AppTest) -> list[dict]:
+    """The figure JSON of every plotly chart on the page."""
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def problems_shown(at: AppTest) -> str:
+    return " ".join(e.value for e in at.error)
+
+
+def test_opens_on_the_childrens_home_preset():
+    at = start()
+    assert not at.exception
+    assert at.title[0].value == "Four-place children's home"
+    expected = summarize(load_scenario(ROOT / "presets" / "childrens_home.yaml"))
+    assert money(metric(at, "Provider's expected gain a year")) == pytest.approx(
+        expected["expected_provider_gain"], abs=0.5
+    )
+
+
+@pytest.mark.parametrize("path", PRESETS, ids=lambda p: p.stem)
+def test_every_preset_and_every_view_renders(path):
+    at = start()
+    at.selectbox(key="preset").set_value(path.stem).run()
+    assert not at.exception, at.exception
+    assert not at.error, problems_shown(at)
+    scenario = load_scenario(path)
+    assert at.title[0].value == scenario.name
+    figures = charts(at)
+    assert len(figures) == VIEWS
+    titles = [f["layout"]["title"]["text"] for f in figures]
+    for word in ("every occupancy", "Across occupancy", "Where the money goes", "Risk", "Find terms"):
+        assert any(word in t for t in titles), (word, titles)
+    page_text = " ".join(m.value for m in at.metric) + " ".join(m.value for m in at.markdown)
+    assert "nan" not in page_text.lower().split()
+    expected = summarize(scenario)
+    assert money(metric(at, "Host's expected saving a year")) == pytest.approx(
+        expected["expected_host_saving"], abs=0.5
+    )
+
+
+def test_more_contribution_moves_money_from_host_to_provider():
+    at = start()
+    profit = money(metric(at, "Provider's profit a year"))
+    saving = money(metric(at, "Host's saving a year"))
+    at.number_input(key="agreement.contribution").set_value(230_000.0).run()
+    new_profit = money(metric(at, "Provider's profit a year"))
+    new_saving = money(metric(at, "Host's saving a year"))
+    assert new_profit > profit and new_saving < saving
+    # and exactly as the model says (part of the extra comes back to the host as surplus share)
+    doc = load_scenario(ROOT / "presets" / "childrens_home.yaml").model_dump()
+    doc["agreement"]["contribution"] = 230_000
+    s = scenario_from_dict(doc)
+    r = evaluate(s, s.uncertainty.occupancy.mode, s.uncertainty.local_use.mode)
+    assert new_profit == pytest.approx(float(r.provider_profit), abs=0.5)
+    assert new_saving == pytest.approx(float(r.host_saving), abs=0.5)
+
+
+def test_a_bad_value_shows_the_fields_message_and_keeps_the_last_figures():
+    at = start()
+    before = metric(at, "Host's saving a year")
+    at.number_input(key="uncertainty.occupancy.low").set_value(95.0).run()
+    assert not at.exception
+    assert "uncertainty.occupancy: needs low <= mode <= high" in problems_shown(at)
+    assert metric(at, "Host's saving a year") == before
+
+
+def test_a_bad_band_table_shows_the_fields_message():
+    at = start()
+    key = f"bands_editor_{at.session_state['bands_version']}"
+    at.session_state[key] = {"edited_rows": {2: {"from_local_use": 40.0}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert "agreement.sharing.bands: from_local_use must rise strictly" in problems_shown(at)
+
+
+def test_band_edits_reach_the_model():
+    at = start()
+    before = money(metric(at, "Host's expected saving a year"))
+    key = f"bands_editor_{at.session_state['bands_version']}"
+    at.session_state[key] = {"edited_rows": {2: {"host_share": 90.0}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.error
+    assert money(metric(at, "Host's expected saving a year")) > before
+
+
+def test_falling_bands_are_warned_about():
+    at = start()
+    key = f"bands_editor_{at.session_state['bands_version']}"
+    at.session_state[key] = {"edited_rows": {2: {"host_share": 10.0}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert any("falls" in w.value for w in at.warning)
+
+
+def test_undefined_host_cost_shows_na_not_nan():
+    at = start()
+    for end in ("low", "mode", "high"):
+        at.number_input(key=f"uncertainty.local_use.{end}").set_value(0.0)
+    at.run()
+    assert not at.exception and not at.error, problems_shown(at)
+    assert metric(at, "Host's cost per place per week") == "n/a"
+    assert "nan" not in " ".join(m.value for m in at.markdown).lower().split()
+
+
+def test_balanced_terms_button_adopts_them():
+    at = start()
+    success = " ".join(s.value for s in at.success)
+    assert "Balanced terms" in success
+    chart = charts(at)[-1]
+    star = next(t for t in chart["data"] if t.get("marker", {}).get("symbol") == "star")
+    x_value = star["x"][0] if isinstance(star["x"], list) else None
+    at.button(key="adopt_balanced").click().run()
+    assert not at.exception
+    adopted = at.number_input(key="agreement.contribution").value
+    if x_value is not None:
+        assert adopted == pytest.approx(x_value)
+    assert adopted != 130_000
+    # the adopted terms are now the scenario's: the balanced point sits on the current terms
+    gain = money(metric(at, "Provider's expected gain a year"))
+    saving = money(metric(at, "Host's expected saving a year"))
+    assert f"£{gain:,.0f}" in " ".join(s.value for s in at.success) or gain > 0
+    assert saving > 0
+
+
+def test_upload_loads_a_scenario_and_a_bad_one_changes_nothing(example):
+    at = start()
+    good = yaml.safe_dump(example.model_dump(mode="json"), allow_unicode=True).encode()
+    at.file_uploader(key="upload").upload("mine.yaml", good, "application/yaml").run()
+    assert not at.exception
+    assert at.title[0].value == example.name
+    assert at.number_input(key="agreement.contribution").value == 200_000
+    before = [m.value for m in at.metric]
+    bad = good.replace(b"host: 4500", b"host: -5")
+    at.file_uploader(key="upload").upload("bad.yaml", bad, "application/yaml").run()
+    assert "prices.host: must be >= 0, got -5" in problems_shown(at)
+    assert [m.value for m in at.metric] == before
+    assert at.number_input(key="prices.host").value == 4500
+
+
+def test_reset_returns_to_the_preset():
+    at = start()
+    at.number_input(key="agreement.contribution").set_value(5_000.0).run()
+    at.button(key="reset").click().run()
+    assert at.number_input(key="agreement.contribution").value == 130_000
+
+
+def test_downloads_offer_the_scenario():
+    at = start()
+    labels = [d.label for d in at.get("download_button")]
+    assert "Save YAML" in labels and "Save JSON" in labels

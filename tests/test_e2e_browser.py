@@ -1,0 +1,62 @@
+"""End to end in real headless Chromium: the server starts, an input changes a headline figure, the URL
+reopens the same scenario in a fresh browser, and every view is captured as a screenshot artefact."""
+
+from __future__ import annotations
+
+import pytest
+
+from .browser import ARTIFACTS, browser_page, chromium_missing_reason, streamlit_server, wait_for_idle
+
+reason = chromium_missing_reason()
+pytestmark = pytest.mark.skipif(reason is not None, reason=reason or "")
+
+VIEWS = ["Every outcome", "Across occupancy", "Where the money goes", "Risk", "Find terms"]
+
+
+def headline(page, label: str) -> str:
+    metric = page.locator("[data-testid=stMetric]", has_text=label).first
+    return metric.locator("[data-testid=stMetricValue]").inner_text()
+
+
+def set_number(page, label: str, value: str) -> None:
+    box = page.get_by_label(label, exact=True)
+    box.fill(value)
+    box.press("Enter")
+    wait_for_idle(page)
+
+
+def test_change_input_see_headline_change_and_reopen_from_url():
+    shots = ARTIFACTS / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    with streamlit_server() as base, browser_page() as page:
+        page.goto(base)
+        wait_for_idle(page)
+        page.get_by_text("Four-place children's home").first.wait_for()
+        before = headline(page, "Host's saving a year")
+        profit_before = headline(page, "Provider's profit a year")
+        page.screenshot(path=str(shots / "00_at_a_glance.png"))
+
+        set_number(page, "Contribution a year", "200000")
+        after = headline(page, "Host's saving a year")
+        assert after != before
+        # a larger contribution raises the provider's profit and cuts the host's saving
+        money = lambda s: float(s.replace("£", "").replace(",", ""))  # noqa: E731
+        assert money(headline(page, "Provider's profit a year")) > money(profit_before)
+        assert money(after) < money(before)
+        assert "scenario=" in page.url
+        link = page.url
+
+        for i, name in enumerate(VIEWS, start=1):
+            page.get_by_role("tab", name=name).click()
+            wait_for_idle(page)
+            panel = page.locator("[role=tabpanel]:visible").first
+            panel.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+            page.wait_for_timeout(400)
+            panel.screenshot(path=str(shots / f"{i:02d}_{name.lower().replace(' ', '_')}.png"))
+
+    # a new browser, a new server session: the link alone brings back the same scenario
+    with streamlit_server() as base, browser_page() as page:
+        page.goto(base + link[link.index("/?") :])
+        wait_for_idle(page)
+        assert headline(page, "Host's saving a year") == after
+        assert page.get_by_label("Contribution a year", exact=True).input_value() == "200000.00"

@@ -1,0 +1,1 @@
+"""The Streamlit front end: state and URL, the sidebar inputs, cached results, the views."""

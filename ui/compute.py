@@ -1,0 +1,74 @@
+"""Cached model results and figures for the page, keyed by the scenario's JSON text (never recomputed)."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import charts
+from partnership import Scenario, break_even_occupancy, evaluate, parse_scenario_text, summarize
+from partnership.negotiation import SweepResult, sweep
+from partnership.scenario import scenario_to_json
+
+
+def key(scenario: Scenario) -> str:
+    """The cache key of a scenario: its JSON text."""
+    return scenario_to_json(scenario)
+
+
+def _scenario(text: str) -> Scenario:
+    return parse_scenario_text(text)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def summary(text: str) -> dict:
+    """MODEL.md section 3 for the scenario."""
+    return summarize(_scenario(text))
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def expected_case(text: str) -> dict:
+    """Section 2 and break-even at the modes of the uncertainty."""
+    s = _scenario(text)
+    o, u = s.uncertainty.occupancy.mode, s.uncertainty.local_use.mode
+    out = evaluate(s, o, u).to_dict()
+    be = break_even_occupancy(s, u)
+    out["break_even_with"] = float(be["with_agreement"])
+    out["break_even_without"] = float(be["without_agreement"])
+    out["occupancy"], out["local_use"] = o, u
+    return out
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def heatmaps(text: str):
+    """The every-outcome maps."""
+    return charts.outcome_heatmaps(_scenario(text))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def occupancy_lines(text: str, local_use: float):
+    """The across-occupancy lines at one local use."""
+    return charts.occupancy_lines(_scenario(text), local_use)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def money_flows(text: str, occupancy: float, local_use: float):
+    """The year's money at one point."""
+    return charts.money_flows(_scenario(text), occupancy, local_use)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def risk(text: str):
+    """The cumulative risk curves."""
+    return charts.risk_curves(_scenario(text), summary(text))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def terms(text: str, x: tuple, y: tuple, min_gain: float, min_saving: float, beta: float) -> SweepResult:
+    """The sweep of two terms (cached: the same question is never worked out twice)."""
+    return sweep(_scenario(text), x, y, min_provider_gain=min_gain, min_host_saving=min_saving, beta=beta)
+
+
+def finite(x) -> float | None:
+    """None for NaN or infinity, so that nothing undefined reaches the page as a number."""
+    return float(x) if x is not None and np.isfinite(x) else None

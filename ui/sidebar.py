@@ -1,0 +1,134 @@
+"""The inputs, grouped as an agreement is discussed: service, prices, agreement, uncertainty."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from partnership import Scenario, ScenarioError
+from partnership.scenario import scenario_to_json, scenario_to_yaml
+
+from . import state
+from .state import FIELD_BY_PATH
+
+
+def _on_preset_change() -> None:
+    state.load_preset(st.session_state[state.PRESET_KEY])
+    st.session_state.pop("upload_problems", None)
+
+
+def _on_reset() -> None:
+    state.load_preset(st.session_state.get(state.PRESET_KEY, state.DEFAULT_PRESET))
+    st.session_state.pop("upload_problems", None)
+
+
+def _on_upload() -> None:
+    uploaded = st.session_state.get("upload")
+    if uploaded is None:
+        return
+    try:
+        scenario = state.read_upload(uploaded.getvalue(), uploaded.name)
+    except ScenarioError as exc:
+        st.session_state["upload_problems"] = exc.problems  # nothing on screen changes
+        return
+    st.session_state.pop("upload_problems", None)
+    state.load_into_state(scenario)
+
+
+def _input(path: str, **kwargs) -> None:
+    f = FIELD_BY_PATH[path]
+    if f.kind == "text":
+        st.text_input(f.label, key=path, help=f.help or None)
+        return
+    common = dict(key=path, help=f.help or None, step=f.step)
+    if f.kind == "percent":
+        st.number_input(f.label, min_value=0.0, max_value=100.0, format="%.1f", **common, **kwargs)
+    elif f.kind == "count":
+        st.number_input(f.label, min_value=0.0, format="%.0f", **common, **kwargs)
+    else:
+        st.number_input(f.label, min_value=0.0, format="%.2f", **common, **kwargs)
+
+
+def render(valid: Scenario | None) -> None:
+    """Draw the sidebar; ``valid`` is the last valid scenario, for the downloads."""
+    st.header("Scenario")
+    options = list(state.presets())
+    st.selectbox(
+        "Start from a preset",
+        options,
+        key=state.PRESET_KEY,
+        format_func=state.preset_title,
+        on_change=_on_preset_change,
+    )
+    st.button("Reset to the preset", on_click=_on_reset, width="stretch", key="reset")
+
+    with st.expander("Open or save a scenario file"):
+        st.file_uploader(
+            "Open a scenario (YAML or JSON)", type=["yaml", "yml", "json"], key="upload", on_change=_on_upload
+        )
+        if valid is not None:
+            stem = "".join(c if c.isalnum() else "_" for c in valid.name.lower()).strip("_") or "scenario"
+            c1, c2 = st.columns(2)
+            c1.download_button(
+                "Save YAML", scenario_to_yaml(valid), f"{stem}.yaml", "application/yaml", width="stretch"
+            )
+            c2.download_button(
+                "Save JSON", scenario_to_json(valid), f"{stem}.json", "application/json", width="stretch"
+            )
+    for problem in st.session_state.get("upload_problems", []):
+        st.error(f"The file was not opened: {problem}")
+
+    with st.expander("The service", expanded=False):
+        for path in ("name", "unit", "period", "currency"):
+            _input(path)
+        for path in ("service.capacity", "service.periods_per_year", "service.fixed_cost", "service.variable_cost"):
+            _input(path)
+
+    with st.expander("Prices", expanded=True):
+        for path in ("prices.host", "prices.external", "prices.spot", "prices.host_alternative"):
+            _input(path)
+
+    with st.expander("The agreement", expanded=True):
+        _input("agreement.contribution")
+        fixed = st.session_state.get("service.fixed_cost") or 0.0
+        contribution = st.session_state.get("agreement.contribution") or 0.0
+        if fixed > 0:
+            st.caption(f"That is {100 * contribution / fixed:.0f} % of the fixed cost.")
+        st.markdown("**Compensation for external placements**")
+        _input("agreement.compensation.per_external_unit")
+        _input("agreement.compensation.premium_share")
+        st.markdown("**Surplus sharing**")
+        _input("agreement.sharing.target_margin")
+        st.selectbox(
+            "Between band starts, the host's share",
+            ["step", "linear"],
+            key=state.INTERPOLATION_KEY,
+            format_func=lambda v: "steps up at each band" if v == "step" else "rises in a straight line",
+        )
+        st.caption("Host's share of the surplus above target, by local use (escalating bands):")
+        bands = pd.DataFrame(st.session_state.get(state.BANDS_KEY, []), columns=["from_local_use", "host_share"])
+        st.data_editor(
+            bands,
+            key=state.bands_editor_key(),
+            num_rows="dynamic",
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "from_local_use": st.column_config.NumberColumn(
+                    "From local use (%)", min_value=0.0, max_value=100.0, step=1.0, format="%.0f %%", required=True
+                ),
+                "host_share": st.column_config.NumberColumn(
+                    "Host's share (%)", min_value=0.0, max_value=100.0, step=1.0, format="%.0f %%", required=True
+                ),
+            },
+        )
+        _input("agreement.sharing.loss_share")
+        _input("agreement.sharing.loss_cap", placeholder="no cap")
+
+    with st.expander("Uncertainty", expanded=False):
+        st.caption("Triangular ranges; set all three equal for a fixed value.")
+        for what in ("occupancy", "local_use"):
+            cols = st.columns(3)
+            for col, end in zip(cols, ("low", "mode", "high")):
+                with col:
+                    _input(f"uncertainty.{what}.{end}")

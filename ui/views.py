@@ -1,0 +1,285 @@
+"""The page's views: at a glance, every outcome, across occupancy, money flows, risk, find terms."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from partnership import Scenario
+from partnership.labels import NA, field_label, is_fraction, money, per_unit_period, percent
+
+from . import compute, state
+
+CHART_CONFIG = {
+    "displaylogo": False,
+    "toImageButtonOptions": {"format": "png", "scale": 3},
+    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+}
+
+
+def chart(fig, key: str) -> None:
+    """A plotly chart at full width with the print-quality download button."""
+    st.plotly_chart(fig, width="stretch", config=CHART_CONFIG, key=key, theme=None)
+
+
+def _signed(value, currency: str) -> str:
+    if value is None:
+        return NA
+    return ("+" if value >= 0.5 else "") + money(value, currency)
+
+
+def at_a_glance(s: Scenario) -> None:
+    """Headline figures for the expected case and under the whole uncertainty, with plain sentences."""
+    text = compute.key(s)
+    e = compute.expected_case(text)
+    summary = compute.summary(text)
+    cur, per = s.currency, per_unit_period(s)
+    host_units = e["host_units"]
+    alt_unit = s.prices.host_alternative_price if host_units > 0 else None
+    unit_cost = compute.finite(e["host_unit_cost"])
+    be_with, be_without = compute.finite(e["break_even_with"]), compute.finite(e["break_even_without"])
+
+    st.subheader(
+        f"At a glance: the most likely case ({percent(e['occupancy'])} occupancy, {percent(e['local_use'])} local use)"
+    )
+    c = st.columns(4)
+    c[0].metric(
+        "Provider's profit a year",
+        money(e["provider_profit"], cur),
+        delta=f"{_signed(e['provider_gain'], cur)} on {money(e['provider_profit_without_agreement'], cur)} without",
+        delta_color="normal",
+        border=True,
+    )
+    c[1].metric(
+        f"Host's cost {per}",
+        money(unit_cost, cur),
+        delta=f"{money(alt_unit, cur)} elsewhere" if alt_unit is not None else "the host uses no places",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
+    c[2].metric(
+        "Host's saving a year",
+        money(e["host_saving"], cur),
+        delta=f"net cost {money(e['host_net_cost'], cur)} vs {money(e['host_cost_without_agreement'], cur)}",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
+    c[3].metric(
+        "Provider breaks even at occupancy",
+        percent(be_with),
+        delta=f"{percent(be_without)} without the agreement",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
+    sentences = [_expected_sentence(s, e, unit_cost, alt_unit, be_with, be_without)]
+    st.markdown(" ".join(sentences))
+
+    st.subheader("Under the whole uncertainty")
+    c = st.columns(4)
+    c[0].metric("Provider's expected gain a year", money(summary["expected_provider_gain"], cur), border=True)
+    c[1].metric("Chance the provider is better off", percent(summary["probability_provider_better_off"]), border=True)
+    c[2].metric("Host's expected saving a year", money(summary["expected_host_saving"], cur), border=True)
+    c[3].metric("Chance the host is better off", percent(summary["probability_host_better_off"]), border=True)
+    st.markdown(
+        f"Over every occupancy from {percent(s.uncertainty.occupancy.low)} to "
+        f"{percent(s.uncertainty.occupancy.high)} and local use from {percent(s.uncertainty.local_use.low)} to "
+        f"{percent(s.uncertainty.local_use.high)}, the provider is better off with the agreement in "
+        f"**{percent(summary['probability_provider_better_off'])}** of outcomes (expected gain "
+        f"{money(summary['expected_provider_gain'], cur)} a year; chance of a loss "
+        f"{percent(summary['probability_provider_loss'])}), and the host in "
+        f"**{percent(summary['probability_host_better_off'])}** (expected saving "
+        f"{money(summary['expected_host_saving'], cur)} a year)."
+    )
+
+
+def _expected_sentence(s, e, unit_cost, alt_unit, be_with, be_without) -> str:
+    cur, per = s.currency, per_unit_period(s)
+    gain = e["provider_gain"]
+    provider = (
+        f"At {percent(e['occupancy'])} occupancy and {percent(e['local_use'])} local use, the provider makes "
+        f"**{money(e['provider_profit'], cur)}** a year with the agreement against "
+        f"{money(e['provider_profit_without_agreement'], cur)} without: "
+        f"{money(abs(gain), cur)} {'better' if gain >= 0 else 'worse'} off."
+    )
+    if be_with is None:
+        provider += " It does not break even even when full."
+    else:
+        without = "never without it" if be_without is None else f"{percent(be_without)} without it"
+        provider += f" It breaks even at {percent(be_with)} occupancy with the agreement, {without}."
+    saving = e["host_saving"]
+    if unit_cost is None or alt_unit is None:
+        host = f"The host uses no {s.unit}s here; its net cost is {money(e['host_net_cost'], cur)} a year."
+    else:
+        host = (
+            f"The host pays **{money(unit_cost, cur)}** {per} used, all in, against {money(alt_unit, cur)} "
+            f"elsewhere: it {'saves' if saving >= 0 else 'loses'} {money(abs(saving), cur)} a year "
+            f"({money(abs(alt_unit - unit_cost), cur)} {per})."
+        )
+    return f"{provider} {host}"
+
+
+def every_outcome(s: Scenario) -> None:
+    """Heatmaps of both gains over occupancy x local use."""
+    st.caption(
+        "Green: better off with the agreement; purple: worse off. Solid lines: each side breaks even with "
+        "the agreement. Inside the black dashed line both are better off. Dotted lines: sharing-band edges."
+    )
+    chart(compute.heatmaps(compute.key(s)), "chart_heatmaps")
+
+
+def across_occupancy(s: Scenario) -> None:
+    """Profit and host unit cost against occupancy at a chosen local use."""
+    default = int(round(100 * s.uncertainty.local_use.mode))
+    u = st.slider("Local use (%)", 0, 100, default, step=1, key="lines_local_use")
+    chart(compute.occupancy_lines(compute.key(s), u / 100), "chart_lines")
+
+
+def where_the_money_goes(s: Scenario) -> None:
+    """Waterfalls of the year's flows at a chosen point."""
+    c1, c2 = st.columns(2)
+    o = c1.slider("Occupancy (%)", 0, 100, int(round(100 * s.uncertainty.occupancy.mode)), key="flows_occupancy")
+    u = c2.slider("Local use (%)", 0, 100, int(round(100 * s.uncertainty.local_use.mode)), key="flows_local_use")
+    chart(compute.money_flows(compute.key(s), o / 100, u / 100), "chart_flows")
+
+
+def risk(s: Scenario) -> None:
+    """Cumulative distributions of both gains, P10/P50/P90 marked."""
+    text = compute.key(s)
+    summary = compute.summary(text)
+    cur = s.currency
+    st.caption(
+        "Read across from 10 %: there is a 1 in 10 chance the gain is below that figure. "
+        "Where a curve crosses the zero line is the chance that side is worse off."
+    )
+    chart(compute.risk(text), "chart_risk")
+    rows = []
+    for who, key in (("Provider's gain", "provider_gain"), ("Host's saving", "host_saving")):
+        rows.append({"": who, **{f"P{p}": money(summary[f"{key}_p{p}"], cur) for p in (10, 50, 90)}})
+    st.dataframe(rows, hide_index=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Find terms
+
+
+def _term_paths(s: Scenario) -> list[str]:
+    paths = [
+        "agreement.contribution",
+        "prices.host",
+        "agreement.compensation.per_external_unit",
+        "agreement.compensation.premium_share",
+        "agreement.sharing.target_margin",
+    ]
+    paths += [f"agreement.sharing.bands[{i}].host_share" for i in range(len(s.agreement.sharing.bands))]
+    paths += ["agreement.sharing.loss_share"]
+    return paths
+
+
+def _default_range(s: Scenario, path: str) -> tuple[float, float]:
+    if is_fraction(path):
+        return 0.0, 100.0
+    if path == "agreement.contribution":
+        top = max(s.service.fixed_cost * 0.5, s.agreement.contribution * 2, 1.0)
+        return 0.0, float(round(top, -3) if top > 1000 else top)
+    if path == "prices.host":
+        return round(0.7 * s.prices.spot_price, 2), float(s.prices.host_alternative_price)
+    if path == "agreement.compensation.per_external_unit":
+        return 0.0, round(0.1 * s.prices.external, 2)
+    return 0.0, 1.0
+
+
+def _adopt(x_path: str, x_value: float, y_path: str, y_value: float) -> None:
+    for path, value in ((x_path, x_value), (y_path, y_value)):
+        shown = 100 * value if is_fraction(path) else value
+        if path.startswith("agreement.sharing.bands["):
+            i = int(path.split("[")[1].split("]")[0])
+            bands = state.current_bands()
+            bands[i]["host_share"] = round(shown, 6)
+            st.session_state[state.BANDS_KEY] = bands
+            st.session_state[state.BANDS_VERSION] = st.session_state.get(state.BANDS_VERSION, 0) + 1
+        else:
+            st.session_state[path] = round(float(shown), 6)
+    st.session_state["adopted"] = f"Adopted: {field_label(x_path)} and {field_label(y_path)}."
+
+
+def find_terms(s: Scenario) -> None:
+    """The sweep of two terms, its acceptable region and the balanced point, with one-click adoption."""
+    paths = _term_paths(s)
+    st.caption(
+        "Pick two terms and their ranges. Each pair is judged on the expected gains over the whole uncertainty; "
+        "the balanced point (star) maximises the product of the two gains (Nash bargaining)."
+    )
+    c = st.columns(2)
+    picks = []
+    top_band = f"agreement.sharing.bands[{len(s.agreement.sharing.bands) - 1}].host_share"
+    for col, axis, default in ((c[0], "x", 0), (c[1], "y", paths.index(top_band))):
+        with col:
+            path = st.selectbox(
+                f"Term across ({axis})" if axis == "x" else f"Term up ({axis})",
+                paths,
+                index=min(default, len(paths) - 1),
+                key=f"terms_{axis}_path",
+                format_func=field_label,
+            )
+            lo, hi = _default_range(s, path)
+            unit = "%" if is_fraction(path) else s.currency
+            a, b = st.columns(2)
+            start = a.number_input(f"From ({unit})", value=lo, key=f"terms_{axis}_start_{path}", min_value=0.0)
+            stop = b.number_input(f"To ({unit})", value=hi, key=f"terms_{axis}_stop_{path}", min_value=0.0)
+            scale = 0.01 if is_fraction(path) else 1.0
+            picks.append((path, start * scale, stop * scale, 41))
+    c = st.columns(3)
+    min_gain = c[0].number_input(
+        f"Provider's minimum expected gain ({s.currency} a year)", value=0.0, step=1000.0, key="terms_min_gain"
+    )
+    min_saving = c[1].number_input(
+        f"Host's minimum expected saving ({s.currency} a year)", value=0.0, step=1000.0, key="terms_min_saving"
+    )
+    beta = c[2].slider(
+        "Bargaining weight of the provider",
+        0.05,
+        0.95,
+        0.5,
+        0.05,
+        key="terms_beta",
+        help="0.5: equal power. Higher: the balanced point leans towards the provider.",
+    )
+    if picks[0][0] == picks[1][0]:
+        st.warning("Pick two different terms.")
+        return
+    try:
+        result = compute.terms(compute.key(s), picks[0], picks[1], float(min_gain), float(min_saving), float(beta))
+    except Exception as exc:  # ScenarioError: a range that breaks a rule
+        for line in getattr(exc, "problems", [str(exc)]):
+            st.error(line)
+        return
+    from charts import terms_map
+
+    chart(terms_map(s, result), "chart_terms")
+    b = result.balanced
+    if b is None:
+        st.warning("No pair in these ranges is acceptable to both sides. Widen the ranges or lower the minimums.")
+        return
+
+    def shown(path, value):
+        if is_fraction(path):
+            return percent(value, 1)
+        return money(value, s.currency, 2 if path.startswith("prices") else 0)
+
+    st.success(
+        f"Balanced terms: **{field_label(result.x.path)} {shown(result.x.path, b['x'])}**, "
+        f"**{field_label(result.y.path)} {shown(result.y.path, b['y'])}**. Expected provider gain "
+        f"{money(b['expected_provider_gain'], s.currency)} a year, expected host saving "
+        f"{money(b['expected_host_saving'], s.currency)} a year."
+    )
+    st.button(
+        "Adopt the balanced terms",
+        type="primary",
+        on_click=_adopt,
+        args=(result.x.path, b["x"], result.y.path, b["y"]),
+        key="adopt_balanced",
+    )
+    if st.session_state.get("adopted"):
+        st.info(st.session_state.pop("adopted"))
