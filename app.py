@@ -45,14 +45,16 @@ if scenario is not None:
     state.write_url(scenario)
 
 views.at_a_glance(shown)
-tabs = st.tabs(["Every outcome", "Across occupancy", "Where the money goes", "Risk", "Find terms"])
-with tabs[0]:
-    views.every_outcome(shown)
-with tabs[1]:
-    views.across_occupancy(shown)
-with tabs[2]:
-    views.where_the_money_goes(shown)
-with tabs[3]:
-    views.risk(shown)
-with tabs[4]:
-    views.find_terms(shown)
+VIEWS = {
+    "Every outcome": views.every_outcome,
+    "Across occupancy": views.across_occupancy,
+    "Where the money goes": views.where_the_money_goes,
+    "Risk": views.risk,
+    "Find terms": views.find_terms,
+}
+# only the open view is worked out: a change of input redraws one chart, not all of them
+tabs = st.tabs(list(VIEWS), key="view", on_change="rerun", bind="query-params")
+for tab, draw in zip(tabs, VIEWS.values()):
+    if tab.open is not False:
+        with tab:
+            draw(shown)

@@ -41,16 +41,18 @@ def _symmetric_range(z: np.ndarray) -> float:
     return m if m > 0 else 1.0
 
 
-def outcome_heatmaps(scenario: Scenario, grid: Outcome | None = None) -> go.Figure:
+def outcome_heatmaps(scenario: Scenario, grid: Outcome | None = None, steps: int = GRID_STEPS) -> go.Figure:
     """Provider gain and host saving at every occupancy and local use, side by side.
 
     Diverging colours centred on zero (green: better off with the agreement, purple:
     worse off), the zero line of each drawn, the region where both are better off
     outlined in black on both maps, and the sharing-band edges as dotted lines.
     """
-    g = grid if grid is not None else outcome_grid(scenario)
-    x = 100 * g.occupancy[0, :]
-    y = 100 * g.local_use[:, 0]
+    g = grid if grid is not None else outcome_grid(scenario, steps)
+    x = np.round(100 * g.occupancy[0, :], 6)
+    y = np.round(100 * g.local_use[:, 0], 6)
+    # whole currency units: the figures are read to the pound, and the page gets a quarter of the data
+    gain, saving = np.round(g.provider_gain), np.round(g.host_saving)
     cur = scenario.currency
     fig = make_subplots(
         rows=1,
@@ -59,15 +61,15 @@ def outcome_heatmaps(scenario: Scenario, grid: Outcome | None = None) -> go.Figu
         subplot_titles=("Provider's gain", "Host's saving"),
     )
     fig.update_layout(xaxis=dict(domain=[0.0, 0.36]), xaxis2=dict(domain=[0.56, 0.92]))
-    both = np.minimum(g.provider_gain, g.host_saving)
-    custom = np.stack([g.provider_gain, g.host_saving], axis=-1)
+    both = np.minimum(gain, saving)
+    custom = np.stack([gain, saving], axis=-1)
     hover = (
         "Occupancy %{x:.0f} %<br>Local use %{y:.0f} %<br>"
         f"Provider gain {cur}%{{customdata[0]:,.0f}} a year<br>"
         f"Host saving {cur}%{{customdata[1]:,.0f}} a year<extra></extra>"
     )
     for col, (z, name, colour) in enumerate(
-        ((g.provider_gain, "Provider", PROVIDER), (g.host_saving, "Host", HOST)), start=1
+        ((gain, "Provider", PROVIDER), (saving, "Host", HOST)), start=1
     ):
         zmax = _symmetric_range(z)
         fig.add_trace(

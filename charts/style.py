@@ -25,6 +25,18 @@ OPTION_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E
 
 FONT = dict(family="DejaVu Sans, Arial, sans-serif", size=17, color="#222222")
 
+_AXIS = dict(gridcolor="#e6e6e6", linecolor="#555555", zerolinecolor="#999999", ticks="outside", tickcolor="#888888")
+TEMPLATE = go.layout.Template(
+    layout=dict(
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        xaxis=dict(_AXIS, showline=True),
+        yaxis=dict(_AXIS, showline=True),
+        colorway=["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"],
+    )
+)
+"""A small white template of our own: plotly's built-in ones take ~20 ms to validate on every figure."""
+
 
 def money_axis(currency: str) -> dict:
     """Axis settings for money: currency prefix, thousands separators."""
@@ -42,7 +54,7 @@ def apply_style(fig: go.Figure, title: str, height: int = 560) -> go.Figure:
         title=dict(text=title, font=dict(size=22), x=0.01, xanchor="left", y=0.97, yanchor="top"),
         font=FONT,
         height=height,
-        template="plotly_white",
+        template=TEMPLATE,
         margin=dict(l=90, r=40, t=110, b=80),
         legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0.0, xanchor="left", font=dict(size=16)),
         hoverlabel=dict(font_size=16),

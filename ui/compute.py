@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import functools
+import json
+
 import numpy as np
 import streamlit as st
 
 import charts
-from partnership import Scenario, break_even_occupancy, evaluate, parse_scenario_text, summarize
+from partnership import Scenario, break_even_occupancy, evaluate, scenario_from_dict, summarize
 from partnership.negotiation import SweepResult, sweep
 from partnership.scenario import scenario_to_json
+
+SCREEN_STEPS = 51
+"""Points per axis of the on-screen maps (2 % steps; exports use 1 %)."""
 
 
 def key(scenario: Scenario) -> str:
@@ -16,8 +22,9 @@ def key(scenario: Scenario) -> str:
     return scenario_to_json(scenario)
 
 
+@functools.lru_cache(maxsize=64)
 def _scenario(text: str) -> Scenario:
-    return parse_scenario_text(text)
+    return scenario_from_dict(json.loads(text))
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -42,7 +49,7 @@ def expected_case(text: str) -> dict:
 @st.cache_data(max_entries=64, show_spinner=False)
 def heatmaps(text: str):
     """The every-outcome maps."""
-    return charts.outcome_heatmaps(_scenario(text))
+    return charts.outcome_heatmaps(_scenario(text), steps=SCREEN_STEPS)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import zlib
 from dataclasses import dataclass
@@ -100,10 +101,16 @@ def presets() -> dict[str, Path]:
 
 def preset_title(stem: str) -> str:
     """The preset's scenario name, for the picker."""
+    path = presets().get(stem)
+    return _title(path, path.stat().st_mtime) if path else stem
+
+
+@functools.lru_cache(maxsize=64)
+def _title(path: Path, mtime: float) -> str:
     try:
-        return load_scenario(presets()[stem]).name
-    except (ScenarioError, KeyError):
-        return stem
+        return load_scenario(path).name
+    except ScenarioError:
+        return path.stem
 
 
 def _get(doc: dict, path: str):
