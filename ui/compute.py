@@ -5,11 +5,10 @@ from __future__ import annotations
 import functools
 import json
 
-import numpy as np
 import streamlit as st
 
 import charts
-from partnership import Scenario, break_even_occupancy, evaluate, scenario_from_dict, summarize
+from partnership import Scenario, narrative, scenario_from_dict, summarize
 from partnership.negotiation import SweepResult, sweep
 from partnership.scenario import scenario_to_json
 
@@ -36,14 +35,7 @@ def summary(text: str) -> dict:
 @st.cache_data(max_entries=128, show_spinner=False)
 def expected_case(text: str) -> dict:
     """Section 2 and break-even at the modes of the uncertainty."""
-    s = _scenario(text)
-    o, u = s.uncertainty.occupancy.mode, s.uncertainty.local_use.mode
-    out = evaluate(s, o, u).to_dict()
-    be = break_even_occupancy(s, u)
-    out["break_even_with"] = float(be["with_agreement"])
-    out["break_even_without"] = float(be["without_agreement"])
-    out["occupancy"], out["local_use"] = o, u
-    return out
+    return narrative.expected_case(_scenario(text))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -74,8 +66,3 @@ def risk(text: str):
 def terms(text: str, x: tuple, y: tuple, min_gain: float, min_saving: float, beta: float) -> SweepResult:
     """The sweep of two terms (cached: the same question is never worked out twice)."""
     return sweep(_scenario(text), x, y, min_provider_gain=min_gain, min_host_saving=min_saving, beta=beta)
-
-
-def finite(x) -> float | None:
-    """None for NaN or infinity, so that nothing undefined reaches the page as a number."""
-    return float(x) if x is not None and np.isfinite(x) else None

@@ -6,6 +6,7 @@ import streamlit as st
 
 from partnership import Scenario
 from partnership.labels import NA, field_label, is_fraction, money, per_unit_period, percent
+from partnership.narrative import expected_case_sentences, uncertainty_sentence
 
 from . import compute, state
 
@@ -33,10 +34,7 @@ def at_a_glance(s: Scenario) -> None:
     e = compute.expected_case(text)
     summary = compute.summary(text)
     cur, per = s.currency, per_unit_period(s)
-    host_units = e["host_units"]
-    alt_unit = s.prices.host_alternative_price if host_units > 0 else None
-    unit_cost = compute.finite(e["host_unit_cost"])
-    be_with, be_without = compute.finite(e["break_even_with"]), compute.finite(e["break_even_without"])
+    alt_unit = e["host_alternative_unit_cost"]
 
     st.subheader(
         f"At a glance: the most likely case ({percent(e['occupancy'])} occupancy, {percent(e['local_use'])} local use)"
@@ -51,7 +49,7 @@ def at_a_glance(s: Scenario) -> None:
     )
     c[1].metric(
         f"Host's cost {per}",
-        money(unit_cost, cur),
+        money(e["host_unit_cost"], cur),
         delta=f"{money(alt_unit, cur)} elsewhere" if alt_unit is not None else "the host uses no places",
         delta_color="off",
         delta_arrow="off",
@@ -67,14 +65,13 @@ def at_a_glance(s: Scenario) -> None:
     )
     c[3].metric(
         "Provider breaks even at occupancy",
-        percent(be_with),
-        delta=f"{percent(be_without)} without the agreement",
+        percent(e["break_even_with"]),
+        delta=f"{percent(e['break_even_without'])} without the agreement",
         delta_color="off",
         delta_arrow="off",
         border=True,
     )
-    sentences = [_expected_sentence(s, e, unit_cost, alt_unit, be_with, be_without)]
-    st.markdown(" ".join(sentences))
+    st.markdown(" ".join(expected_case_sentences(s, e)))
 
     st.subheader("Under the whole uncertainty")
     c = st.columns(4)
@@ -82,42 +79,7 @@ def at_a_glance(s: Scenario) -> None:
     c[1].metric("Chance the provider is better off", percent(summary["probability_provider_better_off"]), border=True)
     c[2].metric("Host's expected saving a year", money(summary["expected_host_saving"], cur), border=True)
     c[3].metric("Chance the host is better off", percent(summary["probability_host_better_off"]), border=True)
-    st.markdown(
-        f"Over every occupancy from {percent(s.uncertainty.occupancy.low)} to "
-        f"{percent(s.uncertainty.occupancy.high)} and local use from {percent(s.uncertainty.local_use.low)} to "
-        f"{percent(s.uncertainty.local_use.high)}, the provider is better off with the agreement in "
-        f"**{percent(summary['probability_provider_better_off'])}** of outcomes (expected gain "
-        f"{money(summary['expected_provider_gain'], cur)} a year; chance of a loss "
-        f"{percent(summary['probability_provider_loss'])}), and the host in "
-        f"**{percent(summary['probability_host_better_off'])}** (expected saving "
-        f"{money(summary['expected_host_saving'], cur)} a year)."
-    )
-
-
-def _expected_sentence(s, e, unit_cost, alt_unit, be_with, be_without) -> str:
-    cur, per = s.currency, per_unit_period(s)
-    gain = e["provider_gain"]
-    provider = (
-        f"At {percent(e['occupancy'])} occupancy and {percent(e['local_use'])} local use, the provider makes "
-        f"**{money(e['provider_profit'], cur)}** a year with the agreement against "
-        f"{money(e['provider_profit_without_agreement'], cur)} without: "
-        f"{money(abs(gain), cur)} {'better' if gain >= 0 else 'worse'} off."
-    )
-    if be_with is None:
-        provider += " It does not break even even when full."
-    else:
-        without = "never without it" if be_without is None else f"{percent(be_without)} without it"
-        provider += f" It breaks even at {percent(be_with)} occupancy with the agreement, {without}."
-    saving = e["host_saving"]
-    if unit_cost is None or alt_unit is None:
-        host = f"The host uses no {s.unit}s here; its net cost is {money(e['host_net_cost'], cur)} a year."
-    else:
-        host = (
-            f"The host pays **{money(unit_cost, cur)}** {per} used, all in, against {money(alt_unit, cur)} "
-            f"elsewhere: it {'saves' if saving >= 0 else 'loses'} {money(abs(saving), cur)} a year "
-            f"({money(abs(alt_unit - unit_cost), cur)} {per})."
-        )
-    return f"{provider} {host}"
+    st.markdown(uncertainty_sentence(s, summary))
 
 
 def every_outcome(s: Scenario) -> None:
