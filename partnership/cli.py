@@ -102,7 +102,7 @@ def _cmd_sweep(args) -> dict:
 
 
 def _cmd_export(args) -> dict:
-    from .export import export_pack
+    from paper.pack import export_pack  # the paper pack lives beside the model, with the charts
 
     scenarios = [load_scenario(f) for f in args.files]
     for s in scenarios:

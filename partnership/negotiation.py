@@ -9,9 +9,9 @@ import numpy as np
 
 from .scenario import Scenario, ScenarioError, is_numeric_path, scenario_from_dict, scenario_to_dict, set_path
 from .terms import overridable, terms_of
-from .uncertainty import SWEEP_RESOLUTION, _tolerance, expected_gains
+from .uncertainty import SWEEP_RESOLUTION, _tolerance, expected_gains, quadrature
 
-__all__ = ["Axis", "SweepResult", "sweep", "balanced_index", "parse_axis"]
+__all__ = ["Axis", "SweepResult", "sweep", "balanced_index", "parse_axis", "default_range", "default_axes"]
 
 
 @dataclass(frozen=True)
@@ -129,11 +129,14 @@ def sweep(
         raise ScenarioError([f"y: {y[0]} is already swept on x; choose two different fields"])
     xs, ys = np.linspace(x[1], x[2], x[3]), np.linspace(y[1], y[2], y[3])
     if overridable(x[0], scenario) and overridable(y[0], scenario):
-        # one vectorised pass: terms of shape (ny, nx, 1) against the quadrature points
-        terms = terms_of(scenario, {x[0]: xs[None, :, None], y[0]: ys[:, None, None]})
-        gain, saving = expected_gains(scenario, terms, cells)
-        gain = np.broadcast_to(gain, (len(ys), len(xs)))
-        saving = np.broadcast_to(saving, (len(ys), len(xs)))
+        # vectorised a row at a time: terms of shape (nx, 1) against the quadrature points, so the
+        # temporaries stay small enough for the processor's cache
+        gain = np.empty((len(ys), len(xs)))
+        saving = np.empty((len(ys), len(xs)))
+        points = quadrature(scenario, cells).flat
+        for iy, yv in enumerate(ys):
+            terms = terms_of(scenario, {x[0]: xs[:, None], y[0]: float(yv)})
+            gain[iy], saving[iy] = expected_gains(scenario, terms, points=points)
     else:
         # fields that move the integration itself (uncertainty, band edges): one scenario a pair
         gain = np.empty((len(ys), len(xs)))
@@ -166,3 +169,26 @@ def sweep(
         min_host_saving=float(min_host_saving),
         beta=float(beta),
     )
+
+
+def default_range(scenario: Scenario, path: str) -> tuple[float, float]:
+    """A sensible range to search for one term (fractions 0-1; money in the scenario's currency)."""
+    from .labels import is_fraction
+
+    if is_fraction(path):
+        return 0.0, 1.0
+    if path == "agreement.contribution":
+        top = max(scenario.service.fixed_cost * 0.5, scenario.agreement.contribution * 2, 1.0)
+        return 0.0, float(round(top, -3) if top > 1000 else top)
+    if path == "prices.host":
+        return round(0.7 * scenario.prices.spot_price, 2), float(scenario.prices.host_alternative_price)
+    if path == "agreement.compensation.per_external_unit":
+        return 0.0, round(0.1 * scenario.prices.external, 2)
+    return 0.0, 1.0
+
+
+def default_axes(scenario: Scenario, count: int = 41) -> tuple[tuple, tuple]:
+    """The terms searched first: the contribution across, the top sharing band's host share up."""
+    top = f"agreement.sharing.bands[{len(scenario.agreement.sharing.bands) - 1}].host_share"
+    x, y = "agreement.contribution", top
+    return (x, *default_range(scenario, x), count), (y, *default_range(scenario, y), count)

@@ -157,10 +157,11 @@ def summarize(scenario: Scenario, cells: int = SUMMARY_RESOLUTION) -> dict:
     return {k: float(min(max(v, 0.0), 1.0)) if k.startswith("probability") else float(v) for k, v in out.items()}
 
 
-def expected_gains(scenario: Scenario, terms: Terms | None = None, cells: int = SWEEP_RESOLUTION):
+def expected_gains(scenario: Scenario, terms: Terms | None = None, cells: int = SWEEP_RESOLUTION, points=None):
     """Expected provider gain and expected host saving (currency per year); ``terms`` may hold
-    arrays of shape ``(..., 1)`` to do many variants of the scenario in one call."""
+    arrays of shape ``(..., 1)`` to do many variants of the scenario in one call; ``points`` may
+    pass the ``quadrature(scenario, cells).flat`` already worked out."""
     t = terms if terms is not None else terms_of(scenario)
-    o, u, w = quadrature(scenario, cells).flat
+    o, u, w = points if points is not None else quadrature(scenario, cells).flat
     r = evaluate_terms(t, o, u)
     return r.provider_gain @ w, r.host_saving @ w

@@ -1,0 +1,194 @@
+"""The short summary document of a paper pack, in Markdown and in self-contained HTML (interactive
+charts included, opening offline)."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from partnership import Scenario
+from partnership.labels import FIELD_LABELS, field_label, is_fraction, money, percent
+from partnership.narrative import expected_case_sentences, uncertainty_sentence
+
+from .tables import field_unit
+
+__all__ = ["Section", "Report", "inputs_rows", "ASSUMPTIONS", "to_markdown", "to_html"]
+
+ASSUMPTIONS = [
+    "Every figure follows the formulas of the project's model contract (MODEL.md): fees, operating cost, "
+    "compensation, the surplus above the target margin shared by local-use band, and any deficit share.",
+    "Money is a year's worth in the scenario's currency; prices are per unit-period.",
+    "'Without the agreement' is like for like: the same occupancy and the same host use, everyone buying "
+    "from the provider at the spot price and the host buying elsewhere at its alternative price.",
+    "Occupancy and local use follow independent triangular distributions (lowest, most likely, highest); "
+    "expectations, chances and percentiles are integrated over them, not sampled at random.",
+    "The search for terms judges each pair of terms on the expected gains over that uncertainty; the "
+    "balanced point maximises the product of the two expected gains (Nash bargaining).",
+    "Figures marked as estimates in the scenario's description are not sourced and should be replaced with "
+    "the parties' own before any decision.",
+]
+
+
+@dataclass
+class Section:
+    """A titled part of the report: paragraphs (Markdown), tables and charts (with their image paths)."""
+
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    tables: list[tuple[list[str], list[list[str]]]] = field(default_factory=list)
+    charts: list[tuple[str, go.Figure, str]] = field(default_factory=list)  # (caption, figure, image path)
+
+
+@dataclass
+class Report:
+    """A whole summary document."""
+
+    title: str
+    subtitle: str
+    sections: list[Section]
+
+
+def inputs_rows(s: Scenario) -> list[list[str]]:
+    """Every scenario input as (field, value, unit) rows, defaults applied, fractions as percents."""
+    rows = [["Capacity is counted in", s.unit, ""], ["Prices are per", s.period, ""]]
+    values = {
+        "service.capacity": s.service.capacity,
+        "service.periods_per_year": s.service.periods_per_year,
+        "service.fixed_cost": s.service.fixed_cost,
+        "service.variable_cost": s.service.variable_cost,
+        "prices.host": s.prices.host,
+        "prices.external": s.prices.external,
+        "prices.spot": s.prices.spot_price,
+        "prices.host_alternative": s.prices.host_alternative_price,
+        "agreement.contribution": s.agreement.contribution,
+        "agreement.compensation.per_external_unit": s.agreement.compensation.per_external_unit,
+        "agreement.compensation.premium_share": s.agreement.compensation.premium_share,
+        "agreement.sharing.target_margin": s.agreement.sharing.target_margin,
+        "agreement.sharing.loss_share": s.agreement.sharing.loss_share,
+        "agreement.sharing.loss_cap": s.agreement.sharing.loss_cap,
+    }
+    for d, dist in (("occupancy", s.uncertainty.occupancy), ("local_use", s.uncertainty.local_use)):
+        for end in ("low", "mode", "high"):
+            values[f"uncertainty.{d}.{end}"] = getattr(dist, end)
+    for path, value in values.items():
+        if value is None:
+            shown = "no cap"
+        elif is_fraction(path):
+            shown = percent(value, 1)
+        elif path in ("service.capacity", "service.periods_per_year"):
+            shown = f"{value:,.6g}"
+        else:
+            shown = money(value, s.currency, 2 if path.startswith("prices") or "per_external" in path else 0)
+        rows.append([FIELD_LABELS[path], shown, "" if is_fraction(path) else field_unit(path, s)])
+    rows.append(
+        [
+            "Sharing between band starts",
+            "steps" if s.agreement.sharing.interpolation == "step" else "straight lines",
+            "",
+        ]
+    )
+    for i, b in enumerate(s.agreement.sharing.bands):
+        rows.append(
+            [
+                field_label(f"agreement.sharing.bands[{i}].host_share"),
+                f"{percent(b.host_share, 1)} from local use {percent(b.from_local_use, 1)}",
+                "",
+            ]
+        )
+    return rows
+
+
+def headline_paragraphs(s: Scenario, summary: dict) -> list[str]:
+    """The plain sentences of the headline figures."""
+    return [" ".join(expected_case_sentences(s)), uncertainty_sentence(s, summary)]
+
+
+def default_subtitle() -> str:
+    """The date line under the title."""
+    return f"Prepared with Partnership Calculator on {date.today():%d %B %Y}."
+
+
+# ---------------------------------------------------------------------------------------------
+# Markdown
+
+
+def _md_table(header: list[str], rows: list[list[str]]) -> str:
+    esc = lambda t: str(t).replace("|", "\\|")  # noqa: E731
+    lines = ["| " + " | ".join(map(esc, header)) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(map(esc, r)) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def to_markdown(report: Report) -> str:
+    """The report as Markdown, charts as links to their PNG files in the pack."""
+    out = [f"# {report.title}", "", f"_{report.subtitle}_", ""]
+    for sec in report.sections:
+        out += [f"## {sec.title}", ""]
+        for p in sec.paragraphs:
+            out += [p, ""]
+        for header, rows in sec.tables:
+            out += [_md_table(header, rows), ""]
+        for caption, _, path in sec.charts:
+            out += [f"![{caption}]({path})", "", f"_{caption}_ (also as SVG and PDF beside it)", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML
+
+
+def _inline(text: str) -> str:
+    """Markdown bold and italics to HTML, everything else escaped."""
+    t = html.escape(text)
+    t = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", t)
+    return re.sub(r"(?<![\w*])_(.+?)_(?![\w*])", r"<em>\1</em>", t)
+
+
+STYLE = """
+body { font-family: "DejaVu Sans", Arial, sans-serif; color: #222; max-width: 1180px; margin: 2rem auto;
+       padding: 0 1.5rem; line-height: 1.5; font-size: 17px; }
+h1 { font-size: 2rem; margin-bottom: .2rem; } h2 { margin-top: 2.2rem; border-bottom: 2px solid #0072B2; }
+.subtitle { color: #555; font-style: italic; }
+table { border-collapse: collapse; margin: 1rem 0; font-size: 15px; }
+th, td { border: 1px solid #ccc; padding: .35rem .6rem; text-align: left; vertical-align: top; }
+th { background: #f2f2f2; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+figure { margin: 1.5rem 0; } figcaption { color: #555; font-size: 15px; }
+@media print { .plot { page-break-inside: avoid; } }
+"""
+
+
+def _html_table(header: list[str], rows: list[list[str]]) -> str:
+    def cell(v):
+        cls = ' class="num"' if re.match(r"^-?[£$€]?-?[\d,.]+( %)?$", str(v)) else ""
+        return f"<td{cls}>{html.escape(str(v))}</td>"
+
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(cell(v) for v in r) + "</tr>" for r in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def to_html(report: Report) -> str:
+    """The report as one self-contained HTML file: plotly.js is inlined once, so the interactive
+    charts open offline."""
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>{html.escape(report.title)}</title><style>{STYLE}</style></head><body>",
+        f"<h1>{html.escape(report.title)}</h1><p class='subtitle'>{html.escape(report.subtitle)}</p>",
+    ]
+    first = True
+    config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 3}}
+    for sec in report.sections:
+        parts.append(f"<h2>{html.escape(sec.title)}</h2>")
+        parts += [f"<p>{_inline(p)}</p>" for p in sec.paragraphs]
+        parts += [_html_table(h, r) for h, r in sec.tables]
+        for caption, fig, _ in sec.charts:
+            div = pio.to_html(fig, full_html=False, include_plotlyjs=first, config=config, default_width="100%")
+            first = False
+            parts.append(f"<figure class='plot'>{div}<figcaption>{html.escape(caption)}</figcaption></figure>")
+    parts.append("</body></html>")
+    return "\n".join(parts)

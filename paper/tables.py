@@ -1,0 +1,259 @@
+"""Tables an analyst drops into a committee paper: the outcome grid, the uncertainty summary and
+a sweep, as pandas DataFrames, CSV bytes and an Excel workbook (one sheet per table)."""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+
+from partnership.labels import NA, field_label, is_fraction, unit_period
+from partnership.negotiation import SweepResult
+from partnership.outcomes import OUTCOME_NAMES, evaluate
+from partnership.scenario import Scenario
+from partnership.uncertainty import SUMMARY_NAMES, summarize
+
+__all__ = [
+    "grid_table",
+    "summary_table",
+    "sweep_table",
+    "to_csv_bytes",
+    "tables_to_xlsx",
+    "outcome_unit",
+    "field_unit",
+]
+
+_UNIT_COUNTS = ("occupied_units", "host_units", "external_units")
+_FRACTIONS = ("occupancy", "local_use", "host_share_rate")
+
+
+def outcome_unit(name: str, scenario: Scenario) -> str:
+    """The unit of a section-2 quantity (or of ``occupancy`` / ``local_use``) in words.
+
+    >>> from partnership.examples import example_scenario
+    >>> s = example_scenario()
+    >>> outcome_unit("host_fees", s), outcome_unit("host_unit_cost", s), outcome_unit("host_units", s)
+    ('£ per year', '£ per place-week', 'place-weeks per year')
+    """
+    if name in _FRACTIONS:
+        return "fraction 0-1"
+    if name in _UNIT_COUNTS:
+        return f"{unit_period(scenario)}s per year"
+    if name == "host_unit_cost":
+        return f"{scenario.currency} per {unit_period(scenario)}"
+    return f"{scenario.currency} per year"
+
+
+def field_unit(path: str, scenario: Scenario) -> str:
+    """The unit of a numeric scenario field, by dotted path, in words (e.g. "£ per place-week")."""
+    cur, up = scenario.currency, unit_period(scenario)
+    if path == "agreement.sharing.target_margin":
+        return "fraction of operating cost"
+    if is_fraction(path):
+        return "fraction 0-1"
+    if path == "service.capacity":
+        return f"{scenario.unit}s each {scenario.period}"
+    if path == "service.periods_per_year":
+        return f"{scenario.period}s per year"
+    if path == "service.variable_cost":
+        return f"{cur} per occupied {up}"
+    if path == "agreement.compensation.per_external_unit":
+        return f"{cur} per external {up}"
+    if path.startswith("prices."):
+        return f"{cur} per {up}"
+    return f"{cur} per year"
+
+
+def grid_table(scenario: Scenario, steps: int = 21) -> pd.DataFrame:
+    """Every section-2 quantity on an evenly spaced grid of occupancy x local use, 0 to 1 inclusive.
+
+    Long format: one row per (occupancy, local_use), occupancy varying slowest; columns
+    ``occupancy``, ``local_use`` (fractions) then every name of ``OUTCOME_NAMES`` in MODEL.md
+    order (money in currency per year, ``*_units`` in unit-periods per year, ``host_unit_cost``
+    in currency per unit-period and NaN where the host uses nothing). One vectorised call of
+    :func:`partnership.evaluate`. ``df.attrs["units"]`` maps each column to its unit.
+
+    >>> from partnership.examples import example_scenario
+    >>> df = grid_table(example_scenario(), steps=3)
+    >>> len(df), list(df.columns[:3])
+    (9, ['occupancy', 'local_use', 'occupied_units'])
+    """
+    if int(steps) != steps or steps < 2:
+        raise ValueError(f"steps: must be a whole number >= 2, got {steps}")
+    axis = np.linspace(0.0, 1.0, int(steps))
+    o, u = np.meshgrid(axis, axis, indexing="ij")
+    o, u = o.ravel(), u.ravel()
+    r = evaluate(scenario, o, u)
+    data = {"occupancy": o, "local_use": u}
+    data.update({name: np.asarray(getattr(r, name), dtype=float) for name in OUTCOME_NAMES})
+    df = pd.DataFrame(data)
+    df.attrs["title"] = "Outcomes on a grid of occupancy x local use (MODEL.md section 2)"
+    df.attrs["units"] = {c: outcome_unit(c, scenario) for c in df.columns}
+    return df
+
+
+def summary_table(scenario: Scenario) -> pd.DataFrame:
+    """The uncertainty summary (MODEL.md section 3): columns ``quantity`` (the section-3 name),
+    ``value`` and ``unit`` (currency per year, or probability 0-1), in :data:`SUMMARY_NAMES` order."""
+    s = summarize(scenario)
+    money = f"{scenario.currency} per year"
+    rows = [
+        {"quantity": k, "value": float(s[k]), "unit": "probability 0-1" if k.startswith("probability") else money}
+        for k in SUMMARY_NAMES
+    ]
+    df = pd.DataFrame(rows, columns=["quantity", "value", "unit"])
+    df.attrs["title"] = "Summary under the scenario's uncertainty (MODEL.md section 3)"
+    return df
+
+
+def sweep_table(result: SweepResult) -> pd.DataFrame:
+    """A sweep (MODEL.md section 4) in long format: one row per pair, x varying fastest.
+
+    Columns: the x field's dotted path, the y field's dotted path (their values),
+    ``expected_provider_gain`` and ``expected_host_saving`` (currency per year), ``acceptable``
+    (both reach their minimums) and ``is_balanced`` (the balanced point; none when no pair is
+    acceptable).
+    """
+    xs, ys = np.asarray(result.x.values, dtype=float), np.asarray(result.y.values, dtype=float)
+    gx, gy = np.meshgrid(xs, ys)  # [y][x], as the result's arrays
+    balanced = np.zeros(gx.shape, dtype=bool)
+    if result.balanced is not None:
+        balanced = (gx == result.balanced["x"]) & (gy == result.balanced["y"])
+    df = pd.DataFrame(
+        {
+            result.x.path: gx.ravel(),
+            result.y.path: gy.ravel(),
+            "expected_provider_gain": np.asarray(result.expected_provider_gain, dtype=float).ravel(),
+            "expected_host_saving": np.asarray(result.expected_host_saving, dtype=float).ravel(),
+            "acceptable": np.asarray(result.acceptable, dtype=bool).ravel(),
+            "is_balanced": balanced.ravel(),
+        }
+    )
+    df.attrs["title"] = (
+        f"Expected gains over {field_label(result.x.path)} x {field_label(result.y.path)} (MODEL.md section 4)"
+    )
+    return df
+
+
+def to_csv_bytes(df: pd.DataFrame) -> bytes:
+    """The table as UTF-8 CSV, no index; undefined numbers written ``n/a``, never ``nan``."""
+    return df.to_csv(index=False, na_rep=NA, lineterminator="\n").encode("utf-8")
+
+
+# ----------------------------------------------------------------------------------------------
+# Excel
+
+
+def _number_format(unit: str | None, column: str, currency: str) -> str:
+    """An Excel number format for a column (or a cell) from its unit, or failing that its name."""
+    money = "#,##0;[Red]-#,##0"
+    if unit is None:
+        if column in _FRACTIONS or is_fraction(column):
+            return "0.000"
+        if column in _UNIT_COUNTS:
+            return "#,##0.0"
+        return money
+    if "fraction" in unit or "probability" in unit:
+        return "0.000"
+    if unit.startswith(currency) and "per year" in unit:
+        return money
+    if unit.startswith(currency):
+        return "#,##0.00;[Red]-#,##0.00"
+    return "#,##0.0##"
+
+
+def _sheet_name(name: str, taken: set[str]) -> str:
+    """A valid, unique Excel sheet name (31 characters, none of []:*?/\\)."""
+    base = re.sub(r"[\[\]:*?/\\]", "_", str(name)).strip("'")[:31] or "Sheet"
+    out, i = base, 2
+    while out.lower() in taken:
+        suffix = f" ({i})"
+        out, i = base[: 31 - len(suffix)] + suffix, i + 1
+    taken.add(out.lower())
+    return out
+
+
+def _display_width(value, fmt: str) -> int:
+    if isinstance(value, (bool, np.bool_)):
+        return 5
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        x = float(value)
+        if not math.isfinite(x):
+            return len(NA)
+        decimals = 3 if fmt.startswith("0.000") else (2 if ".00" in fmt else 1 if ".0" in fmt else 0)
+        return len(f"{x:,.{decimals}f}")
+    return len(str(value))
+
+
+def tables_to_xlsx(tables: Mapping[str, pd.DataFrame], scenario: Scenario) -> bytes:
+    """An Excel workbook with one sheet per table (sheet names are the dict's keys).
+
+    Each sheet opens with the scenario's name, the table's title and a note on units; then a
+    bold, frozen header row (with a row of units above it when ``df.attrs["units"]`` has them), numbers
+    with thousands separators and sensible decimals (values stored at full precision), and
+    undefined numbers written ``n/a``.
+    """
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    wb.set_properties({"title": f"{scenario.name}: tables", "comments": "Partnership Calculator export"})
+    title_fmt = wb.add_format({"bold": True, "font_size": 14})
+    note_fmt = wb.add_format({"italic": True, "font_color": "#555555"})
+    header_fmt = wb.add_format({"bold": True, "bottom": 1, "text_wrap": True, "valign": "top"})
+    unit_fmt = wb.add_format({"italic": True, "font_color": "#555555"})
+    formats: dict[str, object] = {}
+
+    def fmt(code: str):
+        if code not in formats:
+            formats[code] = wb.add_format({"num_format": code})
+        return formats[code]
+
+    taken: set[str] = set()
+    for key, df in tables.items():
+        ws = wb.add_worksheet(_sheet_name(key, taken))
+        ws.write_string(0, 0, scenario.name, title_fmt)
+        ws.write_string(1, 0, str(df.attrs.get("title", key)), note_fmt)
+        ws.write_string(
+            2,
+            0,
+            f"Money in {scenario.currency} per year unless a unit says otherwise; "
+            f"{NA}: undefined (e.g. a cost per unit when the host uses none).",
+            note_fmt,
+        )
+        header_row, first_data = 4, 5  # a row of units, when there are any, sits just above the header
+        units = df.attrs.get("units") or {}
+        columns = [str(c) for c in df.columns]
+        widths = [max(10, len(c) + 2) for c in columns]
+        col_formats = [_number_format(units.get(c), c, scenario.currency) for c in columns]
+        for j, c in enumerate(columns):
+            ws.write_string(header_row, j, c, header_fmt)
+            if units:
+                ws.write_string(header_row - 1, j, units.get(c, ""), unit_fmt)
+                widths[j] = max(widths[j], len(units.get(c, "")) + 2)
+        row_units = df["unit"].tolist() if "unit" in df.columns else None
+        for i, row in enumerate(df.itertuples(index=False, name=None)):
+            for j, value in enumerate(row):
+                code = col_formats[j]
+                if row_units is not None and columns[j] == "value":
+                    code = _number_format(str(row_units[i]), "value", scenario.currency)
+                widths[j] = max(widths[j], _display_width(value, code) + 2)
+                r = first_data + i
+                if value is None or (isinstance(value, (float, np.floating)) and not math.isfinite(float(value))):
+                    ws.write_string(r, j, NA)
+                elif isinstance(value, (bool, np.bool_)):
+                    ws.write_boolean(r, j, bool(value))
+                elif isinstance(value, (int, float, np.integer, np.floating)):
+                    ws.write_number(r, j, float(value), fmt(code))
+                else:
+                    ws.write_string(r, j, str(value))
+        for j, w in enumerate(widths):
+            ws.set_column(j, j, min(w, 60))
+        ws.freeze_panes(first_data, 0)
+        if len(df):
+            ws.autofilter(header_row, 0, first_data + len(df) - 1, len(columns) - 1)
+    wb.close()
+    return buffer.getvalue()

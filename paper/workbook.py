@@ -1,0 +1,517 @@
+"""An Excel workbook a finance officer can audit: the scenario's inputs, every section-2 line item as
+a live formula at a few points, and the headline outputs, kept apart as the FAST Standard asks."""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from partnership.labels import FIELD_LABELS, NA
+from partnership.outcomes import OUTCOME_NAMES, evaluate
+from partnership.scenario import Scenario
+
+from .tables import field_unit, outcome_unit
+
+__all__ = ["audit_workbook", "default_points", "FORMULA_TEXT", "OUTPUT_NAMES"]
+
+FORMULA_TEXT = {
+    "occupancy": "o: the point's occupancy (Inputs)",
+    "local_use": "u: the point's local use (Inputs)",
+    "occupied_units": "N * W * o",
+    "host_units": "occupied_units * u",
+    "external_units": "occupied_units * (1 - u)",
+    "host_fees": "host_units * p_h",
+    "external_fees": "external_units * p_e",
+    "operating_cost": "F + occupied_units * v",
+    "compensation": "external_units * (k + r * max(p_e - p_h, 0))",
+    "surplus_before_sharing": "host_fees + external_fees + C - operating_cost - compensation",
+    "sharing_threshold": "m * operating_cost",
+    "sharing_band": "working for host_share_rate: the number of the last band with from_local_use <= u",
+    "host_share_rate": "rate(u): step = host_share of the last band with from_local_use <= u; "
+    "linear = straight lines between the band points, flat after the last",
+    "surplus_share_to_host": "host_share_rate * max(surplus_before_sharing - sharing_threshold, 0) "
+    "- min(ls * max(-surplus_before_sharing, 0), loss_cap)   (no cap when loss_cap is 'no cap')",
+    "provider_profit": "surplus_before_sharing - surplus_share_to_host",
+    "host_net_cost": "C + host_fees - compensation - surplus_share_to_host",
+    "host_unit_cost": "host_net_cost / host_units   (n/a when host_units = 0)",
+    "provider_profit_without_agreement": "occupied_units * p_s - operating_cost",
+    "host_cost_without_agreement": "host_units * p_a",
+    "provider_gain": "provider_profit - provider_profit_without_agreement",
+    "host_saving": "host_cost_without_agreement - host_net_cost",
+    "joint_gain_check": "provider_gain + host_saving - (host_units * (p_a - p_s) + external_units * (p_e - p_s)); "
+    "must be 0 (MODEL.md section 2 identity)",
+}
+"""Each line item's formula as MODEL.md section 2 writes it (symbols as in section 1)."""
+
+OUTPUT_NAMES = [
+    "occupancy",
+    "local_use",
+    "provider_profit",
+    "provider_gain",
+    "host_net_cost",
+    "host_unit_cost",
+    "host_saving",
+]
+"""The headline figures the Outputs sheet links to, point by point."""
+
+# (dotted path, symbol) for the numeric inputs, grouped as MODEL.md section 1
+_NUMERIC_INPUTS = {
+    "Service": [
+        ("service.capacity", "N"),
+        ("service.periods_per_year", "W"),
+        ("service.fixed_cost", "F"),
+        ("service.variable_cost", "v"),
+    ],
+    "Prices": [
+        ("prices.host", "p_h"),
+        ("prices.external", "p_e"),
+        ("prices.spot", "p_s"),
+        ("prices.host_alternative", "p_a"),
+    ],
+    "Agreement": [
+        ("agreement.contribution", "C"),
+        ("agreement.compensation.per_external_unit", "k"),
+        ("agreement.compensation.premium_share", "r"),
+        ("agreement.sharing.target_margin", "m"),
+        ("agreement.sharing.interpolation", None),
+        ("agreement.sharing.loss_share", "ls"),
+        ("agreement.sharing.loss_cap", "loss_cap"),
+    ],
+}
+
+_UNCERTAINTY = [
+    (f"uncertainty.{q}.{p}", f"{'Occupancy' if q == 'occupancy' else 'Local use'}, {w}")
+    for q in ("occupancy", "local_use")
+    for p, w in (("low", "lowest"), ("mode", "most likely"), ("high", "highest"))
+]
+
+
+_CALC_FIRST_POINT_COL = 3  # Calculations: line item, unit, formula in words, then one column a point (0-based)
+_MODES_NOTE = "most likely (the modes of the uncertainty)"
+
+
+def default_points(scenario: Scenario) -> list[tuple[float, float, str]]:
+    """The points the workbook evaluates unless told otherwise, as (occupancy, local use, note):
+    the modes of the scenario's uncertainty; occupancy 0.6 / 0.8 / 1.0 x local use 0.25 / 0.5 /
+    0.75 / 1.0; and occupancy 0.8 with no local use, where host_unit_cost is undefined. In the
+    workbook the first point is a formula of the "most likely" inputs, so it follows them."""
+    unc = scenario.uncertainty
+    points = [(unc.occupancy.mode, unc.local_use.mode, _MODES_NOTE)]
+    points += [(o, u, "spread") for o in (0.6, 0.8, 1.0) for u in (0.25, 0.5, 0.75, 1.0)]
+    points.append((0.8, 0.0, "no local use: host_unit_cost undefined"))
+    return points
+
+
+def _points(points) -> list[tuple[float, float, str]]:
+    out = []
+    for i, p in enumerate(points):
+        if len(p) not in (2, 3):
+            raise ValueError(f"points[{i}]: expected (occupancy, local_use) or (occupancy, local_use, note)")
+        o, u = float(p[0]), float(p[1])
+        for name, x in (("occupancy", o), ("local_use", u)):
+            if not (math.isfinite(x) and 0.0 <= x <= 1.0):
+                raise ValueError(
+                    f"points[{i}]: {name} must be between 0 and 1, got {p[0] if name == 'occupancy' else p[1]}"
+                )
+        out.append((o, u, str(p[2]) if len(p) == 3 else ""))
+    if not out:
+        raise ValueError("points: needs at least one point")
+    return out
+
+
+def _cached(value):
+    """A formula's cached result for viewers that do not recalculate: a float, or n/a text."""
+    x = float(value)
+    return x if math.isfinite(x) else NA
+
+
+def audit_workbook(scenario: Scenario, points: Sequence[tuple] | None = None) -> bytes:
+    """An .xlsx that recomputes MODEL.md section 2 in live Excel formulas, for audit.
+
+    Sheets:
+
+    * ``Inputs``: every scenario field of MODEL.md section 1, one a row (label with its
+      symbol, unit, value, dotted field path, note); the sharing bands as a small table; the
+      points to evaluate (occupancy, local use). Unset defaults (spot, host's alternative) are
+      formulas pointing at the input they default to; a missing loss cap reads "no cap".
+    * ``Calculations``: one row per section-2 line item in MODEL.md order, one column per point,
+      every cell a formula of Inputs cells and the cells above it, with the MODEL.md formula in
+      words and the unit beside it. host_unit_cost reads "n/a" where the host uses nothing.
+    * ``Outputs``: the headline figures of each point, linked from Calculations, and a check of
+      the section-2 identity (zero when the sheet is sound).
+
+    ``points`` is a sequence of (occupancy, local use) or (occupancy, local use, note), each
+    0-1; by default :func:`default_points`. Formulas carry the model's values as cached results,
+    so viewers that do not recalculate still show the right figures; Excel recalculates on
+    load. Returns the file's bytes.
+    """
+    pts = _points(default_points(scenario) if points is None else points)
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    wb.set_properties(
+        {
+            "title": f"{scenario.name}: audit workbook",
+            "subject": "Local partnership agreement: MODEL.md section 2 in live formulas",
+            "comments": "Partnership Calculator export. Inputs, Calculations and Outputs kept apart (FAST Standard).",
+        }
+    )
+    wb.set_calc_mode("auto")
+    f = _Formats(wb, scenario.currency)
+    inputs = wb.add_worksheet("Inputs")
+    calcs = wb.add_worksheet("Calculations")
+    outputs = wb.add_worksheet("Outputs")
+    # the model's values at the points, stored as the formulas' cached results
+    result = evaluate(scenario, np.array([p[0] for p in pts]), np.array([p[1] for p in pts]))
+    ref, point_refs, bands = _write_inputs(inputs, f, scenario, pts)
+    rows = _write_calculations(calcs, f, scenario, result, ref, point_refs, bands)
+    _write_outputs(outputs, f, scenario, result, rows, ref)
+    wb.close()
+    return buffer.getvalue()
+
+
+class _Formats:
+    """The workbook's cell formats: yellow inputs, black calculations, money with separators."""
+
+    def __init__(self, wb, currency: str):
+        self.wb = wb
+        self.currency = currency
+        self.title = wb.add_format({"bold": True, "font_size": 14})
+        self.note = wb.add_format({"italic": True, "font_color": "#555555"})
+        self.header = wb.add_format({"bold": True, "bottom": 1, "bg_color": "#D9E1F2", "valign": "top"})
+        self.section = wb.add_format({"bold": True, "font_color": "#1F3864", "top": 1})
+        self.text = wb.add_format({})
+        self.working = wb.add_format({"italic": True, "font_color": "#7F7F7F"})
+        self.mono = wb.add_format({"font_name": "Consolas", "font_color": "#404040"})
+        self.input_text = wb.add_format(
+            {"bg_color": "#FFF2CC", "font_color": "#0000CC", "border": 1, "border_color": "#BFBFBF"}
+        )
+        self._cache: dict[tuple, object] = {}
+
+    def number(self, code: str, is_input: bool = False, working: bool = False):
+        key = (code, is_input, working)
+        if key not in self._cache:
+            props = {"num_format": code, "align": "right"}
+            if working:
+                props.update({"italic": True, "font_color": "#7F7F7F"})
+            if is_input:
+                props.update({"bg_color": "#FFF2CC", "font_color": "#0000CC", "border": 1, "border_color": "#BFBFBF"})
+            self._cache[key] = self.wb.add_format(props)
+        return self._cache[key]
+
+    def for_unit(self, unit: str, is_input: bool = False):
+        """Money per year with thousands separators and no decimals; per unit-period money with
+        two; fractions with three; counts of unit-periods with one."""
+        if "fraction" in unit or "probability" in unit:
+            code = "0.000"
+        elif unit.startswith(self.currency) and "per year" in unit:
+            code = "#,##0;[Red]-#,##0"
+        elif unit.startswith(self.currency):
+            code = "#,##0.00;[Red]-#,##0.00"
+        else:
+            code = "#,##0.0##"
+        return self.number(code, is_input)
+
+
+def _input_label(path: str, symbol: str | None) -> str:
+    if path == "agreement.sharing.interpolation":
+        return "Interpolation between bands"
+    label = FIELD_LABELS.get(path, path)
+    return f"{label} ({symbol})" if symbol and symbol != "loss_cap" else label
+
+
+def _write_inputs(ws, f: _Formats, scenario: Scenario, pts):
+    """The Inputs sheet. Returns (absolute reference of each numeric path, the (o, u) reference
+    of each point, the band table's (from range, share range))."""
+    ws.set_column("A:A", 44)
+    ws.set_column("B:B", 26)
+    ws.set_column("C:D", 16)
+    ws.set_column("E:E", 44)
+    ws.set_column("F:F", 70)
+    ws.write_string(0, 0, f"Inputs: {scenario.name}", f.title)
+    ws.write_string(
+        1,
+        0,
+        "Yellow cells are inputs: change one and the Calculations and Outputs sheets recompute. "
+        "White cells on this sheet are defaults worked out from another input. Symbols as MODEL.md section 1.",
+        f.note,
+    )
+    ws.write_row(3, 0, ["Input", "Unit", "Value", "", "Field", "Note"], f.header)
+    ws.freeze_panes(4, 0)
+    ref: dict[str, str] = {}
+    row = 4
+
+    def cell(r: int, c: int = 2) -> str:
+        return "Inputs!" + xl_rowcol_to_cell(r, c, row_abs=True, col_abs=True)
+
+    def section(title: str) -> None:
+        nonlocal row
+        row += 1
+        ws.write_string(row, 0, title, f.section)
+        for c in range(1, 6):
+            ws.write_blank(row, c, None, f.section)
+        row += 1
+
+    section("Scenario")
+    for path, label, value in (
+        ("name", "Name", scenario.name),
+        ("description", "Description", scenario.description or ""),
+        ("unit", "Unit of capacity", scenario.unit),
+        ("period", "Pricing period", scenario.period),
+        ("currency", "Currency", scenario.currency),
+    ):
+        ws.write_string(row, 0, label)
+        ws.write_string(row, 1, "text")
+        ws.write_string(row, 2, value, f.input_text)
+        ws.write_string(row, 4, path, f.mono)
+        if path == "description":
+            ws.write_string(row, 5, "Free text: where the figures come from.", f.note)
+        row += 1
+
+    for title, items in _NUMERIC_INPUTS.items():
+        section(title)
+        for path, symbol in items:
+            ws.write_string(row, 0, _input_label(path, symbol))
+            ws.write_string(row, 4, path, f.mono)
+            ref[path] = cell(row)
+            if path == "agreement.sharing.interpolation":
+                ws.write_string(row, 1, "step or linear")
+                ws.write_string(row, 2, scenario.agreement.sharing.interpolation, f.input_text)
+                ws.data_validation(row, 2, row, 2, {"validate": "list", "source": ["step", "linear"]})
+                ws.write_string(row, 5, "How the host's share moves between the sharing bands below.", f.note)
+                row += 1
+                continue
+            unit = field_unit(path, scenario)
+            ws.write_string(row, 1, unit)
+            if path == "prices.spot" and scenario.prices.spot is None:
+                ws.write_formula(row, 2, f"={ref['prices.external']}", f.for_unit(unit), scenario.prices.spot_price)
+                ws.write_string(
+                    row, 5, "Not set: defaults to the external price (p_e). Type a number to override.", f.note
+                )
+            elif path == "prices.host_alternative" and scenario.prices.host_alternative is None:
+                ws.write_formula(
+                    row, 2, f"={ref['prices.spot']}", f.for_unit(unit), scenario.prices.host_alternative_price
+                )
+                ws.write_string(row, 5, "Not set: defaults to the spot price (p_s). Type a number to override.", f.note)
+            elif path == "agreement.sharing.loss_cap" and scenario.agreement.sharing.loss_cap is None:
+                ws.write_string(row, 2, "no cap", f.input_text)
+                ws.write_string(
+                    row, 5, "No cap on the host's share of a deficit. Type a number (per year) to set one.", f.note
+                )
+            elif path in ("service.capacity", "service.periods_per_year"):
+                ws.write_number(row, 2, float(_value(scenario, path)), f.number("General", is_input=True))
+            else:
+                ws.write_number(row, 2, float(_value(scenario, path)), f.for_unit(unit, is_input=True))
+            row += 1
+
+    section("Sharing bands: the host's share of the surplus above target, by local use")
+    ws.write_row(row, 0, ["Sharing band", "Unit", "From local use", "Host share", "Field"], f.header)
+    row += 1
+    bands = scenario.agreement.sharing.bands
+    first = row
+    for i, band in enumerate(bands):
+        ws.write_string(row, 0, f"Sharing band {i + 1}")
+        ws.write_string(row, 1, "fraction 0-1")
+        ws.write_number(row, 2, float(band.from_local_use), f.number("0.000", True))
+        ws.write_number(row, 3, float(band.host_share), f.number("0.000", True))
+        ws.write_string(row, 4, f"agreement.sharing.bands[{i}]", f.mono)
+        row += 1
+    last = row - 1
+    band_ranges = (
+        f"Inputs!$C${first + 1}:$C${last + 1}",
+        f"Inputs!$D${first + 1}:$D${last + 1}",
+    )
+    ws.write_string(
+        row,
+        0,
+        "The first band starts at 0; starts rise strictly. To add a band, insert a row inside the table.",
+        f.note,
+    )
+    row += 1
+
+    section("Uncertainty: triangular distributions (MODEL.md section 3)")
+    for path, label in _UNCERTAINTY:
+        ws.write_string(row, 0, label)
+        ws.write_string(row, 1, "fraction 0-1")
+        ws.write_number(row, 2, float(_value(scenario, path)), f.number("0.000", True))
+        ws.write_string(row, 4, path, f.mono)
+        ref[path] = cell(row)
+        row += 1
+
+    section("Points to evaluate on the Calculations sheet")
+    ws.write_row(row, 0, ["Point", "Unit", "Occupancy (o)", "Local use (u)", "", "Note"], f.header)
+    row += 1
+    unc = scenario.uncertainty
+    point_refs = []
+    for i, (o, u, note) in enumerate(pts):
+        ws.write_string(row, 0, f"Point {i + 1}")
+        ws.write_string(row, 1, "fraction 0-1")
+        is_modes = i == 0 and note == _MODES_NOTE and (o, u) == (unc.occupancy.mode, unc.local_use.mode)
+        if is_modes:
+            ws.write_formula(row, 2, f"={ref['uncertainty.occupancy.mode']}", f.number("0.000"), o)
+            ws.write_formula(row, 3, f"={ref['uncertainty.local_use.mode']}", f.number("0.000"), u)
+            note = note + ": follows the most likely values above"
+        else:
+            ws.write_number(row, 2, o, f.number("0.000", True))
+            ws.write_number(row, 3, u, f.number("0.000", True))
+        if note:
+            ws.write_string(row, 5, note, f.note)
+        point_refs.append((cell(row, 2), cell(row, 3)))
+        row += 1
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    return ref, point_refs, band_ranges
+
+
+def _value(scenario: Scenario, path: str):
+    node = scenario
+    for part in path.split("."):
+        node = getattr(node, part)
+    return node
+
+
+def _formulas(ref: dict[str, str], bands: tuple[str, str]) -> dict[str, str]:
+    """Excel formula templates for each line item; ``{name}`` is the same column's cell of that row."""
+    r = ref
+    froms, shares = bands
+    band = "{sharing_band}"
+    at = lambda rng, k: f"INDEX({rng},{k})"  # noqa: E731
+    linear = (
+        f"IF({band}=COUNT({froms}),{at(shares, band)},{at(shares, band)}"
+        f"+({at(shares, band + '+1')}-{at(shares, band)})*({{local_use}}-{at(froms, band)})"
+        f"/({at(froms, band + '+1')}-{at(froms, band)}))"
+    )
+    loss = f"{r['agreement.sharing.loss_share']}*MAX(-{{surplus_before_sharing}},0)"
+    cap = r["agreement.sharing.loss_cap"]
+    return {
+        "occupied_units": f"={r['service.capacity']}*{r['service.periods_per_year']}*{{occupancy}}",
+        "host_units": "={occupied_units}*{local_use}",
+        "external_units": "={occupied_units}*(1-{local_use})",
+        "host_fees": f"={{host_units}}*{r['prices.host']}",
+        "external_fees": f"={{external_units}}*{r['prices.external']}",
+        "operating_cost": f"={r['service.fixed_cost']}+{{occupied_units}}*{r['service.variable_cost']}",
+        "compensation": (
+            f"={{external_units}}*({r['agreement.compensation.per_external_unit']}"
+            f"+{r['agreement.compensation.premium_share']}*MAX({r['prices.external']}-{r['prices.host']},0))"
+        ),
+        "surplus_before_sharing": (
+            f"={{host_fees}}+{{external_fees}}+{r['agreement.contribution']}-{{operating_cost}}-{{compensation}}"
+        ),
+        "sharing_threshold": f"={r['agreement.sharing.target_margin']}*{{operating_cost}}",
+        "sharing_band": f"=MATCH({{local_use}},{froms},1)",
+        "host_share_rate": f'=IF({r["agreement.sharing.interpolation"]}="linear",{linear},{at(shares, band)})',
+        "surplus_share_to_host": (
+            "={host_share_rate}*MAX({surplus_before_sharing}-{sharing_threshold},0)"
+            f"-IF(ISNUMBER({cap}),MIN({loss},{cap}),{loss})"
+        ),
+        "provider_profit": "={surplus_before_sharing}-{surplus_share_to_host}",
+        "host_net_cost": f"={r['agreement.contribution']}+{{host_fees}}-{{compensation}}-{{surplus_share_to_host}}",
+        "host_unit_cost": '=IF({host_units}=0,"n/a",{host_net_cost}/{host_units})',
+        "provider_profit_without_agreement": f"={{occupied_units}}*{r['prices.spot']}-{{operating_cost}}",
+        "host_cost_without_agreement": f"={{host_units}}*{r['prices.host_alternative']}",
+        "provider_gain": "={provider_profit}-{provider_profit_without_agreement}",
+        "host_saving": "={host_cost_without_agreement}-{host_net_cost}",
+    }
+
+
+def _write_calculations(ws, f: _Formats, scenario: Scenario, result, ref, point_refs, bands) -> dict[str, int]:
+    """The Calculations sheet; returns the row (0-based) of each line item."""
+    first_col = _CALC_FIRST_POINT_COL
+    n = len(point_refs)
+    ws.set_column("A:A", 36)
+    ws.set_column("B:B", 24)
+    ws.set_column("C:C", 52)
+    ws.set_column(first_col, first_col + n - 1, 14)
+    ws.write_string(0, 0, f"Calculations: {scenario.name}", f.title)
+    ws.write_string(
+        1,
+        0,
+        f"MODEL.md section 2, one line item a row, one point a column. Every figure is a live formula of the "
+        f"Inputs sheet and the rows above it. Money in {scenario.currency} per year unless the unit says otherwise; "
+        "signs as MODEL.md: a negative surplus_share_to_host is the host paying towards a deficit.",
+        f.note,
+    )
+    header = ["Line item", "Unit", "Formula (MODEL.md section 2)"] + [f"Point {i + 1}" for i in range(n)]
+    ws.write_row(3, 0, header, f.header)
+    ws.freeze_panes(4, first_col)
+    names = list(OUTCOME_NAMES)
+    names.insert(names.index("host_share_rate"), "sharing_band")
+    names = ["occupancy", "local_use", *names]
+    rows = {name: 4 + i for i, name in enumerate(names)}
+    o, u = result.occupancy, result.local_use
+    starts = [b.from_local_use for b in scenario.agreement.sharing.bands]
+    templates = _formulas(ref, bands)
+    for name in names:
+        r = rows[name]
+        working = name == "sharing_band"
+        unit = "band number" if working else outcome_unit(name, scenario)
+        ws.write_string(r, 0, name, f.working if working else f.text)
+        ws.write_string(r, 1, unit, f.working if working else f.text)
+        ws.write_string(r, 2, FORMULA_TEXT[name], f.mono)
+        fmt = f.number("0", working=True) if working else f.for_unit(unit)
+        for j, (o_ref, u_ref) in enumerate(point_refs):
+            col = first_col + j
+            here = {k: xl_rowcol_to_cell(v, col) for k, v in rows.items()}
+            if name == "occupancy":
+                formula, value = f"={o_ref}", o[j]
+            elif name == "local_use":
+                formula, value = f"={u_ref}", u[j]
+            elif working:
+                formula, value = templates[name].format(**here), np.searchsorted(starts, u[j], side="right")
+            else:
+                formula, value = templates[name].format(**here), getattr(result, name)[j]
+            ws.write_formula(r, col, formula, fmt, _cached(value))
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_columns(0, 0)
+    return rows
+
+
+def _write_outputs(ws, f: _Formats, scenario: Scenario, result, calc_rows: dict[str, int], ref: dict[str, str]) -> None:
+    """The Outputs sheet: headline figures linked from Calculations, and the identity check."""
+    first_col = 2
+    n = len(result.occupancy)
+    ws.set_column("A:A", 36)
+    ws.set_column("B:B", 24)
+    ws.set_column(first_col, first_col + n - 1, 14)
+    ws.write_string(0, 0, f"Outputs: {scenario.name}", f.title)
+    ws.write_string(
+        1,
+        0,
+        "Headline figures at each point, linked from the Calculations sheet; and a check that must read 0.",
+        f.note,
+    )
+    ws.write_row(3, 0, ["Output", "Unit"] + [f"Point {i + 1}" for i in range(n)], f.header)
+    ws.freeze_panes(4, first_col)
+    o, u = result.occupancy, result.local_use
+    row = 4
+    for name in OUTPUT_NAMES:
+        unit = outcome_unit(name, scenario)
+        ws.write_string(row, 0, name)
+        ws.write_string(row, 1, unit)
+        for j in range(n):
+            src = "Calculations!" + xl_rowcol_to_cell(calc_rows[name], _CALC_FIRST_POINT_COL + j)
+            value = o[j] if name == "occupancy" else u[j] if name == "local_use" else getattr(result, name)[j]
+            ws.write_formula(row, first_col + j, f"={src}", f.for_unit(unit), _cached(value))
+        row += 1
+    row += 1
+    ws.write_string(row, 0, "Checks", f.section)
+    ws.write_blank(row, 1, None, f.section)
+    row += 1
+    ws.write_string(row, 0, "joint_gain_check")
+    ws.write_string(row, 1, f"{scenario.currency} per year")
+    ws.write_string(row + 1, 0, FORMULA_TEXT["joint_gain_check"], f.note)
+    p_s, p_a, p_e = ref["prices.spot"], ref["prices.host_alternative"], ref["prices.external"]
+    for j in range(n):
+        c = lambda name, j=j: "Calculations!" + xl_rowcol_to_cell(calc_rows[name], _CALC_FIRST_POINT_COL + j)  # noqa: E731
+        formula = (
+            f"={c('provider_gain')}+{c('host_saving')}-({c('host_units')}*({p_a}-{p_s})"
+            f"+{c('external_units')}*({p_e}-{p_s}))"
+        )
+        ws.write_formula(row, first_col + j, formula, f.number("#,##0.00;[Red]-#,##0.00"), 0.0)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
