@@ -68,9 +68,7 @@ def outcome_heatmaps(scenario: Scenario, grid: Outcome | None = None, steps: int
         f"Provider gain {cur}%{{customdata[0]:,.0f}} a year<br>"
         f"Host saving {cur}%{{customdata[1]:,.0f}} a year<extra></extra>"
     )
-    for col, (z, name, colour) in enumerate(
-        ((gain, "Provider", PROVIDER), (saving, "Host", HOST)), start=1
-    ):
+    for col, (z, name, colour) in enumerate(((gain, "Provider", PROVIDER), (saving, "Host", HOST)), start=1):
         zmax = _symmetric_range(z)
         fig.add_trace(
             go.Heatmap(

@@ -7,6 +7,7 @@ import streamlit as st
 from partnership import Scenario
 from partnership.labels import NA, field_label, is_fraction, money, per_unit_period, percent
 from partnership.narrative import expected_case_sentences, uncertainty_sentence
+from partnership.negotiation import default_range
 
 from . import compute, state
 
@@ -139,19 +140,6 @@ def _term_paths(s: Scenario) -> list[str]:
     return paths
 
 
-def _default_range(s: Scenario, path: str) -> tuple[float, float]:
-    if is_fraction(path):
-        return 0.0, 100.0
-    if path == "agreement.contribution":
-        top = max(s.service.fixed_cost * 0.5, s.agreement.contribution * 2, 1.0)
-        return 0.0, float(round(top, -3) if top > 1000 else top)
-    if path == "prices.host":
-        return round(0.7 * s.prices.spot_price, 2), float(s.prices.host_alternative_price)
-    if path == "agreement.compensation.per_external_unit":
-        return 0.0, round(0.1 * s.prices.external, 2)
-    return 0.0, 1.0
-
-
 def _adopt(x_path: str, x_value: float, y_path: str, y_value: float) -> None:
     for path, value in ((x_path, x_value), (y_path, y_value)):
         shown = 100 * value if is_fraction(path) else value
@@ -185,7 +173,9 @@ def find_terms(s: Scenario) -> None:
                 key=f"terms_{axis}_path",
                 format_func=field_label,
             )
-            lo, hi = _default_range(s, path)
+            lo, hi = default_range(s, path)
+            if is_fraction(path):
+                lo, hi = 100 * lo, 100 * hi
             unit = "%" if is_fraction(path) else s.currency
             a, b = st.columns(2)
             start = a.number_input(f"From ({unit})", value=lo, key=f"terms_{axis}_start_{path}", min_value=0.0)
