@@ -3,7 +3,7 @@
 import streamlit as st
 
 from partnership import scenario_warnings
-from ui import sidebar, state, views
+from ui import export, options, sidebar, state, views
 
 st.set_page_config(page_title="Partnership Calculator", page_icon="🤝", layout="wide")
 st.markdown(
@@ -51,6 +51,8 @@ VIEWS = {
     "Where the money goes": views.where_the_money_goes,
     "Risk": views.risk,
     "Find terms": views.find_terms,
+    "Compare options": options.compare_options,
+    "Export": export.export,
 }
 # only the open view is worked out: a change of input redraws one chart, not all of them
 tabs = st.tabs(list(VIEWS), key="view", on_change="rerun", bind="query-params")

@@ -12,7 +12,18 @@ from partnership.negotiation import SweepResult
 from partnership.outcomes import Outcome
 from partnership.uncertainty import quadrature
 
-from .style import BOTH, DIVERGING, HOST, NEUTRAL, OPTION_COLOURS, PROVIDER, apply_style, money_axis, percent_axis
+from .style import (
+    BOTH,
+    DIVERGING,
+    HOST,
+    NEUTRAL,
+    OPTION_COLOURS,
+    PROVIDER,
+    apply_style,
+    legend_below,
+    money_axis,
+    percent_axis,
+)
 
 __all__ = [
     "GRID_STEPS",
@@ -135,8 +146,8 @@ def outcome_heatmaps(scenario: Scenario, grid: Outcome | None = None, steps: int
     title = (
         f"Who gains from the agreement, a year, at every occupancy and local use ({percent(share)} of the map: both)"
     )
-    apply_style(fig, title, height=620)
-    fig.update_layout(legend=dict(y=-0.28, yanchor="top"), margin=dict(b=150))
+    apply_style(fig, title, height=660)
+    legend_below(fig, 70)
     return fig
 
 
@@ -180,38 +191,40 @@ def occupancy_lines(scenario: Scenario, local_use: float, steps: int = 101) -> g
         row=1,
         col=2,
     )
+    # break-even points and the start of sharing: marked on the lines, their figures in the legend
     be = break_even_occupancy(scenario, local_use)
-    for key, dash, label in (("with_agreement", "solid", "with"), ("without_agreement", "dash", "without")):
+    marks = []
+    for key, symbol, label in (
+        ("with_agreement", "diamond", "Provider breaks even with the agreement"),
+        ("without_agreement", "diamond-open", "Provider breaks even without"),
+    ):
         value = float(be[key])
         if np.isfinite(value):
-            fig.add_vline(x=100 * value, line=dict(color=PROVIDER, width=1.5, dash=dash), row=1, col=1)
-            fig.add_annotation(
-                x=100 * value,
-                y=1.0,
-                yref="y domain",
-                text=f"breaks even {label}: {percent(value)}",
-                showarrow=False,
-                textangle=-90,
-                xanchor="right",
-                yanchor="top",
-                font=dict(size=14, color=PROVIDER),
-                row=1,
-                col=1,
-            )
+            marks.append((value, 0.0, symbol, PROVIDER, f"{label}: {percent(value)} occupancy"))
+        else:
+            marks.append((None, None, symbol, PROVIDER, f"{label}: never, even when full"))
     sharing = r.surplus_before_sharing > r.sharing_threshold
     if sharing.any() and not sharing.all() and float(r.host_share_rate[0]) > 0:
-        start = 100 * o[int(np.argmax(sharing))]
-        fig.add_vline(x=start, line=dict(color=HOST, width=1.5, dash="dot"), row=1, col=1)
-        fig.add_annotation(
-            x=start,
-            y=0.02,
-            yref="y domain",
-            text="surplus sharing starts",
-            showarrow=False,
-            textangle=-90,
-            xanchor="left",
-            yanchor="bottom",
-            font=dict(size=14, color=HOST),
+        i = int(np.argmax(sharing))
+        marks.append(
+            (
+                o[i],
+                float(r.provider_profit[i]),
+                "circle",
+                HOST,
+                f"Surplus sharing with the host starts: {percent(o[i])} occupancy",
+            )
+        )
+    for x0, y0, symbol, colour, label in marks:
+        fig.add_trace(
+            go.Scatter(
+                x=[None if x0 is None else 100 * x0],
+                y=[y0],
+                mode="markers",
+                marker=dict(symbol=symbol, size=16, color=colour, line=dict(color=colour, width=2.5)),
+                name=label,
+                hovertemplate=f"{label}<extra></extra>",
+            ),
             row=1,
             col=1,
         )
@@ -226,8 +239,8 @@ def occupancy_lines(scenario: Scenario, local_use: float, steps: int = 101) -> g
     title = (
         f"Across occupancy, at local use {percent(local_use)} (host's share of surplus above target: {percent(rate)})"
     )
-    apply_style(fig, title)
-    fig.update_layout(legend=dict(y=-0.2, yanchor="top"), margin=dict(b=130))
+    apply_style(fig, title, height=740)
+    legend_below(fig, 150)
     return fig
 
 
@@ -422,8 +435,8 @@ def terms_map(scenario: Scenario, result: SweepResult) -> go.Figure:
     fig.update_xaxes(title_text=gx, **tx)
     fig.update_yaxes(title_text=gy, **ty)
     title = "Find terms: which terms each side accepts, on expected gains over the uncertainty"
-    apply_style(fig, title, height=600)
-    fig.update_layout(legend=dict(y=-0.18, yanchor="top"), margin=dict(b=140))
+    apply_style(fig, title, height=640)
+    legend_below(fig, 40)
     return fig
 
 
@@ -487,6 +500,6 @@ def compare_lines(options: list[tuple[str, Scenario, dict]], local_use: float | 
     fig.update_xaxes(title_text="Occupancy", **percent_axis())
     fig.update_yaxes(**money_axis(cur))
     where = "at each option's most likely local use" if local_use is None else f"at local use {percent(local_use)}"
-    apply_style(fig, f"Options compared across occupancy, {where} ({cur} a year)")
-    fig.update_layout(legend=dict(y=-0.2, yanchor="top"), margin=dict(b=130))
+    apply_style(fig, f"Options compared across occupancy, {where} ({cur} a year)", height=620)
+    legend_below(fig, 30 * ((len(options) + 2) // 3))
     return fig

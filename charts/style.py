@@ -40,7 +40,14 @@ TEMPLATE = go.layout.Template(
 
 def money_axis(currency: str) -> dict:
     """Axis settings for money: currency prefix, thousands separators."""
-    return dict(tickprefix=currency, tickformat=",.0f", separatethousands=True, zeroline=True, zerolinecolor="#999")
+    return dict(
+        tickprefix=currency,
+        tickformat=",.0f",
+        separatethousands=True,
+        zeroline=True,
+        zerolinecolor="#999",
+        automargin=True,
+    )
 
 
 def percent_axis() -> dict:
@@ -55,7 +62,7 @@ def apply_style(fig: go.Figure, title: str, height: int = 560) -> go.Figure:
         font=FONT,
         height=height,
         template=TEMPLATE,
-        margin=dict(l=90, r=40, t=110, b=80),
+        margin=dict(l=110, r=40, t=110, b=80),
         legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0.0, xanchor="left", font=dict(size=16)),
         hoverlabel=dict(font_size=16),
         separators=".,",
@@ -64,17 +71,35 @@ def apply_style(fig: go.Figure, title: str, height: int = 560) -> go.Figure:
     return fig
 
 
+def legend_below(fig: go.Figure, space: int) -> go.Figure:
+    """The legend across the bottom of the figure, in a strip of ``space`` pixels under the x-axis title.
+
+    Anchored to the figure (not the plot area), so it never drifts into the axis title or the footnote."""
+    fig.update_layout(
+        legend=dict(orientation="h", yref="container", y=0.0, yanchor="bottom", x=0.0, xanchor="left"),
+        margin=dict(b=space + 80),
+    )
+    return fig
+
+
+FOOTNOTE_SPACE = 36
+
+
 def add_footnote(fig: go.Figure, text: str) -> go.Figure:
     """A footnote under the plot (the scenario's name, for exports)."""
-    margin_b = max(fig.layout.margin.b or 80, 110)
-    fig.update_layout(margin=dict(b=margin_b))
+    # a strip of its own under everything else (legends included), the figure growing to make room
+    margin_b = (fig.layout.margin.b or 80) + FOOTNOTE_SPACE
+    height = (fig.layout.height or 560) + FOOTNOTE_SPACE
+    fig.update_layout(margin=dict(b=margin_b), height=height)
+    if fig.layout.legend.yref == "container":
+        fig.update_layout(legend=dict(y=FOOTNOTE_SPACE / height))
     fig.add_annotation(
         text=text,
         xref="paper",
         yref="paper",
         x=0,
         y=0,
-        yshift=-margin_b + 14,
+        yshift=-margin_b + 10,
         xanchor="left",
         yanchor="bottom",
         showarrow=False,

@@ -188,3 +188,48 @@ def test_downloads_offer_the_scenario():
     at = start()
     labels = [d.label for d in at.get("download_button")]
     assert "Save YAML" in labels and "Save JSON" in labels
+
+
+def test_save_and_compare_options():
+    at = start("Compare options")
+    assert any("No options saved yet" in i.value for i in at.info)
+    at.text_input(key="option_name").set_value("Council proposal")
+    at.button(key="save_option").click().run()
+    at.number_input(key="agreement.contribution").set_value(200_000.0).run()
+    at.text_input(key="option_name").set_value("Provider counter-offer")
+    at.button(key="save_option").click().run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table["Option"]) == ["Council proposal", "Provider counter-offer"]
+    assert list(table["Contribution a year"]) == ["£130,000", "£200,000"]
+    preset = load_scenario(ROOT / "presets" / "childrens_home.yaml")
+    assert table["Provider's expected gain"][0] == f"£{summarize(preset)['expected_provider_gain']:,.0f}"
+    titles = [f["layout"]["title"]["text"] for f in charts(at)]
+    assert any("Options compared" in t for t in titles) and len(titles) == 2
+    # open the first option again: the inputs take its terms
+    at.selectbox(key="option_pick").set_value("Council proposal")
+    at.button(key="open_option").click().run()
+    assert at.number_input(key="agreement.contribution").value == 130_000
+    at.button(key="remove_option").click().run()
+    assert list(at.dataframe[0].value["Option"]) == ["Provider counter-offer"]
+
+
+def test_export_view_offers_every_chart_table_and_the_pack():
+    at = start("Export")
+    assert not at.exception and not at.error
+    keys = {d.key for d in at.get("download_button")}
+    for stem in ("every_outcome", "across_occupancy", "where_the_money_goes", "risk", "find_terms"):
+        for fmt in ("png", "svg", "pdf"):
+            assert f"dl_{stem}_{fmt}" in keys
+    for key in ("dl_outcome_grid_csv", "dl_summary_csv", "dl_find_terms_csv", "dl_tables_xlsx", "dl_audit", "dl_pack"):
+        assert key in keys
+    assert "dl_compare_gains_png" not in keys  # no saved options yet
+
+
+def test_view_settings_survive_a_change_of_view():
+    at = start("Across occupancy")
+    at.slider(key="lines_local_use").set_value(40).run()
+    show(at, "Risk")
+    show(at, "Across occupancy")
+    assert at.slider(key="lines_local_use").value == 40
+    assert "local use 40 %" in charts(at)[0]["layout"]["title"]["text"]

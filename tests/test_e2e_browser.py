@@ -3,6 +3,8 @@ reopens the same scenario in a fresh browser, and every view is captured as a sc
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from .browser import ARTIFACTS, browser_page, chromium_missing_reason, streamlit_server, wait_for_idle
@@ -10,7 +12,7 @@ from .browser import ARTIFACTS, browser_page, chromium_missing_reason, streamlit
 reason = chromium_missing_reason()
 pytestmark = pytest.mark.skipif(reason is not None, reason=reason or "")
 
-VIEWS = ["Every outcome", "Across occupancy", "Where the money goes", "Risk", "Find terms"]
+VIEWS = ["Every outcome", "Across occupancy", "Where the money goes", "Risk", "Find terms", "Compare options"]
 
 
 def headline(page, label: str) -> str:
@@ -50,9 +52,20 @@ def test_change_input_see_headline_change_and_reopen_from_url():
             page.get_by_role("tab", name=name).click()
             wait_for_idle(page)
             panel = page.locator("[role=tabpanel]:visible").first
-            panel.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+            if name != "Compare options":
+                panel.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
             page.wait_for_timeout(400)
             panel.screenshot(path=str(shots / f"{i:02d}_{name.lower().replace(' ', '_')}.png"))
+
+        # a chart downloads as a real print-resolution PNG, drawn on the server
+        page.get_by_role("tab", name="Export").click()
+        wait_for_idle(page)
+        page.screenshot(path=str(shots / "07_export.png"), full_page=True)
+        with page.expect_download(timeout=60_000) as info:
+            page.locator(".st-key-dl_risk_png button").click()
+        data = Path(info.value.path()).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        assert int.from_bytes(data[16:20], "big") >= 2800  # width from the PNG header
 
     # a new browser, a new server session: the link alone brings back the same scenario
     with streamlit_server() as base, browser_page() as page:

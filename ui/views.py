@@ -7,7 +7,7 @@ import streamlit as st
 from partnership import Scenario
 from partnership.labels import NA, field_label, is_fraction, money, per_unit_period, percent
 from partnership.narrative import expected_case_sentences, uncertainty_sentence
-from partnership.negotiation import default_range
+from partnership.negotiation import default_axes, default_range
 
 from . import compute, state
 
@@ -95,15 +95,29 @@ def every_outcome(s: Scenario) -> None:
 def across_occupancy(s: Scenario) -> None:
     """Profit and host unit cost against occupancy at a chosen local use."""
     default = int(round(100 * s.uncertainty.local_use.mode))
-    u = st.slider("Local use (%)", 0, 100, default, step=1, key="lines_local_use")
+    u = st.slider("Local use (%)", 0, 100, default, step=1, key="lines_local_use", persist_state="session")
     chart(compute.occupancy_lines(compute.key(s), u / 100), "chart_lines")
 
 
 def where_the_money_goes(s: Scenario) -> None:
     """Waterfalls of the year's flows at a chosen point."""
     c1, c2 = st.columns(2)
-    o = c1.slider("Occupancy (%)", 0, 100, int(round(100 * s.uncertainty.occupancy.mode)), key="flows_occupancy")
-    u = c2.slider("Local use (%)", 0, 100, int(round(100 * s.uncertainty.local_use.mode)), key="flows_local_use")
+    o = c1.slider(
+        "Occupancy (%)",
+        0,
+        100,
+        int(round(100 * s.uncertainty.occupancy.mode)),
+        key="flows_occupancy",
+        persist_state="session",
+    )
+    u = c2.slider(
+        "Local use (%)",
+        0,
+        100,
+        int(round(100 * s.uncertainty.local_use.mode)),
+        key="flows_local_use",
+        persist_state="session",
+    )
     chart(compute.money_flows(compute.key(s), o / 100, u / 100), "chart_flows")
 
 
@@ -171,6 +185,7 @@ def find_terms(s: Scenario) -> None:
                 paths,
                 index=min(default, len(paths) - 1),
                 key=f"terms_{axis}_path",
+                persist_state="session",
                 format_func=field_label,
             )
             lo, hi = default_range(s, path)
@@ -178,16 +193,28 @@ def find_terms(s: Scenario) -> None:
                 lo, hi = 100 * lo, 100 * hi
             unit = "%" if is_fraction(path) else s.currency
             a, b = st.columns(2)
-            start = a.number_input(f"From ({unit})", value=lo, key=f"terms_{axis}_start_{path}", min_value=0.0)
-            stop = b.number_input(f"To ({unit})", value=hi, key=f"terms_{axis}_stop_{path}", min_value=0.0)
+            start = a.number_input(
+                f"From ({unit})", value=lo, key=f"terms_{axis}_start_{path}", min_value=0.0, persist_state="session"
+            )
+            stop = b.number_input(
+                f"To ({unit})", value=hi, key=f"terms_{axis}_stop_{path}", min_value=0.0, persist_state="session"
+            )
             scale = 0.01 if is_fraction(path) else 1.0
             picks.append((path, start * scale, stop * scale, 41))
     c = st.columns(3)
     min_gain = c[0].number_input(
-        f"Provider's minimum expected gain ({s.currency} a year)", value=0.0, step=1000.0, key="terms_min_gain"
+        f"Provider's minimum expected gain ({s.currency} a year)",
+        value=0.0,
+        step=1000.0,
+        key="terms_min_gain",
+        persist_state="session",
     )
     min_saving = c[1].number_input(
-        f"Host's minimum expected saving ({s.currency} a year)", value=0.0, step=1000.0, key="terms_min_saving"
+        f"Host's minimum expected saving ({s.currency} a year)",
+        value=0.0,
+        step=1000.0,
+        key="terms_min_saving",
+        persist_state="session",
     )
     beta = c[2].slider(
         "Bargaining weight of the provider",
@@ -196,6 +223,7 @@ def find_terms(s: Scenario) -> None:
         0.5,
         0.05,
         key="terms_beta",
+        persist_state="session",
         help="0.5: equal power. Higher: the balanced point leans towards the provider.",
     )
     if picks[0][0] == picks[1][0]:
@@ -235,3 +263,31 @@ def find_terms(s: Scenario) -> None:
     )
     if st.session_state.get("adopted"):
         st.info(st.session_state.pop("adopted"))
+
+
+def current_points(s: Scenario) -> dict:
+    """The points the views are set to (sliders), or the most likely point where never moved."""
+    ss = st.session_state
+    o, u = s.uncertainty.occupancy.mode, s.uncertainty.local_use.mode
+    return {
+        "lines_local_use": ss.get("lines_local_use", round(100 * u)) / 100,
+        "flows_occupancy": ss.get("flows_occupancy", round(100 * o)) / 100,
+        "flows_local_use": ss.get("flows_local_use", round(100 * u)) / 100,
+    }
+
+
+def current_terms(s: Scenario) -> tuple[tuple, tuple, float, float, float]:
+    """The Find-terms question as last set: (x axis, y axis, min gain, min saving, beta)."""
+    ss = st.session_state
+    x0, y0 = default_axes(s)
+    axes = []
+    for axis, default in (("x", x0), ("y", y0)):
+        path = ss.get(f"terms_{axis}_path", default[0])
+        if path not in _term_paths(s):
+            path = default[0]
+        lo, hi = default_range(s, path)
+        scale = 0.01 if is_fraction(path) else 1.0
+        start = ss.get(f"terms_{axis}_start_{path}")
+        stop = ss.get(f"terms_{axis}_stop_{path}")
+        axes.append((path, lo if start is None else start * scale, hi if stop is None else stop * scale, 41))
+    return axes[0], axes[1], ss.get("terms_min_gain", 0.0), ss.get("terms_min_saving", 0.0), ss.get("terms_beta", 0.5)

@@ -1,0 +1,160 @@
+"""For the paper: every chart as PNG, SVG or PDF, the tables, the auditable workbook and the paper pack.
+
+Downloads are built when clicked (Streamlit runs a callable ``data`` on demand), so the view stays fast."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import charts
+from paper import images
+from paper.pack import pack_zip, slug
+from paper.tables import grid_table, summary_table, sweep_table, tables_to_xlsx, to_csv_bytes
+from paper.workbook import audit_workbook
+from partnership import Scenario
+from partnership.labels import percent
+
+from . import compute, options, views
+
+MIME = {
+    **images.FORMATS,
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _chart_list(s: Scenario) -> list[tuple[str, str, callable]]:
+    """(file stem, title, figure maker) for every chart of the app, as the views are set now."""
+    text = compute.key(s)
+    p = views.current_points(s)
+    x, y, g, h, b = views.current_terms(s)
+    out = [
+        ("every_outcome", "Every outcome (maps)", lambda: charts.outcome_heatmaps(s)),
+        (
+            "across_occupancy",
+            f"Across occupancy, local use {percent(p['lines_local_use'])}",
+            lambda: compute.occupancy_lines(text, p["lines_local_use"]),
+        ),
+        (
+            "where_the_money_goes",
+            f"Where the money goes, {percent(p['flows_occupancy'])} occupancy, {percent(p['flows_local_use'])} local use",
+            lambda: compute.money_flows(text, p["flows_occupancy"], p["flows_local_use"]),
+        ),
+        ("risk", "Risk", lambda: compute.risk(text)),
+        ("find_terms", "Find terms", lambda: charts.terms_map(s, compute.terms(text, x, y, g, h, b))),
+    ]
+    saved = options.saved_scenarios()
+    if saved:
+        out += [
+            ("compare_gains", "Saved options: expected gains", lambda: charts.compare_bars(saved)),
+            ("compare_across_occupancy", "Saved options: across occupancy", lambda: charts.compare_lines(saved)),
+        ]
+    return out
+
+
+def _image(make, fmt: str, name: str):
+    def build() -> bytes:
+        return images.chart_image(make(), fmt, name)
+
+    return build
+
+
+def export(s: Scenario) -> None:
+    """The export view."""
+    name = s.name
+    stem = slug(name)
+    if images.chromium_path() is None:
+        st.warning("Chart images need Chromium on the server (Debian package 'chromium'); tables still work.")
+    st.subheader("Charts")
+    st.caption(
+        "Each chart as PNG (print resolution, 2,800 pixels across), SVG or PDF, with a footnote naming the "
+        "scenario. Charts are drawn as each view is set now (its sliders and terms)."
+    )
+    for chart_stem, title, make in _chart_list(s):
+        c = st.columns([3, 1, 1, 1], vertical_alignment="center")
+        c[0].markdown(f"**{title}**")
+        for col, fmt in zip(c[1:], images.FORMATS):
+            col.download_button(
+                fmt.upper(),
+                _image(make, fmt, name),
+                f"{stem}_{chart_stem}.{fmt}",
+                MIME[fmt],
+                key=f"dl_{chart_stem}_{fmt}",
+                width="stretch",
+            )
+
+    st.subheader("Tables")
+    x, y, g, h, b = views.current_terms(s)
+    text = compute.key(s)
+    tables = {
+        "outcome_grid": (
+            "Outcome grid: every section-2 figure, occupancy x local use in 5 % steps",
+            lambda: grid_table(s),
+        ),
+        "summary": ("Summary under the uncertainty", lambda: summary_table(s)),
+        "find_terms": (
+            "Find terms: expected gains over the two terms",
+            lambda: sweep_table(compute.terms(text, x, y, g, h, b)),
+        ),
+    }
+    for key, (title, make) in tables.items():
+        c = st.columns([3, 1, 1, 1], vertical_alignment="center")
+        c[0].markdown(f"**{title}**")
+        c[1].download_button(
+            "CSV",
+            lambda make=make: to_csv_bytes(make()),
+            f"{stem}_{key}.csv",
+            "text/csv",
+            key=f"dl_{key}_csv",
+            width="stretch",
+        )
+    c = st.columns([3, 3], vertical_alignment="center")
+    c[0].download_button(
+        "All tables in one Excel workbook",
+        lambda: tables_to_xlsx(
+            {
+                "Outcome grid": grid_table(s),
+                "Summary": summary_table(s),
+                "Find terms": sweep_table(compute.terms(text, x, y, g, h, b)),
+            },
+            s,
+        ),
+        f"{stem}_tables.xlsx",
+        MIME["xlsx"],
+        key="dl_tables_xlsx",
+        width="stretch",
+    )
+    c[1].download_button(
+        "Workbook a finance officer can audit (live formulas)",
+        lambda: audit_workbook(s),
+        f"{stem}_audit_workbook.xlsx",
+        MIME["xlsx"],
+        key="dl_audit",
+        width="stretch",
+    )
+
+    st.subheader("Paper pack")
+    saved = options.saved()
+    choices = ["The scenario on screen"] + (["The saved options, compared"] if saved else [])
+    what = st.radio("What goes in the pack", choices, key="pack_what", horizontal=True)
+    if what == choices[0]:
+        pack_options = [(name, s)]
+        terms = {name: (x, y)}
+        file_name = f"{stem}_paper_pack.zip"
+    else:
+        pack_options = [(n, sc) for n, sc, _ in options.saved_scenarios()]
+        terms = None
+        file_name = "comparison_paper_pack.zip"
+    st.caption(
+        "One ZIP: the scenario file(s), every chart in three formats, the tables as CSV and Excel, the auditable "
+        "workbook and a summary document (Markdown, and HTML with the interactive charts that opens offline). "
+        "Building it takes about ten seconds for a scenario."
+    )
+    st.download_button(
+        "Build and download the paper pack",
+        lambda: pack_zip(pack_options, terms_axes=terms),
+        file_name,
+        "application/zip",
+        key="dl_pack",
+        type="primary",
+    )
