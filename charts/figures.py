@@ -73,6 +73,7 @@ def outcome_heatmaps(scenario: Scenario, grid: Outcome | None = None, steps: int
     )
     fig.update_layout(xaxis=dict(domain=[0.0, 0.36]), xaxis2=dict(domain=[0.56, 0.92]))
     both = np.minimum(gain, saving)
+    share = float(np.mean(both >= 0))
     custom = np.stack([gain, saving], axis=-1)
     hover = (
         "Occupancy %{x:.0f} %<br>Local use %{y:.0f} %<br>"
@@ -130,7 +131,7 @@ def outcome_heatmaps(scenario: Scenario, grid: Outcome | None = None, steps: int
                 line=dict(color=BOTH, width=4, dash="dash"),
                 showscale=False,
                 hoverinfo="skip",
-                name="Both better off: inside the dashed line",
+                name=f"Both better off: inside the dashed line ({percent(share)} of the map)",
                 showlegend=col == 1,
                 legendgroup="both",
             ),
@@ -139,13 +140,10 @@ def outcome_heatmaps(scenario: Scenario, grid: Outcome | None = None, steps: int
         )
         for b in scenario.agreement.sharing.bands[1:]:
             fig.add_hline(y=100 * b.from_local_use, line=dict(color=NEUTRAL, width=1.5, dash="dot"), row=1, col=col)
-    share = float(np.mean(both >= 0))
     fig.update_xaxes(title_text="Occupancy", **percent_axis())
     fig.update_yaxes(title_text="Local use (host's share of used capacity)", **percent_axis(), row=1, col=1)
-    fig.update_yaxes(**percent_axis(), row=1, col=2)
-    title = (
-        f"Who gains from the agreement, a year, at every occupancy and local use ({percent(share)} of the map: both)"
-    )
+    fig.update_yaxes(**percent_axis(), showticklabels=False, row=1, col=2)  # same local-use scale as the left
+    title = "Who gains from the agreement, at every occupancy and local use (a year)"
     apply_style(fig, title, height=660)
     legend_below(fig, 70)
     return fig
