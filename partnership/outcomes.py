@@ -78,8 +78,9 @@ def evaluate_terms(t: Terms, occupancy, local_use) -> Outcome:
     share = surplus_share_to_host(surplus, threshold, rate, t.loss_share, t.loss_cap)
     provider_profit = surplus - share
     host_net_cost = t.contribution + host_fees - compensation - share
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         host_unit_cost = np.where(host_units > 0, host_net_cost / np.where(host_units > 0, host_units, 1.0), np.nan)
+    host_unit_cost = np.where(np.isfinite(host_unit_cost), host_unit_cost, np.nan)  # undefined, never infinite
     profit_without = occupied_units * t.spot_price - operating_cost
     cost_without = host_units * t.host_alternative_price
     shape = np.broadcast_shapes(o.shape, u.shape, np.shape(provider_profit))

@@ -12,21 +12,13 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from paper.images import CHROMIUM_FLAGS
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-# Chromium calls home even headless: every host but loopback resolves to nothing.
-CHROMIUM_ARGS = [
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1, EXCLUDE localhost",
-    "--no-sandbox",
-    "--disable-dev-shm-usage",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+# Chromium calls home even headless: the same flags as the chart export keep it off the network.
+CHROMIUM_ARGS = CHROMIUM_FLAGS
 
 
 def chromium_missing_reason() -> str | None:

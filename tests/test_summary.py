@@ -4,7 +4,7 @@ import copy
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 
 from partnership import SUMMARY_NAMES, load_scenario, scenario_from_dict, summarize
 from partnership.outcomes import evaluate_terms
@@ -28,27 +28,54 @@ def _inverse_cdf(q, low, mode, high):
     )
 
 
+def _cdf(x, low, mode, high):
+    if high == low:
+        return 1.0 if x >= low else 0.0
+    if x <= mode:
+        return 0.0 if mode == low else (x - low) ** 2 / ((high - low) * (mode - low))
+    return 1.0 - (high - x) ** 2 / ((high - low) * (high - mode))
+
+
+def _quantile_grid(dist, n, edges=()):
+    """Midpoints in quantile space and their probabilities; the quantile range is cut where the
+    host's share rate jumps (band edges), so no grid cell straddles a jump."""
+    cuts = sorted({0.0, 1.0, *[_cdf(e, dist.low, dist.mode, dist.high) for e in edges if dist.low < e < dist.high]})
+    qs, ws = [], []
+    for a, b in zip(cuts[:-1], cuts[1:]):
+        k = max(1, round(n * (b - a)))
+        qs.append(a + (np.arange(k) + 0.5) * (b - a) / k)
+        ws.append(np.full(k, (b - a) / k))
+    q, w = np.concatenate(qs), np.concatenate(ws)
+    return _inverse_cdf(q, dist.low, dist.mode, dist.high), w / w.sum()
+
+
+def _weighted_quantile(x, w, p):
+    order = np.argsort(x)
+    c = np.cumsum(w[order])
+    return x[order][min(np.searchsorted(c, p), len(x) - 1)]
+
+
 def reference(s):
-    """Equal-probability midpoint grid in quantile space, N_REF x N_REF points."""
-    q = (np.arange(N_REF) + 0.5) / N_REF
+    """Midpoint grid in quantile space, about N_REF x N_REF points."""
     unc = s.uncertainty
-    o = _inverse_cdf(q, unc.occupancy.low, unc.occupancy.mode, unc.occupancy.high)
-    u = _inverse_cdf(q, unc.local_use.low, unc.local_use.mode, unc.local_use.high)
+    o, wo = _quantile_grid(unc.occupancy, N_REF)
+    u, wu = _quantile_grid(unc.local_use, N_REF, [b.from_local_use for b in s.agreement.sharing.bands])
     r = evaluate_terms(terms_of(s), o[None, :], u[:, None])
+    w = (wu[:, None] * wo[None, :]).ravel()
     g, h = r.provider_gain.ravel(), r.host_saving.ravel()
     tol = _tolerance(terms_of(s))  # the model's documented rounding: sub-micro-penny amounts are zero
     out = {
-        "expected_provider_profit": r.provider_profit.mean(),
-        "expected_provider_gain": g.mean(),
-        "expected_host_net_cost": r.host_net_cost.mean(),
-        "expected_host_saving": h.mean(),
-        "probability_provider_loss": (r.provider_profit < -tol).mean(),
-        "probability_provider_better_off": (g >= -tol).mean(),
-        "probability_host_better_off": (h >= -tol).mean(),
+        "expected_provider_profit": w @ r.provider_profit.ravel(),
+        "expected_provider_gain": w @ g,
+        "expected_host_net_cost": w @ r.host_net_cost.ravel(),
+        "expected_host_saving": w @ h,
+        "probability_provider_loss": w @ (r.provider_profit.ravel() < -tol),
+        "probability_provider_better_off": w @ (g >= -tol),
+        "probability_host_better_off": w @ (h >= -tol),
     }
     for name, x in (("provider_gain", g), ("host_saving", h)):
         for p in (10, 50, 90):
-            out[f"{name}_p{p}"] = np.quantile(x, p / 100)
+            out[f"{name}_p{p}"] = _weighted_quantile(x, w, p / 100)
     ranges = {"provider_gain": np.ptp(g), "host_saving": np.ptp(h)}
     return out, ranges
 
@@ -87,8 +114,30 @@ def test_presets(path):
     assert_accurate(load_scenario(path))
 
 
+STEP_EDGE_INSIDE_LOCAL_USE = {
+    "name": "found by CI: a step band edge inside the local-use range, nothing but the contribution",
+    "service": {"capacity": 1.0, "periods_per_year": 52, "fixed_cost": 0.0, "variable_cost": 0.0},
+    "prices": {"host": 0.0, "external": 0.0},
+    "agreement": {
+        "contribution": 51.0,
+        "sharing": {
+            "bands": [
+                {"from_local_use": 0.0, "host_share": 0.0},
+                {"from_local_use": 0.625, "host_share": 1.0},
+                {"from_local_use": 1.0, "host_share": 0.0},
+            ]
+        },
+    },
+    "uncertainty": {
+        "occupancy": {"low": 0.0, "mode": 0.0, "high": 0.0},
+        "local_use": {"low": 0.0, "mode": 0.0, "high": 1.0},
+    },
+}
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
+@example(STEP_EDGE_INSIDE_LOCAL_USE)
 def test_random_scenarios(doc):
     assert_accurate(scenario_from_dict(doc))
 

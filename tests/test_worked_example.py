@@ -73,3 +73,10 @@ def test_host_unit_cost_undefined_without_host_use(example):
     assert np.isnan(r.host_unit_cost[0]) and np.isnan(r.host_unit_cost[1])
     assert np.isfinite(r.host_unit_cost[2])
     assert evaluate(example, 0.5, 0.0).to_dict()["host_unit_cost"] is None
+
+
+def test_host_unit_cost_is_never_infinite(example):
+    """A vanishing host use (a subnormal number of units) gives n/a, not infinity."""
+    r = evaluate(example, 1e-300, 1e-10)
+    assert np.isnan(r.host_unit_cost) or np.isfinite(r.host_unit_cost)
+    assert r.to_dict()["host_unit_cost"] is None or np.isfinite(r.to_dict()["host_unit_cost"])
