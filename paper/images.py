@@ -3,10 +3,12 @@ driven by the system Chromium and kept off the network. No browser is downloaded
 
 from __future__ import annotations
 
+import html
 import os
 import shutil
 import stat
 import tempfile
+import textwrap
 import threading
 from datetime import date
 from pathlib import Path
@@ -14,6 +16,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 from charts import add_footnote
+from charts.style import FOOTNOTE_SPACE
 
 __all__ = ["FORMATS", "ImageExportError", "chart_image", "chart_images", "with_footnote", "chromium_path"]
 
@@ -80,10 +83,26 @@ def _ensure_started() -> None:
     _started = True
 
 
+FOOTNOTE_CHARS = 130  # one line of the 13 px footnote holds ~170 characters across a 1,400 px image
+FOOTNOTE_LINE = 18  # pixels each further line of the footnote takes
+
+
 def with_footnote(fig: go.Figure, scenario_name: str) -> go.Figure:
-    """A copy of the figure with a footnote naming the scenario and the date."""
+    """A copy of the figure with a footnote naming the scenario and the date.
+
+    A long name (or a comparison of several options) wraps onto more lines, the figure growing to hold
+    them, instead of running off the image's right edge. The name is shown as typed: Plotly would read
+    ``<`` and ``&`` as markup."""
     note = f"Scenario: {scenario_name}. Partnership Calculator, {date.today():%d %B %Y}."
-    return add_footnote(go.Figure(fig), note)
+    lines = textwrap.wrap(note, FOOTNOTE_CHARS) or [note]
+    fig = go.Figure(fig)
+    extra = FOOTNOTE_LINE * (len(lines) - 1)
+    if extra:  # room above the strip add_footnote keeps for one line
+        fig.update_layout(height=(fig.layout.height or 560) + extra, margin=dict(b=(fig.layout.margin.b or 80) + extra))
+    fig = add_footnote(fig, "<br>".join(html.escape(line, quote=False) for line in lines))
+    if extra and fig.layout.legend.yref == "container":  # a legend along the bottom sits above every line
+        fig.update_layout(legend=dict(y=(FOOTNOTE_SPACE + extra) / fig.layout.height))
+    return fig
 
 
 def chart_image(fig: go.Figure, fmt: str, scenario_name: str | None = None) -> bytes:

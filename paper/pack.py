@@ -38,12 +38,17 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "scenario"
 
 
-def _unique(names: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
+def _unique(names: list[str], form: str = "{} ({})") -> list[str]:
+    """The names made distinct with a counter: "A", "A (2)"; never a name already taken, so "A", "A",
+    "A (2)" give "A", "A (2)", "A (2) (2)"."""
+    taken: set[str] = set()
     out = []
     for n in names:
-        seen[n] = seen.get(n, 0) + 1
-        out.append(n if seen[n] == 1 else f"{n} ({seen[n]})")
+        candidate, i = n, 2
+        while candidate in taken:
+            candidate, i = form.format(n, i), i + 1
+        taken.add(candidate)
+        out.append(candidate)
     return out
 
 
@@ -149,12 +154,15 @@ def pack_files(
     if not options:
         raise ValueError("a pack needs at least one scenario")
     names = _unique([n for n, _ in options])
+    # one folder per option: names that differ only in case or punctuation ("Home A", "home-a") share a
+    # slug, and would otherwise write over each other's files
+    folders = _unique([slug(n) for n in names], form="{}_{}")
     files: dict[str, bytes] = {}
     sections: list[Section] = []
     summaries = []
     several = len(options) > 1
-    for name, (_, s) in zip(names, options):
-        prefix = f"options/{slug(name)}/" if several else ""
+    for name, folder, (_, s) in zip(names, folders, options):
+        prefix = f"options/{folder}/" if several else ""
         summary = summarize(s)
         summaries.append((name, s, summary))
         x, y = (terms_axes or {}).get(name) or default_axes(s)
