@@ -343,19 +343,24 @@ def risk_curves(scenario: Scenario, summary: dict, samples=None) -> go.Figure:
             go.Scatter(
                 x=px,
                 y=[10, 50, 90],
-                mode="markers+text",
+                mode="markers",
                 marker=dict(color=colour, size=13, symbol="diamond", line=dict(color="white", width=1)),
-                text=[f"P{p} {money(v, cur)}" for p, v in zip((10, 50, 90), px)],
-                textposition="top left" if key == "provider_gain" else "bottom right",
-                textfont=dict(size=14, color=colour),
-                name=f"{name}: P10, P50, P90",
-                hoverinfo="skip",
-                showlegend=False,
+                # the percentiles in the legend, beside their own curve's colour: nothing to collide on the plot
+                name=f"{name}: P10 {money(px[0], cur)}, P50 {money(px[1], cur)}, P90 {money(px[2], cur)}",
+                hovertemplate=f"{name}: P%{{y:.0f}} {cur}%{{x:,.0f}}<extra></extra>",
             )
         )
     fig.add_vline(x=0, line=dict(color="#333", width=2))
     fig.add_annotation(
-        x=0, y=100, yref="y", text="no gain", showarrow=False, xanchor="left", yanchor="top", font=dict(size=14)
+        x=0,
+        y=0,
+        yref="y",
+        text="no gain",
+        showarrow=False,
+        xanchor="right",
+        yanchor="bottom",
+        textangle=-90,
+        font=dict(size=14),
     )
     fig.update_xaxes(title_text=f"Gain from the agreement ({cur} a year)", **money_axis(cur))
     fig.update_yaxes(title_text="Chance the gain is at most this", range=[0, 100], ticksuffix=" %", dtick=20)
@@ -365,7 +370,8 @@ def risk_curves(scenario: Scenario, summary: dict, samples=None) -> go.Figure:
         f"Risk: each side's gain over the whole uncertainty "
         f"(better off: provider {percent(p_provider)}, host {percent(p_host)})"
     )
-    return apply_style(fig, title)
+    apply_style(fig, title, height=640)
+    return legend_below(fig, 70)
 
 
 def _axis_title(path: str, scenario: Scenario) -> tuple[str, float, dict]:

@@ -21,7 +21,8 @@ DIVERGING = [
     [0.85, "#1b7837"],
     [1.0, "#00441b"],
 ]
-OPTION_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+# saved options: Okabe-Ito colours other than the provider's blue and the host's vermillion
+OPTION_COLOURS = ["#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999999"]
 
 FONT = dict(family="DejaVu Sans, Arial, sans-serif", size=17, color="#222222")
 

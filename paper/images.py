@@ -87,13 +87,13 @@ FOOTNOTE_CHARS = 130  # one line of the 13 px footnote holds ~170 characters acr
 FOOTNOTE_LINE = 18  # pixels each further line of the footnote takes
 
 
-def with_footnote(fig: go.Figure, scenario_name: str) -> go.Figure:
+def with_footnote(fig: go.Figure, scenario_name: str, label: str = "Scenario") -> go.Figure:
     """A copy of the figure with a footnote naming the scenario and the date.
 
     A long name (or a comparison of several options) wraps onto more lines, the figure growing to hold
     them, instead of running off the image's right edge. The name is shown as typed: Plotly would read
     ``<`` and ``&`` as markup."""
-    note = f"Scenario: {scenario_name}. Partnership Calculator, {date.today():%d %B %Y}."
+    note = f"{label}: {scenario_name}. Partnership Calculator, {date.today():%d %B %Y}."
     lines = textwrap.wrap(note, FOOTNOTE_CHARS) or [note]
     fig = go.Figure(fig)
     extra = FOOTNOTE_LINE * (len(lines) - 1)
@@ -105,19 +105,21 @@ def with_footnote(fig: go.Figure, scenario_name: str) -> go.Figure:
     return fig
 
 
-def chart_image(fig: go.Figure, fmt: str, scenario_name: str | None = None) -> bytes:
+def chart_image(fig: go.Figure, fmt: str, scenario_name: str | None = None, label: str = "Scenario") -> bytes:
     """The chart as PNG (print resolution), SVG or PDF bytes, with the scenario footnote when named."""
-    return chart_images(fig, (fmt,), scenario_name)[fmt.lower()]
+    return chart_images(fig, (fmt,), scenario_name, label)[fmt.lower()]
 
 
-def chart_images(fig: go.Figure, formats=tuple(FORMATS), scenario_name: str | None = None) -> dict[str, bytes]:
+def chart_images(
+    fig: go.Figure, formats=tuple(FORMATS), scenario_name: str | None = None, label: str = "Scenario"
+) -> dict[str, bytes]:
     """The chart in several formats at once (the footnote is added once), as {format: bytes}."""
     formats = [f.lower() for f in formats]
     for fmt in formats:
         if fmt not in FORMATS:
             raise ImageExportError(f"Charts can be saved as {', '.join(FORMATS)}, not {fmt}.")
     if scenario_name:
-        fig = with_footnote(fig, scenario_name)
+        fig = with_footnote(fig, scenario_name, label)
     spec = fig.to_plotly_json()
     height = int(fig.layout.height or 560)
     out = {}

@@ -38,7 +38,7 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "scenario"
 
 
-def _unique(names: list[str], form: str = "{} ({})") -> list[str]:
+def unique_names(names: list[str], form: str = "{} ({})") -> list[str]:
     """The names made distinct with a counter: "A", "A (2)"; never a name already taken, so "A", "A",
     "A (2)" give "A", "A (2)", "A (2) (2)"."""
     taken: set[str] = set()
@@ -153,10 +153,10 @@ def pack_files(
     contribution against the top sharing band's host share."""
     if not options:
         raise ValueError("a pack needs at least one scenario")
-    names = _unique([n for n, _ in options])
+    names = unique_names([n for n, _ in options])
     # one folder per option: names that differ only in case or punctuation ("Home A", "home-a") share a
     # slug, and would otherwise write over each other's files
-    folders = _unique([slug(n) for n in names], form="{}_{}")
+    folders = unique_names([slug(n) for n in names], form="{}_{}")
     files: dict[str, bytes] = {}
     sections: list[Section] = []
     summaries = []
@@ -191,9 +191,9 @@ def pack_files(
         table = comparison_table(summaries)
         files["comparison/headline_figures.csv"] = to_csv_bytes(table)
         bars, lines = charts.compare_bars(summaries), charts.compare_lines(summaries)
-        label = "Comparison of " + ", ".join(names)
+        label = "; ".join(names)
         for stem, fig in (("compare_gains", bars), ("compare_across_occupancy", lines)):
-            for fmt, data in chart_images(fig, formats, label).items():
+            for fmt, data in chart_images(fig, formats, label, "Options compared").items():
                 files[f"comparison/{stem}.{fmt}"] = data
         compare = Section(
             "Options compared",

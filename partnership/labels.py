@@ -7,7 +7,7 @@ import re
 
 from .scenario import Scenario
 
-__all__ = ["FIELD_LABELS", "field_label", "unit_period", "per_unit_period", "money", "percent", "NA"]
+__all__ = ["FIELD_LABELS", "field_label", "unit_period", "per_unit_period", "money", "unit_money", "percent", "NA"]
 
 NA = "n/a"
 
@@ -83,10 +83,24 @@ def money(value, currency: str = "£", decimals: int = 0) -> str:
 
 
 def percent(value, decimals: int = 0) -> str:
-    """A fraction as a percent: 0.853 -> 85 %; n/a for undefined values."""
+    """A fraction as a percent, halves rounded up as people do: 0.853 -> 85 %, 0.825 -> 83 %; n/a for
+    undefined values.
+
+    >>> percent(0.825), percent(0.5), percent(None)
+    ('83 %', '50 %', 'n/a')
+    """
     if value is None:
         return NA
     x = float(value)
     if not math.isfinite(x):
         return NA
-    return f"{100 * x:.{decimals}f} %"
+    scaled = round(100 * x * 10**decimals, 9)  # float noise off first: 0.825 is 82.49999999999999 %
+    rounded = math.floor(scaled + 0.5) / 10**decimals
+    return f"{rounded:.{decimals}f} %"
+
+
+def unit_money(value, currency: str = "£") -> str:
+    """A price per unit-period: pence shown below 100 (£26.50 an hour), whole pounds above (£6,290 a week)."""
+    if value is None or not math.isfinite(float(value)):
+        return NA
+    return money(value, currency, 2 if abs(float(value)) < 100 else 0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from .labels import money, per_unit_period, percent
+from .labels import money, per_unit_period, percent, unit_money
 from .outcomes import break_even_occupancy, evaluate
 from .scenario import Scenario
 
@@ -54,9 +54,9 @@ def expected_case_sentences(scenario: Scenario, e: dict | None = None) -> list[s
         host = f"The host uses no {scenario.unit}s here; its net cost is {money(e['host_net_cost'], cur)} a year."
     else:
         host = (
-            f"The host pays **{money(unit_cost, cur)}** {per} used, all in, against {money(alt, cur)} "
+            f"The host pays **{unit_money(unit_cost, cur)}** {per} used, all in, against {unit_money(alt, cur)} "
             f"elsewhere: it {'saves' if saving >= 0 else 'loses'} {money(abs(saving), cur)} a year "
-            f"({money(abs(alt - unit_cost), cur)} {per})."
+            f"({unit_money(abs(alt - unit_cost), cur)} {per})."
         )
     return [provider, host]
 

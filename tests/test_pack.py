@@ -223,8 +223,8 @@ def layout_problems(page, svg: Path) -> list[str]:
                 problems.append(f"{svg.name}: {a['text']!r} overlaps {b['text']!r}")
         if g["legend"] and _overlap(a, g["legend"]):
             problems.append(f"{svg.name}: {a['text']!r} collides with the legend")
-    if not any(b["text"].startswith("Scenario: ") for b in g["boxes"]):
-        problems.append(f"{svg.name}: no footnote naming the scenario")
+    if not any(b["text"].startswith(("Scenario: ", "Options compared: ")) for b in g["boxes"]):
+        problems.append(f"{svg.name}: no footnote naming the scenario (or the options compared)")
     return problems
 
 
@@ -479,14 +479,7 @@ def _layout_cases():
     for preset in COMPARED:
         folder = f"options/{slug(load_scenario(PRESET[preset]).name)}/charts"
         for stem in STEMS:
-            marks = []
-            if (preset, stem) == ("homecare_urban", "risk"):
-                marks = pytest.mark.xfail(
-                    strict=True,
-                    reason="charts.risk_curves: the 'no gain' label at the top of the zero line sits on the "
-                    "provider's P90 label when P90 is just above zero (charts/ is being reworked elsewhere)",
-                )
-            cases.append(pytest.param("comparison", f"{folder}/{stem}.svg", id=f"{preset}-{stem}", marks=marks))
+            cases.append(pytest.param("comparison", f"{folder}/{stem}.svg", id=f"{preset}-{stem}"))
     cases += [pytest.param("comparison", f"comparison/{s}.svg", id=f"comparison-{s}") for s in COMPARISON_STEMS]
     return cases
 

@@ -23,8 +23,9 @@ MIME = {
 }
 
 
-def _chart_list(s: Scenario) -> list[tuple[str, str, callable]]:
-    """(file stem, title, figure maker) for every chart of the app, as the views are set now."""
+def _chart_list(s: Scenario) -> list[tuple[str, str, callable, str, str]]:
+    """(file stem, title, figure maker, footnote name, footnote label) for every chart of the app, as
+    the views are set now."""
     text = compute.key(s)
     p = views.current_points(s)
     x, y, g, h, b = views.current_terms(s)
@@ -43,18 +44,32 @@ def _chart_list(s: Scenario) -> list[tuple[str, str, callable]]:
         ("risk", "Risk", lambda: compute.risk(text)),
         ("find_terms", "Find terms", lambda: charts.terms_map(s, compute.terms(text, x, y, g, h, b))),
     ]
+    out = [(*row, s.name, "Scenario") for row in out]
     saved = options.saved_scenarios()
     if saved:
+        names = "; ".join(n for n, _, _ in saved)
         out += [
-            ("compare_gains", "Saved options: expected gains", lambda: charts.compare_bars(saved)),
-            ("compare_across_occupancy", "Saved options: across occupancy", lambda: charts.compare_lines(saved)),
+            (
+                "compare_gains",
+                "Saved options: expected gains",
+                lambda: charts.compare_bars(saved),
+                names,
+                "Options compared",
+            ),
+            (
+                "compare_across_occupancy",
+                "Saved options: across occupancy",
+                lambda: charts.compare_lines(saved),
+                names,
+                "Options compared",
+            ),
         ]
     return out
 
 
-def _image(make, fmt: str, name: str):
+def _image(make, fmt: str, name: str, label: str):
     def build() -> bytes:
-        return images.chart_image(make(), fmt, name)
+        return images.chart_image(make(), fmt, name, label)
 
     return build
 
@@ -70,13 +85,13 @@ def export(s: Scenario) -> None:
         "Each chart as PNG (print resolution, 2,800 pixels across), SVG or PDF, with a footnote naming the "
         "scenario. Charts are drawn as each view is set now (its sliders and terms)."
     )
-    for chart_stem, title, make in _chart_list(s):
+    for chart_stem, title, make, note_name, note_label in _chart_list(s):
         c = st.columns([3, 1, 1, 1], vertical_alignment="center")
         c[0].markdown(f"**{title}**")
         for col, fmt in zip(c[1:], images.FORMATS):
             col.download_button(
                 fmt.upper(),
-                _image(make, fmt, name),
+                _image(make, fmt, note_name, note_label),
                 f"{stem}_{chart_stem}.{fmt}",
                 MIME[fmt],
                 key=f"dl_{chart_stem}_{fmt}",

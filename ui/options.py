@@ -8,7 +8,7 @@ import zipfile
 import streamlit as st
 
 import charts
-from paper.pack import comparison_table, slug
+from paper.pack import comparison_table, slug, unique_names
 from partnership import Scenario
 from partnership.labels import money, percent
 from partnership.scenario import scenario_to_yaml
@@ -48,8 +48,10 @@ def options_zip() -> bytes:
     """Every saved option as a YAML file, together in one ZIP."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, s, _ in saved_scenarios():
-            z.writestr(f"{slug(name)}.yaml", scenario_to_yaml(s.model_copy(update={"name": name})))
+        options = saved_scenarios()
+        files = unique_names([slug(name) for name, _, _ in options], form="{}_{}")
+        for file, (name, s, _) in zip(files, options):
+            z.writestr(f"{file}.yaml", scenario_to_yaml(s.model_copy(update={"name": name})))
     return buffer.getvalue()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from partnership import Scenario
-from partnership.labels import NA, field_label, is_fraction, money, per_unit_period, percent
+from partnership.labels import NA, field_label, is_fraction, money, per_unit_period, percent, unit_money
 from partnership.narrative import expected_case_sentences, uncertainty_sentence
 from partnership.negotiation import default_axes, default_range
 
@@ -50,8 +50,8 @@ def at_a_glance(s: Scenario) -> None:
     )
     c[1].metric(
         f"Host's cost {per}",
-        money(e["host_unit_cost"], cur),
-        delta=f"{money(alt_unit, cur)} elsewhere" if alt_unit is not None else "the host uses no places",
+        unit_money(e["host_unit_cost"], cur),
+        delta=f"{unit_money(alt_unit, cur)} elsewhere" if alt_unit is not None else "the host uses no places",
         delta_color="off",
         delta_arrow="off",
         border=True,
