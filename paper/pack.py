@@ -123,18 +123,15 @@ COMPARISON_HEADER = [
 
 
 def _balanced_sentence(s: Scenario, result: SweepResult) -> str:
-    from partnership.labels import field_label, is_fraction
+    from partnership.labels import field_label, field_value
 
     b = result.balanced
     if b is None:
         return "No pair of terms in the searched ranges is acceptable to both sides."
 
-    def shown(path, value):
-        return percent(value, 1) if is_fraction(path) else money(value, s.currency)
-
     return (
         f"Searching {field_label(result.x.path)} and {field_label(result.y.path)}, the balanced terms are "
-        f"**{shown(result.x.path, b['x'])}** and **{shown(result.y.path, b['y'])}**: an expected provider gain of "
+        f"**{field_value(result.x.path, b['x'], s.currency)}** and **{field_value(result.y.path, b['y'], s.currency)}**: an expected provider gain of "
         f"{money(b['expected_provider_gain'], s.currency)} and an expected host saving of "
         f"{money(b['expected_host_saving'], s.currency)} a year."
     )

@@ -7,7 +7,17 @@ import re
 
 from .scenario import Scenario
 
-__all__ = ["FIELD_LABELS", "field_label", "unit_period", "per_unit_period", "money", "unit_money", "percent", "NA"]
+__all__ = [
+    "FIELD_LABELS",
+    "field_label",
+    "unit_period",
+    "per_unit_period",
+    "money",
+    "unit_money",
+    "field_value",
+    "percent",
+    "NA",
+]
 
 NA = "n/a"
 
@@ -97,6 +107,20 @@ def percent(value, decimals: int = 0) -> str:
     scaled = round(100 * x * 10**decimals, 9)  # float noise off first: 0.825 is 82.49999999999999 %
     rounded = math.floor(scaled + 0.5) / 10**decimals
     return f"{rounded:.{decimals}f} %"
+
+
+def field_value(path: str, value, currency: str = "£") -> str:
+    """A scenario field's value as people read it: shares as percents, prices per unit-period with pence
+    where small, other money in whole units.
+
+    >>> field_value("agreement.sharing.bands[2].host_share", 0.375), field_value("prices.host", 26.5)
+    ('37.5 %', '£26.50')
+    """
+    if is_fraction(path):
+        return percent(value, 1)
+    if path.startswith("prices.") or path.endswith("per_external_unit"):
+        return unit_money(value, currency)
+    return money(value, currency)
 
 
 def unit_money(value, currency: str = "£") -> str:

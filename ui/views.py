@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from partnership import Scenario
-from partnership.labels import NA, field_label, is_fraction, money, per_unit_period, percent, unit_money
+from partnership.labels import NA, field_label, field_value, is_fraction, money, per_unit_period, percent, unit_money
 from partnership.narrative import expected_case_sentences, uncertainty_sentence
 from partnership.negotiation import default_axes, default_range
 
@@ -243,14 +243,9 @@ def find_terms(s: Scenario) -> None:
         st.warning("No pair in these ranges is acceptable to both sides. Widen the ranges or lower the minimums.")
         return
 
-    def shown(path, value):
-        if is_fraction(path):
-            return percent(value, 1)
-        return money(value, s.currency, 2 if path.startswith("prices") else 0)
-
     st.success(
-        f"Balanced terms: **{field_label(result.x.path)} {shown(result.x.path, b['x'])}**, "
-        f"**{field_label(result.y.path)} {shown(result.y.path, b['y'])}**. Expected provider gain "
+        f"Balanced terms: **{field_label(result.x.path)} {field_value(result.x.path, b['x'], s.currency)}**, "
+        f"**{field_label(result.y.path)} {field_value(result.y.path, b['y'], s.currency)}**. Expected provider gain "
         f"{money(b['expected_provider_gain'], s.currency)} a year, expected host saving "
         f"{money(b['expected_host_saving'], s.currency)} a year."
     )
