@@ -52,6 +52,22 @@ def _symmetric_range(z: np.ndarray) -> float:
     return m if m > 0 else 1.0
 
 
+def _zero_line(x, y, z, line: dict, name: str, group: str, showlegend: bool = True) -> go.Contour:
+    """The line where z crosses zero, drawn over a map."""
+    return go.Contour(
+        x=x,
+        y=y,
+        z=z,
+        contours=dict(start=0, end=0, size=1, coloring="none", showlabels=False),
+        line=line,
+        showscale=False,
+        hoverinfo="skip",
+        name=name,
+        showlegend=showlegend,
+        legendgroup=group,
+    )
+
+
 def outcome_heatmaps(scenario: Scenario, grid: Outcome | None = None, steps: int = GRID_STEPS) -> go.Figure:
     """Provider gain and host saving at every occupancy and local use, side by side.
 
@@ -107,33 +123,19 @@ def outcome_heatmaps(scenario: Scenario, grid: Outcome | None = None, steps: int
             col=col,
         )
         fig.add_trace(
-            go.Contour(
-                x=x,
-                y=y,
-                z=z,
-                contours=dict(start=0, end=0, size=1, coloring="none", showlabels=False),
-                line=dict(color=colour, width=3),
-                showscale=False,
-                hoverinfo="skip",
-                name=f"{name} breaks even with the agreement (gain = 0)",
-                showlegend=True,
-                legendgroup=name,
-            ),
+            _zero_line(x, y, z, dict(color=colour, width=3), f"{name} breaks even with the agreement (gain = 0)", name),
             row=1,
             col=col,
         )
         fig.add_trace(
-            go.Contour(
-                x=x,
-                y=y,
-                z=both,
-                contours=dict(start=0, end=0, size=1, coloring="none"),
-                line=dict(color=BOTH, width=4, dash="dash"),
-                showscale=False,
-                hoverinfo="skip",
-                name=f"Both better off: inside the dashed line ({percent(share)} of the map)",
+            _zero_line(
+                x,
+                y,
+                both,
+                dict(color=BOTH, width=4, dash="dash"),
+                f"Both better off: inside the dashed line ({percent(share)} of the map)",
+                "both",
                 showlegend=col == 1,
-                legendgroup="both",
             ),
             row=1,
             col=col,
