@@ -451,26 +451,21 @@ def compare_bars(options: list[tuple[str, Scenario, dict]]) -> go.Figure:
     cur = options[0][1].currency if options else "£"
     names = [name for name, _, _ in options]
     fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            x=names,
-            y=[s["expected_provider_gain"] for _, _, s in options],
-            name="Expected provider gain",
-            marker_color=PROVIDER,
-            text=[money(s["expected_provider_gain"], cur) for _, _, s in options],
-            textposition="outside",
+    for key, label, colour in (
+        ("expected_provider_gain", "Expected provider gain", PROVIDER),
+        ("expected_host_saving", "Expected host saving", HOST),
+    ):
+        values = [s[key] for _, _, s in options]
+        fig.add_trace(
+            go.Bar(
+                x=names,
+                y=values,
+                name=label,
+                marker_color=colour,
+                text=[money(v, cur) for v in values],
+                textposition="outside",
+            )
         )
-    )
-    fig.add_trace(
-        go.Bar(
-            x=names,
-            y=[s["expected_host_saving"] for _, _, s in options],
-            name="Expected host saving",
-            marker_color=HOST,
-            text=[money(s["expected_host_saving"], cur) for _, _, s in options],
-            textposition="outside",
-        )
-    )
     fig.update_traces(cliponaxis=False, textfont=dict(size=15))
     fig.update_yaxes(title_text=f"{cur} a year", **money_axis(cur))
     fig.update_layout(barmode="group")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -214,8 +215,6 @@ def current_scenario() -> tuple[Scenario | None, list[str]]:
 
 def _percent_message(problem: str) -> str:
     """Fractions are entered as percents: say the limits in percent too."""
-    import re
-
     path = problem.split(":", 1)[0]
     field = FIELD_BY_PATH.get(path)
     if "from_local_use" in path or "host_share" in path or (field and field.kind == "percent"):
