@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser import browser_page, streamlit_server, wait_for_idle  # noqa: E402
+from tests.browser import browser_page, open_view, streamlit_server, wait_for_idle  # noqa: E402
 
 VIEWS = ["Every outcome", "Across occupancy", "Where the money goes", "Risk", "Find terms"]
 
@@ -47,10 +47,9 @@ def measure(repeats: int) -> dict[str, list[float]]:
     with streamlit_server() as base, browser_page() as page:
         page.goto(base)
         wait_for_idle(page)
-        box = page.get_by_label("External price", exact=True)
+        box = page.get_by_label("External price (£ per place-week)", exact=True)
         for view in VIEWS:
-            page.get_by_role("tab", name=view).click()
-            wait_for_idle(page)
+            open_view(page, view)
             page.wait_for_timeout(500)
             times = []
             for _ in range(repeats):

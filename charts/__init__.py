@@ -6,11 +6,9 @@ from .figures import (
     compare_lines,
     money_flows,
     occupancy_lines,
-    outcome_grid,
     outcome_heatmaps,
     risk_curves,
     terms_map,
-    uncertainty_samples,
 )
 from .style import HOST, PROVIDER, add_footnote
 
@@ -23,9 +21,7 @@ __all__ = [
     "compare_lines",
     "money_flows",
     "occupancy_lines",
-    "outcome_grid",
     "outcome_heatmaps",
     "risk_curves",
     "terms_map",
-    "uncertainty_samples",
 ]

@@ -6,11 +6,11 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from partnership import Scenario, break_even_occupancy, evaluate
-from partnership.labels import field_label, is_fraction, money, per_unit_period, percent
-from partnership.negotiation import SweepResult
-from partnership.outcomes import Outcome
-from partnership.uncertainty import quadrature
+from partnership import Scenario, SweepResult, break_even_occupancy, evaluate, evaluate_grid
+from partnership.fields import field_label, spec
+from partnership.formats import money, per_unit_period, percent
+from partnership.outcomes import GRID_STEPS, Outcome
+from partnership.uncertainty import cumulative_distribution, outcomes_under_uncertainty
 
 from .style import (
     BOTH,
@@ -27,7 +27,6 @@ from .style import (
 
 __all__ = [
     "GRID_STEPS",
-    "outcome_grid",
     "outcome_heatmaps",
     "occupancy_lines",
     "money_flows",
@@ -36,15 +35,6 @@ __all__ = [
     "compare_bars",
     "compare_lines",
 ]
-
-GRID_STEPS = 101
-"""Points per axis of the occupancy x local-use maps (1 % steps)."""
-
-
-def outcome_grid(scenario: Scenario, steps: int = GRID_STEPS) -> Outcome:
-    """Section 2 over local use (rows) x occupancy (columns), 0-100 % each."""
-    axis = np.linspace(0.0, 1.0, steps)
-    return evaluate(scenario, axis[None, :], axis[:, None])
 
 
 def _symmetric_range(z: np.ndarray) -> float:
@@ -75,7 +65,7 @@ def outcome_heatmaps(scenario: Scenario, grid: Outcome | None = None, steps: int
     worse off), the zero line of each drawn, the region where both are better off
     outlined in black on both maps, and the sharing-band edges as dotted lines.
     """
-    g = grid if grid is not None else outcome_grid(scenario, steps)
+    g = grid if grid is not None else evaluate_grid(scenario, steps)
     x = np.round(100 * g.occupancy[0, :], 6)
     y = np.round(100 * g.local_use[:, 0], 6)
     # whole currency units: the figures are read to the pound, and the page gets a quarter of the data
@@ -306,31 +296,21 @@ def money_flows(scenario: Scenario, occupancy: float, local_use: float) -> go.Fi
     return fig
 
 
-def uncertainty_samples(scenario: Scenario):
-    """Provider gain, host saving and probability weights at the uncertainty's quadrature points."""
-    o, u, w = quadrature(scenario).flat
-    r = evaluate(scenario, o, u)
-    return r.provider_gain, r.host_saving, w
-
-
-def _cumulative(values: np.ndarray, weights: np.ndarray, points: int = 400):
-    order = np.argsort(values, kind="stable")
-    v, c = values[order], np.cumsum(weights[order])
-    qs = np.linspace(0, 1, points)
-    return np.interp(qs, c, v), qs
-
-
 def risk_curves(scenario: Scenario, summary: dict, samples=None) -> go.Figure:
     """Each side's gain under the uncertainty as a cumulative curve (chance the gain is at
     most x), with P10, P50 and P90 marked and zero drawn."""
-    gain, saving, w = samples if samples is not None else uncertainty_samples(scenario)
+    if samples is None:
+        r, w = outcomes_under_uncertainty(scenario)
+        gain, saving = r.provider_gain, r.host_saving
+    else:
+        gain, saving, w = samples
     cur = scenario.currency
     fig = go.Figure()
     for values, name, colour, key in (
         (gain, "Provider's gain", PROVIDER, "provider_gain"),
         (saving, "Host's saving", HOST, "host_saving"),
     ):
-        xs, qs = _cumulative(values, w)
+        xs, qs = cumulative_distribution(values, w)
         fig.add_trace(
             go.Scatter(
                 x=xs,
@@ -378,11 +358,14 @@ def risk_curves(scenario: Scenario, summary: dict, samples=None) -> go.Figure:
 
 def _axis_title(path: str, scenario: Scenario) -> tuple[str, float, dict]:
     """Axis title, scale factor and tick format for a swept field."""
-    if is_fraction(path):
+    kind = spec(path).kind
+    if kind == "fraction":
         return field_label(path), 100.0, dict(ticksuffix=" %", tickformat=".0f")
     money_ticks = dict(tickprefix=scenario.currency, tickformat=",.0f")
-    if path.startswith("prices.") or "per_external_unit" in path:
+    if kind == "money_unit":
         return f"{field_label(path)} ({per_unit_period(scenario)})", 1.0, money_ticks
+    if kind in ("count", "integer"):
+        return field_label(path), 1.0, dict(tickformat=",.0f")
     return f"{field_label(path)} (a year)", 1.0, money_ticks
 
 
@@ -391,9 +374,8 @@ def terms_map(scenario: Scenario, result: SweepResult) -> go.Figure:
     gx, sx, tx = _axis_title(result.x.path, scenario)
     gy, sy, ty = _axis_title(result.y.path, scenario)
     g, h = result.expected_provider_gain, result.expected_host_saving
-    ok_p = g >= result.min_provider_gain
-    ok_h = h >= result.min_host_saving
-    category = np.where(ok_p & ok_h, 3, np.where(ok_p, 1, np.where(ok_h, 2, 0)))
+    ok_p, ok_h = result.provider_accepts, result.host_accepts  # the sweep's own verdicts, tolerance included
+    category = np.where(result.acceptable, 3, np.where(ok_p, 1, np.where(ok_h, 2, 0)))
     colours = ["#d9d9d9", PROVIDER, HOST, "#009E73"]
     names = ["Neither accepts", "Only the provider accepts", "Only the host accepts", "Both accept"]
     scale = []

@@ -3,7 +3,10 @@ driven by the system Chromium and kept off the network. No browser is downloaded
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import html
+import logging
 import os
 import shutil
 import stat
@@ -73,6 +76,7 @@ def _ensure_started() -> None:
             "Chart images need Chromium, which is not installed here (Debian: apt-get install chromium)."
         )
     os.environ["BROWSER_PATH"] = _offline_wrapper(chromium)
+    _quiet_browser_helper()
     import kaleido
 
     try:
@@ -81,6 +85,29 @@ def _ensure_started() -> None:
         if "already" not in str(exc).lower():
             raise ImageExportError(f"Chart images could not start Chromium: {exc}") from None
     _started = True
+    atexit.register(_stop)
+
+
+def _quiet_browser_helper() -> None:
+    """Keep kaleido's browser helper (choreographer) from writing tracebacks to stderr.
+
+    It logs, with a traceback, a half-read message on the browser's pipe (as when the browser is stopped
+    mid-message) and then ignores it; a user of the command line would read that as a crash. Failures that
+    matter reach us as exceptions from kaleido, which become :class:`ImageExportError`."""
+    for name in ("choreographer", "kaleido", "logistro"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def _stop() -> None:
+    """Close the chart browser cleanly at exit, so it is not killed in the middle of a message."""
+    global _started
+    if not _started:
+        return
+    import kaleido
+
+    with contextlib.suppress(Exception):
+        kaleido.stop_sync_server(silence_warnings=True)
+    _started = False
 
 
 FOOTNOTE_CHARS = 130  # one line of the 13 px footnote holds ~170 characters across a 1,400 px image

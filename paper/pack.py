@@ -12,7 +12,8 @@ import pandas as pd
 
 import charts
 from partnership import Scenario, summarize
-from partnership.labels import money, percent
+from partnership.fields import field_label
+from partnership.formats import field_value, money, percent
 from partnership.negotiation import SweepResult, default_axes, sweep
 from partnership.scenario import scenario_to_yaml
 
@@ -123,8 +124,6 @@ COMPARISON_HEADER = [
 
 
 def _balanced_sentence(s: Scenario, result: SweepResult) -> str:
-    from partnership.labels import field_label, field_value
-
     b = result.balanced
     if b is None:
         return "No pair of terms in the searched ranges is acceptable to both sides."

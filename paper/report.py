@@ -12,10 +12,10 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from partnership import Scenario
-from partnership.labels import FIELD_LABELS, field_label, is_fraction, money, percent
-from partnership.narrative import expected_case_sentences, uncertainty_sentence
+from partnership.fields import FIELDS, field_label, spec, value_of
+from partnership.formats import field_unit, money, percent
 
-from .tables import field_unit
+from .narrative import expected_case_sentences, uncertainty_sentence
 
 __all__ = ["Section", "Report", "inputs_rows", "ASSUMPTIONS", "to_markdown", "to_html"]
 
@@ -53,53 +53,43 @@ class Report:
     sections: list[Section]
 
 
+def _shown(path: str, value, s: Scenario) -> str:
+    """A field's value as the report prints it: shares as percents, prices with pence, counts plainly."""
+    f = spec(path)
+    if value is None:
+        return f.unset_text or "not set"
+    if f.kind == "fraction":
+        return percent(value, 1)
+    if f.kind in ("count", "integer"):
+        return f"{value:,.6g}"
+    return money(value, s.currency, 2 if f.kind == "money_unit" else 0)
+
+
 def inputs_rows(s: Scenario) -> list[list[str]]:
-    """Every scenario input as (field, value, unit) rows, defaults applied, fractions as percents."""
-    rows = [["Capacity is counted in", s.unit, ""], ["Prices are per", s.period, ""]]
-    values = {
-        "service.capacity": s.service.capacity,
-        "service.periods_per_year": s.service.periods_per_year,
-        "service.fixed_cost": s.service.fixed_cost,
-        "service.variable_cost": s.service.variable_cost,
-        "prices.host": s.prices.host,
-        "prices.external": s.prices.external,
-        "prices.spot": s.prices.spot_price,
-        "prices.host_alternative": s.prices.host_alternative_price,
-        "agreement.contribution": s.agreement.contribution,
-        "agreement.compensation.per_external_unit": s.agreement.compensation.per_external_unit,
-        "agreement.compensation.premium_share": s.agreement.compensation.premium_share,
-        "agreement.sharing.target_margin": s.agreement.sharing.target_margin,
-        "agreement.sharing.loss_share": s.agreement.sharing.loss_share,
-        "agreement.sharing.loss_cap": s.agreement.sharing.loss_cap,
-    }
-    for d, dist in (("occupancy", s.uncertainty.occupancy), ("local_use", s.uncertainty.local_use)):
-        for end in ("low", "mode", "high"):
-            values[f"uncertainty.{d}.{end}"] = getattr(dist, end)
-    for path, value in values.items():
-        if value is None:
-            shown = "no cap"
-        elif is_fraction(path):
-            shown = percent(value, 1)
-        elif path in ("service.capacity", "service.periods_per_year"):
-            shown = f"{value:,.6g}"
+    """Every scenario input as (field, value, unit) rows in MODEL.md order, defaults applied, fractions
+    as percents; the sharing bands one row each."""
+    rows = []
+    for f in FIELDS:
+        if f.path in ("name", "description", "currency") or f.path.endswith("from_local_use"):
+            continue
+        if f.kind == "text":
+            rows.append([f.label, value_of(s, f.path), ""])
+        elif f.kind == "choice":
+            words = {"step": "steps", "linear": "straight lines"}
+            rows.append([f.label, words.get(value_of(s, f.path), value_of(s, f.path)), ""])
+        elif "[i]" in f.path:
+            for i, b in enumerate(s.agreement.sharing.bands):
+                rows.append(
+                    [
+                        field_label(f.path.replace("[i]", f"[{i}]")),
+                        f"{percent(b.host_share, 1)} from local use {percent(b.from_local_use, 1)}",
+                        "",
+                    ]
+                )
         else:
-            shown = money(value, s.currency, 2 if path.startswith("prices") or "per_external" in path else 0)
-        rows.append([FIELD_LABELS[path], shown, "" if is_fraction(path) else field_unit(path, s)])
-    rows.append(
-        [
-            "Sharing between band starts",
-            "steps" if s.agreement.sharing.interpolation == "step" else "straight lines",
-            "",
-        ]
-    )
-    for i, b in enumerate(s.agreement.sharing.bands):
-        rows.append(
-            [
-                field_label(f"agreement.sharing.bands[{i}].host_share"),
-                f"{percent(b.host_share, 1)} from local use {percent(b.from_local_use, 1)}",
-                "",
-            ]
-        )
+            rows.append(
+                [f.label, _shown(f.path, value_of(s, f.path), s), "" if f.is_fraction else field_unit(f.path, s)]
+            )
     return rows
 
 

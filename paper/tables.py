@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from partnership.labels import NA, field_label, is_fraction, unit_period
+from partnership.fields import field_label, is_fraction
+from partnership.formats import NA, unit_period
 from partnership.negotiation import SweepResult
 from partnership.outcomes import OUTCOME_NAMES, evaluate
 from partnership.scenario import Scenario
@@ -25,7 +26,6 @@ __all__ = [
     "to_csv_bytes",
     "tables_to_xlsx",
     "outcome_unit",
-    "field_unit",
 ]
 
 _UNIT_COUNTS = ("occupied_units", "host_units", "external_units")
@@ -47,26 +47,6 @@ def outcome_unit(name: str, scenario: Scenario) -> str:
     if name == "host_unit_cost":
         return f"{scenario.currency} per {unit_period(scenario)}"
     return f"{scenario.currency} per year"
-
-
-def field_unit(path: str, scenario: Scenario) -> str:
-    """The unit of a numeric scenario field, by dotted path, in words (e.g. "£ per place-week")."""
-    cur, up = scenario.currency, unit_period(scenario)
-    if path == "agreement.sharing.target_margin":
-        return "fraction of operating cost"
-    if is_fraction(path):
-        return "fraction 0-1"
-    if path == "service.capacity":
-        return f"{scenario.unit}s each {scenario.period}"
-    if path == "service.periods_per_year":
-        return f"{scenario.period}s per year"
-    if path == "service.variable_cost":
-        return f"{cur} per occupied {up}"
-    if path == "agreement.compensation.per_external_unit":
-        return f"{cur} per external {up}"
-    if path.startswith("prices."):
-        return f"{cur} per {up}"
-    return f"{cur} per year"
 
 
 def grid_table(scenario: Scenario, steps: int = 21) -> pd.DataFrame:

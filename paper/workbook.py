@@ -11,11 +11,12 @@ import numpy as np
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from partnership.labels import FIELD_LABELS, NA
+from partnership.fields import FIELDS, FieldSpec, value_of
+from partnership.formats import NA, field_unit
 from partnership.outcomes import OUTCOME_NAMES, evaluate
 from partnership.scenario import Scenario
 
-from .tables import field_unit, outcome_unit
+from .tables import outcome_unit
 
 __all__ = ["audit_workbook", "default_points", "FORMULA_TEXT", "OUTPUT_NAMES"]
 
@@ -59,36 +60,8 @@ OUTPUT_NAMES = [
 ]
 """The headline figures the Outputs sheet links to, point by point."""
 
-# (dotted path, symbol) for the numeric inputs, grouped as MODEL.md section 1
-_NUMERIC_INPUTS = {
-    "Service": [
-        ("service.capacity", "N"),
-        ("service.periods_per_year", "W"),
-        ("service.fixed_cost", "F"),
-        ("service.variable_cost", "v"),
-    ],
-    "Prices": [
-        ("prices.host", "p_h"),
-        ("prices.external", "p_e"),
-        ("prices.spot", "p_s"),
-        ("prices.host_alternative", "p_a"),
-    ],
-    "Agreement": [
-        ("agreement.contribution", "C"),
-        ("agreement.compensation.per_external_unit", "k"),
-        ("agreement.compensation.premium_share", "r"),
-        ("agreement.sharing.target_margin", "m"),
-        ("agreement.sharing.interpolation", None),
-        ("agreement.sharing.loss_share", "ls"),
-        ("agreement.sharing.loss_cap", "loss_cap"),
-    ],
-}
-
-_UNCERTAINTY = [
-    (f"uncertainty.{q}.{p}", f"{'Occupancy' if q == 'occupancy' else 'Local use'}, {w}")
-    for q in ("occupancy", "local_use")
-    for p, w in (("low", "lowest"), ("mode", "most likely"), ("high", "highest"))
-]
+_SECTIONS = ("Service", "Prices", "Agreement")
+"""The registry's groups written as input sections (the sharing bands and the uncertainty have their own)."""
 
 
 _CALC_FIRST_POINT_COL = 3  # Calculations: line item, unit, formula in words, then one column a point (0-based)
@@ -217,11 +190,8 @@ class _Formats:
         return self.number(code, is_input)
 
 
-def _input_label(path: str, symbol: str | None) -> str:
-    if path == "agreement.sharing.interpolation":
-        return "Interpolation between bands"
-    label = FIELD_LABELS.get(path, path)
-    return f"{label} ({symbol})" if symbol and symbol != "loss_cap" else label
+def _input_label(f: FieldSpec) -> str:
+    return f"{f.label} ({f.symbol})" if f.symbol else f.label
 
 
 def _write_inputs(ws, f: _Formats, scenario: Scenario, pts):
@@ -257,55 +227,52 @@ def _write_inputs(ws, f: _Formats, scenario: Scenario, pts):
         row += 1
 
     section("Scenario")
-    for path, label, value in (
-        ("name", "Name", scenario.name),
-        ("description", "Description", scenario.description or ""),
-        ("unit", "Unit of capacity", scenario.unit),
-        ("period", "Pricing period", scenario.period),
-        ("currency", "Currency", scenario.currency),
-    ):
-        ws.write_string(row, 0, label)
+    for fs in FIELDS:
+        if fs.group != "Scenario":
+            continue
+        ws.write_string(row, 0, fs.label)
         ws.write_string(row, 1, "text")
-        ws.write_string(row, 2, value, f.input_text)
-        ws.write_string(row, 4, path, f.mono)
-        if path == "description":
-            ws.write_string(row, 5, "Free text: where the figures come from.", f.note)
+        ws.write_string(row, 2, getattr(scenario, fs.path) or "", f.input_text)
+        ws.write_string(row, 4, fs.path, f.mono)
+        if fs.path == "description":
+            ws.write_string(row, 5, fs.help, f.note)
         row += 1
 
-    for title, items in _NUMERIC_INPUTS.items():
+    for title in _SECTIONS:
         section(title)
-        for path, symbol in items:
-            ws.write_string(row, 0, _input_label(path, symbol))
+        for fs in FIELDS:
+            if fs.group != title or "[i]" in fs.path:
+                continue
+            path = fs.path
+            ws.write_string(row, 0, _input_label(fs))
             ws.write_string(row, 4, path, f.mono)
             ref[path] = cell(row)
-            if path == "agreement.sharing.interpolation":
-                ws.write_string(row, 1, "step or linear")
-                ws.write_string(row, 2, scenario.agreement.sharing.interpolation, f.input_text)
-                ws.data_validation(row, 2, row, 2, {"validate": "list", "source": ["step", "linear"]})
-                ws.write_string(row, 5, "How the host's share moves between the sharing bands below.", f.note)
+            value = _value(scenario, path)
+            if fs.kind == "choice":
+                ws.write_string(row, 1, fs.unit)
+                ws.write_string(row, 2, value, f.input_text)
+                ws.data_validation(row, 2, row, 2, {"validate": "list", "source": list(fs.choices)})
+                ws.write_string(row, 5, fs.help, f.note)
                 row += 1
                 continue
             unit = field_unit(path, scenario)
             ws.write_string(row, 1, unit)
-            if path == "prices.spot" and scenario.prices.spot is None:
-                ws.write_formula(row, 2, f"={ref['prices.external']}", f.for_unit(unit), scenario.prices.spot_price)
+            if value is None and fs.default_from:
+                source = FIELDS_BY_PATH[fs.default_from]
+                ws.write_formula(row, 2, f"={ref[fs.default_from]}", f.for_unit(unit), float(_resolved(scenario, path)))
                 ws.write_string(
-                    row, 5, "Not set: defaults to the external price (p_e). Type a number to override.", f.note
+                    row,
+                    5,
+                    f"Not set: defaults to the {source.label.lower()} ({source.symbol}). Type a number to override.",
+                    f.note,
                 )
-            elif path == "prices.host_alternative" and scenario.prices.host_alternative is None:
-                ws.write_formula(
-                    row, 2, f"={ref['prices.spot']}", f.for_unit(unit), scenario.prices.host_alternative_price
-                )
-                ws.write_string(row, 5, "Not set: defaults to the spot price (p_s). Type a number to override.", f.note)
-            elif path == "agreement.sharing.loss_cap" and scenario.agreement.sharing.loss_cap is None:
-                ws.write_string(row, 2, "no cap", f.input_text)
-                ws.write_string(
-                    row, 5, "No cap on the host's share of a deficit. Type a number (per year) to set one.", f.note
-                )
-            elif path in ("service.capacity", "service.periods_per_year"):
-                ws.write_number(row, 2, float(_value(scenario, path)), f.number("General", is_input=True))
+            elif value is None:
+                ws.write_string(row, 2, fs.unset_text, f.input_text)
+                ws.write_string(row, 5, f"{fs.help} Type a number (per year) to set one.", f.note)
+            elif fs.kind in ("count", "integer"):
+                ws.write_number(row, 2, float(value), f.number("General", is_input=True))
             else:
-                ws.write_number(row, 2, float(_value(scenario, path)), f.for_unit(unit, is_input=True))
+                ws.write_number(row, 2, float(value), f.for_unit(unit, is_input=True))
             row += 1
 
     section("Sharing bands: the host's share of the surplus above target, by local use")
@@ -334,8 +301,11 @@ def _write_inputs(ws, f: _Formats, scenario: Scenario, pts):
     row += 1
 
     section("Uncertainty: triangular distributions (MODEL.md section 3)")
-    for path, label in _UNCERTAINTY:
-        ws.write_string(row, 0, label)
+    for fs in FIELDS:
+        if fs.group != "Uncertainty":
+            continue
+        path = fs.path
+        ws.write_string(row, 0, fs.label)
         ws.write_string(row, 1, "fraction 0-1")
         ws.write_number(row, 2, float(_value(scenario, path)), f.number("0.000", True))
         ws.write_string(row, 4, path, f.mono)
@@ -368,10 +338,14 @@ def _write_inputs(ws, f: _Formats, scenario: Scenario, pts):
 
 
 def _value(scenario: Scenario, path: str):
-    node = scenario
-    for part in path.split("."):
-        node = getattr(node, part)
-    return node
+    return value_of(scenario, path, resolved=False)
+
+
+def _resolved(scenario: Scenario, path: str):
+    return value_of(scenario, path)
+
+
+FIELDS_BY_PATH = {f.path: f for f in FIELDS}
 
 
 def _formulas(ref: dict[str, str], bands: tuple[str, str]) -> dict[str, str]:

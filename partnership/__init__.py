@@ -1,7 +1,9 @@
 """Partnership Calculator: the model of a local partnership agreement between a host authority
-and a care provider (see MODEL.md). Pure Python and numpy; no user interface."""
+and a care provider (see MODEL.md). Pure Python, numpy and pydantic; no user interface."""
 
-from .outcomes import OUTCOME_NAMES, Outcome, break_even_occupancy, evaluate
+from .fields import FIELDS, FieldSpec, field_label, spec
+from .negotiation import Axis, SweepResult, sweep
+from .outcomes import OUTCOME_NAMES, Outcome, break_even_occupancy, evaluate, evaluate_grid
 from .scenario import (
     Scenario,
     ScenarioError,
@@ -13,22 +15,33 @@ from .scenario import (
     scenario_to_yaml,
     scenario_warnings,
 )
-from .uncertainty import SUMMARY_NAMES, summarize
+from .uncertainty import SUMMARY_NAMES, gain_tolerance, most_likely_case, most_likely_point, summarize
 
 __all__ = [
+    "Axis",
+    "FIELDS",
+    "FieldSpec",
     "OUTCOME_NAMES",
     "Outcome",
     "SUMMARY_NAMES",
     "Scenario",
     "ScenarioError",
+    "SweepResult",
     "break_even_occupancy",
     "evaluate",
+    "evaluate_grid",
+    "field_label",
+    "gain_tolerance",
     "load_scenario",
+    "most_likely_case",
+    "most_likely_point",
     "parse_scenario_text",
     "scenario_from_dict",
     "scenario_to_dict",
     "scenario_to_json",
     "scenario_to_yaml",
     "scenario_warnings",
+    "spec",
     "summarize",
+    "sweep",
 ]

@@ -1,4 +1,6 @@
-"""The command line: ``python -m partnership evaluate | summary | sweep | export`` (MODEL.md section 5)."""
+"""The command line: ``python -m partnership evaluate | summary | sweep`` (MODEL.md section 5).
+
+The paper pack is written by the export layer: ``python -m paper export`` (see :mod:`paper.__main__`)."""
 
 from __future__ import annotations
 
@@ -101,16 +103,6 @@ def _cmd_sweep(args) -> dict:
     return result.to_dict()
 
 
-def _cmd_export(args) -> dict:
-    from paper.pack import export_pack  # the paper pack lives beside the model, with the charts
-
-    scenarios = [load_scenario(f) for f in args.files]
-    for s in scenarios:
-        _warn(s)
-    path = export_pack(scenarios, args.out)
-    return {"pack": str(path)}
-
-
 def _warn(scenario) -> None:
     for line in scenario_warnings(scenario):
         print(f"warning: {line}", file=sys.stderr)
@@ -153,9 +145,8 @@ def _parser() -> argparse.ArgumentParser:
 
     def add(name, help_text):
         sp = sub.add_parser(name, help=help_text, description=help_text)
-        if name != "export":
-            sp.add_argument("file", metavar="FILE", help="scenario file (YAML or JSON)")
-            sp.add_argument("--format", choices=["json", "table"], default="json", help="output format (default json)")
+        sp.add_argument("file", metavar="FILE", help="scenario file (YAML or JSON)")
+        sp.add_argument("--format", choices=["json", "table"], default="json", help="output format (default json)")
         return sp
 
     e = add("evaluate", "every section-2 figure at one occupancy and local use")
@@ -168,16 +159,17 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--min-provider-gain", type=_number, default=0.0, metavar="G")
     s.add_argument("--min-host-saving", type=_number, default=0.0, metavar="S")
     s.add_argument("--beta", type=_number, default=0.5, metavar="B", help="bargaining weight of the provider, 0-1")
-    x = add("export", "write the paper pack (charts, tables, workbook, summary) for one or several scenarios")
-    x.add_argument("files", nargs="+", metavar="FILE", help="scenario files; several make a comparison")
-    x.add_argument("--out", required=True, metavar="DIR", help="folder to write the pack into")
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 2 for a bad scenario or argument)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["export"]:
+        print("The paper pack is written by: python -m paper export FILE [FILE...] --out DIR", file=sys.stderr)
+        return 2
     args = _parser().parse_args(argv)
-    commands = {"evaluate": _cmd_evaluate, "summary": _cmd_summary, "sweep": _cmd_sweep, "export": _cmd_export}
+    commands = {"evaluate": _cmd_evaluate, "summary": _cmd_summary, "sweep": _cmd_sweep}
     try:
         out = commands[args.command](args)
     except ScenarioError as exc:

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .fields import is_fraction
 from .scenario import Scenario, ScenarioError, is_numeric_path, scenario_from_dict, scenario_to_dict, set_path
 from .terms import overridable, terms_of
-from .uncertainty import SWEEP_RESOLUTION, _tolerance, expected_gains, quadrature
+from .uncertainty import SWEEP_RESOLUTION, expected_gains, gain_tolerance, quadrature
 
 __all__ = ["Axis", "SweepResult", "sweep", "balanced_index", "parse_axis", "default_range", "default_axes"]
 
@@ -24,12 +25,17 @@ class Axis:
 
 @dataclass(frozen=True)
 class SweepResult:
-    """Expected gains over a grid of two fields, indexed ``[y][x]``; money is currency per year."""
+    """Expected gains over a grid of two fields, indexed ``[y][x]``; money is currency per year.
+
+    ``provider_accepts`` and ``host_accepts`` say where each side reaches its minimum (within
+    :func:`partnership.uncertainty.gain_tolerance`); ``acceptable`` is where both do."""
 
     x: Axis
     y: Axis
     expected_provider_gain: np.ndarray
     expected_host_saving: np.ndarray
+    provider_accepts: np.ndarray
+    host_accepts: np.ndarray
     acceptable: np.ndarray
     balanced: dict | None
     min_provider_gain: float
@@ -146,8 +152,10 @@ def sweep(
             for ix, xv in enumerate(xs):
                 variant = scenario_from_dict(set_path(row, x[0], float(xv)))
                 gain[iy, ix], saving[iy, ix] = expected_gains(variant, cells=cells)
-    tol = _tolerance(terms_of(scenario))
-    acceptable = (gain >= min_provider_gain - tol) & (saving >= min_host_saving - tol)
+    tol = gain_tolerance(terms_of(scenario))
+    provider_accepts = gain >= min_provider_gain - tol
+    host_accepts = saving >= min_host_saving - tol
+    acceptable = provider_accepts & host_accepts
     best = balanced_index(gain, saving, acceptable, beta)
     balanced = None
     if best is not None:
@@ -163,6 +171,8 @@ def sweep(
         y=Axis(y[0], ys),
         expected_provider_gain=np.array(gain, dtype=float),
         expected_host_saving=np.array(saving, dtype=float),
+        provider_accepts=provider_accepts,
+        host_accepts=host_accepts,
         acceptable=acceptable,
         balanced=balanced,
         min_provider_gain=float(min_provider_gain),
@@ -173,8 +183,6 @@ def sweep(
 
 def default_range(scenario: Scenario, path: str) -> tuple[float, float]:
     """A sensible range to search for one term (fractions 0-1; money in the scenario's currency)."""
-    from .labels import is_fraction
-
     if is_fraction(path):
         return 0.0, 1.0
     if path == "agreement.contribution":

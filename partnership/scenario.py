@@ -12,6 +12,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .fields import REQUIRED, numeric_paths, spec
+
 __all__ = [
     "Scenario",
     "ScenarioError",
@@ -39,24 +41,31 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=False)
 
 
+def _field(path: str, **extra) -> Any:
+    """A schema field with its default, rules and description taken from the field registry."""
+    f = spec(path)
+    rules = {k: v for k, v in (("ge", f.ge), ("gt", f.gt), ("le", f.le)) if v is not None and f.numeric}
+    default = ... if f.default is REQUIRED else f.default
+    description = f"{f.symbol}: {f.help}" if f.symbol and not f.help.startswith(f"{f.symbol}:") else f.help
+    return Field(default, description=description, **rules, **extra)
+
+
 class Service(_Strict):
     """The care service: capacity and its cost structure."""
 
-    capacity: float = Field(gt=0, description="N: units available each period (places, hours, beds...)")
-    periods_per_year: float = Field(52, gt=0, description="W: pricing periods in a year")
-    fixed_cost: float = Field(ge=0, description="F: cost per year paid whatever the occupancy")
-    variable_cost: float = Field(ge=0, description="v: cost per occupied unit-period")
+    capacity: float = _field("service.capacity")
+    periods_per_year: float = _field("service.periods_per_year")
+    fixed_cost: float = _field("service.fixed_cost")
+    variable_cost: float = _field("service.variable_cost")
 
 
 class Prices(_Strict):
     """Prices per unit-period. ``spot`` defaults to ``external``; ``host_alternative`` to ``spot``."""
 
-    host: float = Field(ge=0, description="p_h: what the host pays under the agreement")
-    external: float = Field(ge=0, description="p_e: what external purchasers pay")
-    spot: float | None = Field(None, ge=0, description="p_s: provider's price without the agreement")
-    host_alternative: float | None = Field(
-        None, ge=0, description="p_a: what the host pays elsewhere without the agreement"
-    )
+    host: float = _field("prices.host")
+    external: float = _field("prices.external")
+    spot: float | None = _field("prices.spot")
+    host_alternative: float | None = _field("prices.host_alternative")
 
     @property
     def spot_price(self) -> float:
@@ -72,25 +81,25 @@ class Prices(_Strict):
 class Compensation(_Strict):
     """Provider -> host, for each external unit-period."""
 
-    per_external_unit: float = Field(0, ge=0, description="k: fixed sum per external unit-period")
-    premium_share: float = Field(0, ge=0, le=1, description="r: share of the premium max(p_e - p_h, 0)")
+    per_external_unit: float = _field("agreement.compensation.per_external_unit")
+    premium_share: float = _field("agreement.compensation.premium_share")
 
 
 class Band(_Strict):
     """A sharing band: from this local use on, the host's share of the surplus above target."""
 
-    from_local_use: float = Field(ge=0, le=1)
-    host_share: float = Field(ge=0, le=1)
+    from_local_use: float = _field("agreement.sharing.bands[i].from_local_use")
+    host_share: float = _field("agreement.sharing.bands[i].host_share")
 
 
 class Sharing(_Strict):
     """Surplus and deficit sharing."""
 
-    target_margin: float = Field(0, ge=0, description="m: provider keeps surplus up to m x operating cost")
-    interpolation: Literal["step", "linear"] = "step"
+    target_margin: float = _field("agreement.sharing.target_margin")
+    interpolation: Literal["step", "linear"] = _field("agreement.sharing.interpolation")
     bands: list[Band] = Field(default_factory=lambda: [Band(from_local_use=0, host_share=0)])
-    loss_share: float = Field(0, ge=0, le=1, description="ls: host's share of a deficit")
-    loss_cap: float | None = Field(None, ge=0, description="most the host pays towards a deficit per year")
+    loss_share: float = _field("agreement.sharing.loss_share")
+    loss_cap: float | None = _field("agreement.sharing.loss_cap")
 
     @field_validator("bands")
     @classmethod
@@ -111,7 +120,7 @@ class Sharing(_Strict):
 class Agreement(_Strict):
     """The agreement's terms. Every term defaults to 0: no agreement beyond the host price."""
 
-    contribution: float = Field(0, ge=0, description="C: host's annual contribution to the fixed cost base")
+    contribution: float = _field("agreement.contribution")
     compensation: Compensation = Field(default_factory=Compensation)
     sharing: Sharing = Field(default_factory=Sharing)
 
@@ -142,11 +151,11 @@ class Uncertainty(_Strict):
 class Scenario(_Strict):
     """One local partnership agreement scenario (MODEL.md section 1)."""
 
-    name: str = "Unnamed scenario"
-    description: str | None = Field(None, description="free text: where the figures come from, which are estimates")
-    unit: str = "place"
-    period: str = "week"
-    currency: str = "£"
+    name: str = _field("name")
+    description: str | None = _field("description")
+    unit: str = _field("unit")
+    period: str = _field("period")
+    currency: str = _field("currency")
     service: Service
     prices: Prices
     agreement: Agreement = Field(default_factory=Agreement)
@@ -363,31 +372,8 @@ def set_path(data: dict, path: str, value: Any) -> dict:
     return data
 
 
-NUMERIC_PATHS = [
-    "service.capacity",
-    "service.periods_per_year",
-    "service.fixed_cost",
-    "service.variable_cost",
-    "prices.host",
-    "prices.external",
-    "prices.spot",
-    "prices.host_alternative",
-    "agreement.contribution",
-    "agreement.compensation.per_external_unit",
-    "agreement.compensation.premium_share",
-    "agreement.sharing.target_margin",
-    "agreement.sharing.loss_share",
-    "agreement.sharing.loss_cap",
-    "agreement.sharing.bands[i].from_local_use",
-    "agreement.sharing.bands[i].host_share",
-    "uncertainty.occupancy.low",
-    "uncertainty.occupancy.mode",
-    "uncertainty.occupancy.high",
-    "uncertainty.local_use.low",
-    "uncertainty.local_use.mode",
-    "uncertainty.local_use.high",
-]
-"""The numeric fields a sweep may vary (``[i]`` is a band's index)."""
+NUMERIC_PATHS = numeric_paths()
+"""The numeric fields a sweep may vary (``[i]`` is a band's index), from the field registry."""
 
 
 def is_numeric_path(path: str) -> bool:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-import numpy as np
-
+from .fields import FIELDS, band_index, spec
 from .scenario import Scenario
 
 __all__ = ["Terms", "terms_of", "TERM_OF_PATH"]
@@ -39,33 +37,26 @@ class Terms:
     interpolation: str  # "step" or "linear"
 
 
-TERM_OF_PATH = {
-    "service.capacity": "capacity",
-    "service.periods_per_year": "periods_per_year",
-    "service.fixed_cost": "fixed_cost",
-    "service.variable_cost": "variable_cost",
-    "prices.host": "host_price",
-    "prices.external": "external_price",
-    "prices.spot": "spot_price",
-    "prices.host_alternative": "host_alternative_price",
-    "agreement.contribution": "contribution",
-    "agreement.compensation.per_external_unit": "per_external_unit",
-    "agreement.compensation.premium_share": "premium_share",
-    "agreement.sharing.target_margin": "target_margin",
-    "agreement.sharing.loss_share": "loss_share",
-    "agreement.sharing.loss_cap": "loss_cap",
-}
-"""Scenario paths that map straight onto one term (band shares are handled by index)."""
+TERM_OF_PATH = {f.path: f.term for f in FIELDS if f.term and f.numeric and "[i]" not in f.path}
+"""Scenario paths that map straight onto one term (band values are handled by index), from the registry."""
 
-_BAND_SHARE = re.compile(r"agreement\.sharing\.bands\[(\d+)\]\.host_share$")
+_DEFAULT_FROM = {f.term: TERM_OF_PATH[f.default_from] for f in FIELDS if f.default_from}
+"""Terms whose unset value follows another term (spot follows external; the host's alternative, spot)."""
 
 
 def overridable(path: str, scenario: Scenario) -> bool:
     """Whether a path can be varied by overriding a term, without re-validating or re-integrating."""
     if path in TERM_OF_PATH:
         return True
-    m = _BAND_SHARE.match(path)
-    return bool(m) and int(m.group(1)) < len(scenario.agreement.sharing.bands)
+    i = band_index(path)
+    return i is not None and path.endswith(".host_share") and i < len(scenario.agreement.sharing.bands)
+
+
+def _value(scenario: Scenario, path: str):
+    node = scenario
+    for part in path.split("."):
+        node = getattr(node, part)
+    return node
 
 
 def terms_of(scenario: Scenario, overrides: dict | None = None) -> Terms:
@@ -75,43 +66,28 @@ def terms_of(scenario: Scenario, overrides: dict | None = None) -> Terms:
     ``prices.external`` moves the spot price too, as re-validating the document would.
     """
     overrides = dict(overrides or {})
-    s = scenario
-    sharing = s.agreement.sharing
-    spot_set = s.prices.spot is not None or "prices.spot" in overrides
-    alt_set = s.prices.host_alternative is not None or "prices.host_alternative" in overrides
-    base = Terms(
-        capacity=s.service.capacity,
-        periods_per_year=s.service.periods_per_year,
-        fixed_cost=s.service.fixed_cost,
-        variable_cost=s.service.variable_cost,
-        host_price=s.prices.host,
-        external_price=s.prices.external,
-        spot_price=s.prices.spot_price,
-        host_alternative_price=s.prices.host_alternative_price,
-        contribution=s.agreement.contribution,
-        per_external_unit=s.agreement.compensation.per_external_unit,
-        premium_share=s.agreement.compensation.premium_share,
-        target_margin=sharing.target_margin,
-        loss_share=sharing.loss_share,
-        loss_cap=np.inf if sharing.loss_cap is None else sharing.loss_cap,
-        band_starts=tuple(b.from_local_use for b in sharing.bands),
-        band_shares=tuple(b.host_share for b in sharing.bands),
-        interpolation=sharing.interpolation,
-    )
-    changes: dict = {}
-    shares = list(base.band_shares)
+    bands = scenario.agreement.sharing.bands
+    values: dict = {}
+    unset: set[str] = set()
+    for path, term in TERM_OF_PATH.items():
+        value = _value(scenario, path)
+        if value is None and path not in overrides:
+            unset.add(term)
+            value = spec(path).no_value
+        values[term] = value
+    values["interpolation"] = scenario.agreement.sharing.interpolation
+    values["band_starts"] = tuple(b.from_local_use for b in bands)
+    shares = [b.host_share for b in bands]
     for path, value in overrides.items():
+        i = band_index(path)
         if path in TERM_OF_PATH:
-            changes[TERM_OF_PATH[path]] = value
-            continue
-        m = _BAND_SHARE.match(path)
-        if m and int(m.group(1)) < len(shares):
-            shares[int(m.group(1))] = value
-            continue
-        raise KeyError(f"{path}: cannot be varied directly; re-validate the scenario instead")
-    changes["band_shares"] = tuple(shares)
-    if not spot_set:
-        changes["spot_price"] = changes.get("external_price", base.external_price)
-    if not alt_set:
-        changes["host_alternative_price"] = changes.get("spot_price", base.spot_price)
-    return replace(base, **changes)
+            values[TERM_OF_PATH[path]] = value
+        elif i is not None and path.endswith(".host_share") and i < len(shares):
+            shares[i] = value
+        else:
+            raise KeyError(f"{path}: cannot be varied directly; re-validate the scenario instead")
+    values["band_shares"] = tuple(shares)
+    for term, source in _DEFAULT_FROM.items():  # in registry order: spot before the host's alternative
+        if term in unset:
+            values[term] = values[source]
+    return Terms(**values)

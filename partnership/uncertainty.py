@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .outcomes import evaluate_terms
+from .outcomes import break_even_occupancy, evaluate, evaluate_terms
 from .scenario import Scenario, Triangular
 from .terms import Terms, terms_of
 
@@ -20,6 +20,11 @@ __all__ = [
     "weighted_percentile",
     "SUMMARY_RESOLUTION",
     "SWEEP_RESOLUTION",
+    "gain_tolerance",
+    "most_likely_point",
+    "most_likely_case",
+    "outcomes_under_uncertainty",
+    "cumulative_distribution",
 ]
 
 SUMMARY_RESOLUTION = 200
@@ -116,7 +121,7 @@ def weighted_percentile(values: np.ndarray, weights: np.ndarray, q) -> np.ndarra
     return np.interp(q, mid, v)
 
 
-def _tolerance(t: Terms) -> float:
+def gain_tolerance(t: Terms) -> float:
     """Rounding tolerance for 'gain >= 0': a millionth of a penny per pound of full-occupancy cost."""
     full_cost = float(np.max(t.fixed_cost + t.capacity * t.periods_per_year * t.variable_cost))
     return 1e-9 * max(1.0, full_cost)
@@ -135,7 +140,7 @@ def summarize(scenario: Scenario, cells: int = SUMMARY_RESOLUTION) -> dict:
     t = terms_of(scenario)
     o, u, w = quadrature(scenario, cells).flat
     r = evaluate_terms(t, o, u)
-    tol = _tolerance(t)
+    tol = gain_tolerance(t)
     gain, saving = r.provider_gain, r.host_saving
     pg = weighted_percentile(gain, w, [0.1, 0.5, 0.9])
     hs = weighted_percentile(saving, w, [0.1, 0.5, 0.9])
@@ -165,3 +170,50 @@ def expected_gains(scenario: Scenario, terms: Terms | None = None, cells: int = 
     o, u, w = points if points is not None else quadrature(scenario, cells).flat
     r = evaluate_terms(t, o, u)
     return r.provider_gain @ w, r.host_saving @ w
+
+
+def outcomes_under_uncertainty(scenario: Scenario, cells: int = SUMMARY_RESOLUTION):
+    """Section 2 at the uncertainty's quadrature points, with each point's probability weight:
+    ``(outcome, weights)``, both flat over every point (the points :func:`summarize` integrates)."""
+    o, u, w = quadrature(scenario, cells).flat
+    return evaluate_terms(terms_of(scenario), o, u), w
+
+
+def cumulative_distribution(values: np.ndarray, weights: np.ndarray, points: int = 401):
+    """The distribution function of a weighted sample as ``(values, probabilities)``, by the same
+    convention as :func:`weighted_percentile` (mid-points of each value's mass), so a curve drawn
+    from it passes through the summary's P10, P50 and P90 exactly."""
+    qs = np.linspace(0.0, 1.0, points)
+    return weighted_percentile(values, weights, qs), qs
+
+
+def most_likely_point(scenario: Scenario) -> tuple[float, float]:
+    """The most likely occupancy and local use: the modes of the uncertainty. Every view, export and
+    sentence that speaks of "the most likely case" uses this point."""
+    return scenario.uncertainty.occupancy.mode, scenario.uncertainty.local_use.mode
+
+
+def _finite(x) -> float | None:
+    x = float(x)
+    return x if np.isfinite(x) else None
+
+
+def most_likely_case(scenario: Scenario) -> dict:
+    """Section 2 and break-even at :func:`most_likely_point`, as plain values (None where undefined).
+
+    Adds ``occupancy``, ``local_use``, ``break_even_with``, ``break_even_without`` (None when
+    never) and ``host_alternative_unit_cost`` (None when the host uses nothing).
+
+    >>> from partnership.examples import example_scenario
+    >>> e = most_likely_case(example_scenario())
+    >>> e["occupancy"], e["local_use"], round(e["provider_gain"]), round(e["break_even_with"], 5)
+    (0.85, 0.75, 25461, 0.66696)
+    """
+    o, u = most_likely_point(scenario)
+    out = evaluate(scenario, o, u).to_dict()
+    be = break_even_occupancy(scenario, u)
+    out["break_even_with"] = _finite(be["with_agreement"])
+    out["break_even_without"] = _finite(be["without_agreement"])
+    out["occupancy"], out["local_use"] = o, u
+    out["host_alternative_unit_cost"] = scenario.prices.host_alternative_price if out["host_units"] > 0 else None
+    return out

@@ -8,8 +8,8 @@ import json
 import streamlit as st
 
 import charts
-from partnership import Scenario, narrative, scenario_from_dict, summarize
-from partnership.negotiation import SweepResult, sweep
+from partnership import Scenario, SweepResult, scenario_from_dict, summarize, sweep
+from partnership import most_likely_case as _most_likely_case
 from partnership.scenario import scenario_to_json
 
 SCREEN_STEPS = 51
@@ -33,9 +33,9 @@ def summary(text: str) -> dict:
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def expected_case(text: str) -> dict:
-    """Section 2 and break-even at the modes of the uncertainty."""
-    return narrative.expected_case(_scenario(text))
+def most_likely_case(text: str) -> dict:
+    """Section 2 and break-even at the most likely point (the modes of the uncertainty)."""
+    return _most_likely_case(_scenario(text))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

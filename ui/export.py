@@ -12,7 +12,7 @@ from paper.pack import pack_zip, slug
 from paper.tables import grid_table, summary_table, sweep_table, tables_to_xlsx, to_csv_bytes
 from paper.workbook import audit_workbook
 from partnership import Scenario
-from partnership.labels import percent
+from partnership.formats import percent
 
 from . import compute, options, views
 

@@ -10,7 +10,7 @@ import streamlit as st
 import charts
 from paper.pack import comparison_table, slug, unique_names
 from partnership import Scenario
-from partnership.labels import money, percent
+from partnership.formats import money, percent
 from partnership.scenario import scenario_to_yaml
 
 from . import compute, state

@@ -6,10 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from partnership import Scenario, ScenarioError
+from partnership.fields import spec
 from partnership.scenario import scenario_to_json, scenario_to_yaml
 
 from . import state
-from .state import FIELD_BY_PATH
 
 
 def _on_preset_change() -> None:
@@ -36,17 +36,19 @@ def _on_upload() -> None:
 
 
 def _input(path: str, **kwargs) -> None:
-    f = FIELD_BY_PATH[path]
+    """One field's input box, described by the field registry."""
+    f = spec(path)
+    label, help_text = state.input_label(path), f.help or None
     if f.kind == "text":
-        st.text_input(f.label, key=path, help=f.help or None)
+        st.text_input(label, key=path, help=help_text)
         return
-    common = dict(key=path, help=f.help or None, step=f.step)
-    if f.kind == "percent":
-        st.number_input(f.label, min_value=0.0, max_value=100.0, format="%.1f", **common, **kwargs)
-    elif f.kind == "count":
-        st.number_input(f.label, min_value=0.0, format="%.0f", **common, **kwargs)
+    common = dict(key=path, help=help_text, step=state.step(path), min_value=0.0)
+    if f.is_fraction:
+        st.number_input(label, max_value=100.0 if f.le == 1 else None, format="%.1f", **common, **kwargs)
+    elif f.kind in ("count", "integer"):
+        st.number_input(label, format="%.0f", **common, **kwargs)
     else:
-        st.number_input(f.label, min_value=0.0, format="%.2f", **common, **kwargs)
+        st.number_input(label, format="%.2f", **common, **kwargs)
 
 
 def render(valid: Scenario | None) -> None:
@@ -79,14 +81,14 @@ def render(valid: Scenario | None) -> None:
         st.error(f"The file was not opened: {problem}")
 
     with st.expander("The service", expanded=False):
-        for path in ("name", "unit", "period", "currency"):
-            _input(path)
-        for path in ("service.capacity", "service.periods_per_year", "service.fixed_cost", "service.variable_cost"):
-            _input(path)
+        for path in state.INPUT_PATHS:
+            if spec(path).group in ("Scenario", "Service"):
+                _input(path)
 
     with st.expander("Prices", expanded=True):
-        for path in ("prices.host", "prices.external", "prices.spot", "prices.host_alternative"):
-            _input(path)
+        for path in state.INPUT_PATHS:
+            if spec(path).group == "Prices":
+                _input(path)
 
     with st.expander("The agreement", expanded=True):
         _input("agreement.contribution")
@@ -100,8 +102,8 @@ def render(valid: Scenario | None) -> None:
         st.markdown("**Surplus sharing**")
         _input("agreement.sharing.target_margin")
         st.selectbox(
-            "Between band starts, the host's share",
-            ["step", "linear"],
+            spec(state.INTERPOLATION_KEY).label,
+            list(spec(state.INTERPOLATION_KEY).choices),
             key=state.INTERPOLATION_KEY,
             format_func=lambda v: "steps up at each band" if v == "step" else "rises in a straight line",
         )

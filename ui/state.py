@@ -7,12 +7,12 @@ import functools
 import json
 import re
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
 from partnership import Scenario, ScenarioError, load_scenario, parse_scenario_text, scenario_from_dict
+from partnership.fields import FIELDS, input_step, spec, unit_text, value_of
 from partnership.scenario import scenario_to_dict
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "presets"
@@ -20,74 +20,30 @@ DEFAULT_PRESET = "childrens_home"
 URL_KEY = "scenario"
 
 
-@dataclass(frozen=True)
-class Field:
-    """One scalar input: its scenario path (also its widget key), label and how it is entered."""
-
-    path: str
-    label: str
-    kind: str  # "money", "count", "percent", "text"
-    help: str = ""
-    step: float | None = None
+INPUT_PATHS = [f.path for f in FIELDS if f.kind != "choice" and "[i]" not in f.path and f.path != "description"]
+"""The scenario fields entered in a box of their own, one widget each, keyed by the field's path."""
 
 
-FIELDS = [
-    Field("name", "Scenario name", "text"),
-    Field("unit", "Capacity is counted in", "text", "place, hour, bed..."),
-    Field("period", "Prices are per", "text", "week, month, year..."),
-    Field("currency", "Currency", "text"),
-    Field("service.capacity", "Capacity (units each period)", "count", "N: units available each period", 1.0),
-    Field("service.periods_per_year", "Periods per year", "count", "W: 52 for weekly prices", 1.0),
-    Field("service.fixed_cost", "Fixed cost a year", "money", "F: paid whatever the occupancy", 10_000.0),
-    Field("service.variable_cost", "Variable cost per occupied unit-period", "money", "v", 10.0),
-    Field("prices.host", "Host price (under the agreement)", "money", "p_h: what the host pays per unit-period", 50.0),
-    Field("prices.external", "External price", "money", "p_e: what other councils pay per unit-period", 50.0),
-    Field("prices.spot", "Spot price (no agreement)", "money", "p_s: the provider's price without it", 50.0),
-    Field(
-        "prices.host_alternative",
-        "Host's price elsewhere (no agreement)",
-        "money",
-        "p_a: what the host pays elsewhere, out-of-area costs included",
-        50.0,
-    ),
-    Field("agreement.contribution", "Contribution a year", "money", "C: towards the fixed cost base", 5_000.0),
-    Field(
-        "agreement.compensation.per_external_unit",
-        "Compensation per external unit-period",
-        "money",
-        "k: the provider pays the host for each place used by another council",
-        10.0,
-    ),
-    Field(
-        "agreement.compensation.premium_share",
-        "Plus share of the external premium (%)",
-        "percent",
-        "r: share of max(external price - host price, 0)",
-        5.0,
-    ),
-    Field(
-        "agreement.sharing.target_margin",
-        "Provider keeps surplus up to (% of operating cost)",
-        "percent",
-        "m: the target margin; surplus above it is shared",
-        1.0,
-    ),
-    Field("agreement.sharing.loss_share", "Host's share of a deficit (%)", "percent", "ls: pain share", 5.0),
-    Field(
-        "agreement.sharing.loss_cap",
-        "Cap on the host's deficit share a year",
-        "money",
-        "empty: no cap",
-        10_000.0,
-    ),
-    Field("uncertainty.occupancy.low", "Occupancy, lowest (%)", "percent", step=1.0),
-    Field("uncertainty.occupancy.mode", "Occupancy, most likely (%)", "percent", step=1.0),
-    Field("uncertainty.occupancy.high", "Occupancy, highest (%)", "percent", step=1.0),
-    Field("uncertainty.local_use.low", "Local use, lowest (%)", "percent", step=1.0),
-    Field("uncertainty.local_use.mode", "Local use, most likely (%)", "percent", step=1.0),
-    Field("uncertainty.local_use.high", "Local use, highest (%)", "percent", step=1.0),
-]
-FIELD_BY_PATH = {f.path: f for f in FIELDS}
+def input_label(path: str) -> str:
+    """The label of a field's input box: the registry's label and unit, in the scenario's own words
+    ("Host price (£ per place-week)"); shares are entered as percents."""
+    f = spec(path)
+    if f.kind == "fraction":
+        return f"{f.label} (% of operating cost)" if "operating cost" in f.unit else f"{f.label} (%)"
+    if not f.numeric:
+        return f.label
+    ss = st.session_state
+    words = [(ss.get(k) or "").strip() or spec(k).default for k in ("currency", "unit", "period")]
+    return f"{f.label} ({unit_text(path, *words)})"
+
+
+def step(path: str) -> float:
+    """The input box's step for a field, from the magnitude of the value that sets its scale."""
+    f = spec(path)
+    scale = st.session_state.get(f.scale_from) if f.scale_from else None
+    return input_step(path, float(scale) if isinstance(scale, (int, float)) else None)
+
+
 INTERPOLATION_KEY = "agreement.sharing.interpolation"
 DESCRIPTION_KEY = "description"
 BANDS_KEY = "bands"  # list of {"from_local_use": %, "host_share": %}
@@ -114,27 +70,17 @@ def _title(path: Path, mtime: float) -> str:
         return path.stem
 
 
-def _get(doc: dict, path: str):
-    node = doc
-    for part in path.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
-
-
 def load_into_state(scenario: Scenario) -> None:
-    """Write every field of a (valid) scenario into the widgets' session state."""
-    doc = scenario.model_dump(mode="json")
-    doc["prices"]["spot"] = scenario.prices.spot_price
-    doc["prices"]["host_alternative"] = scenario.prices.host_alternative_price
-    for f in FIELDS:
-        value = _get(doc, f.path)
-        if f.kind == "percent":
+    """Write every field of a (valid) scenario into the widgets' session state (defaults resolved,
+    shares as percents)."""
+    for path in INPUT_PATHS:
+        value = value_of(scenario, path)
+        f = spec(path)
+        if f.is_fraction:
             value = round(100 * float(value), 6)
-        elif f.kind in ("money", "count") and value is not None:
+        elif f.numeric and value is not None:
             value = float(value)
-        st.session_state[f.path] = value
+        st.session_state[path] = value
     st.session_state[INTERPOLATION_KEY] = scenario.agreement.sharing.interpolation
     st.session_state[DESCRIPTION_KEY] = scenario.description or ""
     st.session_state[BANDS_KEY] = [
@@ -172,18 +118,19 @@ def current_bands() -> list[dict]:
 def scenario_document() -> dict:
     """The scenario document the widgets describe (not yet validated)."""
     doc: dict = {}
-    for f in FIELDS:
-        value = st.session_state.get(f.path)
-        if f.kind == "percent" and value is not None:
+    for path in INPUT_PATHS:
+        f = spec(path)
+        value = st.session_state.get(path)
+        if f.is_fraction and value is not None:
             value = float(value) / 100
         if f.kind == "text":
             value = (value or "").strip() or None
             if value is None:
                 continue
-        if value is None and f.path != "agreement.sharing.loss_cap":
+        if value is None:  # an optional field left empty stays unset (e.g. no cap)
             continue
         node = doc
-        parts = f.path.split(".")
+        parts = path.split(".")
         for part in parts[:-1]:
             node = node.setdefault(part, {})
         node[parts[-1]] = value
@@ -216,8 +163,11 @@ def current_scenario() -> tuple[Scenario | None, list[str]]:
 def _percent_message(problem: str) -> str:
     """Fractions are entered as percents: say the limits in percent too."""
     path = problem.split(":", 1)[0]
-    field = FIELD_BY_PATH.get(path)
-    if "from_local_use" in path or "host_share" in path or (field and field.kind == "percent"):
+    try:
+        fraction = spec(path).is_fraction
+    except KeyError:
+        fraction = False
+    if fraction:
 
         def pct(m):
             return f"{m.group(1)} {float(m.group(2)) * 100:g} %"

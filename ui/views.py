@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+import charts
+from paper.narrative import expected_case_sentences, uncertainty_sentence
 from partnership import Scenario
-from partnership.labels import NA, field_label, field_value, is_fraction, money, per_unit_period, percent, unit_money
-from partnership.narrative import expected_case_sentences, uncertainty_sentence
+from partnership.fields import band_index, field_label, is_fraction, negotiable_paths
+from partnership.formats import NA, field_value, money, per_unit_period, percent, unit_money
 from partnership.negotiation import default_axes, default_range
 
 from . import compute, state
@@ -32,7 +34,7 @@ def _signed(value, currency: str) -> str:
 def at_a_glance(s: Scenario) -> None:
     """Headline figures for the expected case and under the whole uncertainty, with plain sentences."""
     text = compute.key(s)
-    e = compute.expected_case(text)
+    e = compute.most_likely_case(text)
     summary = compute.summary(text)
     cur, per = s.currency, per_unit_period(s)
     alt_unit = e["host_alternative_unit_cost"]
@@ -142,23 +144,13 @@ def risk(s: Scenario) -> None:
 
 
 def _term_paths(s: Scenario) -> list[str]:
-    paths = [
-        "agreement.contribution",
-        "prices.host",
-        "agreement.compensation.per_external_unit",
-        "agreement.compensation.premium_share",
-        "agreement.sharing.target_margin",
-    ]
-    paths += [f"agreement.sharing.bands[{i}].host_share" for i in range(len(s.agreement.sharing.bands))]
-    paths += ["agreement.sharing.loss_share"]
-    return paths
+    return negotiable_paths(len(s.agreement.sharing.bands))
 
 
 def _adopt(x_path: str, x_value: float, y_path: str, y_value: float) -> None:
     for path, value in ((x_path, x_value), (y_path, y_value)):
         shown = 100 * value if is_fraction(path) else value
-        if path.startswith("agreement.sharing.bands["):
-            i = int(path.split("[")[1].split("]")[0])
+        if (i := band_index(path)) is not None:
             bands = state.current_bands()
             bands[i]["host_share"] = round(shown, 6)
             st.session_state[state.BANDS_KEY] = bands
@@ -177,8 +169,8 @@ def find_terms(s: Scenario) -> None:
     )
     c = st.columns(2)
     picks = []
-    top_band = f"agreement.sharing.bands[{len(s.agreement.sharing.bands) - 1}].host_share"
-    for col, axis, default in ((c[0], "x", 0), (c[1], "y", paths.index(top_band))):
+    x0, y0 = default_axes(s)
+    for col, axis, default in ((c[0], "x", paths.index(x0[0])), (c[1], "y", paths.index(y0[0]))):
         with col:
             path = st.selectbox(
                 f"Term across ({axis})" if axis == "x" else f"Term up ({axis})",
@@ -235,9 +227,7 @@ def find_terms(s: Scenario) -> None:
         for line in getattr(exc, "problems", [str(exc)]):
             st.error(line)
         return
-    from charts import terms_map
-
-    chart(terms_map(s, result), "chart_terms")
+    chart(charts.terms_map(s, result), "chart_terms")
     b = result.balanced
     if b is None:
         st.warning("No pair in these ranges is acceptable to both sides. Widen the ranges or lower the minimums.")

@@ -1,39 +1,16 @@
-"""Headline figures in plain sentences, the same in the app, the summary document and the command line."""
+"""Headline figures in plain sentences (Markdown), the same in the app and the summary document."""
 
 from __future__ import annotations
 
-import math
+from partnership import Scenario, most_likely_case
+from partnership.formats import money, per_unit_period, percent, unit_money
 
-from .labels import money, per_unit_period, percent, unit_money
-from .outcomes import break_even_occupancy, evaluate
-from .scenario import Scenario
-
-__all__ = ["expected_case", "expected_case_sentences", "uncertainty_sentence"]
-
-
-def _finite(x) -> float | None:
-    x = float(x)
-    return x if math.isfinite(x) else None
-
-
-def expected_case(scenario: Scenario) -> dict:
-    """Section 2 and break-even at the most likely point (the modes of the uncertainty).
-
-    Adds ``occupancy``, ``local_use``, ``break_even_with``, ``break_even_without`` (None when
-    never) and ``host_alternative_unit_cost`` (None when the host uses nothing)."""
-    o, u = scenario.uncertainty.occupancy.mode, scenario.uncertainty.local_use.mode
-    out = evaluate(scenario, o, u).to_dict()
-    be = break_even_occupancy(scenario, u)
-    out["break_even_with"] = _finite(be["with_agreement"])
-    out["break_even_without"] = _finite(be["without_agreement"])
-    out["occupancy"], out["local_use"] = o, u
-    out["host_alternative_unit_cost"] = scenario.prices.host_alternative_price if out["host_units"] > 0 else None
-    return out
+__all__ = ["expected_case_sentences", "uncertainty_sentence"]
 
 
 def expected_case_sentences(scenario: Scenario, e: dict | None = None) -> list[str]:
     """Two sentences (Markdown, key figures in bold): the provider's and the host's most likely year."""
-    e = e or expected_case(scenario)
+    e = e or most_likely_case(scenario)
     cur, per = scenario.currency, per_unit_period(scenario)
     gain = e["provider_gain"]
     provider = (

@@ -1,0 +1,439 @@
+"""The field registry: every scenario field described once (MODEL.md section 1).
+
+Each entry gives a field's dotted path, its MODEL.md symbol, a plain label, its unit kind,
+help text, its rules, how its default is found and its name in the formulas. The schema
+(:mod:`partnership.scenario`), the formulas' inputs (:mod:`partnership.terms`), the sweep,
+the app's inputs, the exports' labels and units all read it from here: adding a field
+means one entry here, one line in the schema class that holds it, and its formula.
+
+Sharing bands are a list: their two fields are registered once with ``[i]`` standing for
+any band's index (``agreement.sharing.bands[i].host_share``); :func:`spec` finds the
+entry for a concrete path such as ``agreement.sharing.bands[2].host_share``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "FieldSpec",
+    "FIELDS",
+    "spec",
+    "field_label",
+    "is_fraction",
+    "is_money_per_unit",
+    "numeric_paths",
+    "negotiable_paths",
+    "unit_text",
+    "input_step",
+    "value_of",
+    "REQUIRED",
+    "KINDS",
+]
+
+REQUIRED = object()
+"""Marks a field that has no default: a scenario must give it."""
+
+KINDS = {
+    "money_year": "money a year, in the scenario's currency",
+    "money_unit": "money per unit-period, in the scenario's currency",
+    "fraction": "a share, 0-1 (shown to people as a percent)",
+    "count": "a count (may be fractional, e.g. 2.5 places on average)",
+    "integer": "a whole number",
+    "text": "free text",
+    "choice": "one of a few words",
+}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One scenario field.
+
+    ``path`` is the dotted path (``[i]`` for any band); ``symbol`` the MODEL.md symbol;
+    ``label`` a person's name for it (no unit); ``kind`` one of :data:`KINDS`; ``unit`` a
+    template for its unit in words, filled by :func:`unit_text` (``{currency}``, ``{unit}``,
+    ``{period}``, ``{unit_period}``); ``ge``/``gt``/``le`` the schema's rules; ``default``
+    the schema default (:data:`REQUIRED` when there is none, ``None`` when optional);
+    ``default_from`` the field whose value an unset optional field takes; ``no_value`` what
+    the formulas use when an optional field is unset and has no ``default_from``; ``term``
+    the name of the value in :class:`partnership.terms.Terms`; ``negotiable`` whether Find
+    terms offers it; ``scale_from`` the field whose magnitude sets a money field's input step.
+    """
+
+    path: str
+    symbol: str | None
+    label: str
+    kind: str
+    help: str
+    group: str
+    unit: str = ""
+    default: Any = REQUIRED
+    ge: float | None = None
+    gt: float | None = None
+    le: float | None = None
+    default_from: str | None = None
+    no_value: float | None = None
+    term: str | None = None
+    negotiable: bool = False
+    scale_from: str | None = None
+    choices: tuple[str, ...] = ()
+    unset_text: str = ""
+
+    @property
+    def numeric(self) -> bool:
+        """Whether the field holds a number (and so may be swept)."""
+        return self.kind not in ("text", "choice")
+
+    @property
+    def is_fraction(self) -> bool:
+        """Whether the field is a share 0-1, entered and shown as a percent."""
+        return self.kind == "fraction"
+
+
+def _money_year(path, symbol, label, help, group, **kw) -> FieldSpec:
+    return FieldSpec(path, symbol, label, "money_year", help, group, unit="{currency} per year", ge=0, **kw)
+
+
+def _money_unit(path, symbol, label, help, group, unit="{currency} per {unit_period}", **kw) -> FieldSpec:
+    kw.setdefault("scale_from", "prices.external")
+    return FieldSpec(path, symbol, label, "money_unit", help, group, unit=unit, ge=0, **kw)
+
+
+def _fraction(path, symbol, label, help, group, unit="fraction 0-1", **kw) -> FieldSpec:
+    kw.setdefault("le", 1)
+    return FieldSpec(path, symbol, label, "fraction", help, group, unit=unit, ge=0, **kw)
+
+
+def _uncertainty(what: str, end: str) -> FieldSpec:
+    words = {"low": "lowest", "mode": "most likely", "high": "highest"}[end]
+    thing = "Occupancy" if what == "occupancy" else "Local use"
+    meaning = "share of capacity in use" if what == "occupancy" else "host's share of the used capacity"
+    return _fraction(
+        f"uncertainty.{what}.{end}",
+        None,
+        f"{thing}, {words}",
+        f"The {words} {thing.lower()} ({meaning}) of the triangular range.",
+        "Uncertainty",
+    )
+
+
+FIELDS: tuple[FieldSpec, ...] = (
+    # ---- the scenario's words
+    FieldSpec(
+        "name", None, "Scenario name", "text", "A name for this scenario.", "Scenario", default="Unnamed scenario"
+    ),
+    FieldSpec(
+        "description",
+        None,
+        "Description",
+        "text",
+        "Free text: where the figures come from, which are estimates.",
+        "Scenario",
+        default=None,
+    ),
+    FieldSpec("unit", None, "Capacity is counted in", "text", "place, hour, bed...", "Scenario", default="place"),
+    FieldSpec("period", None, "Prices are per", "text", "week, month, year...", "Scenario", default="week"),
+    FieldSpec("currency", None, "Currency", "text", "A label only, e.g. £.", "Scenario", default="£"),
+    # ---- the service
+    FieldSpec(
+        "service.capacity",
+        "N",
+        "Capacity",
+        "count",
+        "N: units available each period (places, hours, beds...).",
+        "Service",
+        unit="{unit}s each {period}",
+        gt=0,
+        term="capacity",
+    ),
+    FieldSpec(
+        "service.periods_per_year",
+        "W",
+        "Periods per year",
+        "count",
+        "W: pricing periods in a year (52 for weekly prices).",
+        "Service",
+        unit="{period}s per year",
+        default=52,
+        gt=0,
+        term="periods_per_year",
+    ),
+    _money_year(
+        "service.fixed_cost",
+        "F",
+        "Fixed cost",
+        "F: cost a year paid whatever the occupancy.",
+        "Service",
+        term="fixed_cost",
+        scale_from="service.fixed_cost",
+    ),
+    _money_unit(
+        "service.variable_cost",
+        "v",
+        "Variable cost",
+        "v: cost per occupied unit-period.",
+        "Service",
+        unit="{currency} per occupied {unit_period}",
+        term="variable_cost",
+    ),
+    # ---- prices
+    _money_unit(
+        "prices.host",
+        "p_h",
+        "Host price",
+        "p_h: what the host pays per unit-period under the agreement.",
+        "Prices",
+        term="host_price",
+        negotiable=True,
+    ),
+    _money_unit(
+        "prices.external",
+        "p_e",
+        "External price",
+        "p_e: what other councils pay per unit-period.",
+        "Prices",
+        term="external_price",
+    ),
+    _money_unit(
+        "prices.spot",
+        "p_s",
+        "Spot price",
+        "p_s: the provider's price without the agreement (default: the external price).",
+        "Prices",
+        default=None,
+        default_from="prices.external",
+        term="spot_price",
+    ),
+    _money_unit(
+        "prices.host_alternative",
+        "p_a",
+        "Host's alternative price",
+        "p_a: what the host pays elsewhere without the agreement, out-of-area costs included (default: the spot price).",
+        "Prices",
+        default=None,
+        default_from="prices.spot",
+        term="host_alternative_price",
+    ),
+    # ---- the agreement
+    _money_year(
+        "agreement.contribution",
+        "C",
+        "Contribution",
+        "C: the host's annual contribution to the fixed cost base.",
+        "Agreement",
+        default=0,
+        term="contribution",
+        negotiable=True,
+        scale_from="service.fixed_cost",
+    ),
+    _money_unit(
+        "agreement.compensation.per_external_unit",
+        "k",
+        "Compensation per external unit",
+        "k: the provider pays the host this for each unit-period used by another council.",
+        "Agreement",
+        unit="{currency} per external {unit_period}",
+        default=0,
+        term="per_external_unit",
+        negotiable=True,
+    ),
+    _fraction(
+        "agreement.compensation.premium_share",
+        "r",
+        "Share of the external premium",
+        "r: the provider also pays the host this share of max(external price - host price, 0).",
+        "Agreement",
+        default=0,
+        term="premium_share",
+        negotiable=True,
+    ),
+    _fraction(
+        "agreement.sharing.target_margin",
+        "m",
+        "Target margin",
+        "m: the provider keeps surplus up to this share of operating cost; surplus above it is shared.",
+        "Agreement",
+        unit="fraction of operating cost",
+        default=0,
+        le=None,
+        term="target_margin",
+        negotiable=True,
+    ),
+    FieldSpec(
+        "agreement.sharing.interpolation",
+        None,
+        "Between band starts, the host's share",
+        "choice",
+        "step: the share steps up at each band; linear: it rises in a straight line between band starts.",
+        "Agreement",
+        unit="step or linear",
+        default="step",
+        term="interpolation",
+        choices=("step", "linear"),
+    ),
+    _fraction(
+        "agreement.sharing.bands[i].from_local_use",
+        None,
+        "starts at local use",
+        "The local use from which this band's share applies.",
+        "Agreement",
+        term="band_starts",
+    ),
+    _fraction(
+        "agreement.sharing.bands[i].host_share",
+        None,
+        "host's share",
+        "The host's share of the surplus above target in this band.",
+        "Agreement",
+        term="band_shares",
+        negotiable=True,
+    ),
+    _fraction(
+        "agreement.sharing.loss_share",
+        "ls",
+        "Host's share of a deficit",
+        "ls: the host's share of a deficit (pain share).",
+        "Agreement",
+        default=0,
+        term="loss_share",
+        negotiable=True,
+    ),
+    _money_year(
+        "agreement.sharing.loss_cap",
+        None,
+        "Cap on the host's deficit share",
+        "The most the host pays towards a deficit in a year; empty: no cap.",
+        "Agreement",
+        default=None,
+        no_value=math.inf,
+        unset_text="no cap",
+        term="loss_cap",
+        scale_from="service.fixed_cost",
+    ),
+    # ---- uncertainty
+    *(_uncertainty(what, end) for what in ("occupancy", "local_use") for end in ("low", "mode", "high")),
+)
+"""Every scenario field, in MODEL.md section 1's order."""
+
+_BY_PATH = {f.path: f for f in FIELDS}
+_INDEX = re.compile(r"\[\d+\]")
+_BAND = re.compile(r"agreement\.sharing\.bands\[(\d+)\]\.(from_local_use|host_share)$")
+
+
+def spec(path: str) -> FieldSpec:
+    """The registry entry of a dotted path (a band's index may be any number). Raises KeyError."""
+    found = _BY_PATH.get(path) or _BY_PATH.get(_INDEX.sub("[i]", path))
+    if found is None:
+        raise KeyError(f"{path}: not a scenario field")
+    return found
+
+
+def band_index(path: str) -> int | None:
+    """The band number (from 0) a band field's path names, or None for other paths."""
+    m = _BAND.match(path)
+    return int(m.group(1)) if m else None
+
+
+def field_label(path: str) -> str:
+    """A person's name for a dotted path; bands by their number counted from 1.
+
+    >>> field_label("agreement.contribution"), field_label("agreement.sharing.bands[2].host_share")
+    ('Contribution', "Sharing band 3: host's share")
+    """
+    i = band_index(path)
+    if i is not None:
+        return f"Sharing band {i + 1}: {spec(path).label}"
+    try:
+        return spec(path).label
+    except KeyError:
+        return path
+
+
+def is_fraction(path: str) -> bool:
+    """Whether a field is a share (0-1), shown to people as a percent."""
+    try:
+        return spec(path).is_fraction
+    except KeyError:
+        return False
+
+
+def is_money_per_unit(path: str) -> bool:
+    """Whether a field is money per unit-period (a price), shown with pence where small."""
+    try:
+        return spec(path).kind == "money_unit"
+    except KeyError:
+        return False
+
+
+def numeric_paths() -> list[str]:
+    """Every numeric field's path (``[i]`` for a band's index): the fields a sweep may vary."""
+    return [f.path for f in FIELDS if f.numeric]
+
+
+def negotiable_paths(band_count: int) -> list[str]:
+    """The terms Find terms offers, in registry order, with one entry per sharing band."""
+    out = []
+    for f in FIELDS:
+        if not f.negotiable:
+            continue
+        if "[i]" in f.path:
+            out += [f.path.replace("[i]", f"[{i}]") for i in range(band_count)]
+        else:
+            out.append(f.path)
+    return out
+
+
+def unit_text(path: str, currency: str = "£", unit: str = "place", period: str = "week") -> str:
+    """A field's unit in words for a scenario's currency, unit and period.
+
+    >>> unit_text("prices.host"), unit_text("service.variable_cost", "£", "hour", "hour")
+    ('£ per place-week', '£ per occupied hour')
+    """
+    return spec(path).unit.format(currency=currency, unit=unit, period=period, unit_period=unit_period(unit, period))
+
+
+TIME_UNITS = {"hour", "hours", "minute", "minutes", "day", "days", "night", "nights", "visit", "visits", "session"}
+
+
+def unit_period(unit: str, period: str) -> str:
+    """What one unit-period is called: "place-week", or just "hour" when the unit is itself time."""
+    if unit.lower() in TIME_UNITS:
+        return unit
+    return f"{unit}-{period}"
+
+
+def input_step(path: str, scale: float | None) -> float:
+    """A sensible step for a field's input box, from the magnitude of the value that sets its scale
+    (the field named by ``scale_from``): about a hundredth of it, rounded down to a power of ten.
+    Fractions step by one percentage point (the box shows percents); counts by one.
+
+    >>> input_step("prices.host", 27.5), input_step("prices.host", 5500), input_step("agreement.contribution", 8e5)
+    (0.1, 10.0, 1000.0)
+    """
+    f = spec(path)
+    if f.kind in ("fraction", "count", "integer"):
+        return 1.0
+    if not scale or not math.isfinite(scale) or scale <= 0:
+        return 1.0
+    return float(10 ** (math.floor(math.log10(scale)) - 2)) if scale >= 1 else 0.01
+
+
+def value_of(scenario: Any, path: str, resolved: bool = True) -> Any:
+    """The value at a dotted path of a validated scenario (``bands[2].host_share`` included). With
+    ``resolved``, an unset optional field takes the value of the field it defaults to (the spot price
+    follows the external price), as the formulas see it; otherwise None.
+
+    >>> from partnership.examples import example_scenario
+    >>> value_of(example_scenario(), "agreement.sharing.bands[1].host_share")
+    0.25
+    """
+    node = scenario
+    for part in path.split("."):
+        m = re.match(r"(\w+)\[(\d+)\]$", part)
+        node = getattr(node, m.group(1))[int(m.group(2))] if m else getattr(node, part)
+    if node is None and resolved and (source := spec(path).default_from):
+        return value_of(scenario, source)
+    return node

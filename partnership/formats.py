@@ -1,0 +1,79 @@
+"""Numbers as people write them (money, percents, prices per unit-period, n/a): the same in messages, the
+command line, the app, charts and exports."""
+
+from __future__ import annotations
+
+import math
+
+from . import fields
+from .scenario import Scenario
+
+__all__ = ["NA", "money", "percent", "unit_money", "field_value", "field_unit", "unit_period", "per_unit_period"]
+
+NA = "n/a"
+
+
+def unit_period(scenario: Scenario) -> str:
+    """What one unit-period is called: "place-week", or just "hour" when the unit is itself time."""
+    return fields.unit_period(scenario.unit, scenario.period)
+
+
+def field_unit(path: str, scenario: Scenario) -> str:
+    """A scenario field's unit in words for this scenario (e.g. "£ per place-week"), from the registry."""
+    return fields.unit_text(path, scenario.currency, scenario.unit, scenario.period)
+
+
+def per_unit_period(scenario: Scenario) -> str:
+    """ "per place per week", or "per hour" when the unit is itself time."""
+    if scenario.unit.lower() in fields.TIME_UNITS:
+        return f"per {scenario.unit}"
+    return f"per {scenario.unit} per {scenario.period}"
+
+
+def money(value, currency: str = "£", decimals: int = 0) -> str:
+    """Money as people write it: £1,234 or -£1,234; n/a for undefined values."""
+    if value is None:
+        return NA
+    x = float(value)
+    if not math.isfinite(x):
+        return NA
+    text = f"{currency}{abs(x):,.{decimals}f}"
+    return f"-{text}" if round(x, decimals) < 0 else text
+
+
+def percent(value, decimals: int = 0) -> str:
+    """A fraction as a percent, halves rounded up as people do: 0.853 -> 85 %, 0.825 -> 83 %; n/a for
+    undefined values.
+
+    >>> percent(0.825), percent(0.5), percent(None)
+    ('83 %', '50 %', 'n/a')
+    """
+    if value is None:
+        return NA
+    x = float(value)
+    if not math.isfinite(x):
+        return NA
+    scaled = round(100 * x * 10**decimals, 9)  # float noise off first: 0.825 is 82.49999999999999 %
+    rounded = math.floor(scaled + 0.5) / 10**decimals
+    return f"{rounded:.{decimals}f} %"
+
+
+def field_value(path: str, value, currency: str = "£") -> str:
+    """A scenario field's value as people read it: shares as percents, prices per unit-period with pence
+    where small, other money in whole units.
+
+    >>> field_value("agreement.sharing.bands[2].host_share", 0.375), field_value("prices.host", 26.5)
+    ('37.5 %', '£26.50')
+    """
+    if fields.is_fraction(path):
+        return percent(value, 1)
+    if fields.is_money_per_unit(path):
+        return unit_money(value, currency)
+    return money(value, currency)
+
+
+def unit_money(value, currency: str = "£") -> str:
+    """A price per unit-period: pence shown below 100 (£26.50 an hour), whole pounds above (£6,290 a week)."""
+    if value is None or not math.isfinite(float(value)):
+        return NA
+    return money(value, currency, 2 if abs(float(value)) < 100 else 0)
