@@ -94,8 +94,42 @@ def browser_page(width: int = 1600, height: int = 1000):
             browser.close()
 
 
+_WATCH_RUNS = """() => {
+    const app = document.querySelector('[data-testid=stApp]');
+    window.__partnershipRuns = 0;
+    if (window.__partnershipObserver) window.__partnershipObserver.disconnect();
+    window.__partnershipObserver = new MutationObserver(() => {
+        const state = app.getAttribute('data-test-script-state');
+        if (state === 'running' || state === 'rerunRequested') window.__partnershipRuns += 1;
+    });
+    window.__partnershipObserver.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+_RUN_DONE = """() => window.__partnershipRuns > 0 &&
+    document.querySelector('[data-testid=stApp]').getAttribute('data-test-script-state') === 'notRunning'"""
+
+
 def wait_for_idle(page, timeout: float = 30_000) -> None:
-    """Wait until Streamlit has finished the current run (its status widget is gone)."""
-    page.wait_for_timeout(150)
-    page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=timeout)
+    """Wait until Streamlit has finished the run under way, if any (the app's script state reads
+    'notRunning'), and the headline has been drawn."""
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout)
     page.wait_for_selector("[data-testid=stMetricValue]", timeout=timeout)
+
+
+def rerun(page, action, timeout: float = 30_000) -> None:
+    """Do something that makes Streamlit run the script again, and wait until that run has started and
+    finished. Watching the app's script state from before the action means a fast run cannot slip by
+    unseen and a slow one cannot be mistaken for finished (a fixed pause allowed both)."""
+    page.wait_for_selector("[data-testid=stApp]", timeout=timeout)
+    page.evaluate(_WATCH_RUNS)
+    action()
+    page.wait_for_function(_RUN_DONE, timeout=timeout)
+    page.wait_for_selector("[data-testid=stMetricValue]", timeout=timeout)
+
+
+def open_view(page, name: str, timeout: float = 30_000) -> None:
+    """Open one of the page's views (tabs); only the open view is drawn, so opening another reruns."""
+    tab = page.get_by_role("tab", name=name)
+    if tab.get_attribute("aria-selected") == "true":
+        wait_for_idle(page, timeout)
+        return
+    rerun(page, tab.click, timeout)

@@ -8,7 +8,9 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
-from partnership import evaluate, load_scenario, scenario_from_dict, summarize
+from partnership import evaluate, load_scenario, scenario_from_dict, summarize, sweep
+from partnership.negotiation import default_axes
+from partnership.scenario import scenario_to_dict, set_path
 
 from .conftest import PRESETS, ROOT
 
@@ -143,23 +145,33 @@ def test_undefined_host_cost_shows_na_not_nan():
 
 
 def test_balanced_terms_button_adopts_them():
+    """The star sits where the model's sweep puts the balanced point, and Adopt writes exactly those
+    two terms into the inputs: the contribution box and the top band's share in the band table."""
+    scenario = load_scenario(ROOT / "presets" / "childrens_home.yaml")
+    x, y = default_axes(scenario)
+    expected = sweep(scenario, x, y).balanced
     at = start("Find terms")
-    success = " ".join(s.value for s in at.success)
-    assert "Balanced terms" in success
-    chart = charts(at)[-1]
-    star = next(t for t in chart["data"] if t.get("marker", {}).get("symbol") == "star")
-    x_value = star["x"][0] if isinstance(star["x"], list) else None
+    assert "Balanced terms" in " ".join(s.value for s in at.success)
+    star = next(t for t in charts(at)[-1]["data"] if t.get("marker", {}).get("symbol") == "star")
+    assert star["x"][0] == pytest.approx(expected["x"])
+    assert star["y"][0] == pytest.approx(100 * expected["y"])  # shares are drawn in percent
+    assert (expected["x"], expected["y"]) != (
+        scenario.agreement.contribution,
+        scenario.agreement.sharing.bands[-1].host_share,
+    )
+
     at.button(key="adopt_balanced").click().run()
-    assert not at.exception
-    adopted = at.number_input(key="agreement.contribution").value
-    if x_value is not None:
-        assert adopted == pytest.approx(x_value)
-    assert adopted != 130_000
-    # the adopted terms are now the scenario's: the balanced point sits on the current terms
-    gain = money(metric(at, "Provider's expected gain a year"))
-    saving = money(metric(at, "Host's expected saving a year"))
-    assert f"£{gain:,.0f}" in " ".join(s.value for s in at.success) or gain > 0
-    assert saving > 0
+    assert not at.exception and not at.error, problems_shown(at)
+    assert at.number_input(key="agreement.contribution").value == pytest.approx(expected["x"])
+    assert at.session_state["bands"][-1]["host_share"] == pytest.approx(100 * expected["y"])
+    doc = set_path(scenario_to_dict(scenario), x[0], expected["x"])
+    adopted = scenario_from_dict(set_path(doc, y[0], expected["y"]))
+    # the headline now reports the adopted terms' expected gains, not the preset's
+    truth = summarize(adopted)
+    assert money(metric(at, "Provider's expected gain a year")) == pytest.approx(
+        truth["expected_provider_gain"], abs=0.5
+    )
+    assert money(metric(at, "Host's expected saving a year")) == pytest.approx(truth["expected_host_saving"], abs=0.5)
 
 
 def test_upload_loads_a_scenario_and_a_bad_one_changes_nothing(example):

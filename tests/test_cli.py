@@ -1,21 +1,59 @@
-"""The command line end to end, as a user runs it: exit codes, JSON keys, null for undefined."""
+"""The command line as a user runs it: exit codes, JSON keys, null for undefined, one plain line per
+problem. Run in-process (the same ``main`` as ``python -m partnership``), but for two smoke tests that
+start the real program."""
 
+import contextlib
+import io
 import json
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 import yaml
 
 from partnership import OUTCOME_NAMES, SUMMARY_NAMES
+from partnership.cli import main
 
 from .conftest import ROOT
 
 
 def run(*args):
+    """``python -m partnership ARGS`` in this process: its exit status, standard output and error."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = main([str(a) for a in args])
+        except SystemExit as exc:  # argparse's own usage errors
+            status = exc.code
+    return SimpleNamespace(returncode=status, stdout=out.getvalue(), stderr=err.getvalue())
+
+
+def run_program(*args):
+    """The real program in a process of its own."""
     return subprocess.run(
         [sys.executable, "-m", "partnership", *map(str, args)], capture_output=True, text=True, cwd=ROOT, timeout=120
     )
+
+
+def test_smoke_the_real_program_prints_json(scenario_file):
+    r = run_program("evaluate", scenario_file, "--occupancy", 0.85, "--local-use", 0.75)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["provider_profit"] == pytest.approx(144_821)
+
+
+def test_smoke_the_real_program_exits_2_without_a_traceback(tmp_path, example_dict):
+    example_dict["prices"]["host"] = -5
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(example_dict), encoding="utf-8")
+    r = run_program("summary", path)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.strip().splitlines() == ["prices.host: must be >= 0, got -5"]
+
+
+def test_export_points_to_the_paper_command(scenario_file):
+    r = run("export", scenario_file, "--out", "x")
+    assert r.returncode == 2 and "python -m paper export" in r.stderr
 
 
 @pytest.fixture

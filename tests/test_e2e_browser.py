@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from .browser import ARTIFACTS, browser_page, chromium_missing_reason, streamlit_server, wait_for_idle
+from .browser import ARTIFACTS, browser_page, chromium_missing_reason, open_view, rerun, streamlit_server, wait_for_idle
 
 reason = chromium_missing_reason()
-pytestmark = pytest.mark.skipif(reason is not None, reason=reason or "")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(reason is not None, reason=reason or "")]
 
 VIEWS = ["Every outcome", "Across occupancy", "Where the money goes", "Risk", "Find terms", "Compare options"]
 
@@ -23,8 +23,7 @@ def headline(page, label: str) -> str:
 def set_number(page, label: str, value: str) -> None:
     box = page.get_by_label(label, exact=True)
     box.fill(value)
-    box.press("Enter")
-    wait_for_idle(page)
+    rerun(page, lambda: box.press("Enter"))
 
 
 def test_change_input_see_headline_change_and_reopen_from_url():
@@ -38,7 +37,7 @@ def test_change_input_see_headline_change_and_reopen_from_url():
         profit_before = headline(page, "Provider's profit a year")
         page.screenshot(path=str(shots / "00_at_a_glance.png"))
 
-        set_number(page, "Contribution a year", "200000")
+        set_number(page, "Contribution (£ per year)", "200000")
         after = headline(page, "Host's saving a year")
         assert after != before
         # a larger contribution raises the provider's profit and cuts the host's saving
@@ -49,8 +48,7 @@ def test_change_input_see_headline_change_and_reopen_from_url():
         link = page.url
 
         for i, name in enumerate(VIEWS, start=1):
-            page.get_by_role("tab", name=name).click()
-            wait_for_idle(page)
+            open_view(page, name)
             panel = page.locator("[role=tabpanel]:visible").first
             if name != "Compare options":
                 panel.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
@@ -58,8 +56,7 @@ def test_change_input_see_headline_change_and_reopen_from_url():
             panel.screenshot(path=str(shots / f"{i:02d}_{name.lower().replace(' ', '_')}.png"))
 
         # a chart downloads as a real print-resolution PNG, drawn on the server
-        page.get_by_role("tab", name="Export").click()
-        wait_for_idle(page)
+        open_view(page, "Export")
         page.screenshot(path=str(shots / "07_export.png"), full_page=True)
         with page.expect_download(timeout=60_000) as info:
             page.locator(".st-key-dl_risk_png button").click()
@@ -72,4 +69,4 @@ def test_change_input_see_headline_change_and_reopen_from_url():
         page.goto(base + link[link.index("/?") :])
         wait_for_idle(page)
         assert headline(page, "Host's saving a year") == after
-        assert page.get_by_label("Contribution a year", exact=True).input_value() == "200000.00"
+        assert page.get_by_label("Contribution (£ per year)", exact=True).input_value() == "200000.00"

@@ -5,7 +5,7 @@ with an XML parser (and laid out by Chromium, to find cut-off or colliding text)
 poppler's ``pdftoppm``, CSVs with pandas, workbooks with openpyxl, the summary in Markdown and as a web
 page in headless Chromium kept off the network. Figures are compared with the model, never typed in.
 
-The single-scenario pack is the one the command line writes (``python -m partnership export``), so it
+The single-scenario pack is the one the command line writes (``python -m paper export``), so it
 is built once and the command line is tested with it; the comparison pack is built once in process.
 """
 
@@ -42,11 +42,13 @@ from partnership import (
     parse_scenario_text,
     summarize,
 )
-from partnership.labels import money, percent
+from partnership.formats import money, percent
 from partnership.negotiation import SweepResult, default_axes, sweep
 
 from .browser import ARTIFACTS, browser_page, chromium_missing_reason
 from .conftest import PRESETS, ROOT
+
+pytestmark = pytest.mark.slow  # builds real packs: charts drawn by Chromium, xlsx, HTML opened in Chromium
 
 PRESET = {p.stem: p for p in PRESETS}
 SINGLE = "presets/childrens_home.yaml"  # as a user types it, relative to the repository
@@ -102,10 +104,10 @@ def unzip(data: bytes) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def cli_export(tmp_path_factory):
-    """``python -m partnership export presets/childrens_home.yaml --out DIR``, run once."""
+    """``python -m paper export presets/childrens_home.yaml --out DIR``, run once."""
     out = tmp_path_factory.mktemp("cli_pack")
     proc = subprocess.run(
-        [sys.executable, "-m", "partnership", "export", SINGLE, "--out", str(out)],
+        [sys.executable, "-m", "paper", "export", SINGLE, "--out", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -601,7 +603,7 @@ def test_cli_export_of_a_bad_scenario_says_why_in_one_line(tmp_path):
     bad.write_text(yaml.safe_dump(doc), encoding="utf-8")
     out = tmp_path / "out"
     proc = subprocess.run(
-        [sys.executable, "-m", "partnership", "export", str(bad), "--out", str(out)],
+        [sys.executable, "-m", "paper", "export", str(bad), "--out", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -1,6 +1,10 @@
 """Section 3 against an independent high-resolution integration, to the accuracy MODEL.md sets."""
 
 import copy
+import json
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -9,9 +13,9 @@ from hypothesis import HealthCheck, example, given, settings
 from partnership import SUMMARY_NAMES, load_scenario, scenario_from_dict, summarize
 from partnership.outcomes import evaluate_terms
 from partnership.terms import terms_of
-from partnership.uncertainty import _tolerance, triangular_cells
+from partnership.uncertainty import gain_tolerance, triangular_cells
 
-from .conftest import PRESETS, scenarios
+from .conftest import PRESETS, ROOT, scenarios
 
 N_REF = 1200
 
@@ -63,7 +67,7 @@ def reference(s):
     r = evaluate_terms(terms_of(s), o[None, :], u[:, None])
     w = (wu[:, None] * wo[None, :]).ravel()
     g, h = r.provider_gain.ravel(), r.host_saving.ravel()
-    tol = _tolerance(terms_of(s))  # the model's documented rounding: sub-micro-penny amounts are zero
+    tol = gain_tolerance(terms_of(s))  # the model's documented rounding: sub-micro-penny amounts are zero
     out = {
         "expected_provider_profit": w @ r.provider_profit.ravel(),
         "expected_provider_gain": w @ g,
@@ -157,8 +161,25 @@ def test_fixed_values_are_exact(example_dict):
     assert s["probability_host_better_off"] == 1.0
 
 
-def test_deterministic(example):
-    assert summarize(example) == summarize(example)
+def test_deterministic_across_processes_and_key_order(tmp_path, example_dict):
+    """The same scenario gives bit-identical figures in fresh processes (different hash seeds, so any
+    dependence on set or dict order would show) and whatever order the file lists its fields in."""
+    here = summarize(scenario_from_dict(example_dict))
+    shuffled = {k: example_dict[k] for k in reversed(list(example_dict))}
+    shuffled["agreement"] = {k: example_dict["agreement"][k] for k in reversed(list(example_dict["agreement"]))}
+    path = tmp_path / "shuffled.json"
+    path.write_text(json.dumps(shuffled), encoding="utf-8")
+    for seed in ("1", "2"):
+        done = subprocess.run(
+            [sys.executable, "-m", "partnership", "summary", str(path)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout) == here  # JSON floats round-trip exactly
 
 
 def test_cells_integrate_the_distribution_exactly(example):

@@ -22,11 +22,17 @@ from partnership.terms import TERM_OF_PATH
 from .conftest import PRESETS
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-NEEDS_SOFFICE = pytest.mark.skipif(
+_SOFFICE_FOUND = pytest.mark.skipif(
     SOFFICE is None,
     reason="LibreOffice (soffice) not found: install the Debian package libreoffice-calc-nogui to recalculate "
     "the workbook's formulas (CI installs it)",
 )
+
+
+def NEEDS_SOFFICE(test):  # noqa: N802 (reads as a marker)
+    """LibreOffice recalculates the workbook: slow, and skipped (saying why) where it is not installed."""
+    return pytest.mark.slow(_SOFFICE_FOUND(test))
+
 
 FIRST_POINT_COLUMN = 4  # Calculations: A line item, B unit, C formula in words, then one column a point
 CALC_NAMES = ["occupancy", "local_use", *OUTCOME_NAMES]
