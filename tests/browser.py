@@ -89,6 +89,12 @@ def browser_page(width: int = 1600, height: int = 1000):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             page = browser.new_page(viewport={"width": width, "height": height})
+            frames = _frames(page)
+
+            def count(_payload, frames=frames) -> None:
+                frames[0] += 1
+
+            page.on("websocket", lambda ws: ws.on("framereceived", count))
             yield page
         finally:
             browser.close()
@@ -98,14 +104,11 @@ _WATCH_RUNS = """() => {
     const app = document.querySelector('[data-testid=stApp]');
     window.__partnershipRuns = 0;
     if (window.__partnershipObserver) window.__partnershipObserver.disconnect();
-    window.__partnershipObserver = new MutationObserver(() => {
-        const state = app.getAttribute('data-test-script-state');
-        if (state === 'running' || state === 'rerunRequested') window.__partnershipRuns += 1;
-    });
+    // every change of the script state counts (a fast run may go running -> notRunning before we look)
+    window.__partnershipObserver = new MutationObserver((records) => { window.__partnershipRuns += records.length; });
     window.__partnershipObserver.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
 }"""
-_RUN_DONE = """() => window.__partnershipRuns > 0 &&
-    document.querySelector('[data-testid=stApp]').getAttribute('data-test-script-state') === 'notRunning'"""
+_STATE = "() => document.querySelector('[data-testid=stApp]').getAttribute('data-test-script-state')"
 
 
 def wait_for_idle(page, timeout: float = 30_000) -> None:
@@ -115,15 +118,37 @@ def wait_for_idle(page, timeout: float = 30_000) -> None:
     page.wait_for_selector("[data-testid=stMetricValue]", timeout=timeout)
 
 
-def rerun(page, action, timeout: float = 30_000) -> None:
+def rerun(page, action, timeout: float = 30_000, quiet: float = 0.25) -> None:
     """Do something that makes Streamlit run the script again, and wait until that run has started and
-    finished. Watching the app's script state from before the action means a fast run cannot slip by
-    unseen and a slow one cannot be mistaken for finished (a fixed pause allowed both)."""
+    finished. A run has started once the app's script state has changed or the server has sent a message
+    since the action (both watched from before it, so a fast run cannot slip by unseen); it has finished
+    when the state reads 'notRunning' and the server has been quiet for ``quiet`` seconds. A fixed pause
+    allowed both a missed run and a slow one mistaken for finished."""
     page.wait_for_selector("[data-testid=stApp]", timeout=timeout)
     page.evaluate(_WATCH_RUNS)
+    frames = _frames(page)
+    before = frames[0]
     action()
-    page.wait_for_function(_RUN_DONE, timeout=timeout)
+    deadline = time.monotonic() + timeout / 1000
+    last_count, last_change = frames[0], time.monotonic()
+    while True:
+        page.wait_for_timeout(50)  # lets Playwright deliver the websocket events counted in frames
+        now = time.monotonic()
+        if frames[0] != last_count:
+            last_count, last_change = frames[0], now
+        started = frames[0] > before or page.evaluate("() => window.__partnershipRuns") > 0
+        if started and page.evaluate(_STATE) == "notRunning" and now - last_change >= quiet:
+            break
+        if now > deadline:
+            raise TimeoutError(
+                f"no finished rerun within {timeout / 1000:.0f} s (script state {page.evaluate(_STATE)})"
+            )
     page.wait_for_selector("[data-testid=stMetricValue]", timeout=timeout)
+
+
+def _frames(page) -> list[int]:
+    """The count of websocket messages the page has received from the server (kept up to date by Playwright)."""
+    return page.context.__dict__.setdefault("_partnership_frames", [0])
 
 
 def open_view(page, name: str, timeout: float = 30_000) -> None:
