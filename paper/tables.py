@@ -28,7 +28,7 @@ __all__ = [
     "outcome_unit",
 ]
 
-_UNIT_COUNTS = ("occupied_units", "host_units", "external_units")
+_UNIT_COUNTS = ("occupied_units", "host_units", "external_units", "void_units")
 _FRACTIONS = ("occupancy", "local_use", "host_share_rate")
 
 

@@ -30,7 +30,9 @@ FORMULA_TEXT = {
     "external_fees": "external_units * p_e",
     "operating_cost": "F + occupied_units * v",
     "compensation": "external_units * (k + r * max(p_e - p_h, 0))",
-    "surplus_before_sharing": "host_fees + external_fees + C - operating_cost - compensation",
+    "void_units": "max(0, min(R * W - host_units, N * W - occupied_units))   (MODEL.md section 7)",
+    "void_payments": "void_units * p_v",
+    "surplus_before_sharing": "host_fees + external_fees + C + void_payments - operating_cost - compensation",
     "sharing_threshold": "m * operating_cost",
     "sharing_band": "working for host_share_rate: the number of the last band with from_local_use <= u",
     "host_share_rate": "rate(u): step = host_share of the last band with from_local_use <= u; "
@@ -38,14 +40,14 @@ FORMULA_TEXT = {
     "surplus_share_to_host": "host_share_rate * max(surplus_before_sharing - sharing_threshold, 0) "
     "- min(ls * max(-surplus_before_sharing, 0), loss_cap)   (no cap when loss_cap is 'no cap')",
     "provider_profit": "surplus_before_sharing - surplus_share_to_host",
-    "host_net_cost": "C + host_fees - compensation - surplus_share_to_host",
+    "host_net_cost": "C + host_fees + void_payments - compensation - surplus_share_to_host",
     "host_unit_cost": "host_net_cost / host_units   (n/a when host_units = 0)",
     "provider_profit_without_agreement": "occupied_units * p_s - operating_cost",
-    "host_cost_without_agreement": "host_units * p_a",
+    "host_cost_without_agreement": "occupied_units * (min(u, u0) * p_s + max(u - u0, 0) * p_a)   (section 8)",
     "provider_gain": "provider_profit - provider_profit_without_agreement",
     "host_saving": "host_cost_without_agreement - host_net_cost",
-    "joint_gain_check": "provider_gain + host_saving - (host_units * (p_a - p_s) + external_units * (p_e - p_s)); "
-    "must be 0 (MODEL.md section 2 identity)",
+    "joint_gain_check": "provider_gain + host_saving - (occupied_units * max(u - u0, 0) * (p_a - p_s) "
+    "+ external_units * (p_e - p_s)); must be 0 (MODEL.md sections 2 and 8 identity)",
 }
 """Each line item's formula as MODEL.md section 2 writes it (symbols as in section 1)."""
 
@@ -228,7 +230,7 @@ def _write_inputs(ws, f: _Formats, scenario: Scenario, pts):
 
     section("Scenario")
     for fs in FIELDS:
-        if fs.group != "Scenario":
+        if fs.group != "Scenario" or fs.kind != "text":
             continue
         ws.write_string(row, 0, fs.label)
         ws.write_string(row, 1, "text")
@@ -361,6 +363,7 @@ def _formulas(ref: dict[str, str], bands: tuple[str, str]) -> dict[str, str]:
     )
     loss = f"{r['agreement.sharing.loss_share']}*MAX(-{{surplus_before_sharing}},0)"
     cap = r["agreement.sharing.loss_cap"]
+    u0 = r["without_agreement.local_use"]
     return {
         "occupied_units": f"={r['service.capacity']}*{r['service.periods_per_year']}*{{occupancy}}",
         "host_units": "={occupied_units}*{local_use}",
@@ -372,8 +375,14 @@ def _formulas(ref: dict[str, str], bands: tuple[str, str]) -> dict[str, str]:
             f"={{external_units}}*({r['agreement.compensation.per_external_unit']}"
             f"+{r['agreement.compensation.premium_share']}*MAX({r['prices.external']}-{r['prices.host']},0))"
         ),
+        "void_units": (
+            f"=MAX(0,MIN({r['agreement.reservation.units']}*{r['service.periods_per_year']}-{{host_units}},"
+            f"{r['service.capacity']}*{r['service.periods_per_year']}-{{occupied_units}}))"
+        ),
+        "void_payments": f"={{void_units}}*{r['agreement.reservation.void_price']}",
         "surplus_before_sharing": (
-            f"={{host_fees}}+{{external_fees}}+{r['agreement.contribution']}-{{operating_cost}}-{{compensation}}"
+            f"={{host_fees}}+{{external_fees}}+{r['agreement.contribution']}+{{void_payments}}"
+            "-{operating_cost}-{compensation}"
         ),
         "sharing_threshold": f"={r['agreement.sharing.target_margin']}*{{operating_cost}}",
         "sharing_band": f"=MATCH({{local_use}},{froms},1)",
@@ -383,10 +392,15 @@ def _formulas(ref: dict[str, str], bands: tuple[str, str]) -> dict[str, str]:
             f"-IF(ISNUMBER({cap}),MIN({loss},{cap}),{loss})"
         ),
         "provider_profit": "={surplus_before_sharing}-{surplus_share_to_host}",
-        "host_net_cost": f"={r['agreement.contribution']}+{{host_fees}}-{{compensation}}-{{surplus_share_to_host}}",
+        "host_net_cost": (
+            f"={r['agreement.contribution']}+{{host_fees}}+{{void_payments}}-{{compensation}}-{{surplus_share_to_host}}"
+        ),
         "host_unit_cost": '=IF({host_units}=0,"n/a",{host_net_cost}/{host_units})',
         "provider_profit_without_agreement": f"={{occupied_units}}*{r['prices.spot']}-{{operating_cost}}",
-        "host_cost_without_agreement": f"={{host_units}}*{r['prices.host_alternative']}",
+        "host_cost_without_agreement": (
+            f"={{occupied_units}}*(MIN({{local_use}},{u0})*{r['prices.spot']}"
+            f"+MAX({{local_use}}-{u0},0)*{r['prices.host_alternative']})"
+        ),
         "provider_gain": "={provider_profit}-{provider_profit_without_agreement}",
         "host_saving": "={host_cost_without_agreement}-{host_net_cost}",
     }
@@ -480,10 +494,11 @@ def _write_outputs(ws, f: _Formats, scenario: Scenario, result, calc_rows: dict[
     ws.write_string(row, 1, f"{scenario.currency} per year")
     ws.write_string(row + 1, 0, FORMULA_TEXT["joint_gain_check"], f.note)
     p_s, p_a, p_e = ref["prices.spot"], ref["prices.host_alternative"], ref["prices.external"]
+    u0 = ref["without_agreement.local_use"]
     for j in range(n):
         c = lambda name, j=j: "Calculations!" + xl_rowcol_to_cell(calc_rows[name], _CALC_FIRST_POINT_COL + j)  # noqa: E731
         formula = (
-            f"={c('provider_gain')}+{c('host_saving')}-({c('host_units')}*({p_a}-{p_s})"
+            f"={c('provider_gain')}+{c('host_saving')}-({c('occupied_units')}*MAX({c('local_use')}-{u0},0)*({p_a}-{p_s})"
             f"+{c('external_units')}*({p_e}-{p_s}))"
         )
         ws.write_formula(row, first_col + j, formula, f.number("#,##0.00;[Red]-#,##0.00"), 0.0)

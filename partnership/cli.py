@@ -114,6 +114,8 @@ def _print(out: dict, fmt: str, command: str) -> None:
         return
     if command == "evaluate":
         rows = [(k, out[k]) for k in OUTCOME_NAMES]
+        rows += [(f"sharing_jumps (at local use {j['from_local_use']:g})", j["to_host"]) for j in out["sharing_jumps"]]
+        rows += [("marginal_host_saving", out["marginal_host_saving"])]
         be = out["break_even_occupancy"]
         rows += [("break_even_occupancy (with)", _json_safe(be["with_agreement"]))]
         rows += [("break_even_occupancy (without)", _json_safe(be["without_agreement"]))]

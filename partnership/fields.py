@@ -45,6 +45,7 @@ KINDS = {
     "integer": "a whole number",
     "text": "free text",
     "choice": "one of a few words",
+    "sources": "where each figure comes from: a field's path to its source, year and whether it is an estimate",
 }
 
 
@@ -85,7 +86,7 @@ class FieldSpec:
     @property
     def numeric(self) -> bool:
         """Whether the field holds a number (and so may be swept)."""
-        return self.kind not in ("text", "choice")
+        return self.kind not in ("text", "choice", "sources")
 
     @property
     def is_fraction(self) -> bool:
@@ -250,6 +251,31 @@ FIELDS: tuple[FieldSpec, ...] = (
         term="premium_share",
         negotiable=True,
     ),
+    FieldSpec(
+        "agreement.reservation.units",
+        "R",
+        "Reserved units",
+        "count",
+        "R: units the host reserves each period (block or soft-block places, guaranteed hours); "
+        "it pays the void price for those left empty, and nothing for those another council fills.",
+        "Agreement",
+        unit="{unit}s each {period}",
+        default=0,
+        ge=0,
+        term="reserved_units",
+        negotiable=True,
+    ),
+    _money_unit(
+        "agreement.reservation.void_price",
+        "p_v",
+        "Void price",
+        "p_v: what the host pays for a reserved unit-period left empty (default: the host price).",
+        "Agreement",
+        default=None,
+        default_from="prices.host",
+        term="void_price",
+        negotiable=True,
+    ),
     _fraction(
         "agreement.sharing.target_margin",
         "m",
@@ -313,8 +339,30 @@ FIELDS: tuple[FieldSpec, ...] = (
         term="loss_cap",
         scale_from="service.fixed_cost",
     ),
+    # ---- without the agreement
+    _fraction(
+        "without_agreement.local_use",
+        "u0",
+        "Local use the host would get anyway",
+        "u0: the share of the used capacity the host would still get locally without the agreement, at the "
+        "spot price; only the rest would cost the host's alternative price elsewhere.",
+        "Prices",
+        default=0,
+        term="counterfactual_local_use",
+    ),
     # ---- uncertainty
     *(_uncertainty(what, end) for what in ("occupancy", "local_use") for end in ("low", "mode", "high")),
+    # ---- where the figures come from
+    FieldSpec(
+        "sources",
+        None,
+        "Sources and estimates",
+        "sources",
+        "For any field (by its dotted path): where its figure comes from, the year it is for, and whether it is "
+        "an estimate.",
+        "Scenario",
+        default=None,
+    ),
 )
 """Every scenario field, in MODEL.md section 1's order."""
 

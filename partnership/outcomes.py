@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+import functools
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -24,6 +25,10 @@ __all__ = [
 ]
 
 
+DECISION_NAMES = ("sharing_jumps", "marginal_host_saving")
+"""The section-9 names: the money riding on a placement decision at a point."""
+
+
 @dataclass(frozen=True)
 class Outcome:
     """Every quantity of MODEL.md section 2, as numpy arrays of the broadcast shape of the inputs.
@@ -42,6 +47,8 @@ class Outcome:
     external_fees: np.ndarray
     operating_cost: np.ndarray
     compensation: np.ndarray
+    void_units: np.ndarray
+    void_payments: np.ndarray
     surplus_before_sharing: np.ndarray
     sharing_threshold: np.ndarray
     host_share_rate: np.ndarray
@@ -53,14 +60,35 @@ class Outcome:
     host_cost_without_agreement: np.ndarray
     provider_gain: np.ndarray
     host_saving: np.ndarray
+    terms: Terms = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def sharing_jumps(self) -> list[tuple[float, np.ndarray]]:
+        """Section 9: ``(b_i, to_host)`` for each step band's edge, to_host shaped like the other figures;
+        worked out when first asked for (maps and summaries never need it)."""
+        shape = self.occupancy.shape
+        return [
+            (start, np.broadcast_to(to_host, shape)) for start, to_host in sharing_jumps(self.terms, self.occupancy)
+        ]
+
+    @functools.cached_property
+    def marginal_host_saving(self) -> np.ndarray:
+        """Section 9: what one more unit-period used by the host is worth to it; worked out when first asked for."""
+        return marginal_host_saving(self.terms, self.occupancy, self.local_use)
 
     def to_dict(self) -> dict:
-        """The section-2 quantities as plain Python values; NaN becomes None (JSON null)."""
-        return {name: _plain(getattr(self, name)) for name in OUTCOME_NAMES}
+        """Every section-2 name and the section-9 names as plain Python values: NaN becomes None (JSON
+        null); ``sharing_jumps`` is a list of ``{from_local_use, to_host}``."""
+        out = {name: _plain(getattr(self, name)) for name in OUTCOME_NAMES}
+        out["sharing_jumps"] = [
+            {"from_local_use": float(start), "to_host": _plain(to_host)} for start, to_host in self.sharing_jumps
+        ]
+        out["marginal_host_saving"] = _plain(self.marginal_host_saving)
+        return out
 
 
-OUTCOME_NAMES = [f.name for f in fields(Outcome) if f.name not in ("occupancy", "local_use")]
-"""The section-2 names, in MODEL.md order."""
+OUTCOME_NAMES = [f.name for f in fields(Outcome) if f.name not in ("occupancy", "local_use", "terms")]
+"""The section-2 names (section 7's void units and payments included), in MODEL.md order."""
 
 
 def _plain(value):
@@ -116,13 +144,53 @@ def host_unit_cost(host_net_cost, host_units):
     return np.where(np.isfinite(cost), cost, np.nan)
 
 
+def void_units(reserved_units, capacity, periods_per_year, host_units, occupied_units):
+    """Reserved unit-periods that stand empty: ``max(0, min(R * W - host_units, N * W - occupied_units))``.
+
+    A reserved unit the host does not use is released: another authority may fill it, and then the
+    host pays nothing for it; the provider places external users in unreserved capacity first.
+
+    Parameters
+    ----------
+    reserved_units : float or array
+        R, units reserved each period.
+    capacity, periods_per_year : float or array
+        N and W.
+    host_units, occupied_units : array
+        Unit-periods a year.
+
+    Returns
+    -------
+    Unit-periods a year.
+
+    >>> round(float(void_units(3, 4, 52, 132.6, 176.8)), 6)
+    23.4
+    """
+    reserved = reserved_units * periods_per_year
+    return np.maximum(0.0, np.minimum(reserved - host_units, capacity * periods_per_year - occupied_units))
+
+
+def host_cost_without_agreement(occupied_units, local_use, counterfactual_local_use, spot_price, alternative_price):
+    """What the host would pay for the same use without the agreement: the share it would get locally
+    anyway at the spot price, the rest elsewhere at its alternative price (section 8):
+    ``occupied_units * (min(u, u0) * p_s + max(u - u0, 0) * p_a)``.
+
+    >>> round(float(host_cost_without_agreement(176.8, 0.75, 0.3, 5500, 6200)), 2)
+    784992.0
+    """
+    anyway = occupied_units * np.minimum(local_use, counterfactual_local_use) * spot_price
+    elsewhere = occupied_units * np.maximum(local_use - counterfactual_local_use, 0.0) * alternative_price
+    return anyway + elsewhere
+
+
 def evaluate_terms(t: Terms, occupancy, local_use) -> Outcome:
-    """Section 2 for resolved terms; see :func:`evaluate`. Each line item is named as in MODEL.md."""
+    """Section 2 (with sections 7 and 8) for resolved terms; see :func:`evaluate`. Each line item is
+    named as in MODEL.md; section 9's figures are worked out when first asked for."""
     o = np.asarray(occupancy, dtype=float)
     u = np.asarray(local_use, dtype=float)
     N, W, F, v = t.capacity, t.periods_per_year, t.fixed_cost, t.variable_cost
     p_h, p_e, p_s, p_a = t.host_price, t.external_price, t.spot_price, t.host_alternative_price
-    C, m = t.contribution, t.target_margin
+    C, m, p_v = t.contribution, t.target_margin, t.void_price
 
     occupied_units = N * W * o
     host_units = occupied_units * u
@@ -131,18 +199,20 @@ def evaluate_terms(t: Terms, occupancy, local_use) -> Outcome:
     external_fees = external_units * p_e
     operating_cost = F + occupied_units * v
     compensation = external_units * compensation_per_external_unit(t.per_external_unit, t.premium_share, p_e, p_h)
-    surplus_before_sharing = host_fees + external_fees + C - operating_cost - compensation
+    void = void_units(t.reserved_units, N, W, host_units, occupied_units)
+    void_payments = void * p_v
+    surplus_before_sharing = host_fees + external_fees + C + void_payments - operating_cost - compensation
     sharing_threshold = m * operating_cost
     host_share_rate = share_rate(u, t.band_starts, t.band_shares, t.interpolation)
     surplus_share_to_host = surplus_share(
         surplus_before_sharing, sharing_threshold, host_share_rate, t.loss_share, t.loss_cap
     )
     provider_profit = surplus_before_sharing - surplus_share_to_host
-    host_net_cost = C + host_fees - compensation - surplus_share_to_host
+    host_net_cost = C + host_fees + void_payments - compensation - surplus_share_to_host
     provider_profit_without_agreement = occupied_units * p_s - operating_cost
-    host_cost_without_agreement = host_units * p_a
+    cost_without = host_cost_without_agreement(occupied_units, u, t.counterfactual_local_use, p_s, p_a)
     provider_gain = provider_profit - provider_profit_without_agreement
-    host_saving = host_cost_without_agreement - host_net_cost
+    host_saving = cost_without - host_net_cost
 
     shape = np.broadcast_shapes(o.shape, u.shape, np.shape(provider_profit))
     b = lambda x: np.broadcast_to(np.asarray(x, dtype=float), shape)  # noqa: E731
@@ -156,6 +226,8 @@ def evaluate_terms(t: Terms, occupancy, local_use) -> Outcome:
         external_fees=b(external_fees),
         operating_cost=b(operating_cost),
         compensation=b(compensation),
+        void_units=b(void),
+        void_payments=b(void_payments),
         surplus_before_sharing=b(surplus_before_sharing),
         sharing_threshold=b(sharing_threshold),
         host_share_rate=b(host_share_rate),
@@ -164,10 +236,83 @@ def evaluate_terms(t: Terms, occupancy, local_use) -> Outcome:
         host_net_cost=b(host_net_cost),
         host_unit_cost=b(host_unit_cost(host_net_cost, host_units)),
         provider_profit_without_agreement=b(provider_profit_without_agreement),
-        host_cost_without_agreement=b(host_cost_without_agreement),
+        host_cost_without_agreement=b(cost_without),
         provider_gain=b(provider_gain),
         host_saving=b(host_saving),
+        terms=t,
     )
+
+
+def sharing_jumps(t: Terms, occupancy) -> list[tuple[float, np.ndarray]]:
+    """Section 9: the money a step band's edge moves to the host at occupancy ``o``.
+
+    For each band i >= 1 with step interpolation: ``(b_i, (rate_i - rate_(i-1)) * max(S(o, b_i) - T(o, b_i), 0))``
+    where S and T are surplus_before_sharing and sharing_threshold at local use b_i: currency a year that
+    one more local placement moves across the edge. Empty with linear interpolation or one band.
+    """
+    if t.interpolation != "step" or len(t.band_starts) < 2:
+        return []
+    o = np.asarray(occupancy, dtype=float)
+    out = []
+    for i in range(1, len(t.band_starts)):
+        edge = evaluate_terms(t, o, t.band_starts[i])
+        jump = np.subtract(t.band_shares[i], t.band_shares[i - 1])
+        out.append(
+            (float(t.band_starts[i]), jump * np.maximum(edge.surplus_before_sharing - edge.sharing_threshold, 0.0))
+        )
+    return out
+
+
+def _rate_slope(u: np.ndarray, t: Terms) -> np.ndarray:
+    """The host's share rate's slope in local use, from the right (0 for steps: their jumps are reported apart)."""
+    slope = np.zeros_like(u)
+    if t.interpolation != "linear":
+        return slope
+    for i in range(1, len(t.band_starts)):
+        width = np.subtract(t.band_starts[i], t.band_starts[i - 1])
+        inside = (u >= t.band_starts[i - 1]) & (u < t.band_starts[i])
+        slope = slope + inside * np.subtract(t.band_shares[i], t.band_shares[i - 1]) / width
+    return slope
+
+
+def marginal_host_saving(t: Terms, occupancy, local_use):
+    """Section 9: what one more unit-period used by the host (one fewer external) is worth to the host,
+    currency per unit-period: ``d host_saving / d u`` at (o, u), from the right, divided by
+    occupied_units. Band edges' jumps are left out (see :func:`sharing_jumps`); NaN where nothing is
+    occupied.
+
+    Worked out exactly from the formulas' pieces: host_saving is piecewise linear in u.
+
+    >>> from partnership.examples import example_scenario
+    >>> from partnership.terms import terms_of
+    >>> round(float(marginal_host_saving(terms_of(example_scenario()), 0.85, 0.75)), 2)
+    1075.0
+    """
+    o = np.asarray(occupancy, dtype=float)
+    u = np.asarray(local_use, dtype=float)
+    r = evaluate_terms(t, o, u)
+    ou = r.occupied_units
+    k_total = compensation_per_external_unit(t.per_external_unit, t.premium_share, t.external_price, t.host_price)
+    # void units: max(0, min(R W - ou u, N W - ou)); from the right the first term falls at rate ou
+    first = t.reserved_units * t.periods_per_year - r.host_units
+    second = t.capacity * t.periods_per_year - ou
+    d_void = np.where((first <= second) & (first > 0), -ou, 0.0)
+    d_surplus = ou * (t.host_price - t.external_price + k_total) + t.void_price * d_void
+    gap = r.surplus_before_sharing - r.sharing_threshold
+    above = (gap > 0) | ((gap == 0) & (d_surplus > 0))
+    d_gain = _rate_slope(u, t) * np.maximum(gap, 0.0) + r.host_share_rate * np.where(above, d_surplus, 0.0)
+    s = r.surplus_before_sharing
+    deficit = (s < 0) | ((s == 0) & (d_surplus < 0))
+    d_pain_uncapped = np.where(deficit, -t.loss_share * d_surplus, 0.0)
+    pain = t.loss_share * np.maximum(-s, 0.0)
+    d_pain = np.where(
+        pain < t.loss_cap, d_pain_uncapped, np.where(pain > t.loss_cap, 0.0, np.minimum(d_pain_uncapped, 0.0))
+    )
+    d_share = d_gain - d_pain
+    d_net_cost = ou * t.host_price + t.void_price * d_void + ou * k_total - d_share
+    d_without = ou * np.where(u < t.counterfactual_local_use, t.spot_price, t.host_alternative_price)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return np.where(ou > 0, (d_without - d_net_cost) / np.where(ou > 0, ou, 1.0), np.nan)
 
 
 def evaluate(scenario: Scenario, occupancy, local_use) -> Outcome:
@@ -197,6 +342,22 @@ def evaluate_grid(scenario: Scenario, steps: int = GRID_STEPS) -> Outcome:
     """
     axis = np.linspace(0.0, 1.0, steps)
     return evaluate(scenario, axis[None, :], axis[:, None])
+
+
+def _knots(u: np.ndarray, inner: list) -> np.ndarray:
+    """0, 1 and the given points where they fall inside (0, 1), sorted along a last axis (others become 0)."""
+    inside = [np.where(np.isfinite(k) & (k > 0) & (k < 1), k, 0.0) for k in np.broadcast_arrays(u, *inner)[1:]]
+    ends = [np.zeros(u.shape), np.ones(u.shape)]
+    return np.sort(np.stack([*ends, *inside], axis=-1), axis=-1)
+
+
+def _crossings(knots: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """Where a function, straight between ``knots`` and ``g`` there, crosses zero inside a segment (0 elsewhere)."""
+    o0, o1, g0, g1 = knots[..., :-1], knots[..., 1:], g[..., :-1], g[..., 1:]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        root = o0 + (o1 - o0) * g0 / (g0 - g1)
+    crosses = (np.sign(g0) != np.sign(g1)) & np.isfinite(root)
+    return np.where(crosses, np.clip(root, o0, o1), 0.0)
 
 
 def _first_nonnegative(profit_at, knots: np.ndarray) -> np.ndarray:
@@ -242,22 +403,19 @@ def break_even_occupancy(scenario: Scenario, local_use, terms: Terms | None = No
     """
     t = terms if terms is not None else terms_of(scenario)
     u = np.asarray(local_use, dtype=float)
-    nw = t.capacity * t.periods_per_year
-    # surplus S(o) = a + b o and threshold T(o) = m F + m v N W o (per unit of occupancy)
-    k_total = compensation_per_external_unit(t.per_external_unit, t.premium_share, t.external_price, t.host_price)
-    per_o = nw * (u * t.host_price + (1 - u) * t.external_price - t.variable_cost - (1 - u) * k_total)
-    a = t.contribution - t.fixed_cost
-    b = per_o
-    ta, tb = t.target_margin * t.fixed_cost, t.target_margin * t.variable_cost * nw
+    # where the void units bend: R W = N W o u (the reserved units are all used) and R W - N W o u = N W - N W o
+    # (every empty unit is a reserved one)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        candidates = [
-            -a / b,  # S = 0
-            (ta - a) / (b - tb),  # S = T
-            (-t.loss_cap / t.loss_share - a) / b if t.loss_share > 0 else np.full_like(b, np.nan),  # ls(-S) = cap
-        ]
-    inner = np.stack([np.broadcast_to(c, u.shape) for c in candidates], axis=-1)
-    inner = np.where(np.isfinite(inner) & (inner > 0) & (inner < 1), inner, 0.0)
-    knots = np.sort(np.concatenate([np.zeros(u.shape + (1,)), inner, np.ones(u.shape + (1,))], axis=-1), axis=-1)
+        bends = [t.reserved_units / (t.capacity * u), (t.capacity - t.reserved_units) / (t.capacity * (1 - u))]
+    base = _knots(u, bends)
+    # between those, surplus S and threshold T are straight lines in o: find where S = 0, S = T and
+    # ls (-S) = cap, each a kink of the provider's profit
+    r = evaluate_terms(t, base, u[..., None])
+    s, gap = r.surplus_before_sharing, r.surplus_before_sharing - r.sharing_threshold
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        capped = s + (t.loss_cap / t.loss_share if t.loss_share > 0 else np.inf)
+    roots = [_crossings(base, g) for g in (s, gap, capped)]
+    knots = np.sort(np.concatenate([base, *roots], axis=-1), axis=-1)
     with_agreement = _first_nonnegative(lambda o: evaluate_terms(t, o, u[..., None]).provider_profit, knots)
     bare = np.stack([np.zeros(u.shape), np.ones(u.shape)], axis=-1)
     without = _first_nonnegative(lambda o: evaluate_terms(t, o, u[..., None]).provider_profit_without_agreement, bare)

@@ -117,12 +117,34 @@ class Sharing(_Strict):
         return bands
 
 
+class Reservation(_Strict):
+    """Reserved places (block, soft block) or guaranteed hours, paid at the void price when empty (section 7)."""
+
+    units: float = _field("agreement.reservation.units")
+    void_price: float | None = _field("agreement.reservation.void_price")
+
+
 class Agreement(_Strict):
     """The agreement's terms. Every term defaults to 0: no agreement beyond the host price."""
 
     contribution: float = _field("agreement.contribution")
     compensation: Compensation = Field(default_factory=Compensation)
+    reservation: Reservation = Field(default_factory=Reservation)
     sharing: Sharing = Field(default_factory=Sharing)
+
+
+class WithoutAgreement(_Strict):
+    """What the host would get without the agreement (section 8)."""
+
+    local_use: float = _field("without_agreement.local_use")
+
+
+class Source(_Strict):
+    """Where one figure comes from."""
+
+    source: str = Field(min_length=1, description="the publication, dataset or person the figure comes from")
+    year: str | None = Field(None, description="the year the figure is for, e.g. 2025-26")
+    estimate: bool = Field(False, description="true when the figure is an estimate, not a sourced value")
 
 
 class Triangular(_Strict):
@@ -159,7 +181,29 @@ class Scenario(_Strict):
     service: Service
     prices: Prices
     agreement: Agreement = Field(default_factory=Agreement)
+    without_agreement: WithoutAgreement = Field(default_factory=WithoutAgreement)
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)
+    sources: dict[str, Source] | None = _field("sources")
+
+    @field_validator("sources")
+    @classmethod
+    def _sources_name_fields(cls, sources: dict[str, Source] | None) -> dict[str, Source] | None:
+        for path in sources or {}:
+            try:
+                spec(path)
+            except KeyError:
+                raise ValueError(f"{path!r} is not a scenario field (give a field's dotted path)") from None
+        return sources
+
+    @model_validator(mode="after")
+    def _reservation_within_capacity(self) -> Scenario:
+        units = self.agreement.reservation.units
+        if units > self.service.capacity:
+            raise ValueError(
+                f"agreement.reservation.units: must be <= the capacity ({_num(self.service.capacity)}), "
+                f"got {_num(units)}"
+            )
+        return self
 
 
 # ----------------------------------------------------------------------------------------------
@@ -193,6 +237,8 @@ _ALLOWED = {
     "prices": Prices,
     "agreement": Agreement,
     "agreement.compensation": Compensation,
+    "agreement.reservation": Reservation,
+    "without_agreement": WithoutAgreement,
     "agreement.sharing": Sharing,
     "uncertainty": Uncertainty,
     "uncertainty.occupancy": Triangular,
@@ -244,8 +290,16 @@ def _message(err: dict) -> str:
     return err["msg"][0].lower() + err["msg"][1:]
 
 
+_NAMES_ITS_FIELD = re.compile(r"^[a-z_]+(\.[a-z_]+|\[\d+\])+: ")
+
+
 def _problems(exc: ValidationError) -> list[str]:
-    return [f"{_location(tuple(e['loc']))}: {_message(e)}" for e in exc.errors(include_url=False)]
+    out = []
+    for e in exc.errors(include_url=False):
+        where, message = _location(tuple(e["loc"])), _message(e)
+        # a rule across fields, checked on the whole scenario, names the field it is about itself
+        out.append(message if where == "(scenario)" and _NAMES_ITS_FIELD.match(message) else f"{where}: {message}")
+    return out
 
 
 # ----------------------------------------------------------------------------------------------

@@ -32,6 +32,9 @@ class Terms:
     target_margin: object  # m, fraction of operating cost
     loss_share: object  # ls, fraction
     loss_cap: object  # currency per year; inf when there is no cap
+    reserved_units: object  # R, units reserved each period
+    void_price: object  # p_v, currency per empty reserved unit-period
+    counterfactual_local_use: object  # u0, fraction the host would get locally without the agreement
     band_starts: tuple  # from_local_use of each band
     band_shares: tuple  # host_share of each band
     interpolation: str  # "step" or "linear"

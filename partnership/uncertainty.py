@@ -104,9 +104,11 @@ class Quadrature:
 
 def quadrature(scenario: Scenario, cells: int = SUMMARY_RESOLUTION) -> Quadrature:
     """The integration points for the scenario's uncertainty. Local use is also cut at the
-    sharing-band edges, where the host's share rate jumps (step) or bends (linear)."""
+    sharing-band edges, where the host's share rate jumps (step) or bends (linear), and at the local
+    use the host would get anyway, where its cost without the agreement bends."""
     unc = scenario.uncertainty
-    edges = [b.from_local_use for b in scenario.agreement.sharing.bands]
+    # the host's share rate jumps (step) or bends (linear) at band edges; its cost without the agreement bends at u0
+    edges = [b.from_local_use for b in scenario.agreement.sharing.bands] + [scenario.without_agreement.local_use]
     o, wo = triangular_cells(unc.occupancy, cells)
     u, wu = triangular_cells(unc.local_use, cells, breaks=edges)
     return Quadrature(o, u, wu[:, None] * wo[None, :])

@@ -45,32 +45,43 @@ def triangular(draw):
 
 
 @st.composite
-def scenarios(draw):
-    """Random valid scenario documents, optional fields sometimes left out."""
+def scenarios(draw, part_two: bool = True):
+    """Random valid scenario documents, optional fields sometimes left out; with ``part_two``, reserved
+    places and what the host would get anyway are sometimes drawn too."""
     prices = {"host": draw(price), "external": draw(price)}
     if draw(st.booleans()):
         prices["spot"] = draw(price)
     if draw(st.booleans()):
         prices["host_alternative"] = draw(price)
-    return {
+    capacity = draw(st.floats(min_value=0.5, max_value=5000))
+    agreement = {
+        "contribution": draw(money),
+        "compensation": {"per_external_unit": draw(price), "premium_share": draw(fraction)},
+        "sharing": {
+            "target_margin": draw(st.floats(min_value=0, max_value=0.5)),
+            "interpolation": draw(st.sampled_from(["step", "linear"])),
+            "bands": draw(bands()),
+            "loss_share": draw(fraction),
+            "loss_cap": draw(st.one_of(st.none(), money)),
+        },
+    }
+    doc = {
         "name": "random",
         "service": {
-            "capacity": draw(st.floats(min_value=0.5, max_value=5000)),
+            "capacity": capacity,
             "periods_per_year": draw(st.sampled_from([52, 12, 365, 1])),
             "fixed_cost": draw(money),
             "variable_cost": draw(price),
         },
         "prices": prices,
-        "agreement": {
-            "contribution": draw(money),
-            "compensation": {"per_external_unit": draw(price), "premium_share": draw(fraction)},
-            "sharing": {
-                "target_margin": draw(st.floats(min_value=0, max_value=0.5)),
-                "interpolation": draw(st.sampled_from(["step", "linear"])),
-                "bands": draw(bands()),
-                "loss_share": draw(fraction),
-                "loss_cap": draw(st.one_of(st.none(), money)),
-            },
-        },
+        "agreement": agreement,
         "uncertainty": {"occupancy": draw(triangular()), "local_use": draw(triangular())},
     }
+    if part_two and draw(st.booleans()):  # section 7: reserved places, sometimes with a void price of their own
+        reservation = {"units": draw(st.floats(min_value=0, max_value=1)) * capacity}
+        if draw(st.booleans()):
+            reservation["void_price"] = draw(price)
+        agreement["reservation"] = reservation
+    if part_two and draw(st.booleans()):  # section 8: what the host would get anyway
+        doc["without_agreement"] = {"local_use": draw(fraction)}
+    return doc

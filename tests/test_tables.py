@@ -173,11 +173,11 @@ def test_xlsx_holds_the_same_numbers(example):
     assert header == ["occupancy", "local_use", *OUTCOME_NAMES]
     assert ws.cell(header_row, 1).font.b
     assert ws.freeze_panes == f"A{header_row + 1}"
-    assert [ws.cell(header_row - 1, j + 1).value for j in (0, 5, 15)] == [
-        "fraction 0-1",
-        "£ per year",
-        "£ per place-week",
+    units = [
+        ws.cell(header_row - 1, header.index(name) + 1).value for name in ("occupancy", "host_fees", "host_unit_cost")
     ]
+    assert units == ["fraction 0-1", "£ per year", "£ per place-week"]
+    assert ws.cell(header_row - 1, header.index("void_units") + 1).value == "place-weeks per year"
     assert len(rows) == len(grid)
     back = pd.DataFrame(rows, columns=header).replace("n/a", np.nan).astype(float)
     _assert_matches_model(example, back)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from partnership import OUTCOME_NAMES, break_even_occupancy, evaluate, summarize
+from partnership.outcomes import DECISION_NAMES
 
 WORKED = {
     "occupied_units": 176.8,
@@ -15,6 +16,8 @@ WORKED = {
     "external_fees": 243_100,
     "operating_cost": 853_040,
     "compensation": 22_100,
+    "void_units": 0,  # section 7: no reservation, no voids
+    "void_payments": 0,
     "surplus_before_sharing": 164_660,
     "sharing_threshold": 85_304,
     "host_share_rate": 0.25,
@@ -37,7 +40,7 @@ def test_every_figure_to_the_penny(example, name):
 
 def test_result_carries_every_section_2_name(example):
     assert set(WORKED) == set(OUTCOME_NAMES)
-    assert set(evaluate(example, 0.85, 0.75).to_dict()) == set(OUTCOME_NAMES)
+    assert set(evaluate(example, 0.85, 0.75).to_dict()) == set(OUTCOME_NAMES) | set(DECISION_NAMES)
 
 
 def test_break_even(example):
