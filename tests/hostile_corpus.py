@@ -46,9 +46,7 @@ def deep_json(depth: int) -> str:
 def many_bands_doc(count: int) -> dict:
     """The example with ``count`` sharing bands."""
     doc = copy.deepcopy(EXAMPLE)
-    doc["agreement"]["sharing"]["bands"] = [
-        {"from_local_use": i / count, "host_share": 0.5} for i in range(count)
-    ]
+    doc["agreement"]["sharing"]["bands"] = [{"from_local_use": i / count, "host_share": 0.5} for i in range(count)]
     return doc
 
 
@@ -98,7 +96,9 @@ SMALL = {
     "infinite_float.yaml": lambda: example_yaml().replace("host: 4500\n", "host: 1e999\n").encode(),
     "bool_number.yaml": lambda: example_yaml().replace("host: 4500\n", "host: true\n").encode(),
     "text_number.yaml": lambda: example_yaml().replace("host: 4500\n", "host: '4500'\n").encode(),
-    "duplicate_keys.yaml": lambda: example_yaml().replace("  contribution: 200000\n", "  contribution: 200000\n  contribution: 0\n").encode(),
+    "duplicate_keys.yaml": lambda: (
+        example_yaml().replace("  contribution: 200000\n", "  contribution: 200000\n  contribution: 0\n").encode()
+    ),
     "binary.bin": lambda: bytes(range(256)) * 4,
     "utf16.yaml": lambda: example_yaml().encode("utf-16"),
     "empty.yaml": lambda: b"",
