@@ -186,7 +186,7 @@ class _Reader:
     def __init__(self, text: str, source: str):
         self.text, self.source = text, source
         self.loader = _Loader(text)
-        self.stack: list[list] = []  # [container, key or _NOTHING while a mapping awaits its next key]
+        self.stack: list[list] = []  # [container, current key, whether a mapping awaits its next key]
         self.problems: list[str] = []
         self.tags: dict[str, str] = {}  # plain scalar -> resolved tag (most values repeat)
 
@@ -195,10 +195,11 @@ class _Reader:
 
     def _path(self, extra: Any = _NOTHING) -> str:
         out = ""
-        for container, key in self.stack:
-            if isinstance(container, list):
-                out += f"[{len(container)}]"
-            elif key is not _NOTHING:
+        last = len(self.stack) - 1
+        for i, (container, key, awaiting) in enumerate(self.stack):
+            if isinstance(container, list):  # an outer list already holds the item being read; the innermost not yet
+                out += f"[{len(container) - (i < last)}]"
+            elif not awaiting:
                 out += ("." if out else "") + (clip(key) if isinstance(key, str) else echo(key))
         if extra is not _NOTHING:
             out += ("." if out else "") + (clip(extra) if isinstance(extra, str) else echo(extra))
@@ -236,12 +237,11 @@ class _Reader:
             self.root = value
             return
         frame = self.stack[-1]
-        container, key = frame
-        if isinstance(container, list):
-            container.append(value)
+        if isinstance(frame[0], list):
+            frame[0].append(value)
         else:
-            container[key] = value
-            frame[1] = _NOTHING
+            frame[0][frame[1]] = value
+            frame[2] = not isinstance(value, (dict, list))  # a list or mapping: when it ends
 
     def read(self) -> Any:
         """The document, or _NOTHING if the text holds none. Raises ScenarioError."""
@@ -262,7 +262,7 @@ class _Reader:
                         raise self._stop(
                             f"uses the YAML tag {clip(event.tag)}, which scenario files do not need", event.start_mark
                         )
-                    awaiting_key = bool(stack) and stack[-1][1] is _NOTHING and isinstance(stack[-1][0], dict)
+                    awaiting_key = bool(stack) and stack[-1][2]
                     if kind is yaml.ScalarEvent:
                         value = self._scalar(event, awaiting_key)
                         if awaiting_key:
@@ -272,6 +272,7 @@ class _Reader:
                                     f"{self._path(value)} appears twice (line {event.start_mark.line + 1})"
                                 )
                             stack[-1][1] = value
+                            stack[-1][2] = False
                         else:
                             self._place(value)
                         continue
@@ -286,9 +287,11 @@ class _Reader:
                         )
                     container = {} if kind is yaml.MappingStartEvent else []
                     self._place(container)
-                    stack.append([container, _NOTHING])
+                    stack.append([container, None, isinstance(container, dict)])
                 elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                     stack.pop()
+                    if stack and isinstance(stack[-1][0], dict):
+                        stack[-1][2] = True  # the value just ended: next comes a key
                 elif kind is yaml.AliasEvent:
                     raise self._stop(_ANCHORS, event.start_mark)
                 elif kind is yaml.DocumentStartEvent:
