@@ -332,6 +332,16 @@ def _text(data: bytes | str, source: str) -> str:
     return text
 
 
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    return "a list" if isinstance(value, list) else type(value).__name__
+
+
 def read_document(data: bytes | str, source: str) -> dict:
     """The mapping a YAML or JSON scenario document holds (JSON is YAML), read safely.
 
@@ -347,7 +357,7 @@ def read_document(data: bytes | str, source: str) -> dict:
     if document is _NOTHING or document is None:
         raise ScenarioError([f"{source}: the file is empty"])
     if not isinstance(document, dict):
-        raise ScenarioError([f"(scenario): must be a set of fields (a mapping), got {type(document).__name__}"])
+        raise ScenarioError([f"{source}: must be a set of fields (a mapping), got {_kind(document)}"])
     return document
 
 
