@@ -156,6 +156,7 @@ _NULL = "tag:yaml.org,2002:null"
 _INT = "tag:yaml.org,2002:int"
 _BUILT = ("tag:yaml.org,2002:bool", _INT, "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp")
 _NOTHING = object()
+_MAX_BITS = int(MAX_DIGITS * 3.3219) + 1  # the bits of a MAX_DIGITS-digit number
 
 
 def _digits(text: str) -> int:
@@ -227,10 +228,15 @@ class _Reader:
             return value
         node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark)
         try:
-            return self.loader.yaml_constructors[tag](self.loader, node)
+            built = self.loader.yaml_constructors[tag](self.loader, node)
         except (ValueError, TypeError, OverflowError, yaml.YAMLError) as exc:  # a date that does not exist: 2024-02-31
             self.problems.append(f"{self._path()}: {clip(value)} cannot be read ({clip(str(exc))})")
             return value
+        if tag == _INT and built.bit_length() > _MAX_BITS:  # 0x, 0o and 0b forms: no conversion limit, but as absurd
+            digits = int(built.bit_length() * 0.30103) + 1
+            self.problems.append(f"{self._path()}: a number with about {digits:,} digits is not a plausible value")
+            return value
+        return built
 
     def _place(self, value: Any) -> None:
         if not self.stack:

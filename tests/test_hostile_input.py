@@ -301,6 +301,8 @@ def test_received_input_is_quoted_briefly(example_dict):
         ("a: 1\n\x0c", "not valid YAML or JSON (line 2, column 1)"),
         ("- 1\n- 2\n", "doc.yaml: must be a set of fields (a mapping), got a list"),
         ("x: 2024-02-31\n", "x: 2024-02-31 cannot be read"),
+        ("x: 0x" + "f" * 300, "x: a number with about 362 digits is not a plausible value"),
+        ("x: {" + "9" * 40 + ": 1}", "x: a key is a number with 40 digits"),
         ("[" + "1," * 100_001 + "1]", "holds more than 100,000 values"),
     ],
 )
