@@ -186,7 +186,7 @@ class _Reader:
 
     def __init__(self, text: str, source: str):
         self.text, self.source = text, source
-        self.loader = _Loader(text)
+        self.loader: Any = None
         self.stack: list[list] = []  # [container, current key, whether a mapping awaits its next key]
         self.problems: list[str] = []
         self.tags: dict[str, str] = {}  # plain scalar -> resolved tag (most values repeat)
@@ -253,8 +253,9 @@ class _Reader:
         """The document, or _NOTHING if the text holds none. Raises ScenarioError."""
         self.root: Any = _NOTHING
         values = documents = 0
-        loader, stack = self.loader, self.stack
+        stack = self.stack
         try:
+            loader = self.loader = _Loader(self.text)  # the pure-Python reader checks characters here already
             while loader.check_event():
                 event = loader.get_event()
                 kind = type(event)
@@ -309,7 +310,8 @@ class _Reader:
         except yaml.YAMLError as exc:
             raise _yaml_problem(self.source, exc, self.text) from None
         finally:
-            loader.dispose()
+            if self.loader is not None:
+                self.loader.dispose()
         if self.problems:
             raise ScenarioError(capped(self.problems))
         return self.root

@@ -351,3 +351,25 @@ def test_committed_corpus_is_what_the_corpus_module_builds():
         assert (HOSTILE / name).read_bytes() == make(), name
     assert yaml.safe_load((HOSTILE / "bool_number.yaml").read_text())["prices"]["host"] is True
     assert EXAMPLE["prices"]["host"] == 4500
+
+
+def test_without_libyaml_the_answers_are_the_same(monkeypatch):
+    """PyYAML without its C parser (a source install): slower, the same words."""
+    from partnership import reading
+
+    def answer(data):
+        try:
+            return ["read", type(parse_scenario_text(data, "doc"))]
+        except ScenarioError as exc:
+            return exc.problems
+
+    texts = [(HOSTILE / name).read_bytes() for name in corpus.SMALL] + [b"a: 1\n\x0c", b"a: [1\n", b"- 1\n"]
+    with_c = [answer(t) for t in texts]
+
+    class PurePython(yaml.SafeLoader):
+        pass
+
+    monkeypatch.setattr(reading, "_Loader", PurePython)
+    without_c = [answer(t) for t in texts]
+    for a, b in zip(with_c, without_c):
+        assert a == b or (a[0].startswith("doc: not valid YAML") and b[0].startswith("doc: not valid YAML")), (a, b)
