@@ -256,9 +256,13 @@ def _allowed_fields(parent: str) -> str:
 
 
 def _message(err: dict) -> str:
+    from .reading import clip, echo
+
     kind = err["type"]
     ctx = err.get("ctx") or {}
     got = err.get("input")
+    if not (isinstance(got, (int, float)) and not isinstance(got, bool) and abs(got) < 1e30):
+        got = _Echoed(echo(got))  # received input is quoted briefly, never turned into text in full
     if kind == "greater_than_equal":
         return f"must be >= {_num(ctx['ge'])}, got {_num(got)}"
     if kind == "greater_than":
@@ -286,20 +290,39 @@ def _message(err: dict) -> str:
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         return f"must be a set of fields (a mapping), got {_num(got)}"
     if kind == "value_error":
-        return str(ctx.get("error", err["msg"]))
-    return err["msg"][0].lower() + err["msg"][1:]
+        return clip(str(ctx.get("error", err["msg"])), 300)
+    return clip(err["msg"][0].lower() + err["msg"][1:], 300)
 
 
 _NAMES_ITS_FIELD = re.compile(r"^[a-z_]+(\.[a-z_]+|\[\d+\])+: ")
 
 
-def _problems(exc: ValidationError) -> list[str]:
-    out = []
+class _Echoed(str):
+    """Received input already quoted by ``reading.echo``: ``_num`` shows it as it is."""
+
+    def __repr__(self) -> str:
+        return str.__str__(self)
+
+
+def _problems(exc: ValidationError, skip: frozenset[str] = frozenset()) -> tuple[list[str], int]:
+    """The first MAX_PROBLEMS problems as plain lines, and how many there are in all; problems at the paths in
+    ``skip`` (already reported) are left out. Field names are quoted briefly. A rule across fields, checked on
+    the whole scenario, names the field it is about itself."""
+    from .reading import MAX_PROBLEMS, clip
+
+    lines: list[str] = []
+    total = 0
     for e in exc.errors(include_url=False):
-        where, message = _location(tuple(e["loc"])), _message(e)
-        # a rule across fields, checked on the whole scenario, names the field it is about itself
-        out.append(message if where == "(scenario)" and _NAMES_ITS_FIELD.match(message) else f"{where}: {message}")
-    return out
+        where = _location(tuple(clip(part) if isinstance(part, str) else part for part in e["loc"]))
+        if where in skip:
+            continue
+        total += 1
+        if len(lines) < MAX_PROBLEMS:
+            message = _message(e)
+            lines.append(
+                message if where == "(scenario)" and _NAMES_ITS_FIELD.match(message) else f"{where}: {message}"
+            )
+    return lines, total
 
 
 # ----------------------------------------------------------------------------------------------
@@ -307,43 +330,41 @@ def _problems(exc: ValidationError) -> list[str]:
 
 
 def scenario_from_dict(data: Any) -> Scenario:
-    """Validate a scenario given as a mapping (parsed YAML or JSON). Raises ScenarioError."""
+    """Validate a scenario given as a mapping (parsed YAML or JSON). Raises ScenarioError.
+
+    Before the schema: number fields must hold numbers (not true/false, not text such as "4500"), and there may be
+    at most 20 sharing bands (``reading.precheck``). At most 10 problems are listed, then a count of the rest."""
+    from .reading import capped, precheck
+
     if not isinstance(data, dict):
         raise ScenarioError([f"(scenario): must be a set of fields (a mapping), got {type(data).__name__}"])
+    early, stop = precheck(Scenario, data)
+    if stop:
+        raise ScenarioError(capped(early))
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(_problems(exc)) from None
+        lines, total = _problems(exc, frozenset(p.split(": ", 1)[0] for p in early))
+        raise ScenarioError(capped(early + lines, len(early) + total)) from None
+    if early:
+        raise ScenarioError(capped(early))
+    return scenario
 
 
-def parse_scenario_text(text: str, source: str = "scenario") -> Scenario:
-    """Validate a scenario from YAML or JSON text (JSON is YAML). Raises ScenarioError."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "cannot be read"
-        raise ScenarioError([f"{source}: not valid YAML or JSON{where}: {problem}"]) from None
-    if data is None:
-        raise ScenarioError([f"{source}: the file is empty"])
-    return scenario_from_dict(data)
+def parse_scenario_text(text: str | bytes, source: str = "scenario") -> Scenario:
+    """Validate a scenario from YAML or JSON text (JSON is YAML), read safely by ``reading.read_document``.
+    Raises ScenarioError."""
+    from .reading import read_document
+
+    return scenario_from_dict(read_document(text, source))
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario file (.yaml, .yml or .json). Raises ScenarioError."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError([f"{path}: no such file"]) from None
-    except IsADirectoryError:
-        raise ScenarioError([f"{path}: is a folder, not a scenario file"]) from None
-    except UnicodeDecodeError:
-        raise ScenarioError([f"{path}: not a text file (expected YAML or JSON)"]) from None
-    except OSError as exc:
-        raise ScenarioError([f"{path}: cannot be read ({exc.strerror})"]) from None
-    return parse_scenario_text(text, str(path))
+    """Read and validate a scenario file (.yaml, .yml or .json). Raises ScenarioError, also for what is not a
+    regular file (a folder, a device, a named pipe) and for a file over 1 MB."""
+    from .reading import read_file_bytes
+
+    return parse_scenario_text(read_file_bytes(path), str(path))
 
 
 def scenario_to_dict(scenario: Scenario) -> dict:

@@ -186,14 +186,33 @@ def encode_scenario(scenario: Scenario) -> str:
     return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
 
 
+MAX_LINK_CHARS = 200_000
+"""The longest link text read (a scenario's link is under 2,000 characters)."""
+
+
 def decode_scenario(text: str) -> Scenario:
-    """The scenario from :func:`encode_scenario`'s text. Raises ScenarioError in plain words."""
+    """The scenario from :func:`encode_scenario`'s text. Raises ScenarioError in plain words.
+
+    The text is capped at MAX_LINK_CHARS and the unpacked document at 1 MB (decompressed with a ``max_length``, so
+    a compression bomb costs no more than that), then read like a file (``reading.read_document``)."""
+    from partnership.reading import MAX_DOCUMENT_BYTES, read_document
+
+    damaged = ScenarioError(["the link's scenario is damaged (was the address cut short?)"])
+    if len(text) > MAX_LINK_CHARS:
+        raise ScenarioError(
+            [f"the link's scenario is {len(text):,} characters long; a link may carry at most {MAX_LINK_CHARS:,}"]
+        )
     try:
-        raw = zlib.decompress(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
-        data = json.loads(raw)
+        packed = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        unpack = zlib.decompressobj()
+        raw = unpack.decompress(packed, MAX_DOCUMENT_BYTES + 1)
     except (ValueError, zlib.error):
-        raise ScenarioError(["the link's scenario is damaged (was the address cut short?)"]) from None
-    return scenario_from_dict(data)
+        raise damaged from None
+    if len(raw) > MAX_DOCUMENT_BYTES or unpack.unconsumed_tail:
+        raise ScenarioError(["the link's scenario is more than 1 MB once unpacked; a scenario may be at most 1 MB"])
+    if not unpack.eof:
+        raise damaged
+    return scenario_from_dict(read_document(raw, "the link's scenario"))
 
 
 def init_session() -> list[str]:
@@ -226,9 +245,6 @@ def write_url(scenario: Scenario) -> None:
 
 
 def read_upload(data: bytes, filename: str) -> Scenario:
-    """A scenario from an uploaded file's bytes. Raises ScenarioError in plain words."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ScenarioError([f"{filename}: not a text file (expected YAML or JSON)"]) from None
-    return parse_scenario_text(text, filename)
+    """A scenario from an uploaded file's bytes (read safely: ``reading.read_document``). Raises ScenarioError in
+    plain words."""
+    return parse_scenario_text(data, filename)
