@@ -1,4 +1,4 @@
-"""The command line: ``python -m partnership evaluate | summary | sweep`` (MODEL.md section 5).
+"""The command line: ``python -m partnership evaluate | summary | sweep | term`` (MODEL.md sections 5 and 10).
 
 The paper pack is written by the export layer: ``python -m paper export`` (see :mod:`paper.__main__`)."""
 
@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from .decisions import CURE, placement_warnings
 from .outcomes import OUTCOME_NAMES, break_even_occupancy, evaluate
 from .scenario import ScenarioError, load_scenario, scenario_warnings
-from .uncertainty import SUMMARY_NAMES, summarize
+from .term import TERM_NAMES, evaluate_term
+from .uncertainty import SUMMARY_NAMES, TERM_SUMMARY_NAMES, summarize
 
 __all__ = ["main"]
 
@@ -76,6 +77,12 @@ def _cmd_evaluate(args) -> dict:
     return out
 
 
+def _cmd_term(args) -> dict:
+    scenario = load_scenario(args.file)
+    _warn(args, scenario)
+    return evaluate_term(scenario, args.occupancy, args.local_use).to_dict()
+
+
 def _cmd_summary(args) -> dict:
     scenario = load_scenario(args.file)
     _warn(args, scenario)
@@ -126,7 +133,10 @@ def _print(out: dict, fmt: str, command: str) -> None:
         rows += [("break_even_occupancy (with)", _json_safe(be["with_agreement"]))]
         rows += [("break_even_occupancy (without)", _json_safe(be["without_agreement"]))]
     elif command == "summary":
-        rows = [(k, out[k]) for k in SUMMARY_NAMES]
+        rows = [(k, out[k]) for k in [*SUMMARY_NAMES, *TERM_SUMMARY_NAMES] if k in out]
+    elif command == "term":
+        print(_year_table(out))
+        rows = [(k, out[k]) for k in TERM_NAMES]
     elif command == "sweep":
         b = out["balanced"]
         acceptable = sum(sum(r) for r in out["acceptable"])
@@ -141,6 +151,17 @@ def _print(out: dict, fmt: str, command: str) -> None:
     else:
         rows = list(out.items())
     print(_table([(k, _json_safe(v)) for k, v in rows]))
+
+
+def _year_table(out: dict) -> str:
+    """One row per year: the year, each side's gain and the section-2 lines a reader checks first."""
+    names = ["provider_gain", "host_saving", "provider_profit", "host_net_cost", "operating_cost", "void_payments"]
+    head = "year  " + "  ".join(f"{n:>18}" for n in names)
+    lines = [head]
+    for row in out["years"]:
+        cells = "  ".join(f"{'n/a' if row[n] is None else f'{row[n]:,.2f}':>18}" for n in names)
+        lines.append(f"{row['year']:>4}  {cells}")
+    return "\n".join(lines) + "\n"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -161,6 +182,11 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--occupancy", type=_fraction, required=True, metavar="O", help="share of capacity in use, 0-1")
     e.add_argument("--local-use", type=_fraction, required=True, metavar="U", help="host's share of used capacity, 0-1")
     add("summary", "expectations, probabilities and percentiles under the scenario's uncertainty")
+    t = add(
+        "term", "every year of the term at one occupancy and local use: section-2 figures, NPVs, payback, walk-away"
+    )
+    t.add_argument("--occupancy", type=_fraction, required=True, metavar="O", help="share of capacity in use, 0-1")
+    t.add_argument("--local-use", type=_fraction, required=True, metavar="U", help="host's share of used capacity, 0-1")
     s = add("sweep", "expected gains over two agreement terms, acceptable pairs and the balanced point")
     s.add_argument("--x", required=True, metavar="PATH:START:STOP:COUNT")
     s.add_argument("--y", required=True, metavar="PATH:START:STOP:COUNT")
@@ -177,7 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("The paper pack is written by: python -m paper export FILE [FILE...] --out DIR", file=sys.stderr)
         return 2
     args = _parser().parse_args(argv)
-    commands = {"evaluate": _cmd_evaluate, "summary": _cmd_summary, "sweep": _cmd_sweep}
+    commands = {"evaluate": _cmd_evaluate, "summary": _cmd_summary, "sweep": _cmd_sweep, "term": _cmd_term}
     try:
         out = commands[args.command](args)
     except ScenarioError as exc:

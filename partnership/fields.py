@@ -45,6 +45,7 @@ KINDS = {
     "integer": "a whole number",
     "text": "free text",
     "choice": "one of a few words",
+    "money_once": "money once, before year 1, in the scenario's currency",
     "sources": "where each figure comes from: a field's path to its source, year and whether it is an estimate",
 }
 
@@ -82,6 +83,7 @@ class FieldSpec:
     scale_from: str | None = None
     choices: tuple[str, ...] = ()
     unset_text: str = ""
+    per_year: bool = False  # one number for every year, or a list with one for each year after the first
 
     @property
     def numeric(self) -> bool:
@@ -349,6 +351,90 @@ FIELDS: tuple[FieldSpec, ...] = (
         "Prices",
         default=0,
         term="counterfactual_local_use",
+    ),
+    # ---- over the term (section 10)
+    FieldSpec(
+        "term.years",
+        "T",
+        "Years of the term",
+        "integer",
+        "T: how many years the agreement runs (1 to 30); 1 is a single year, as the rest of the model.",
+        "Term",
+        unit="years",
+        default=1,
+        ge=1,
+        le=30,
+    ),
+    _fraction(
+        "term.discount_rate",
+        "d",
+        "Discount rate",
+        "d: a year; the HM Treasury Green Book rate is 3.5 %.",
+        "Term",
+        unit="fraction a year",
+        default=0.035,
+        le=None,
+    ),
+    *(
+        FieldSpec(
+            f"term.indexation.{what}",
+            symbol,
+            label,
+            "fraction",
+            help,
+            "Term",
+            unit="growth a year",
+            default=0.0,
+            gt=-1,
+            le=1,
+            per_year=True,
+        )
+        for what, symbol, label, help in (
+            (
+                "costs",
+                "g_c",
+                "Cost growth",
+                "g_c: fixed and variable cost grow by this each year (pay dominates: National Living Wage).",
+            ),
+            (
+                "host_price",
+                "g_h",
+                "Host price uplift",
+                "g_h: the agreed uplift of the host price each year; compensation per unit and the void price follow it.",
+            ),
+            (
+                "market_prices",
+                "g_m",
+                "Market price growth",
+                "g_m: the external, spot and host's alternative prices grow by this each year.",
+            ),
+            (
+                "contribution",
+                "g_C",
+                "Contribution uplift",
+                "g_C: the contribution (and any cap on the host's deficit share) grows by this each year.",
+            ),
+        )
+    ),
+    FieldSpec(
+        "term.set_up.cost",
+        "K",
+        "Set-up cost",
+        "money_once",
+        "K: a one-off cost before year 1 (opening, conversion, registration), spent only because of the agreement.",
+        "Term",
+        unit="{currency} once, before year 1",
+        default=0,
+        ge=0,
+        scale_from="service.fixed_cost",
+    ),
+    _fraction(
+        "term.set_up.host_share",
+        "s_K",
+        "Host's share of the set-up cost",
+        "s_K: the share of the set-up cost the host funds; the provider funds the rest.",
+        "Term",
+        default=0,
     ),
     # ---- uncertainty
     *(_uncertainty(what, end) for what in ("occupancy", "local_use") for end in ("low", "mode", "high")),

@@ -41,6 +41,7 @@ class SweepResult:
     min_provider_gain: float
     min_host_saving: float
     beta: float
+    basis: str = "year"  # "term": judged by the expected NPVs over a term of more than one year
 
     def to_dict(self) -> dict:
         """The section-5 JSON shape."""
@@ -51,6 +52,7 @@ class SweepResult:
             "expected_host_saving": self.expected_host_saving.tolist(),
             "acceptable": self.acceptable.tolist(),
             "balanced": self.balanced,
+            "basis": self.basis,
         }
 
 
@@ -178,6 +180,7 @@ def sweep(
         min_provider_gain=float(min_provider_gain),
         min_host_saving=float(min_host_saving),
         beta=float(beta),
+        basis="term" if scenario.term.years > 1 else "year",
     )
 
 

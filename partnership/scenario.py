@@ -41,10 +41,16 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=False)
 
 
+def _rules(path: str) -> dict:
+    """The registry's bounds for a numeric field, as pydantic's ge/gt/le."""
+    f = spec(path)
+    return {k: v for k, v in (("ge", f.ge), ("gt", f.gt), ("le", f.le)) if v is not None and f.numeric}
+
+
 def _field(path: str, **extra) -> Any:
     """A schema field with its default, rules and description taken from the field registry."""
     f = spec(path)
-    rules = {k: v for k, v in (("ge", f.ge), ("gt", f.gt), ("le", f.le)) if v is not None and f.numeric}
+    rules = _rules(path)
     default = ... if f.default is REQUIRED else f.default
     description = f"{f.symbol}: {f.help}" if f.symbol and not f.help.startswith(f"{f.symbol}:") else f.help
     return Field(default, description=description, **rules, **extra)
@@ -139,6 +145,58 @@ class WithoutAgreement(_Strict):
     local_use: float = _field("without_agreement.local_use")
 
 
+Growth = float | list[float]
+"""A growth rate a year: one number for every year, or a list with one for each year after the first (its
+bounds, from the registry, are checked by :class:`Term`)."""
+
+
+class Indexation(_Strict):
+    """How each group of money grows from year to year (section 10)."""
+
+    costs: Growth = Field(0.0, description=spec("term.indexation.costs").help)
+    host_price: Growth = Field(0.0, description=spec("term.indexation.host_price").help)
+    market_prices: Growth = Field(0.0, description=spec("term.indexation.market_prices").help)
+    contribution: Growth = Field(0.0, description=spec("term.indexation.contribution").help)
+
+
+class SetUp(_Strict):
+    """A one-off cost before year 1, and who funds it."""
+
+    cost: float = _field("term.set_up.cost")
+    host_share: float = _field("term.set_up.host_share")
+
+
+class Term(_Strict):
+    """The years of the agreement (section 10); one year by default."""
+
+    years: int = _field("term.years")
+    discount_rate: float = _field("term.discount_rate")
+    indexation: Indexation = Field(default_factory=Indexation)
+    set_up: SetUp = Field(default_factory=SetUp)
+
+    @model_validator(mode="after")
+    def _one_rate_a_year(self) -> Term:
+        problems = []
+        for name in Indexation.model_fields:
+            path, value = f"term.indexation.{name}", getattr(self.indexation, name)
+            rates = value if isinstance(value, list) else [value]
+            f = spec(path)
+            for i, rate in enumerate(rates):
+                where = f"{path}[{i}]" if isinstance(value, list) else path
+                if rate <= f.gt:
+                    problems.append(f"{where}: must be > {_num(f.gt)}, got {_num(rate)}")
+                elif rate > f.le:
+                    problems.append(f"{where}: must be <= {_num(f.le)}, got {_num(rate)}")
+            if isinstance(value, list) and len(value) != self.years - 1:
+                problems.append(
+                    f"{path}: needs one growth rate for each year after the first: "
+                    f"{self.years - 1} for {self.years} years, got {len(value)}"
+                )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
 class Source(_Strict):
     """Where one figure comes from."""
 
@@ -182,6 +240,7 @@ class Scenario(_Strict):
     prices: Prices
     agreement: Agreement = Field(default_factory=Agreement)
     without_agreement: WithoutAgreement = Field(default_factory=WithoutAgreement)
+    term: Term = Field(default_factory=Term)
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)
     sources: dict[str, Source] | None = _field("sources")
 
@@ -239,6 +298,9 @@ _ALLOWED = {
     "agreement.compensation": Compensation,
     "agreement.reservation": Reservation,
     "without_agreement": WithoutAgreement,
+    "term": Term,
+    "term.indexation": Indexation,
+    "term.set_up": SetUp,
     "agreement.sharing": Sharing,
     "uncertainty": Uncertainty,
     "uncertainty.occupancy": Triangular,
@@ -273,6 +335,8 @@ def _message(err: dict) -> str:
         return f"must be < {_num(ctx['lt'])}, got {_num(got)}"
     if kind == "finite_number":
         return f"must be a finite number, got {_num(got)}"
+    if kind == "int_from_float":
+        return f"must be a whole number, got {_num(got)}"
     if kind in ("float_parsing", "float_type", "int_parsing", "int_type"):
         return f"must be a number, got {_num(got)}"
     if kind in ("string_type",):
@@ -319,9 +383,8 @@ def _problems(exc: ValidationError, skip: frozenset[str] = frozenset()) -> tuple
         total += 1
         if len(lines) < MAX_PROBLEMS:
             message = _message(e)
-            lines.append(
-                message if where == "(scenario)" and _NAMES_ITS_FIELD.match(message) else f"{where}: {message}"
-            )
+            own = _NAMES_ITS_FIELD.match(message) and (where == "(scenario)" or message.startswith(where + "."))
+            lines.append(message if own else f"{where}: {message}")
     return lines, total
 
 

@@ -17,6 +17,7 @@ __all__ = [
     "quadrature",
     "summarize",
     "SUMMARY_NAMES",
+    "TERM_SUMMARY_NAMES",
     "weighted_percentile",
     "SUMMARY_RESOLUTION",
     "SWEEP_RESOLUTION",
@@ -31,6 +32,20 @@ SUMMARY_RESOLUTION = 200
 """Cells per dimension for :func:`summarize` (40,000 points): probabilities within 0.001."""
 SWEEP_RESOLUTION = 48
 """Cells per dimension for each point of a sweep, which needs expectations only."""
+
+TERM_SUMMARY_NAMES = [
+    "expected_npv_provider_gain",
+    "expected_npv_host_saving",
+    "probability_provider_npv_positive",
+    "probability_host_npv_positive",
+    "npv_provider_gain_p10",
+    "npv_provider_gain_p50",
+    "npv_provider_gain_p90",
+    "npv_host_saving_p10",
+    "npv_host_saving_p50",
+    "npv_host_saving_p90",
+]
+"""The section-10 names the summary adds when the term runs more than one year."""
 
 SUMMARY_NAMES = [
     "expected_provider_profit",
@@ -49,11 +64,12 @@ SUMMARY_NAMES = [
 ]
 
 
-def triangular_cells(dist: Triangular, cells: int, breaks=()) -> tuple[np.ndarray, np.ndarray]:
+def triangular_cells(dist: Triangular, cells: int, breaks=(), steep=()) -> tuple[np.ndarray, np.ndarray]:
     """Nodes and weights that integrate over a triangular distribution.
 
     [low, high] is cut at the mode and at any ``breaks`` inside it, each piece into
-    equal-width cells (about ``cells`` in all). A cell's weight is its exact probability
+    equal-width cells (about ``cells`` in all; a piece inside one of the ``steep`` intervals
+    ``(a, b, n)`` gets at least ``n``). A cell's weight is its exact probability
     and its node is its exact conditional mean, so expectations of anything linear are
     exact and errors elsewhere shrink with the square of the cell width. A fixed value
     (low = high) is one node of weight 1.
@@ -66,6 +82,9 @@ def triangular_cells(dist: Triangular, cells: int, breaks=()) -> tuple[np.ndarra
     width = high - low
     for a, b in zip(points[:-1], points[1:]):
         n = max(1, int(round(cells * (b - a) / width)))
+        for lo_s, hi_s, n_s in steep:  # a steep stretch of the integrand: enough cells to follow it
+            if lo_s <= a and b <= hi_s and hi_s > lo_s:
+                n = max(n, int(np.ceil(n_s * (b - a) / (hi_s - lo_s))))
         edges = np.linspace(a, b, n + 1)
         lo, hi = edges[:-1], edges[1:]
         # density is linear on each piece: take it from the side of the mode the piece is on
@@ -102,6 +121,20 @@ class Quadrature:
         return o.ravel(), u.ravel(), self.weight.ravel()
 
 
+def _steep_bands(scenario: Scenario, cells: int) -> list[tuple[float, float, int]]:
+    """Linear bands across which the host's share rate changes a lot: each gets cells in proportion to its
+    change of rate (a full 0-100 % ramp gets ``cells`` of its own), so percentiles follow a steep ramp as
+    closely as they follow a gentle one."""
+    sharing = scenario.agreement.sharing
+    if sharing.interpolation != "linear":
+        return []
+    bands = sharing.bands
+    return [
+        (a.from_local_use, b.from_local_use, int(np.ceil(cells * abs(b.host_share - a.host_share))))
+        for a, b in zip(bands, bands[1:])
+    ]
+
+
 def quadrature(scenario: Scenario, cells: int = SUMMARY_RESOLUTION) -> Quadrature:
     """The integration points for the scenario's uncertainty. Local use is also cut at the
     sharing-band edges, where the host's share rate jumps (step) or bends (linear), and at the local
@@ -110,7 +143,7 @@ def quadrature(scenario: Scenario, cells: int = SUMMARY_RESOLUTION) -> Quadratur
     # the host's share rate jumps (step) or bends (linear) at band edges; its cost without the agreement bends at u0
     edges = [b.from_local_use for b in scenario.agreement.sharing.bands] + [scenario.without_agreement.local_use]
     o, wo = triangular_cells(unc.occupancy, cells)
-    u, wu = triangular_cells(unc.local_use, cells, breaks=edges)
+    u, wu = triangular_cells(unc.local_use, cells, breaks=edges, steep=_steep_bands(scenario, cells))
     return Quadrature(o, u, wu[:, None] * wo[None, :])
 
 
@@ -161,7 +194,28 @@ def summarize(scenario: Scenario, cells: int = SUMMARY_RESOLUTION) -> dict:
         "host_saving_p50": hs[1],
         "host_saving_p90": hs[2],
     }
+    if scenario.term.years > 1:
+        out.update(_term_summary(scenario, t, o, u, w))
     return {k: float(min(max(v, 0.0), 1.0)) if k.startswith("probability") else float(v) for k, v in out.items()}
+
+
+def _term_summary(scenario: Scenario, t: Terms, o, u, w) -> dict:
+    """Section 10 under uncertainty: the NPVs' expectations, chances of being >= 0 and percentiles (the same
+    (o, u) every year), with year T's operating cost setting the tolerance."""
+    from .term import index, npvs
+
+    npv_gain, npv_saving = npvs(scenario, o, u, terms=t)
+    growth = index(scenario.term.indexation.costs, scenario.term.years)[-1]
+    full_cost = growth * (t.fixed_cost + t.capacity * t.periods_per_year * t.variable_cost)  # year T's, when full
+    tol = 1e-9 * max(1.0, float(np.max(full_cost)))
+    out = {}
+    for side, npv in (("provider_gain", npv_gain), ("host_saving", npv_saving)):
+        q = weighted_percentile(npv, w, [0.1, 0.5, 0.9])
+        out[f"expected_npv_{side}"] = w @ npv
+        out[f"npv_{side}_p10"], out[f"npv_{side}_p50"], out[f"npv_{side}_p90"] = q
+        who = "provider" if side == "provider_gain" else "host"
+        out[f"probability_{who}_npv_positive"] = w @ (npv >= -tol)
+    return {name: out[name] for name in TERM_SUMMARY_NAMES}
 
 
 def expected_gains(scenario: Scenario, terms: Terms | None = None, cells: int = SWEEP_RESOLUTION, points=None):
@@ -170,6 +224,11 @@ def expected_gains(scenario: Scenario, terms: Terms | None = None, cells: int = 
     pass the ``quadrature(scenario, cells).flat`` already worked out."""
     t = terms if terms is not None else terms_of(scenario)
     o, u, w = points if points is not None else quadrature(scenario, cells).flat
+    if scenario.term.years > 1:  # section 10: terms are judged by the expected NPVs over the term
+        from .term import npvs
+
+        gain, saving = npvs(scenario, o, u, terms=t)
+        return gain @ w, saving @ w
     r = evaluate_terms(t, o, u)
     return r.provider_gain @ w, r.host_saving @ w
 

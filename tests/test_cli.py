@@ -108,7 +108,8 @@ def test_sweep(scenario_file):
     )
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
-    assert set(out) == {"x", "y", "expected_provider_gain", "expected_host_saving", "acceptable", "balanced"}
+    assert set(out) == {"x", "y", "expected_provider_gain", "expected_host_saving", "acceptable", "balanced", "basis"}
+    assert out["basis"] == "year"  # one year: judged by expected gains, not NPVs
     assert out["x"] == {"path": "agreement.contribution", "values": [0, 100000, 200000, 300000, 400000]}
     assert len(out["expected_provider_gain"]) == 3 and len(out["expected_provider_gain"][0]) == 5
     assert set(out["balanced"]) == {"x", "y", "expected_provider_gain", "expected_host_saving"}

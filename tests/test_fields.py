@@ -3,12 +3,13 @@ sweep, the app's inputs and the exports all agree with it."""
 
 from __future__ import annotations
 
+import copy
 import typing
 
 import pytest
 from pydantic import BaseModel
 
-from partnership import FIELDS, Scenario, evaluate, scenario_from_dict, spec
+from partnership import FIELDS, Scenario, ScenarioError, evaluate, scenario_from_dict, spec
 from partnership.fields import (
     KINDS,
     REQUIRED,
@@ -53,6 +54,8 @@ def test_schema_rules_and_defaults_are_the_registrys():
         info = leaves[f.path]
         if f.path.startswith("uncertainty."):
             continue  # one Triangular class serves both distributions; its bounds are checked below
+        if f.per_year:
+            continue  # one rate or a list of rates: the Term validator applies the bounds (checked below)
         assert info.is_required() == (f.default is REQUIRED), f.path
         if f.default is not REQUIRED:
             assert info.default == f.default, f.path
@@ -154,3 +157,18 @@ def test_a_field_read_through_the_registry_reaches_the_formulas(example):
     r1 = evaluate(scenario_from_dict(doc), 0.85, 0.75)
     c = value_of(example, "agreement.contribution")
     assert float(r1.surplus_before_sharing - r0.surplus_before_sharing) == pytest.approx(c)
+
+
+def test_per_year_rates_keep_the_registrys_bounds(example_dict):
+    for f in (f for f in FIELDS if f.per_year):
+        group = f.path.split(".")[-1]
+        for value, ok in ((f.gt, False), (f.le, True), (f.le + 0.01, False), ([f.le, f.gt], False)):
+            doc = copy.deepcopy(example_dict)
+            doc["term"] = {"years": 3, "indexation": {group: value}}
+            try:
+                scenario_from_dict(doc)
+                accepted = True
+            except ScenarioError as exc:
+                accepted = False
+                assert exc.problems[0].startswith(f.path), exc.problems
+            assert accepted == ok, (f.path, value)

@@ -26,6 +26,8 @@ def _scale(t, r):
         + t.contribution
         + np.abs(r.void_payments)
         + np.abs(r.host_cost_without_agreement)
+        + np.abs(r.compensation)
+        + np.abs(r.provider_profit_without_agreement)
     )
 
 

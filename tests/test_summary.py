@@ -46,7 +46,9 @@ def _quantile_grid(dist, n, edges=()):
     cuts = sorted({0.0, 1.0, *[_cdf(e, dist.low, dist.mode, dist.high) for e in edges if dist.low < e < dist.high]})
     qs, ws = [], []
     for a, b in zip(cuts[:-1], cuts[1:]):
-        k = max(1, round(n * (b - a)))
+        # at least 64 nodes in every piece: a thin piece of probability (a narrow band near a zero-density
+        # end) would otherwise get a handful, and the reference, not the model, would be off
+        k = max(64, round(n * (b - a))) if b > a else 0
         qs.append(a + (np.arange(k) + 0.5) * (b - a) / k)
         ws.append(np.full(k, (b - a) / k))
     q, w = np.concatenate(qs), np.concatenate(ws)
@@ -63,7 +65,8 @@ def reference(s):
     """Midpoint grid in quantile space, about N_REF x N_REF points."""
     unc = s.uncertainty
     o, wo = _quantile_grid(unc.occupancy, N_REF)
-    u, wu = _quantile_grid(unc.local_use, N_REF, [b.from_local_use for b in s.agreement.sharing.bands])
+    edges = [b.from_local_use for b in s.agreement.sharing.bands] + [s.without_agreement.local_use]
+    u, wu = _quantile_grid(unc.local_use, N_REF, edges)
     r = evaluate_terms(terms_of(s), o[None, :], u[:, None])
     w = (wu[:, None] * wo[None, :]).ravel()
     g, h = r.provider_gain.ravel(), r.host_saving.ravel()
