@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from partnership import scenario_warnings
-from ui import export, options, sidebar, state, views
+from partnership import decisions, scenario_warnings
+from ui import compute, export, options, sidebar, state, views
 
 st.set_page_config(page_title="Partnership Calculator", page_icon="🤝", layout="wide")
 st.markdown(
@@ -41,6 +41,8 @@ if shown is None:
     st.stop()
 for line in scenario_warnings(shown):
     st.warning(f"Allowed, but check: {line}")
+if jumps := compute.placement_warnings(compute.key(shown)):
+    st.warning("**Money rides on a placement decision.** " + " ".join(jumps) + f" {decisions.CURE}", icon="⚖️")
 if scenario is not None:
     state.write_url(scenario)
 
@@ -50,6 +52,7 @@ VIEWS = {
     "Across occupancy": views.across_occupancy,
     "Where the money goes": views.where_the_money_goes,
     "Risk": views.risk,
+    "Access and placements": views.access_and_placements,
     "Find terms": views.find_terms,
     "Compare options": options.compare_options,
     "Export": export.export,

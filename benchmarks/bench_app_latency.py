@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.browser import browser_page, open_view, streamlit_server, wait_for_idle  # noqa: E402
 
-VIEWS = ["Every outcome", "Across occupancy", "Where the money goes", "Risk", "Find terms"]
+VIEWS = ["Every outcome", "Across occupancy", "Where the money goes", "Risk", "Access and placements", "Find terms"]
 
 OBSERVE = """(chart) => {
   window.__last = null;

@@ -2,17 +2,21 @@
 
 from .figures import (
     GRID_STEPS,
+    access_value,
     compare_bars,
     compare_lines,
     money_flows,
     occupancy_lines,
     outcome_heatmaps,
+    placement_money,
     risk_curves,
     terms_map,
 )
 from .style import HOST, PROVIDER, add_footnote
 
 __all__ = [
+    "access_value",
+    "placement_money",
     "GRID_STEPS",
     "HOST",
     "PROVIDER",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -9,7 +11,9 @@ from plotly.subplots import make_subplots
 from partnership import Scenario, SweepResult, break_even_occupancy, evaluate, evaluate_grid
 from partnership.fields import field_label, spec
 from partnership.formats import money, per_unit_period, percent
-from partnership.outcomes import GRID_STEPS, Outcome
+from partnership.formats import unit_period as unit_period_word
+from partnership.outcomes import GRID_STEPS, Outcome, evaluate_terms
+from partnership.terms import terms_of
 from partnership.uncertainty import cumulative_distribution, outcomes_under_uncertainty
 
 from .style import (
@@ -27,6 +31,8 @@ from .style import (
 
 __all__ = [
     "GRID_STEPS",
+    "access_value",
+    "placement_money",
     "outcome_heatmaps",
     "occupancy_lines",
     "money_flows",
@@ -247,10 +253,12 @@ def money_flows(scenario: Scenario, occupancy: float, local_use: float) -> go.Fi
         column_widths=[0.58, 0.42],
         subplot_titles=("Provider's year", "Host's year"),
     )
+    voids = [("Void<br>payments", f("void_payments"))] if scenario.agreement.reservation.units > 0 else []
     provider = [
         ("Host<br>fees", f("host_fees")),
         ("External<br>fees", f("external_fees")),
         ("Contri-<br>bution", scenario.agreement.contribution),
+        *voids,
         ("Operating<br>cost", -f("operating_cost")),
         ("Compen-<br>sation", -f("compensation")),
         ("Surplus<br>share", -f("surplus_share_to_host")),
@@ -258,6 +266,7 @@ def money_flows(scenario: Scenario, occupancy: float, local_use: float) -> go.Fi
     host = [
         ("Contri-<br>bution", scenario.agreement.contribution),
         ("Host<br>fees", f("host_fees")),
+        *voids,
         ("Compen-<br>sation", -f("compensation")),
         ("Surplus<br>share", -f("surplus_share_to_host")),
     ]
@@ -486,3 +495,128 @@ def compare_lines(options: list[tuple[str, Scenario, dict]], local_use: float | 
     apply_style(fig, f"Options compared across occupancy, {where} ({cur} a year)", height=620)
     legend_below(fig, 30 * ((len(options) + 2) // 3))
     return fig
+
+
+def access_value(scenario: Scenario, occupancy: float, counterfactuals=None) -> go.Figure:
+    """What preferred access is worth to the host: its saving across local use at one occupancy, one line
+    for each share of the used capacity it would get locally anyway (u0, MODEL.md section 8)."""
+    own = float(scenario.without_agreement.local_use)
+    values = sorted({0.0, own, 0.25, 0.5} if counterfactuals is None else set(counterfactuals))
+    u = np.linspace(0.0, 1.0, 201)
+    t = terms_of(scenario)
+    cur = scenario.currency
+    fig = go.Figure()
+    dashes = ["dot", "dash", "dashdot", "longdash"]
+    for i, u0 in enumerate(values):
+        r = evaluate_terms(replace(t, counterfactual_local_use=u0), occupancy, u)
+        mine = abs(u0 - own) < 1e-12
+        name = f"{percent(u0)}" + (" (this scenario)" if mine else "")
+        fig.add_trace(
+            go.Scatter(
+                x=100 * u,
+                y=r.host_saving,
+                name=name,
+                line=dict(color=HOST, width=4.5 if mine else 2.5, dash="solid" if mine else dashes[i % len(dashes)]),
+                hovertemplate=f"{name}: saving {cur}%{{y:,.0f}} a year at %{{x:.0f}} % local use<extra></extra>",
+            )
+        )
+    fig.add_hline(y=0, line=dict(color="#333", width=1.5))
+    mode = float(scenario.uncertainty.local_use.mode)
+    fig.add_vline(x=100 * mode, line=dict(color=NEUTRAL, width=1.5, dash="dot"))
+    fig.add_annotation(
+        x=100 * mode,
+        y=1,
+        yref="paper",
+        text=f"most likely {percent(mode)}",
+        showarrow=False,
+        xanchor="left",
+        yanchor="top",
+        font=dict(size=14, color=NEUTRAL),
+    )
+    fig.update_xaxes(title_text="Local use (host's share of used capacity)", **percent_axis())
+    fig.update_yaxes(title_text=f"Host's saving ({cur} a year)", **money_axis(cur))
+    title = f"What preferred access is worth to the host, at {percent(occupancy)} occupancy"
+    apply_style(fig, title, height=620)
+    legend_below(fig, 70)
+    fig.update_layout(legend_title_text="Share the host would get locally anyway: ")
+    return fig
+
+
+def placement_money(scenario: Scenario, occupancy: float) -> go.Figure:
+    """The money riding on one more local placement (MODEL.md section 9), at one occupancy: on the left
+    what one more unit-period used by the host is worth to it across local use; on the right what each
+    step band's edge moves to the host in a year, against one unit-period's host price."""
+    u = np.linspace(0.0, 1.0, 201)[:-1]  # from the right: up to just below full local use
+    r = evaluate(scenario, occupancy, u)
+    cur, per = scenario.currency, per_unit_period(scenario)
+    jumps = [(start, float(np.ravel(to_host)[0])) for start, to_host in r.sharing_jumps]
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        horizontal_spacing=0.14,
+        column_widths=[0.6, 0.4],
+        subplot_titles=(
+            f"One more local {scenario.unit}: worth to the host ({cur} {per})",
+            f"Moved at each band edge ({cur} a year)",
+        ),
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=100 * u,
+            y=r.marginal_host_saving,
+            name=f"Worth of one more local {unit_period_word(scenario)}",
+            line=dict(color=HOST, width=4),
+            hovertemplate=f"At %{{x:.0f}} % local use: {cur}%{{y:,.2f}} {per}<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
+    for start, _ in jumps:
+        fig.add_vline(x=100 * start, line=dict(color=NEUTRAL, width=1.5, dash="dot"), row=1, col=1)
+    p_h = float(scenario.prices.host)
+    if jumps:
+        over = [abs(j) > p_h for _, j in jumps]
+        fig.add_trace(
+            go.Bar(
+                x=[f"at {percent(start)}" for start, _ in jumps],
+                y=[j for _, j in jumps],
+                marker_color=[HOST if o else "#bbbbbb" for o in over],
+                text=[money(j, cur) for _, j in jumps],
+                textposition="outside",
+                cliponaxis=False,
+                name="Moved to the host at a band start (a year)",
+                hovertemplate="Crossing %{x} local use moves " + cur + "%{y:,.0f} a year<extra></extra>",
+            ),
+            row=1,
+            col=2,
+        )
+        fig.add_hline(y=p_h, line=dict(color="#333", width=2, dash="dash"), row=1, col=2)
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="lines",
+                line=dict(color="#333", width=2, dash="dash"),
+                name=f"One {unit_period_word(scenario)}'s host price ({money(p_h, cur, 2 if p_h < 100 else 0)})",
+            )
+        )
+    else:
+        left, right = fig.layout.xaxis2.domain
+        fig.add_annotation(
+            x=(left + right) / 2,
+            y=0.5,
+            xref="paper",
+            yref="paper",
+            showarrow=False,
+            font=dict(size=16),
+            text="No jumps: the host's share<br>rises in a straight line",
+        )
+        fig.update_xaxes(visible=False, row=1, col=2)
+        fig.update_yaxes(visible=False, row=1, col=2)
+    fig.update_xaxes(title_text="Local use", **percent_axis(), row=1, col=1)
+    marginal = r.marginal_host_saving[np.isfinite(r.marginal_host_saving)]
+    fig.update_yaxes(**money_axis(cur, marginal), row=1, col=1)
+    fig.update_yaxes(**money_axis(cur), row=1, col=2)
+    title = f"Money riding on one more local placement, at {percent(occupancy)} occupancy"
+    apply_style(fig, title, height=640)
+    return legend_below(fig, 110)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import plotly.graph_objects as go
 
 # Okabe-Ito palette (safe for the common colour-vision deficiencies)
@@ -39,11 +40,13 @@ TEMPLATE = go.layout.Template(
 """A small white template of our own: plotly's built-in ones take ~20 ms to validate on every figure."""
 
 
-def money_axis(currency: str) -> dict:
-    """Axis settings for money: currency prefix, thousands separators."""
+def money_axis(currency: str, values=None) -> dict:
+    """Axis settings for money: currency prefix, thousands separators; pence when the values plotted are
+    small (an hourly price), so ticks never repeat the same rounded figure."""
+    small = values is not None and np.size(values) and float(np.nanmax(np.abs(values))) < 100
     return dict(
         tickprefix=currency,
-        tickformat=",.0f",
+        tickformat=",.2f" if small else ",.0f",
         separatethousands=True,
         zeroline=True,
         zerolinecolor="#999",

@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 import charts
-from partnership import Scenario, summarize
+from partnership import Scenario, most_likely_point, summarize
+from partnership.decisions import CURE, placement_warnings
 from partnership.fields import field_label
 from partnership.formats import field_value, money, percent
 from partnership.negotiation import SweepResult, default_axes, sweep
@@ -25,6 +26,7 @@ from .report import (
     default_subtitle,
     headline_paragraphs,
     inputs_rows,
+    sources_rows,
     to_html,
     to_markdown,
 )
@@ -55,7 +57,7 @@ def unique_names(names: list[str], form: str = "{} ({})") -> list[str]:
 
 def scenario_charts(s: Scenario, summary: dict, terms: SweepResult) -> list[tuple[str, str, object]]:
     """(file stem, caption, figure) for every chart of the app, at the scenario's most likely point."""
-    o, u = s.uncertainty.occupancy.mode, s.uncertainty.local_use.mode
+    o, u = most_likely_point(s)
     return [
         ("every_outcome", "Each side's gain at every occupancy and local use", charts.outcome_heatmaps(s)),
         (
@@ -69,6 +71,16 @@ def scenario_charts(s: Scenario, summary: dict, terms: SweepResult) -> list[tupl
             charts.money_flows(s, o, u),
         ),
         ("risk", "Each side's gain over the whole uncertainty", charts.risk_curves(s, summary)),
+        (
+            "access_value",
+            f"What preferred access is worth to the host at {percent(o)} occupancy",
+            charts.access_value(s, o),
+        ),
+        (
+            "placement_money",
+            f"Money riding on one more local placement at {percent(o)} occupancy",
+            charts.placement_money(s, o),
+        ),
         ("find_terms", "Which terms each side accepts, and the balanced terms", charts.terms_map(s, terms)),
     ]
 
@@ -175,13 +187,18 @@ def pack_files(
         files[f"{prefix}tables/tables.xlsx"] = tables_to_xlsx(tables, s)
         files[f"{prefix}audit_workbook.xlsx"] = audit_workbook(s)
         title = f"Option: {name}" if several else "Headline figures"
-        sec = Section(title, paragraphs=headline_paragraphs(s, summary) + [_balanced_sentence(s, terms)])
+        jumps = placement_warnings(s)
+        warnings = [f"**Money rides on a placement decision.** {' '.join(jumps)} {CURE}"] if jumps else []
+        sec = Section(title, paragraphs=headline_paragraphs(s, summary) + warnings + [_balanced_sentence(s, terms)])
         sec.tables.append((["Quantity", "Value", "Unit"], _summary_rows(tables["Summary"], s)))
         sec.charts = [(caption, fig, f"{prefix}charts/{stem}.png") for stem, caption, fig in chart_list]
         inputs = Section(f"The scenario{': ' + name if several else ''}")
         if s.description:
             inputs.paragraphs.append(s.description)
         inputs.tables.append((["Input", "Value", "Unit"], inputs_rows(s)))
+        if s.sources:
+            inputs.paragraphs.append("**Sources and estimates.** Where each figure comes from:")
+            inputs.tables.append((["Input", "Value", "Source", "Year", "Estimate"], sources_rows(s)))
         sections += [sec, inputs]
     if several:
         table = comparison_table(summaries)

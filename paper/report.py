@@ -17,7 +17,7 @@ from partnership.formats import field_unit, money, percent
 
 from .narrative import expected_case_sentences, uncertainty_sentence
 
-__all__ = ["Section", "Report", "inputs_rows", "ASSUMPTIONS", "to_markdown", "to_html"]
+__all__ = ["Section", "Report", "inputs_rows", "sources_rows", "ASSUMPTIONS", "to_markdown", "to_html"]
 
 ASSUMPTIONS = [
     "Every figure follows the formulas of the project's model contract (MODEL.md): fees, operating cost, "
@@ -91,6 +91,20 @@ def inputs_rows(s: Scenario) -> list[list[str]]:
                 [f.label, _shown(f.path, value_of(s, f.path), s), "" if f.is_fraction else field_unit(f.path, s)]
             )
     return rows
+
+
+def sources_rows(s: Scenario) -> list[list[str]]:
+    """The scenario's sources as (input, value, source, year, estimate) rows, in the scenario's order."""
+    return [
+        [
+            field_label(path),
+            _shown(path, value_of(s, path), s),
+            src.source,
+            src.year or "",
+            "ESTIMATE" if src.estimate else "",
+        ]
+        for path, src in (s.sources or {}).items()
+    ]
 
 
 def headline_paragraphs(s: Scenario, summary: dict) -> list[str]:

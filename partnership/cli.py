@@ -10,6 +10,7 @@ import math
 import sys
 from collections.abc import Sequence
 
+from .decisions import CURE, placement_warnings
 from .outcomes import OUTCOME_NAMES, break_even_occupancy, evaluate
 from .scenario import ScenarioError, load_scenario, scenario_warnings
 from .uncertainty import SUMMARY_NAMES, summarize
@@ -68,7 +69,7 @@ def _table(rows: list[tuple[str, object]]) -> str:
 
 def _cmd_evaluate(args) -> dict:
     scenario = load_scenario(args.file)
-    _warn(scenario)
+    _warn(args, scenario)
     out = evaluate(scenario, args.occupancy, args.local_use).to_dict()
     be = break_even_occupancy(scenario, args.local_use)
     out["break_even_occupancy"] = {k: float(v) for k, v in be.items()}
@@ -77,7 +78,7 @@ def _cmd_evaluate(args) -> dict:
 
 def _cmd_summary(args) -> dict:
     scenario = load_scenario(args.file)
-    _warn(scenario)
+    _warn(args, scenario)
     return summarize(scenario)
 
 
@@ -85,7 +86,7 @@ def _cmd_sweep(args) -> dict:
     from .negotiation import parse_axis, sweep
 
     scenario = load_scenario(args.file)
-    _warn(scenario)
+    _warn(args, scenario)
     axes = []
     for flag, text in (("--x", args.x), ("--y", args.y)):
         try:
@@ -103,9 +104,14 @@ def _cmd_sweep(args) -> dict:
     return result.to_dict()
 
 
-def _warn(scenario) -> None:
-    for line in scenario_warnings(scenario):
-        print(f"warning: {line}", file=sys.stderr)
+def _warn(args, scenario) -> None:
+    """Hold the scenario's warnings (allowed, but check) until the command has succeeded: a refused
+    command's stderr is its problems alone, one line each."""
+    lines = [f"warning: {line}" for line in scenario_warnings(scenario)]
+    jumps = placement_warnings(scenario)
+    lines += [f"warning: money rides on a placement decision: {line}" for line in jumps]
+    lines += [f"warning: {CURE}"] if jumps else []
+    args.warnings = lines
 
 
 def _print(out: dict, fmt: str, command: str) -> None:
@@ -178,5 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in exc.problems:
             print(line, file=sys.stderr)
         return 2
+    for line in getattr(args, "warnings", []):
+        print(line, file=sys.stderr)
     _print(out, getattr(args, "format", "json"), args.command)
     return 0

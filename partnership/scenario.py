@@ -107,12 +107,12 @@ class Sharing(_Strict):
         if not bands:
             raise ValueError("needs at least one band")
         if bands[0].from_local_use != 0:
-            raise ValueError(f"the first band must start at from_local_use 0, got {_num(bands[0].from_local_use)}")
+            raise ValueError(f"the first band must start at local use 0, got local use {_num(bands[0].from_local_use)}")
         for i in range(1, len(bands)):
             if bands[i].from_local_use <= bands[i - 1].from_local_use:
                 raise ValueError(
-                    f"from_local_use must rise strictly from band to band: band {i} starts at "
-                    f"{_num(bands[i].from_local_use)}, not above band {i - 1} at {_num(bands[i - 1].from_local_use)}"
+                    f"each band must start at a higher local use than the one before: band {i + 1} starts at local use "
+                    f"{_num(bands[i].from_local_use)}, not above band {i} at local use {_num(bands[i - 1].from_local_use)}"
                 )
         return bands
 

@@ -11,10 +11,18 @@ from streamlit.testing.v1 import AppTest
 from partnership import evaluate, load_scenario, scenario_from_dict, summarize, sweep
 from partnership.negotiation import default_axes
 from partnership.scenario import scenario_to_dict, set_path
+from ui.state import decode_scenario
 
 from .conftest import PRESETS, ROOT
 
-VIEWS = ["Every outcome", "Across occupancy", "Where the money goes", "Risk", "Find terms"]
+VIEWS = {  # each view and the words its charts' titles carry
+    "Every outcome": ["every occupancy"],
+    "Across occupancy": ["Across occupancy"],
+    "Where the money goes": ["Where the money goes"],
+    "Risk": ["Risk"],
+    "Access and placements": ["preferred access", "one more local placement"],
+    "Find terms": ["Find terms"],
+}
 
 
 def start(view: str | None = None) -> AppTest:
@@ -68,12 +76,13 @@ def test_every_preset_and_every_view_renders(path):
     assert not at.error, problems_shown(at)
     scenario = load_scenario(path)
     assert at.title[0].value == scenario.name
-    for view, word in zip(VIEWS, ("every occupancy", "Across occupancy", "Where the money goes", "Risk", "Find terms")):
+    for view, words in VIEWS.items():
         show(at, view)
         assert not at.exception, (view, at.exception)
         figures = charts(at)
-        assert len(figures) == 1, view
-        assert word in figures[0]["layout"]["title"]["text"]
+        assert len(figures) == len(words), view
+        for figure, word in zip(figures, words):
+            assert word in figure["layout"]["title"]["text"]
     page_text = " ".join(m.value for m in at.metric) + " ".join(m.value for m in at.markdown)
     assert "nan" not in page_text.lower().split()
     expected = summarize(scenario)
@@ -104,7 +113,10 @@ def test_a_bad_value_shows_the_fields_message_and_keeps_the_last_figures():
     before = metric(at, "Host's saving a year")
     at.number_input(key="uncertainty.occupancy.low").set_value(95.0).run()
     assert not at.exception
-    assert "uncertainty.occupancy: needs low <= mode <= high" in problems_shown(at)
+    shown = problems_shown(at)
+    # the page's words: a label, not a path; percents as entered, not fractions
+    assert "Occupancy range: needs lowest ≤ most likely ≤ highest, got lowest 95 %, most likely" in shown
+    assert "uncertainty." not in shown and "0.95" not in shown
     assert metric(at, "Host's saving a year") == before
 
 
@@ -113,7 +125,11 @@ def test_a_bad_band_table_shows_the_fields_message():
     key = f"bands_editor_{at.session_state['bands_version']}"
     at.session_state[key] = {"edited_rows": {2: {"from_local_use": 40.0}}, "added_rows": [], "deleted_rows": []}
     at.run()
-    assert "agreement.sharing.bands: from_local_use must rise strictly" in problems_shown(at)
+    shown = problems_shown(at)
+    # bands counted from 1, as in the table; local use in percent, as entered
+    assert "Sharing bands: each band must start at a higher local use than the one before: band 3 starts at " in shown
+    assert "band 3 starts at local use 40 %, not above band 2 at local use 50 %" in shown
+    assert "agreement." not in shown and "from_local_use" not in shown
 
 
 def test_band_edits_reach_the_model():
@@ -184,7 +200,7 @@ def test_upload_loads_a_scenario_and_a_bad_one_changes_nothing(example):
     before = [m.value for m in at.metric]
     bad = good.replace(b"host: 4500", b"host: -5")
     at.file_uploader(key="upload").upload("bad.yaml", bad, "application/yaml").run()
-    assert "prices.host: must be >= 0, got -5" in problems_shown(at)
+    assert "Host price: must be at least 0, got -5" in problems_shown(at)
     assert [m.value for m in at.metric] == before
     assert at.number_input(key="prices.host").value == 4500
 
@@ -245,3 +261,54 @@ def test_view_settings_survive_a_change_of_view():
     show(at, "Across occupancy")
     assert at.slider(key="lines_local_use").value == 40
     assert "local use 40 %" in charts(at)[0]["layout"]["title"]["text"]
+
+
+def test_reserved_places_and_what_the_host_gets_anyway_move_the_figures_as_the_model_says():
+    at = start()
+    at.number_input(key="agreement.reservation.units").set_value(3.0)
+    at.number_input(key="without_agreement.local_use").set_value(30.0)
+    at.run()
+    assert not at.exception and not at.error, problems_shown(at)
+    doc = load_scenario(ROOT / "presets" / "childrens_home.yaml").model_dump(mode="json")
+    doc["agreement"]["reservation"] = {"units": 3, "void_price": doc["prices"]["host"]}
+    doc["without_agreement"] = {"local_use": 0.3}
+    s = scenario_from_dict(doc)
+    r = evaluate(s, s.uncertainty.occupancy.mode, s.uncertainty.local_use.mode)
+    assert money(metric(at, "Provider's profit a year")) == pytest.approx(float(r.provider_profit), abs=0.5)
+    assert money(metric(at, "Host's saving a year")) == pytest.approx(float(r.host_saving), abs=0.5)
+    assert money(metric(at, "Host's expected saving a year")) == pytest.approx(
+        summarize(s)["expected_host_saving"], abs=0.5
+    )
+    assert any("would still place 30 %" in c.value for c in at.caption)
+
+
+def test_reservation_above_capacity_is_refused_in_plain_words():
+    at = start()
+    before = metric(at, "Host's saving a year")
+    at.number_input(key="agreement.reservation.units").set_value(5.0).run()
+    assert "Reserved units: must be at most the capacity (4), got 5" in problems_shown(at)
+    assert metric(at, "Host's saving a year") == before
+
+
+def test_a_step_jump_above_the_host_price_is_a_warning_naming_the_cure():
+    at = start()
+    warnings = " ".join(w.value for w in at.warning)
+    assert "crossing 75 % local use moves £32,43" in warnings and "Linear interpolation" in warnings
+    at.selectbox(key="agreement.sharing.interpolation").set_value("linear").run()
+    assert not any("placement decision" in w.value for w in at.warning)
+
+
+def test_sources_are_shown_and_survive_an_edit(example_dict):
+    example_dict["sources"] = {"prices.host": {"source": "Council rate card", "year": "2025-26", "estimate": False}}
+    at = start()
+    at.file_uploader(key="upload").upload(
+        "sourced.yaml", yaml.safe_dump(example_dict).encode(), "application/yaml"
+    ).run()
+    assert not at.exception and not at.error, problems_shown(at)
+    assert any(e.label == "Sources and estimates" for e in at.expander)
+    table = next(d.value for d in at.dataframe if "Source" in d.value.columns)
+    assert list(table["Source"]) == ["Council rate card"] and list(table["Value"]) == ["£4,500"]
+    at.number_input(key="agreement.contribution").set_value(210_000.0).run()
+    scenario = decode_scenario(at.query_params["scenario"])
+    assert scenario.agreement.contribution == 210_000
+    assert scenario.sources["prices.host"].source == "Council rate card"

@@ -12,7 +12,15 @@ from .browser import ARTIFACTS, browser_page, chromium_missing_reason, open_view
 reason = chromium_missing_reason()
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(reason is not None, reason=reason or "")]
 
-VIEWS = ["Every outcome", "Across occupancy", "Where the money goes", "Risk", "Find terms", "Compare options"]
+VIEWS = [
+    "Every outcome",
+    "Across occupancy",
+    "Where the money goes",
+    "Risk",
+    "Access and placements",
+    "Find terms",
+    "Compare options",
+]
 
 
 def headline(page, label: str) -> str:

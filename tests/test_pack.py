@@ -54,7 +54,15 @@ PRESET = {p.stem: p for p in PRESETS}
 SINGLE = "presets/childrens_home.yaml"  # as a user types it, relative to the repository
 COMPARED = ("homecare_urban", "regional_group")
 FORMATS = ("png", "svg", "pdf")  # every chart in each
-STEMS = ("every_outcome", "across_occupancy", "where_the_money_goes", "risk", "find_terms")
+STEMS = (
+    "every_outcome",
+    "across_occupancy",
+    "where_the_money_goes",
+    "risk",
+    "access_value",
+    "placement_money",
+    "find_terms",
+)
 COMPARISON_STEMS = ("compare_gains", "compare_across_occupancy")
 TABLES = ("tables/outcome_grid.csv", "tables/summary.csv", "tables/find_terms.csv")
 PROVIDER_BLUE, HOST_VERMILLION = (0x00, 0x72, 0xB2), (0xD5, 0x5E, 0x00)

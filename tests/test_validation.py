@@ -47,12 +47,12 @@ def with_value(doc, path, value):
         (
             "agreement.sharing.bands[2].from_local_use",
             0.5,
-            "agreement.sharing.bands: from_local_use must rise strictly",
+            "agreement.sharing.bands: each band must start at a higher local use than the one before",
         ),
         (
             "agreement.sharing.bands[2].from_local_use",
             0.3,
-            "agreement.sharing.bands: from_local_use must rise strictly",
+            "agreement.sharing.bands: each band must start at a higher local use than the one before",
         ),
         ("agreement.sharing.bands", [], "agreement.sharing.bands: needs at least one band"),
         ("uncertainty.occupancy.low", 0.9, "uncertainty.occupancy: needs low <= mode <= high, got low 0.9"),

@@ -8,7 +8,7 @@ import json
 import streamlit as st
 
 import charts
-from partnership import Scenario, SweepResult, scenario_from_dict, summarize, sweep
+from partnership import Scenario, SweepResult, decisions, scenario_from_dict, summarize, sweep
 from partnership import most_likely_case as _most_likely_case
 from partnership.scenario import scenario_to_json
 
@@ -66,3 +66,21 @@ def risk(text: str):
 def terms(text: str, x: tuple, y: tuple, min_gain: float, min_saving: float, beta: float) -> SweepResult:
     """The sweep of two terms (cached: the same question is never worked out twice)."""
     return sweep(_scenario(text), x, y, min_provider_gain=min_gain, min_host_saving=min_saving, beta=beta)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def access_value(text: str, occupancy: float):
+    """What preferred access is worth to the host, across local use, by what it would get anyway."""
+    return charts.access_value(_scenario(text), occupancy)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def placement_money(text: str, occupancy: float):
+    """The money riding on one more local placement."""
+    return charts.placement_money(_scenario(text), occupancy)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def placement_warnings(text: str) -> list[str]:
+    """Section 9's warnings at the most likely occupancy."""
+    return decisions.placement_warnings(_scenario(text))

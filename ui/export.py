@@ -42,6 +42,16 @@ def _chart_list(s: Scenario) -> list[tuple[str, str, callable, str, str]]:
             lambda: compute.money_flows(text, p["flows_occupancy"], p["flows_local_use"]),
         ),
         ("risk", "Risk", lambda: compute.risk(text)),
+        (
+            "access_value",
+            f"What preferred access is worth, {percent(p['access_occupancy'])} occupancy",
+            lambda: compute.access_value(text, p["access_occupancy"]),
+        ),
+        (
+            "placement_money",
+            f"Money riding on a placement, {percent(p['access_occupancy'])} occupancy",
+            lambda: compute.placement_money(text, p["access_occupancy"]),
+        ),
         ("find_terms", "Find terms", lambda: charts.terms_map(s, compute.terms(text, x, y, g, h, b))),
     ]
     out = [(*row, s.name, "Scenario") for row in out]

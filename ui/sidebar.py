@@ -29,7 +29,9 @@ def _on_upload() -> None:
     try:
         scenario = state.read_upload(uploaded.getvalue(), uploaded.name)
     except ScenarioError as exc:
-        st.session_state["upload_problems"] = exc.problems  # nothing on screen changes
+        st.session_state["upload_problems"] = [
+            state.plain_message(p) for p in exc.problems
+        ]  # nothing on screen changes
         return
     st.session_state.pop("upload_problems", None)
     state.load_into_state(scenario)
@@ -38,7 +40,9 @@ def _on_upload() -> None:
 def _input(path: str, **kwargs) -> None:
     """One field's input box, described by the field registry."""
     f = spec(path)
-    label, help_text = state.input_label(path), f.help or None
+    label = state.input_label(path)
+    note = state.source_note(path)
+    help_text = f"{f.help}\n\n{note}" if note else f.help or None
     if f.kind == "text":
         st.text_input(label, key=path, help=help_text)
         return
@@ -89,6 +93,12 @@ def render(valid: Scenario | None) -> None:
         for path in state.INPUT_PATHS:
             if spec(path).group == "Prices":
                 _input(path)
+        u0 = st.session_state.get("without_agreement.local_use") or 0.0
+        st.caption(
+            f"Without the agreement the host would still place {u0:g} % of the used {st.session_state.get('unit') or 'place'}s "
+            "locally, at the spot price; only the rest would cost its alternative price elsewhere. Preferred access "
+            "is worth only what it adds beyond that."
+        )
 
     with st.expander("The agreement", expanded=True):
         _input("agreement.contribution")
@@ -99,6 +109,12 @@ def render(valid: Scenario | None) -> None:
         st.markdown("**Compensation for external placements**")
         _input("agreement.compensation.per_external_unit")
         _input("agreement.compensation.premium_share")
+        st.markdown("**Reserved places (block, soft block, guaranteed hours)**")
+        _input("agreement.reservation.units")
+        _input("agreement.reservation.void_price")
+        st.caption(
+            "The host pays the void price for reserved units left empty; a reserved unit another council fills costs it nothing."
+        )
         st.markdown("**Surplus sharing**")
         _input("agreement.sharing.target_margin")
         st.selectbox(

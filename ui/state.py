@@ -12,15 +12,18 @@ from pathlib import Path
 import streamlit as st
 
 from partnership import Scenario, ScenarioError, load_scenario, parse_scenario_text, scenario_from_dict
-from partnership.fields import FIELDS, input_step, spec, unit_text, value_of
+from partnership.fields import FIELDS, field_label, input_step, spec, unit_text, value_of
 from partnership.scenario import scenario_to_dict
+
+KINDS_ENTERED = ("money_year", "money_unit", "fraction", "count", "integer", "text")
+"""Field kinds entered in a box of their own (choices, bands and sources have widgets of their own)."""
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "presets"
 DEFAULT_PRESET = "childrens_home"
 URL_KEY = "scenario"
 
 
-INPUT_PATHS = [f.path for f in FIELDS if f.kind != "choice" and "[i]" not in f.path and f.path != "description"]
+INPUT_PATHS = [f.path for f in FIELDS if f.kind in KINDS_ENTERED and "[i]" not in f.path and f.path != "description"]
 """The scenario fields entered in a box of their own, one widget each, keyed by the field's path."""
 
 
@@ -46,6 +49,7 @@ def step(path: str) -> float:
 
 INTERPOLATION_KEY = "agreement.sharing.interpolation"
 DESCRIPTION_KEY = "description"
+SOURCES_KEY = "sources"  # {dotted path: {source, year, estimate}}, carried through edits unchanged
 BANDS_KEY = "bands"  # list of {"from_local_use": %, "host_share": %}
 BANDS_VERSION = "bands_version"
 PRESET_KEY = "preset"
@@ -83,6 +87,7 @@ def load_into_state(scenario: Scenario) -> None:
         st.session_state[path] = value
     st.session_state[INTERPOLATION_KEY] = scenario.agreement.sharing.interpolation
     st.session_state[DESCRIPTION_KEY] = scenario.description or ""
+    st.session_state[SOURCES_KEY] = {k: v.model_dump(mode="json") for k, v in (scenario.sources or {}).items()}
     st.session_state[BANDS_KEY] = [
         {"from_local_use": round(100 * b.from_local_use, 6), "host_share": round(100 * b.host_share, 6)}
         for b in scenario.agreement.sharing.bands
@@ -137,6 +142,8 @@ def scenario_document() -> dict:
     description = (st.session_state.get(DESCRIPTION_KEY) or "").strip()
     if description:
         doc["description"] = description
+    if sources := st.session_state.get(SOURCES_KEY):
+        doc["sources"] = sources
     sharing = doc.setdefault("agreement", {}).setdefault("sharing", {})
     sharing["interpolation"] = st.session_state.get(INTERPOLATION_KEY, "step")
     bands = []
@@ -157,23 +164,64 @@ def current_scenario() -> tuple[Scenario | None, list[str]]:
     try:
         return scenario_from_dict(scenario_document()), []
     except ScenarioError as exc:
-        return None, [_percent_message(p) for p in exc.problems]
+        return None, [plain_message(p) for p in exc.problems]
 
 
-def _percent_message(problem: str) -> str:
-    """Fractions are entered as percents: say the limits in percent too."""
-    path = problem.split(":", 1)[0]
+_NUMBER = r"(-?\d+(?:,\d{3})*(?:\.\d+)?(?:e[-+]?\d+)?)"
+_WORDS = (
+    ("must be >= ", "must be at least "),
+    ("must be <= ", "must be at most "),
+    ("must be > ", "must be more than "),
+    ("must be < ", "must be less than "),
+    ("low <= mode <= high", "lowest ≤ most likely ≤ highest"),
+)
+_GROUP_LABELS = {
+    "agreement.sharing.bands": "Sharing bands",
+    "uncertainty.occupancy": "Occupancy range",
+    "uncertainty.local_use": "Local use range",
+}
+
+
+def _label_of(path: str) -> tuple[str, bool]:
+    """A person's name for the place a problem is at, and whether its numbers are shares (shown as percents)."""
+    if path in _GROUP_LABELS:
+        return _GROUP_LABELS[path], True
+    m = re.fullmatch(r"agreement\.sharing\.bands\[(\d+)\]", path)
+    if m:
+        return f"Sharing band {int(m.group(1)) + 1}", True
     try:
-        fraction = spec(path).is_fraction
+        return field_label(path), spec(path).is_fraction
     except KeyError:
-        fraction = False
+        return ("The scenario" if path == "(scenario)" else path), False
+
+
+def plain_message(problem: str) -> str:
+    """A model message in the page's words: the field's label for its dotted path, "at least" for ">=",
+    shares in percent as they are entered (bands counted from 1, as the model's messages already do).
+
+    >>> plain_message("agreement.compensation.premium_share: must be <= 1, got 1.5")
+    'Share of the external premium: must be at most 100 %, got 150 %'
+    """
+    path, sep, rest = problem.partition(": ")
+    if not sep:
+        return problem
+    label, fraction = _label_of(path)
+    for code, words in _WORDS:
+        rest = rest.replace(code, words)
     if fraction:
-
-        def pct(m):
-            return f"{m.group(1)} {float(m.group(2)) * 100:g} %"
-
-        return re.sub(r"(must be [<>]=?|got) (-?[0-9.]+(?:e-?\d+)?)", pct, problem)
-    return problem
+        pct = lambda m: f"{m.group(1)}{float(m.group(2).replace(',', '')) * 100:g} %"  # noqa: E731
+        pattern = r"((?:at least|at most|more than|less than|got|local use|lowest|most likely|highest),? )" + _NUMBER
+        rest = re.sub(pattern, pct, rest)
+    rest = re.sub(
+        r"\b(low|mode|high) (?=-?[0-9])",
+        lambda m: {"low": "lowest ", "mode": "most likely ", "high": "highest "}[m.group(1)],
+        rest,
+    )
+    if fraction:
+        rest = re.sub(
+            r"((?:lowest|most likely|highest) )" + _NUMBER, lambda m: f"{m.group(1)}{float(m.group(2)) * 100:g} %", rest
+        )
+    return f"{label}: {rest}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -230,7 +278,10 @@ def init_session() -> list[str]:
             load_into_state(decode_scenario(params[URL_KEY]))
             return problems
         except ScenarioError as exc:
-            problems = [f"The link's scenario could not be opened: {p}" for p in exc.problems]
+            problems = [
+                p[0].upper() + p[1:] if p.startswith("the link") else f"The link's scenario could not be opened: {p}"
+                for p in map(plain_message, exc.problems)
+            ]
     load_preset(st.session_state[PRESET_KEY])
     return problems
 
@@ -248,3 +299,12 @@ def read_upload(data: bytes, filename: str) -> Scenario:
     """A scenario from an uploaded file's bytes (read safely: ``reading.read_document``). Raises ScenarioError in
     plain words."""
     return parse_scenario_text(data, filename)
+
+
+def source_note(path: str) -> str:
+    """The field's source, year and whether it is an estimate, in one line ("" when the scenario gives none)."""
+    src = (st.session_state.get(SOURCES_KEY) or {}).get(path)
+    if not src:
+        return ""
+    year = f" ({src['year']})" if src.get("year") else ""
+    return f"Source: {src['source']}{year}" + ("; an ESTIMATE" if src.get("estimate") else "")

@@ -7,7 +7,7 @@ import streamlit as st
 import charts
 from paper.narrative import expected_case_sentences, uncertainty_sentence
 from partnership import Scenario
-from partnership.fields import band_index, field_label, is_fraction, negotiable_paths
+from partnership.fields import band_index, field_label, is_fraction, negotiable_paths, value_of
 from partnership.formats import NA, field_value, money, per_unit_period, percent, unit_money
 from partnership.negotiation import default_axes, default_range
 
@@ -83,6 +83,28 @@ def at_a_glance(s: Scenario) -> None:
     c[2].metric("Host's expected saving a year", money(summary["expected_host_saving"], cur), border=True)
     c[3].metric("Chance the host is better off", percent(summary["probability_host_better_off"]), border=True)
     st.markdown(uncertainty_sentence(s, summary))
+    sources_panel(s)
+
+
+def sources_panel(s: Scenario) -> None:
+    """Where each figure comes from: the scenario's description and its sources, field by field."""
+    if not (s.description or s.sources):
+        return
+    with st.expander("Sources and estimates", expanded=False):
+        if s.description:
+            st.text(s.description)
+        rows = [
+            {
+                "Input": field_label(path),
+                "Value": field_value(path, value_of(s, path), s.currency),
+                "Source": src.source,
+                "Year": src.year or "",
+                "Estimate": "ESTIMATE" if src.estimate else "",
+            }
+            for path, src in (s.sources or {}).items()
+        ]
+        if rows:
+            st.dataframe(rows, hide_index=True, width="stretch")
 
 
 def every_outcome(s: Scenario) -> None:
@@ -121,6 +143,25 @@ def where_the_money_goes(s: Scenario) -> None:
         persist_state="session",
     )
     chart(compute.money_flows(compute.key(s), o / 100, u / 100), "chart_flows")
+
+
+def access_and_placements(s: Scenario) -> None:
+    """What preferred access is worth (section 8) and the money riding on one more local placement (section 9)."""
+    st.caption(
+        "Left to right: local use. The host's saving for several shares of use it would get locally anyway; below, "
+        "what one more local placement is worth to the host, and what each step band's start moves to it in a year."
+    )
+    o = st.slider(
+        "Occupancy (%)",
+        0,
+        100,
+        int(round(100 * s.uncertainty.occupancy.mode)),
+        key="access_occupancy",
+        persist_state="session",
+    )
+    text = compute.key(s)
+    chart(compute.access_value(text, o / 100), "chart_access")
+    chart(compute.placement_money(text, o / 100), "chart_placement")
 
 
 def risk(s: Scenario) -> None:
@@ -258,6 +299,7 @@ def current_points(s: Scenario) -> dict:
         "lines_local_use": ss.get("lines_local_use", round(100 * u)) / 100,
         "flows_occupancy": ss.get("flows_occupancy", round(100 * o)) / 100,
         "flows_local_use": ss.get("flows_local_use", round(100 * u)) / 100,
+        "access_occupancy": ss.get("access_occupancy", round(100 * o)) / 100,
     }
 
 
