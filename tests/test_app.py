@@ -209,13 +209,19 @@ def test_reset_returns_to_the_preset():
     at = start()
     at.number_input(key="agreement.contribution").set_value(5_000.0).run()
     at.button(key="reset").click().run()
-    assert at.number_input(key="agreement.contribution").value == 130_000
+    preset = load_scenario(ROOT / "presets" / "childrens_home.yaml")
+    assert at.number_input(key="agreement.contribution").value == preset.agreement.contribution
 
 
 def test_downloads_offer_the_scenario():
     at = start()
     labels = [d.label for d in at.get("download_button")]
     assert "Save YAML" in labels and "Save JSON" in labels
+
+
+def options_table(at: AppTest):
+    """The saved options' comparison table (the page has other tables: sources, risk)."""
+    return next(d.value for d in at.dataframe if "Option" in d.value.columns)
 
 
 def test_save_and_compare_options():
@@ -227,19 +233,19 @@ def test_save_and_compare_options():
     at.text_input(key="option_name").set_value("Provider counter-offer")
     at.button(key="save_option").click().run()
     assert not at.exception
-    table = at.dataframe[0].value
-    assert list(table["Option"]) == ["Council proposal", "Provider counter-offer"]
-    assert list(table["Contribution a year"]) == ["£130,000", "£200,000"]
+    table = options_table(at)
     preset = load_scenario(ROOT / "presets" / "childrens_home.yaml")
+    assert list(table["Option"]) == ["Council proposal", "Provider counter-offer"]
+    assert list(table["Contribution a year"]) == [f"£{preset.agreement.contribution:,.0f}", "£200,000"]
     assert table["Provider's expected gain"][0] == f"£{summarize(preset)['expected_provider_gain']:,.0f}"
     titles = [f["layout"]["title"]["text"] for f in charts(at)]
     assert any("Options compared" in t for t in titles) and len(titles) == 2
     # open the first option again: the inputs take its terms
     at.selectbox(key="option_pick").set_value("Council proposal")
     at.button(key="open_option").click().run()
-    assert at.number_input(key="agreement.contribution").value == 130_000
+    assert at.number_input(key="agreement.contribution").value == preset.agreement.contribution
     at.button(key="remove_option").click().run()
-    assert list(at.dataframe[0].value["Option"]) == ["Provider counter-offer"]
+    assert list(options_table(at)["Option"]) == ["Provider counter-offer"]
 
 
 def test_export_view_offers_every_chart_table_and_the_pack():
@@ -292,8 +298,15 @@ def test_reservation_above_capacity_is_refused_in_plain_words():
 
 def test_a_step_jump_above_the_host_price_is_a_warning_naming_the_cure():
     at = start()
+    preset = load_scenario(ROOT / "presets" / "childrens_home.yaml")
+    o, u = preset.uncertainty.occupancy.mode, preset.uncertainty.local_use.mode
     warnings = " ".join(w.value for w in at.warning)
-    assert "crossing 75 % local use moves £32,43" in warnings and "Linear interpolation" in warnings
+    jumps = [(j["from_local_use"], j["to_host"]) for j in evaluate(preset, o, u).to_dict()["sharing_jumps"]]
+    big = [(b, t) for b, t in jumps if t > preset.prices.host]
+    assert big, "the preset should carry a jump above one week's host price"
+    for start_, to_host in big:
+        assert f"crossing {round(100 * start_)} % local use moves £{to_host:,.0f} a year" in warnings
+    assert "Linear interpolation" in warnings
     at.selectbox(key="agreement.sharing.interpolation").set_value("linear").run()
     assert not any("placement decision" in w.value for w in at.warning)
 
