@@ -53,6 +53,7 @@ VIEWS = {
     "Where the money goes": views.where_the_money_goes,
     "Risk": views.risk,
     "Access and placements": views.access_and_placements,
+    "Over the term": views.over_the_term,
     "Find terms": views.find_terms,
     "Compare options": options.compare_options,
     "Export": export.export,

@@ -10,6 +10,7 @@ from .figures import (
     outcome_heatmaps,
     placement_money,
     risk_curves,
+    term_chart,
     terms_map,
 )
 from .style import HOST, PROVIDER, add_footnote
@@ -27,5 +28,6 @@ __all__ = [
     "occupancy_lines",
     "outcome_heatmaps",
     "risk_curves",
+    "term_chart",
     "terms_map",
 ]

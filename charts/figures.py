@@ -13,6 +13,7 @@ from partnership.fields import field_label, spec
 from partnership.formats import money, per_unit_period, percent
 from partnership.formats import unit_period as unit_period_word
 from partnership.outcomes import GRID_STEPS, Outcome, evaluate_terms
+from partnership.term import evaluate_term
 from partnership.terms import terms_of
 from partnership.uncertainty import cumulative_distribution, outcomes_under_uncertainty
 
@@ -31,6 +32,7 @@ from .style import (
 
 __all__ = [
     "GRID_STEPS",
+    "term_chart",
     "access_value",
     "placement_money",
     "outcome_heatmaps",
@@ -556,8 +558,8 @@ def placement_money(scenario: Scenario, occupancy: float) -> go.Figure:
         horizontal_spacing=0.14,
         column_widths=[0.6, 0.4],
         subplot_titles=(
-            f"One more local {scenario.unit}: worth to the host ({cur} {per})",
-            f"Moved at each band edge ({cur} a year)",
+            f"One more local {unit_period_word(scenario)}:<br>worth to the host ({cur} {per})",
+            f"Moved to the host at each<br>band start ({cur} a year)",
         ),
     )
     fig.add_trace(
@@ -619,4 +621,91 @@ def placement_money(scenario: Scenario, occupancy: float) -> go.Figure:
     fig.update_yaxes(**money_axis(cur), row=1, col=2)
     title = f"Money riding on one more local placement, at {percent(occupancy)} occupancy"
     apply_style(fig, title, height=640)
+    return legend_below(fig, 110)
+
+
+def term_chart(scenario: Scenario, occupancy: float, local_use: float) -> go.Figure:
+    """Over the term (MODEL.md section 10), at one occupancy and local use: each side's gain year by year as
+    bars, the year a side walks away marked; and each side's cumulative discounted gain after its share of
+    the set-up cost as a line from year 0, the payback year marked."""
+    r = evaluate_term(scenario, occupancy, local_use)
+    out = r.to_dict()
+    cur, term = scenario.currency, scenario.term
+    years = np.arange(1, term.years + 1)
+    k, share = term.set_up.cost, term.set_up.host_share
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        horizontal_spacing=0.12,
+        subplot_titles=(
+            f"Gain from the agreement<br>each year ({cur})",
+            f"Cumulative discounted gain<br>after set-up ({cur})",
+        ),
+    )
+    for side, who, colour, upfront in (
+        ("provider_gain", "provider", PROVIDER, (1 - share) * k),
+        ("host_saving", "host", HOST, share * k),
+    ):
+        name = "Provider" if who == "provider" else "Host"
+        gains = np.asarray(getattr(r.years, side), dtype=float)
+        fig.add_trace(
+            go.Bar(
+                x=years,
+                y=gains,
+                name=f"{name}'s gain",
+                marker_color=colour,
+                offsetgroup=who,
+                hovertemplate=f"{name}, year %{{x}}: {cur}%{{y:,.0f}}<extra></extra>",
+            ),
+            row=1,
+            col=1,
+        )
+        walk = out[f"{who}_walk_away_year"]
+        if walk is not None:
+            fig.add_trace(
+                go.Scatter(
+                    x=[walk],
+                    y=[float(gains[walk - 1])],
+                    mode="markers",
+                    marker=dict(symbol="x", size=18, color=colour, line=dict(color="black", width=1.5)),
+                    name=f"{name} better off without it from year {walk}",
+                ),
+                row=1,
+                col=1,
+            )
+        cumulative = np.concatenate([[-upfront], -upfront + np.cumsum(r.discount * gains)])
+        fig.add_trace(
+            go.Scatter(
+                x=np.arange(0, term.years + 1),
+                y=cumulative,
+                mode="lines+markers",
+                name=f"{name}, cumulative",
+                line=dict(color=colour, width=4),
+                showlegend=False,
+                hovertemplate=f"{name} by year %{{x}}: {cur}%{{y:,.0f}}<extra></extra>",
+            ),
+            row=1,
+            col=2,
+        )
+        payback = out[f"{who}_payback_year"]
+        label = f"{name} pays back: year {payback}" if payback is not None else f"{name} never pays back"
+        fig.add_trace(
+            go.Scatter(
+                x=[payback],
+                y=[float(cumulative[payback])] if payback is not None else [None],
+                mode="markers",
+                marker=dict(symbol="star", size=20, color=colour, line=dict(color="black", width=1.5)),
+                name=label,
+            ),
+            row=1,
+            col=2,
+        )
+    fig.add_hline(y=0, line=dict(color="#333", width=1.5), row=1, col=1)
+    fig.add_hline(y=0, line=dict(color="#333", width=1.5), row=1, col=2)
+    fig.update_xaxes(title_text="Year", dtick=1, row=1, col=1)
+    fig.update_xaxes(title_text="Year (0: set-up)", dtick=1, row=1, col=2)
+    fig.update_yaxes(**money_axis(cur))
+    fig.update_layout(barmode="group")
+    title = f"Over the term: {term.years} years at {percent(occupancy)} occupancy and {percent(local_use)} local use"
+    apply_style(fig, title, height=660)
     return legend_below(fig, 110)

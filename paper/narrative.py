@@ -5,7 +5,7 @@ from __future__ import annotations
 from partnership import Scenario, most_likely_case
 from partnership.formats import money, per_unit_period, percent, unit_money
 
-__all__ = ["expected_case_sentences", "uncertainty_sentence"]
+__all__ = ["expected_case_sentences", "uncertainty_sentence", "term_sentences"]
 
 
 def expected_case_sentences(scenario: Scenario, e: dict | None = None) -> list[str]:
@@ -50,3 +50,32 @@ def uncertainty_sentence(scenario: Scenario, summary: dict) -> str:
         f"**{percent(summary['probability_host_better_off'])}** (expected saving "
         f"{money(summary['expected_host_saving'], cur)} a year)."
     )
+
+
+def term_sentences(scenario: Scenario, summary: dict, case: dict) -> list[str]:
+    """Sentences (Markdown) on the term: each side's expected NPV and chance of a positive one, and the year
+    a side walks away at the most likely point, with the host price uplift that would keep the provider.
+
+    ``case`` is :func:`partnership.term.evaluate_term`'s dict at the most likely point, with
+    ``uplift_to_stay`` (a fraction a year, or None)."""
+    cur, years = scenario.currency, scenario.term.years
+    out = [
+        f"Over the {years} years, discounted at {percent(scenario.term.discount_rate, 1)} a year and after the set-up "
+        f"cost, the provider expects **{money(summary['expected_npv_provider_gain'], cur)}** "
+        f"(chance it is positive {percent(summary['probability_provider_npv_positive'])}) and the host "
+        f"**{money(summary['expected_npv_host_saving'], cur)}** "
+        f"(chance {percent(summary['probability_host_npv_positive'])})."
+    ]
+    walk = case.get("provider_walk_away_year")
+    if walk is not None:
+        uplift = case.get("uplift_to_stay")
+        tail = (
+            f" unless the host price rises by at least **{percent(uplift, 1)} a year**"
+            if uplift is not None
+            else "; no uplift of the host price up to 100 % a year keeps it in"
+        )
+        out.append(f"From year {walk} the provider is better off without the agreement{tail}.")
+    host_walk = case.get("host_walk_away_year")
+    if host_walk is not None:
+        out.append(f"From year {host_walk} the host is better off without the agreement.")
+    return out

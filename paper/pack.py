@@ -71,6 +71,11 @@ def scenario_charts(s: Scenario, summary: dict, terms: SweepResult) -> list[tupl
             charts.money_flows(s, o, u),
         ),
         ("risk", "Each side's gain over the whole uncertainty", charts.risk_curves(s, summary)),
+        *(
+            [("over_the_term", f"Each side's gain over the {s.term.years}-year term", charts.term_chart(s, o, u))]
+            if s.term.years > 1
+            else []
+        ),
         (
             "access_value",
             f"What preferred access is worth to the host at {percent(o)} occupancy",

@@ -58,6 +58,8 @@ def _shown(path: str, value, s: Scenario) -> str:
     f = spec(path)
     if value is None:
         return f.unset_text or "not set"
+    if isinstance(value, list):  # a rate for each year after the first
+        return ", ".join(_shown(path, v, s) for v in value) + " (years 2 on)"
     if f.kind == "fraction":
         return percent(value, 1)
     if f.kind in ("count", "integer"):
@@ -70,8 +72,10 @@ def inputs_rows(s: Scenario) -> list[list[str]]:
     as percents; the sharing bands one row each."""
     rows = []
     for f in FIELDS:
-        if f.path in ("name", "description", "currency") or f.path.endswith("from_local_use"):
-            continue
+        if f.path in ("name", "description", "currency") or f.path.endswith("from_local_use") or f.kind == "sources":
+            continue  # the title and description are shown apart; band starts go with their shares; sources below
+        if f.group == "Term" and s.term.years == 1 and f.path != "term.years":
+            continue  # a single year: no growth, discounting or set-up to report
         if f.kind == "text":
             rows.append([f.label, value_of(s, f.path), ""])
         elif f.kind == "choice":

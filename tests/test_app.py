@@ -21,6 +21,7 @@ VIEWS = {  # each view and the words its charts' titles carry
     "Where the money goes": ["Where the money goes"],
     "Risk": ["Risk"],
     "Access and placements": ["preferred access", "one more local placement"],
+    "Over the term": [],  # a one-year preset: the view says how to set a term (checked in the term test)
     "Find terms": ["Find terms"],
 }
 
@@ -325,3 +326,49 @@ def test_sources_are_shown_and_survive_an_edit(example_dict):
     scenario = decode_scenario(at.query_params["scenario"])
     assert scenario.agreement.contribution == 210_000
     assert scenario.sources["prices.host"].source == "Council rate card"
+
+
+def test_a_term_shows_npvs_the_walk_away_year_and_the_uplift_that_keeps_the_provider():
+    at = start()
+    at.number_input(key="term.years").set_value(6.0)
+    at.number_input(key="term.indexation.costs").set_value(5.0)
+    at.number_input(key="term.indexation.market_prices").set_value(6.0)  # the market outruns the agreed uplift
+    at.number_input(key="term.indexation.host_price").set_value(1.0)
+    at.number_input(key="term.set_up.cost").set_value(100_000.0)
+    at.number_input(key="term.set_up.host_share").set_value(50.0)
+    at.run()
+    assert not at.exception and not at.error, problems_shown(at)
+    doc = load_scenario(ROOT / "presets" / "childrens_home.yaml").model_dump(mode="json")
+    doc["term"] = {
+        "years": 6,
+        "indexation": {"costs": 0.05, "market_prices": 0.06, "host_price": 0.01},
+        "set_up": {"cost": 100_000, "host_share": 0.5},
+    }
+    s = scenario_from_dict(doc)
+    truth = summarize(s)
+    assert money(metric(at, "Provider's expected NPV")) == pytest.approx(truth["expected_npv_provider_gain"], abs=0.5)
+    assert money(metric(at, "Host's expected NPV")) == pytest.approx(truth["expected_npv_host_saving"], abs=0.5)
+    from partnership.term import evaluate_term, host_price_uplift_to_stay
+
+    o, u = s.uncertainty.occupancy.mode, s.uncertainty.local_use.mode
+    walk = evaluate_term(s, o, u).to_dict()["provider_walk_away_year"]
+    uplift = host_price_uplift_to_stay(s, o, u)
+    text = " ".join(m.value for m in at.markdown)
+    assert walk is not None and f"From year {walk} the provider is better off without the agreement" in text
+    assert f"rises by at least **{100 * uplift:.1f} % a year**" in text
+    show(at, "Over the term")
+    figures = charts(at)
+    assert len(figures) == 1 and "Over the term: 6 years" in figures[0]["layout"]["title"]["text"]
+
+
+def test_growth_rates_can_be_set_year_by_year():
+    at = start()
+    at.number_input(key="term.years").set_value(3.0).run()
+    at.checkbox(key="term_per_year").check().run()
+    key = f"years_editor_{at.session_state['term_years_version']}"
+    at.session_state[key] = {"edited_rows": {1: {"costs": 9.0}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception and not at.error, problems_shown(at)
+    scenario = decode_scenario(at.query_params["scenario"])
+    assert scenario.term.years == 3
+    assert scenario.term.indexation.costs == pytest.approx([0.0, 0.09])

@@ -8,7 +8,7 @@ import json
 import streamlit as st
 
 import charts
-from partnership import Scenario, SweepResult, decisions, scenario_from_dict, summarize, sweep
+from partnership import Scenario, SweepResult, decisions, most_likely_point, scenario_from_dict, summarize, sweep, term
 from partnership import most_likely_case as _most_likely_case
 from partnership.scenario import scenario_to_json
 
@@ -84,3 +84,19 @@ def placement_money(text: str, occupancy: float):
 def placement_warnings(text: str) -> list[str]:
     """Section 9's warnings at the most likely occupancy."""
     return decisions.placement_warnings(_scenario(text))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def term_chart(text: str, occupancy: float, local_use: float):
+    """Each side's gain year by year and its cumulative discounted gain after set-up."""
+    return charts.term_chart(_scenario(text), occupancy, local_use)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def term_case(text: str) -> dict:
+    """Section 10 at the most likely point, and the host price uplift that keeps the provider in every year."""
+    s = _scenario(text)
+    o, u = most_likely_point(s)
+    out = term.evaluate_term(s, o, u).to_dict()
+    out["uplift_to_stay"] = term.host_price_uplift_to_stay(s, o, u) if out["provider_walk_away_year"] else None
+    return out

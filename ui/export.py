@@ -43,6 +43,11 @@ def _chart_list(s: Scenario) -> list[tuple[str, str, callable, str, str]]:
         ),
         ("risk", "Risk", lambda: compute.risk(text)),
         (
+            "over_the_term",
+            f"Over the term, {percent(p['term_occupancy'])} occupancy, {percent(p['term_local_use'])} local use",
+            lambda: compute.term_chart(text, p["term_occupancy"], p["term_local_use"]),
+        ),
+        (
             "access_value",
             f"What preferred access is worth, {percent(p['access_occupancy'])} occupancy",
             lambda: compute.access_value(text, p["access_occupancy"]),

@@ -48,6 +48,8 @@ def _input(path: str, **kwargs) -> None:
         return
     common = dict(key=path, help=help_text, step=state.step(path), min_value=0.0)
     if f.is_fraction:
+        if f.gt is not None and f.gt < 0:  # a growth rate may be negative (but not -100 % or less)
+            common["min_value"] = 100 * f.gt + 0.1
         st.number_input(label, max_value=100.0 if f.le == 1 else None, format="%.1f", **common, **kwargs)
     elif f.kind in ("count", "integer"):
         st.number_input(label, format="%.0f", **common, **kwargs)
@@ -142,6 +144,41 @@ def render(valid: Scenario | None) -> None:
         )
         _input("agreement.sharing.loss_share")
         _input("agreement.sharing.loss_cap", placeholder="no cap")
+
+    with st.expander("The term (years)", expanded=False):
+        st.caption("Years the agreement runs, how prices and costs grow, and a one-off set-up cost.")
+        for path in ("term.years", "term.discount_rate"):
+            _input(path)
+        per_year = st.checkbox(
+            "Set the growth rates year by year", key=state.PER_YEAR_KEY, help="Otherwise one rate for every year."
+        )
+        if not per_year:
+            for path in state.GROWTH_PATHS:
+                _input(path)
+        elif int(st.session_state.get("term.years") or 1) > 1:
+            rows = pd.DataFrame(
+                state.current_year_rows(), columns=["year", *[p.rsplit(".", 1)[1] for p in state.GROWTH_PATHS]]
+            )
+            st.data_editor(
+                rows,
+                key=state.years_editor_key(),
+                hide_index=True,
+                width="stretch",
+                disabled=["year"],
+                column_config={
+                    "year": st.column_config.NumberColumn("Year", format="%d"),
+                    **{
+                        p.rsplit(".", 1)[1]: st.column_config.NumberColumn(
+                            f"{spec(p).label} (%)", min_value=-99.9, max_value=100.0, step=0.1, format="%.1f %%"
+                        )
+                        for p in state.GROWTH_PATHS
+                    },
+                },
+            )
+        else:
+            st.caption("A one-year term has no growth to set.")
+        for path in ("term.set_up.cost", "term.set_up.host_share"):
+            _input(path)
 
     with st.expander("Uncertainty", expanded=False):
         st.caption("Triangular ranges; set all three equal for a fixed value.")

@@ -15,7 +15,7 @@ from partnership import Scenario, ScenarioError, load_scenario, parse_scenario_t
 from partnership.fields import FIELDS, field_label, input_step, spec, unit_text, value_of
 from partnership.scenario import scenario_to_dict
 
-KINDS_ENTERED = ("money_year", "money_unit", "fraction", "count", "integer", "text")
+KINDS_ENTERED = ("money_year", "money_unit", "money_once", "fraction", "count", "integer", "text")
 """Field kinds entered in a box of their own (choices, bands and sources have widgets of their own)."""
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "presets"
@@ -49,6 +49,10 @@ def step(path: str) -> float:
 
 INTERPOLATION_KEY = "agreement.sharing.interpolation"
 DESCRIPTION_KEY = "description"
+PER_YEAR_KEY = "term_per_year"  # True: the indexation rates are set year by year in a table
+YEARS_KEY = "term_years_rows"  # [{"year": 2, "costs": %, ...}, ...], the per-year table's base rows
+YEARS_VERSION = "term_years_version"
+GROWTH_PATHS = [f.path for f in FIELDS if f.per_year]
 SOURCES_KEY = "sources"  # {dotted path: {source, year, estimate}}, carried through edits unchanged
 BANDS_KEY = "bands"  # list of {"from_local_use": %, "host_share": %}
 BANDS_VERSION = "bands_version"
@@ -77,9 +81,23 @@ def _title(path: Path, mtime: float) -> str:
 def load_into_state(scenario: Scenario) -> None:
     """Write every field of a (valid) scenario into the widgets' session state (defaults resolved,
     shares as percents)."""
+    years = scenario.term.years
+    rows = [{"year": t} for t in range(2, years + 1)]
+    per_year = False
+    for path in GROWTH_PATHS:
+        value = value_of(scenario, path)
+        rates = value if isinstance(value, list) else [value] * (years - 1)
+        per_year = per_year or isinstance(value, list)
+        for row, rate in zip(rows, rates):
+            row[path.rsplit(".", 1)[1]] = round(100 * float(rate), 6)
+    st.session_state[PER_YEAR_KEY] = per_year
+    st.session_state[YEARS_KEY] = rows
+    st.session_state[YEARS_VERSION] = st.session_state.get(YEARS_VERSION, 0) + 1
     for path in INPUT_PATHS:
         value = value_of(scenario, path)
         f = spec(path)
+        if f.per_year and isinstance(value, list):
+            value = value[0] if value else 0.0
         if f.is_fraction:
             value = round(100 * float(value), 6)
         elif f.numeric and value is not None:
@@ -98,6 +116,28 @@ def load_into_state(scenario: Scenario) -> None:
 def load_preset(stem: str) -> None:
     """Load a preset file into the page."""
     load_into_state(load_scenario(presets()[stem]))
+
+
+def years_editor_key() -> str:
+    """The per-year rates table's key: a new one whenever its rows are replaced."""
+    return f"years_editor_{st.session_state.get(YEARS_VERSION, 0)}"
+
+
+def current_year_rows() -> list[dict]:
+    """The per-year indexation rows (percent) for years 2..T as the table shows them: the table's edits on
+    its base rows, cut or extended (repeating the last row) to the number of years now set."""
+    rows = [dict(r) for r in st.session_state.get(YEARS_KEY, [])]
+    years = int(st.session_state.get("term.years") or 1)
+    last = rows[-1] if rows else {p.rsplit(".", 1)[1]: st.session_state.get(p) or 0.0 for p in GROWTH_PATHS}
+    rows = rows[: years - 1] + [dict(last) for _ in range(max(0, years - 1 - len(rows)))]
+    edits = st.session_state.get(years_editor_key())
+    if isinstance(edits, dict):  # the table shows these rows: its edits apply to them
+        for index, change in (edits.get("edited_rows") or {}).items():
+            if 0 <= int(index) < len(rows):
+                rows[int(index)].update(change)
+    for t, row in enumerate(rows, start=2):
+        row["year"] = t
+    return rows
 
 
 def bands_editor_key() -> str:
@@ -144,6 +184,12 @@ def scenario_document() -> dict:
         doc["description"] = description
     if sources := st.session_state.get(SOURCES_KEY):
         doc["sources"] = sources
+    if st.session_state.get(PER_YEAR_KEY):
+        indexation = doc.setdefault("term", {}).setdefault("indexation", {})
+        rows = current_year_rows()
+        for path in GROWTH_PATHS:
+            key = path.rsplit(".", 1)[1]
+            indexation[key] = [None if r.get(key) is None else float(r[key]) / 100 for r in rows]
     sharing = doc.setdefault("agreement", {}).setdefault("sharing", {})
     sharing["interpolation"] = st.session_state.get(INTERPOLATION_KEY, "step")
     bands = []

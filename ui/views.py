@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import charts
-from paper.narrative import expected_case_sentences, uncertainty_sentence
+from paper.narrative import expected_case_sentences, term_sentences, uncertainty_sentence
 from partnership import Scenario
 from partnership.fields import band_index, field_label, is_fraction, negotiable_paths, value_of
 from partnership.formats import NA, field_value, money, per_unit_period, percent, unit_money
@@ -83,6 +83,14 @@ def at_a_glance(s: Scenario) -> None:
     c[2].metric("Host's expected saving a year", money(summary["expected_host_saving"], cur), border=True)
     c[3].metric("Chance the host is better off", percent(summary["probability_host_better_off"]), border=True)
     st.markdown(uncertainty_sentence(s, summary))
+    if s.term.years > 1:
+        st.subheader(f"Over the term ({s.term.years} years)")
+        c = st.columns(4)
+        c[0].metric("Provider's expected NPV", money(summary["expected_npv_provider_gain"], cur), border=True)
+        c[1].metric("Chance provider's NPV ≥ 0", percent(summary["probability_provider_npv_positive"]), border=True)
+        c[2].metric("Host's expected NPV", money(summary["expected_npv_host_saving"], cur), border=True)
+        c[3].metric("Chance host's NPV ≥ 0", percent(summary["probability_host_npv_positive"]), border=True)
+        st.markdown(" ".join(term_sentences(s, summary, compute.term_case(text))))
     sources_panel(s)
 
 
@@ -162,6 +170,38 @@ def access_and_placements(s: Scenario) -> None:
     text = compute.key(s)
     chart(compute.access_value(text, o / 100), "chart_access")
     chart(compute.placement_money(text, o / 100), "chart_placement")
+
+
+def over_the_term(s: Scenario) -> None:
+    """Each side's gain year by year and its cumulative discounted gain, at the most likely point or a chosen one."""
+    if s.term.years < 2:
+        st.info(
+            "This scenario runs one year. Set the years of the term (in the sidebar, under 'The term') to see them."
+        )
+        return
+    st.caption(
+        "Bars: each side's gain in each year, prices and costs grown by the term's indexation; a cross marks the year a "
+        "side would be better off without the agreement. Lines: the running total, discounted, after each side's share "
+        "of the set-up cost; a star marks the year it pays back."
+    )
+    c1, c2 = st.columns(2)
+    o = c1.slider(
+        "Occupancy (%)",
+        0,
+        100,
+        int(round(100 * s.uncertainty.occupancy.mode)),
+        key="term_occupancy",
+        persist_state="session",
+    )
+    u = c2.slider(
+        "Local use (%)",
+        0,
+        100,
+        int(round(100 * s.uncertainty.local_use.mode)),
+        key="term_local_use",
+        persist_state="session",
+    )
+    chart(compute.term_chart(compute.key(s), o / 100, u / 100), "chart_term")
 
 
 def risk(s: Scenario) -> None:
@@ -300,6 +340,8 @@ def current_points(s: Scenario) -> dict:
         "flows_occupancy": ss.get("flows_occupancy", round(100 * o)) / 100,
         "flows_local_use": ss.get("flows_local_use", round(100 * u)) / 100,
         "access_occupancy": ss.get("access_occupancy", round(100 * o)) / 100,
+        "term_occupancy": ss.get("term_occupancy", round(100 * o)) / 100,
+        "term_local_use": ss.get("term_local_use", round(100 * u)) / 100,
     }
 
 
