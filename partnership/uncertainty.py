@@ -64,19 +64,10 @@ SUMMARY_NAMES = [
 ]
 
 
-def triangular_cells(dist: Triangular, cells: int, breaks=(), steep=()) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes and weights that integrate over a triangular distribution.
-
-    [low, high] is cut at the mode and at any ``breaks`` inside it, each piece into
-    equal-width cells (about ``cells`` in all; a piece inside one of the ``steep`` intervals
-    ``(a, b, n)`` gets at least ``n``). A cell's weight is its exact probability
-    and its node is its exact conditional mean, so expectations of anything linear are
-    exact and errors elsewhere shrink with the square of the cell width. A fixed value
-    (low = high) is one node of weight 1.
-    """
+def _cells(dist: Triangular, cells: int, breaks=(), steep=()):
+    """The cells of :func:`triangular_cells`: their ends ``lo``, ``hi``, the density at each end and each
+    cell's exact probability (cells of zero probability left out)."""
     low, mode, high = dist.low, dist.mode, dist.high
-    if high - low <= 1e-12:
-        return np.array([low]), np.array([1.0])
     points = sorted({low, mode, high, *[b for b in breaks if low < b < high]})
     edges_all, fa_all, fb_all = [], [], []
     width = high - low
@@ -100,9 +91,41 @@ def triangular_cells(dist: Triangular, cells: int, breaks=(), steep=()) -> tuple
     fa, fb = np.concatenate(fa_all), np.concatenate(fb_all)
     mass = (fa + fb) * (hi - lo) / 2
     keep = mass > 0
-    lo, hi, fa, fb, mass = lo[keep], hi[keep], fa[keep], fb[keep], mass[keep]
+    return lo[keep], hi[keep], fa[keep], fb[keep], mass[keep]
+
+
+def triangular_cells(dist: Triangular, cells: int, breaks=(), steep=()) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes and weights that integrate over a triangular distribution.
+
+    [low, high] is cut at the mode and at any ``breaks`` inside it, each piece into
+    equal-width cells (about ``cells`` in all; a piece inside one of the ``steep`` intervals
+    ``(a, b, n)`` gets at least ``n``). A cell's weight is its exact probability
+    and its node is its exact conditional mean, so expectations of anything linear are
+    exact and errors elsewhere shrink with the square of the cell width. A fixed value
+    (low = high) is one node of weight 1.
+    """
+    if dist.high - dist.low <= 1e-12:
+        return np.array([dist.low]), np.array([1.0])
+    lo, hi, fa, fb, mass = _cells(dist, cells, breaks, steep)
     nodes = (fa * (2 * lo + hi) + fb * (lo + 2 * hi)) / (3 * (fa + fb))
     return nodes, mass / mass.sum()
+
+
+def triangular_cdf(x, dist: Triangular) -> np.ndarray:
+    """The distribution function of a triangular distribution at ``x`` (arrays welcome).
+
+    >>> from partnership.scenario import Triangular
+    >>> float(triangular_cdf(0.5, Triangular(low=0, mode=0.5, high=1)))
+    0.5
+    """
+    x = np.asarray(x, dtype=float)
+    low, mode, high = dist.low, dist.mode, dist.high
+    if high - low <= 1e-12:
+        return (x >= low).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        left = np.where(mode > low, (x - low) ** 2 / ((high - low) * (mode - low)), 0.0)
+        right = np.where(high > mode, 1 - (high - x) ** 2 / ((high - low) * (high - mode)), 1.0)
+    return np.clip(np.where(x <= low, 0.0, np.where(x <= mode, left, np.where(x < high, right, 1.0))), 0.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -113,6 +136,40 @@ class Quadrature:
     occupancy: np.ndarray
     local_use: np.ndarray
     weight: np.ndarray
+    occupancy_weight: np.ndarray | None = None
+    local_use_lo: np.ndarray | None = None  # each local-use cell's ends, for probabilities
+    local_use_hi: np.ndarray | None = None
+    local_use_dist: Triangular | None = None
+
+    def cell_ends(self, evaluate_at):
+        """``evaluate_at(o, u)`` at each local-use cell's two ends (the right end just inside the cell, so a
+        jump at a band edge, which is a cell end, is not smeared across it), for every occupancy node:
+        ``(at_left_ends, at_right_ends)``, or None when local use is a fixed value."""
+        lo, hi, dist = self.local_use_lo, self.local_use_hi, self.local_use_dist
+        if lo is None or dist.high - dist.low <= 1e-12:
+            return None
+        o = self.occupancy[None, :]
+        return evaluate_at(o, lo[:, None]), evaluate_at(o, np.nextafter(hi, lo)[:, None])
+
+    def probability_at_least(self, ends, at_nodes, threshold) -> float:
+        """P(value >= threshold) over the uncertainty, for a value piecewise linear in local use: exact along
+        local use (the crossing inside a cell found from the value at its two ends, ``ends``, and that side's
+        mass taken from the distribution function), a weighted sum over the occupancy nodes. With no cell
+        ends (local use fixed) the nodes' values ``at_nodes`` (flat, as :attr:`flat`) are used."""
+        if ends is None:
+            return float(self.weight.ravel() @ (at_nodes >= threshold))
+        lo, hi, dist = self.local_use_lo[:, None], self.local_use_hi[:, None], self.local_use_dist
+        g0, g1 = ends[0] - threshold, ends[1] - threshold
+        with np.errstate(divide="ignore", invalid="ignore"):
+            root = lo + (hi - lo) * g0 / (g0 - g1)
+        root = np.clip(np.where(np.isfinite(root), root, lo), lo, hi)
+        f_lo, f_hi, f_root = triangular_cdf(lo, dist), triangular_cdf(hi, dist), triangular_cdf(root, dist)
+        positive = np.where(
+            (g0 >= 0) & (g1 >= 0),
+            f_hi - f_lo,
+            np.where((g0 < 0) & (g1 < 0), 0.0, np.where(g0 >= 0, f_root - f_lo, f_hi - f_root)),
+        )
+        return float(np.sum(positive * self.occupancy_weight[None, :]) / np.sum(f_hi - f_lo))
 
     @property
     def flat(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -142,9 +199,14 @@ def quadrature(scenario: Scenario, cells: int = SUMMARY_RESOLUTION) -> Quadratur
     unc = scenario.uncertainty
     # the host's share rate jumps (step) or bends (linear) at band edges; its cost without the agreement bends at u0
     edges = [b.from_local_use for b in scenario.agreement.sharing.bands] + [scenario.without_agreement.local_use]
+    steep = _steep_bands(scenario, cells)
     o, wo = triangular_cells(unc.occupancy, cells)
-    u, wu = triangular_cells(unc.local_use, cells, breaks=edges, steep=_steep_bands(scenario, cells))
-    return Quadrature(o, u, wu[:, None] * wo[None, :])
+    u, wu = triangular_cells(unc.local_use, cells, breaks=edges, steep=steep)
+    if unc.local_use.high - unc.local_use.low <= 1e-12:
+        u_lo = u_hi = np.array([unc.local_use.low])
+    else:
+        u_lo, u_hi, *_ = _cells(unc.local_use, cells, edges, steep)
+    return Quadrature(o, u, wu[:, None] * wo[None, :], wo, u_lo, u_hi, unc.local_use)
 
 
 def weighted_percentile(values: np.ndarray, weights: np.ndarray, q) -> np.ndarray:
@@ -173,9 +235,12 @@ def summarize(scenario: Scenario, cells: int = SUMMARY_RESOLUTION) -> dict:
     (31460.0, 0.89)
     """
     t = terms_of(scenario)
-    o, u, w = quadrature(scenario, cells).flat
+    q = quadrature(scenario, cells)
+    o, u, w = q.flat
     r = evaluate_terms(t, o, u)
     tol = gain_tolerance(t)
+    ends = q.cell_ends(lambda oo, uu: evaluate_terms(t, oo, uu))
+    at = lambda name: None if ends is None else (getattr(ends[0], name), getattr(ends[1], name))  # noqa: E731
     gain, saving = r.provider_gain, r.host_saving
     pg = weighted_percentile(gain, w, [0.1, 0.5, 0.9])
     hs = weighted_percentile(saving, w, [0.1, 0.5, 0.9])
@@ -184,9 +249,9 @@ def summarize(scenario: Scenario, cells: int = SUMMARY_RESOLUTION) -> dict:
         "expected_provider_gain": w @ gain,
         "expected_host_net_cost": w @ r.host_net_cost,
         "expected_host_saving": w @ saving,
-        "probability_provider_loss": w @ (r.provider_profit < -tol),
-        "probability_provider_better_off": w @ (gain >= -tol),
-        "probability_host_better_off": w @ (saving >= -tol),
+        "probability_provider_loss": 1.0 - q.probability_at_least(at("provider_profit"), r.provider_profit, -tol),
+        "probability_provider_better_off": q.probability_at_least(at("provider_gain"), gain, -tol),
+        "probability_host_better_off": q.probability_at_least(at("host_saving"), saving, -tol),
         "provider_gain_p10": pg[0],
         "provider_gain_p50": pg[1],
         "provider_gain_p90": pg[2],
