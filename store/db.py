@@ -1,0 +1,224 @@
+"""The database under the store: URL resolution, engines, SQLite pragmas, error mapping, retries, migrations."""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import make_url
+
+from .errors import StoreUnavailable
+
+ENV_VAR = "PARTNERSHIP_DATABASE_URL"
+"""The environment variable that points the store at another database (e.g. PostgreSQL)."""
+
+DEFAULT_DATABASE_PATH = (
+    Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    / "partnership-calculator"
+    / "workshops.sqlite3"
+)
+"""Where the embedded SQLite store lives when neither a URL nor PARTNERSHIP_DATABASE_URL is given."""
+
+BUSY_TIMEOUT = 5.0  # seconds SQLite waits for another writer's lock before giving up
+WRITE_ATTEMPTS = 4  # a write hitting "database is locked" (or a PostgreSQL serialisation failure) is retried
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+_STILL_WORKS = "the calculator still works."
+
+T = TypeVar("T")
+
+
+def resolve_url(url: str | os.PathLike | None = None) -> str:
+    """The SQLAlchemy URL to use: ``url`` if given, else $PARTNERSHIP_DATABASE_URL, else the SQLite file at
+    DEFAULT_DATABASE_PATH. A plain path means a SQLite file there; ``postgres://`` and ``postgresql://``
+    URLs are given the psycopg 3 driver."""
+    if url is None or str(url).strip() == "":
+        url = os.environ.get(ENV_VAR, "").strip() or None
+    if url is None:
+        return f"sqlite:///{DEFAULT_DATABASE_PATH}"
+    url = str(url).strip()
+    if "://" not in url:
+        return f"sqlite:///{Path(url).expanduser().resolve()}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def describe(url: str) -> str:
+    """The URL with any password hidden, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - only for a message
+        return "(unreadable database address)"
+
+
+def is_sqlite(engine_or_conn: Engine | Connection) -> bool:
+    """Whether the engine (or connection) talks to SQLite."""
+    return engine_or_conn.dialect.name == "sqlite"
+
+
+def make_engine(url: str, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
+    """An engine for ``url``. SQLite files get WAL mode, a busy timeout and foreign keys on every connection,
+    and write transactions start with BEGIN IMMEDIATE (so two writers queue instead of deadlocking).
+    The folder of a SQLite file is created when missing."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database in ("", ":memory:") or database.startswith("file:"):
+            raise StoreUnavailable(
+                "The workshop store needs a database file or server, not an in-memory database: "
+                f"saving is switched off; {_STILL_WORKS}"
+            )
+        try:
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreUnavailable(
+                f"The workshop store's folder {Path(database).parent} cannot be created ({exc.strerror}): "
+                f"saving is switched off; {_STILL_WORKS}"
+            ) from None
+        engine = create_engine(url, connect_args={"timeout": busy_timeout, "check_same_thread": False})
+        busy_ms = int(busy_timeout * 1000)
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection, _record):
+            # The driver must not open transactions itself: the "begin" hook below does.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+            finally:
+                cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn):
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("store_write") else "BEGIN")
+
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return create_engine(url)
+
+
+# ----------------------------------------------------------------------------------------------
+# Errors from the database, in plain English
+
+
+def _text(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    return f"{orig or ''} {exc}".lower()
+
+
+def is_locked(exc: BaseException) -> bool:
+    """Whether the error is a lock held by another writer (worth retrying)."""
+    t = _text(exc)
+    if "database is locked" in t or "database table is locked" in t or "database is busy" in t:
+        return True
+    code = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return code in ("40001", "40P01", "55P03")  # serialisation failure, deadlock, lock not available
+
+
+def unavailable(exc: BaseException, url: str) -> StoreUnavailable:
+    """The one plain-English StoreUnavailable for a database error ``exc``."""
+    t = _text(exc)
+    if "readonly" in t or "read-only" in t or "read only" in t:
+        why = "cannot be written (the database file is read-only)"
+    elif is_locked(exc):
+        why = "is busy (another program holds a lock on the database file for too long)"
+    elif "not a database" in t or "malformed" in t or "corrupt" in t:
+        why = "cannot be read (the database file is damaged or is not a database)"
+    elif "unable to open" in t:
+        why = "cannot open its database file (the folder is missing or cannot be written)"
+    elif "disk" in t and ("full" in t or "i/o" in t):
+        why = "cannot be written (the disk is full or failing)"
+    elif "connection refused" in t or "could not connect" in t or "no such file or directory" in t or "timeout" in t:
+        why = f"cannot reach its database server ({describe(url)})"
+    elif "password authentication" in t or "authentication failed" in t or "does not exist" in t:
+        why = f"cannot log in to its database ({describe(url)})"
+    else:
+        why = f"cannot use its database ({describe(url)}: {type(getattr(exc, 'orig', None) or exc).__name__})"
+    return StoreUnavailable(f"The workshop store {why}: saving is switched off; {_STILL_WORKS}")
+
+
+_DB_ERRORS = (sa_exc.OperationalError, sa_exc.DatabaseError, sa_exc.InterfaceError, OSError)
+
+
+@contextmanager
+def _mapped(url: str) -> Iterator[None]:
+    try:
+        yield
+    except sa_exc.IntegrityError:
+        raise
+    except _DB_ERRORS as exc:
+        raise unavailable(exc, url) from exc
+
+
+def run_write(engine: Engine, url: str, work: Callable[[Connection], T], attempts: int = WRITE_ATTEMPTS) -> T:
+    """Run ``work(connection)`` in one write transaction, committed at the end; retried when the database is
+    locked or a concurrent transaction got in the way. Database faults raise StoreUnavailable; anything
+    ``work`` raises (StoreError, IntegrityError) rolls back and passes through."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with _mapped(url), engine.connect() as conn:
+                conn.execution_options(store_write=True)
+                with conn.begin():
+                    return work(conn)
+        except StoreUnavailable as exc:
+            cause = exc.__cause__
+            if cause is None or not is_locked(cause) or attempt == attempts:
+                raise
+            time.sleep(random.uniform(0.01, 0.05) * attempt)
+    raise AssertionError("unreachable")
+
+
+def run_read(engine: Engine, url: str, work: Callable[[Connection], T]) -> T:
+    """Run ``work(connection)`` in one read transaction (a consistent snapshot); faults raise StoreUnavailable."""
+    with _mapped(url), engine.connect() as conn, conn.begin():
+        return work(conn)
+
+
+# ----------------------------------------------------------------------------------------------
+# Migrations
+
+
+def alembic_config(connection: Connection | None = None):
+    """An Alembic Config built in code (no alembic.ini): the scripts in store/migrations, and ``connection``
+    for env.py to run them on."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(engine: Engine, url: str, revision: str = "head") -> None:
+    """Bring the database's schema up to ``revision`` (the newest by default), in one transaction. Several
+    servers opening the same new database at once queue for it (BEGIN IMMEDIATE on SQLite, an advisory lock
+    on PostgreSQL). Faults raise StoreUnavailable."""
+    from alembic import command
+
+    def work(conn: Connection) -> None:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(4242001)"))
+        command.upgrade(alembic_config(conn), revision)
+
+    run_write(engine, url, work)
+
+
+def current_revision(engine: Engine, url: str) -> str | None:
+    """The schema revision the database is at (None for an empty database)."""
+    from alembic.runtime.migration import MigrationContext
+
+    return run_read(engine, url, lambda conn: MigrationContext.configure(conn).get_current_revision())
