@@ -164,16 +164,36 @@ def _mapped(url: str) -> Iterator[None]:
         raise unavailable(exc, url) from exc
 
 
-def run_write(engine: Engine, url: str, work: Callable[[Connection], T], attempts: int = WRITE_ATTEMPTS) -> T:
+def run_write(
+    engine: Engine,
+    url: str,
+    work: Callable[[Connection], T],
+    attempts: int = WRITE_ATTEMPTS,
+    foreign_keys_off: bool = False,
+) -> T:
     """Run ``work(connection)`` in one write transaction, committed at the end; retried when the database is
     locked or a concurrent transaction got in the way. Database faults raise StoreUnavailable; anything
-    ``work`` raises (StoreError, IntegrityError) rolls back and passes through."""
+    ``work`` raises (StoreError, IntegrityError) rolls back and passes through. ``foreign_keys_off`` turns
+    SQLite's foreign-key enforcement off for the transaction (for migrations that copy a table, whose
+    DROP would otherwise cascade), checking the keys before committing."""
     for attempt in range(1, attempts + 1):
         try:
             with _mapped(url), engine.connect() as conn:
-                conn.execution_options(store_write=True)
-                with conn.begin():
-                    return work(conn)
+                sqlite_fk = foreign_keys_off and is_sqlite(conn)
+                if sqlite_fk:  # on the driver's connection: outside any transaction, as SQLite requires
+                    conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+                try:
+                    conn.execution_options(store_write=True)
+                    with conn.begin():
+                        result = work(conn)
+                        if sqlite_fk and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                            raise StoreUnavailable(
+                                f"The workshop store's schema upgrade broke a link between tables: {_STILL_WORKS}"
+                            )
+                        return result
+                finally:
+                    if sqlite_fk:
+                        conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
         except StoreUnavailable as exc:
             cause = exc.__cause__
             if cause is None or not is_locked(cause) or attempt == attempts:
@@ -203,18 +223,37 @@ def alembic_config(connection: Connection | None = None):
     return config
 
 
+def head_revision() -> str:
+    """The newest schema revision this code knows."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
 def upgrade(engine: Engine, url: str, revision: str = "head") -> None:
-    """Bring the database's schema up to ``revision`` (the newest by default), in one transaction. Several
-    servers opening the same new database at once queue for it (BEGIN IMMEDIATE on SQLite, an advisory lock
-    on PostgreSQL). Faults raise StoreUnavailable."""
+    """Bring the database's schema up to ``revision`` (the newest by default), in one transaction; a database
+    already there is only read. Several servers opening the same new database at once queue for it (BEGIN
+    IMMEDIATE on SQLite, an advisory lock on PostgreSQL). Faults, and a database written by a newer version
+    of the store, raise StoreUnavailable."""
     from alembic import command
+    from alembic.util.exc import CommandError
+
+    target = head_revision() if revision == "head" else revision
+    if current_revision(engine, url) == target:
+        return
 
     def work(conn: Connection) -> None:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(4242001)"))
         command.upgrade(alembic_config(conn), revision)
 
-    run_write(engine, url, work)
+    try:
+        run_write(engine, url, work, foreign_keys_off=True)
+    except CommandError as exc:
+        raise StoreUnavailable(
+            "The workshop store's database was written by a newer version of the calculator (its schema "
+            f"is unknown here: {exc}): saving is switched off; {_STILL_WORKS}"
+        ) from None
 
 
 def current_revision(engine: Engine, url: str) -> str | None:

@@ -16,9 +16,9 @@ depends_on = None
 
 def upgrade() -> None:
     """Add rooms.personal (false for existing rooms) and rooms.last_active_at (from the latest event)."""
-    with op.batch_alter_table("rooms") as batch:
-        batch.add_column(sa.Column("personal", sa.Boolean, nullable=False, server_default=sa.false()))
-        batch.add_column(sa.Column("last_active_at", sa.DateTime(timezone=True), nullable=True))
+    # Plain ADD COLUMN on both databases (a constant default: SQLite need not copy the table).
+    op.add_column("rooms", sa.Column("personal", sa.Boolean, nullable=False, server_default="0"))
+    op.add_column("rooms", sa.Column("last_active_at", sa.DateTime(timezone=True), nullable=True))
     op.execute(
         "UPDATE rooms SET last_active_at = COALESCE("
         "(SELECT MAX(events.at) FROM events WHERE events.room_id = rooms.id), rooms.created_at)"
