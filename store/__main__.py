@@ -13,7 +13,8 @@ from .rooms import Store, room_code_from_link
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one plain line, exit 2 (argparse prints the usage too)
+    def error(self, message: str) -> None:
+        """One plain line and exit status 2 (argparse would print the usage first)."""
         self.exit(2, f"{self.prog}: {message}\n")
 
 

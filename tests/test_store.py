@@ -556,3 +556,13 @@ def test_python_m_store_runs_as_a_command(tmp_path):
     assert "Traceback" not in bad.stderr
     usage = subprocess.run([sys.executable, "-m", "store"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert usage.returncode == 2 and "Traceback" not in usage.stderr
+
+
+def test_the_store_imports_the_model_but_no_user_interface():
+    code = (
+        "import sys, store, store.archive, store.db, store.rooms, store.__main__; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'charts', 'paper', 'ui', 'streamlit', 'plotly'}))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
