@@ -69,8 +69,16 @@ def is_sqlite(engine_or_conn: Engine | Connection) -> bool:
 def make_engine(url: str, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
     """An engine for ``url``. SQLite files get WAL mode, a busy timeout and foreign keys on every connection,
     and write transactions start with BEGIN IMMEDIATE (so two writers queue instead of deadlocking).
-    The folder of a SQLite file is created when missing."""
-    parsed = make_url(url)
+    The folder of a SQLite file is created when missing. StoreUnavailable for an address that cannot be
+    used (unreadable, or a database without its driver)."""
+    try:
+        parsed = make_url(url)
+        parsed.get_dialect()
+    except (sa_exc.ArgumentError, sa_exc.NoSuchModuleError, ImportError, ValueError):
+        raise StoreUnavailable(
+            f"The workshop store cannot use the database address {describe(url)} (expected e.g. a SQLite file "
+            f"or postgresql://user@host/database): saving is switched off; {_STILL_WORKS}"
+        ) from None
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database in ("", ":memory:") or database.startswith("file:"):

@@ -68,7 +68,26 @@ class Cluster:
         self._run(str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(self.dir / "log"), "-w", "-t", "30", "start")
         self._started = True
         self._bindir = bindir
+        self._watchdog = self._start_watchdog()
         return self
+
+    def _start_watchdog(self) -> subprocess.Popen | None:
+        """A small shell process that stops the cluster and deletes its folder if this process dies without
+        stopping it (a test run killed by a timeout, say)."""
+        stop = f"{self._bindir / 'pg_ctl'} -D {self.dir / 'data'} -m immediate -w stop"
+        if self.user:
+            stop = f"runuser -u {self.user} -- {stop}"
+        script = f"while kill -0 {os.getpid()} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf {self.dir}"
+        try:
+            return subprocess.Popen(
+                ["sh", "-c", script],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        except OSError:
+            return None
 
     def url(self, database: str = "postgres") -> str:
         """The SQLAlchemy URL of a database in the cluster (over the unix socket)."""
@@ -85,6 +104,11 @@ class Cluster:
 
     def stop(self) -> None:
         """Stop the server and delete its folder."""
+        watchdog = getattr(self, "_watchdog", None)
+        if watchdog is not None:
+            watchdog.kill()
+            watchdog.wait()
+            self._watchdog = None
         if self._started:
             try:
                 self._run(str(self._bindir / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "immediate", "-w", "stop")

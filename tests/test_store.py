@@ -8,6 +8,8 @@ import json
 import re
 import subprocess
 import sys
+import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -285,6 +287,36 @@ def test_room_links_and_bare_codes():
         room_code_from_link("http://localhost:8501/?view=compare")
     with pytest.raises(RoomNotFound):
         room_code_from_link("http://localhost:8501/?room=short")
+
+
+@pytest.mark.parametrize("url", ["nonsense://x", "mysql+nodriver://u@h/db", "sqlite://", "sqlite:///:memory:"])
+def test_an_unusable_database_address_gives_store_unavailable(url):
+    with pytest.raises(store_db.StoreUnavailable, match="the calculator still works"):
+        Store(url)
+
+
+def test_many_servers_opening_a_new_database_at_once_migrate_it_once(empty_store_url):  # noqa: F811
+    errors, barrier = [], threading.Barrier(10)
+
+    def open_and_save(i):
+        try:
+            barrier.wait()
+            with Store(empty_store_url) as store:
+                store.save_option(store.create_room(), f"Option {i}", A)
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=open_and_save, args=(i,), daemon=True) for i in range(10)]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + 60
+    for t in threads:
+        t.join(timeout=max(0.1, deadline - time.monotonic()))
+    assert not any(t.is_alive() for t in threads), "a server is still waiting to open the database"
+    assert errors == []
+    engine = store_db.make_engine(empty_store_url)
+    assert store_db.current_revision(engine, empty_store_url) == store_db.head_revision()
+    engine.dispose()
 
 
 def test_database_url_resolution(monkeypatch, tmp_path):
