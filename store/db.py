@@ -105,7 +105,7 @@ def make_engine(url: str, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
                 cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
                 cursor.execute("PRAGMA journal_mode=WAL")
                 cursor.execute("PRAGMA foreign_keys=ON")
-                cursor.execute("PRAGMA synchronous=NORMAL")
+                cursor.execute("PRAGMA synchronous=FULL")
             finally:
                 cursor.close()
 

@@ -92,8 +92,13 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+_BIDI_CONTROLS = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _bad_characters(text: str) -> bool:
-    return any(unicodedata.category(ch) in _FORBIDDEN for ch in text)
+    """Control characters, line breaks, broken Unicode, and the direction overrides that can make a name
+    display as another."""
+    return any(unicodedata.category(ch) in _FORBIDDEN or ch in _BIDI_CONTROLS for ch in text)
 
 
 def _clean_text(value: Any, what: str, most: int, required: bool) -> str:
@@ -109,7 +114,7 @@ def _clean_text(value: Any, what: str, most: int, required: bool) -> str:
     if len(value) > most:
         raise StoreLimit(f"{what} can have at most {most} characters; this one has {len(value)}.")
     if _bad_characters(value):
-        raise StoreLimit(f"{what} cannot contain control characters or line breaks.")
+        raise StoreLimit(f"{what} cannot contain control characters, line breaks or text-direction marks.")
     return value
 
 

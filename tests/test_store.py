@@ -182,6 +182,7 @@ def test_a_second_store_on_the_same_database_sees_the_saves(store_url):  # noqa:
         ("line\nbreak", "control characters"),
         ("nul\x00", "control characters"),
         ("bell\x07", "control characters"),
+        ("evil\u202egpj.exe", "text-direction marks"),
         (42, "must be text"),
     ],
 )

@@ -53,6 +53,20 @@ def test_twenty_sessions_saving_at_once_lose_nothing(store_url, capsys):  # noqa
         )
 
 
+@pytest.mark.slow
+def test_twenty_server_processes_saving_into_one_sqlite_file_lose_nothing(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'workshops.sqlite3'}"
+    result = concurrent_saves(url, SESSIONS, 5, mode="processes")
+    assert result["errors"] == [] and result["sessions_reported"] == SESSIONS
+    with Store(url) as store:
+        every = store.versions(result["room"])
+    assert len(every) == SESSIONS * 5 == len(result["saved"])
+    assert sorted(v.version for v in every if v.name == SHARED) == list(range(1, SESSIONS + 1))
+    median, p95 = percentiles(result["latencies"])
+    with capsys.disabled():
+        print(f"\n  sqlite, {SESSIONS} processes x 5 saves: save latency median {median:.1f} ms, p95 {p95:.1f} ms")
+
+
 def _wait_for_lines(proc: subprocess.Popen, count: int, timeout: float = 60) -> list[str]:
     lines, deadline = [], time.monotonic() + timeout
     while len(lines) < count and time.monotonic() < deadline:
