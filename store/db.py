@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,7 +15,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 
-from .errors import StoreUnavailable
+from .errors import StoreError, StoreUnavailable
 
 ENV_VAR = "PARTNERSHIP_DATABASE_URL"
 """The environment variable that points the store at another database (e.g. PostgreSQL)."""
@@ -124,8 +125,10 @@ def make_engine(url: str, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
 
 
 def _text(exc: BaseException) -> str:
+    """The driver's own message, without SQLAlchemy's copy of the statement and its parameters (which hold
+    user text: a scenario's description must not change how an error is read)."""
     orig = getattr(exc, "orig", None)
-    return f"{orig or ''} {exc}".lower()
+    return str(orig if orig is not None else exc).lower()
 
 
 def is_locked(exc: BaseException) -> bool:
@@ -152,7 +155,7 @@ def unavailable(exc: BaseException, url: str) -> StoreUnavailable:
         why = "cannot be written (the disk is full or failing)"
     elif "connection refused" in t or "could not connect" in t or "no such file or directory" in t or "timeout" in t:
         why = f"cannot reach its database server ({describe(url)})"
-    elif "password authentication" in t or "authentication failed" in t or "does not exist" in t:
+    elif "authentication failed" in t or re.search(r'(database|role) "[^"]*" does not exist', t):
         why = f"cannot log in to its database ({describe(url)})"
     else:
         why = f"cannot use its database ({describe(url)}: {type(getattr(exc, 'orig', None) or exc).__name__})"
@@ -181,7 +184,8 @@ def run_write(
 ) -> T:
     """Run ``work(connection)`` in one write transaction, committed at the end; retried when the database is
     locked or a concurrent transaction got in the way. Database faults raise StoreUnavailable; anything
-    ``work`` raises (StoreError, IntegrityError) rolls back and passes through. ``foreign_keys_off`` turns
+    ``work`` raises (a StoreError) rolls back and passes through; a unique-key clash with a concurrent write
+    is retried, then reported as a plain StoreError. ``foreign_keys_off`` turns
     SQLite's foreign-key enforcement off for the transaction (for migrations that copy a table, whose
     DROP would otherwise cascade), checking the keys before committing."""
     for attempt in range(1, attempts + 1):
@@ -206,7 +210,10 @@ def run_write(
             cause = exc.__cause__
             if cause is None or not is_locked(cause) or attempt == attempts:
                 raise
-            time.sleep(random.uniform(0.01, 0.05) * attempt)
+        except sa_exc.IntegrityError:  # a concurrent write took the same key first: try again on fresh data
+            if attempt == attempts:
+                raise StoreError("That change clashed with another made at the same moment: try again.") from None
+        time.sleep(random.uniform(0.01, 0.05) * attempt)
     raise AssertionError("unreachable")
 
 

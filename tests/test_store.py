@@ -599,3 +599,16 @@ def test_the_store_imports_the_model_but_no_user_interface():
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_a_unique_key_clash_is_retried_then_reported_plainly(store):
+    code = store.create_room()
+    calls = []
+
+    def clash(conn):  # the same room code again: the database refuses it every time
+        calls.append(1)
+        conn.execute(text("INSERT INTO rooms (code, title, created_at, revision) VALUES (:c, '', :t, 0)"), {"c": code, "t": "2026-01-01 00:00:00"})
+
+    with pytest.raises(StoreError, match="clashed with another made at the same moment") as caught:
+        store._write(clash)
+    assert len(calls) == store_db.WRITE_ATTEMPTS and "INSERT" not in str(caught.value)
