@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, LargeBinary, cast, func, insert, select, update
 
 from partnership import Scenario, ScenarioError, parse_scenario_text, scenario_from_dict, scenario_to_json
 
@@ -257,8 +257,12 @@ def _save(conn: Connection, room_id: int, name: str, text: str, proposer: str, a
         option_id = opt.id
         if opt.removed:
             conn.execute(update(options).where(options.c.id == option_id).values(removed=False))
-    n_versions, n_chars = conn.execute(
-        select(func.count(versions.c.id), func.coalesce(func.sum(func.length(versions.c.scenario_json)), 0))
+    if conn.dialect.name == "sqlite":  # bytes, not characters: the archive's limit is in bytes
+        size = func.length(cast(versions.c.scenario_json, LargeBinary))
+    else:
+        size = func.octet_length(versions.c.scenario_json)
+    n_versions, n_bytes = conn.execute(
+        select(func.count(versions.c.id), func.coalesce(func.sum(size), 0))
         .join(options, versions.c.option_id == options.c.id)
         .where(options.c.room_id == room_id)
     ).one()
@@ -267,7 +271,7 @@ def _save(conn: Connection, room_id: int, name: str, text: str, proposer: str, a
             f"This room already holds {MAX_VERSIONS} saved versions, the most a room can keep: "
             "export this room and start a new one."
         )
-    if n_chars + len(text) > MAX_ROOM_BYTES:
+    if n_bytes + len(text.encode("utf-8")) > MAX_ROOM_BYTES:
         raise StoreLimit(
             f"This room's saved scenarios already fill its {MAX_ROOM_BYTES // (1024 * 1024)} MB: "
             "export this room and start a new one."

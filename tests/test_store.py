@@ -244,6 +244,28 @@ def test_a_room_holds_at_most_500_options(store):
     assert len(store.options(code, include_removed=True)) == MAX_OPTIONS
 
 
+def test_a_room_keeps_at_most_so_many_versions_and_bytes(store, monkeypatch):
+    code = store.create_room()
+    monkeypatch.setattr(store_rooms, "MAX_VERSIONS", 3)
+    for scenario in (A, B, C):
+        store.save_option(code, "A", scenario)
+    with pytest.raises(StoreLimit, match="already holds 3 saved versions"):
+        store.save_option(code, "B", A)
+    other = store.create_room()
+    wide = json.loads(A)
+    wide["description"] = "é" * 1000  # 2,000 bytes in 1,000 characters: the limit counts bytes
+    wide_text = scenario_to_json(parse_scenario_text(json.dumps(wide)))
+    monkeypatch.setattr(store_rooms, "MAX_VERSIONS", 1990)
+    # three copies fit if counted in characters, not in bytes
+    monkeypatch.setattr(store_rooms, "MAX_ROOM_BYTES", 3 * len(wide_text))
+    assert 2 * len(wide_text.encode()) <= store_rooms.MAX_ROOM_BYTES < 3 * len(wide_text.encode())
+    store.save_option(other, "Wide", wide_text)
+    store.save_option(other, "Wide", wide_text)
+    with pytest.raises(StoreLimit, match="saved scenarios already fill"):
+        store.save_option(other, "Wide", wide_text)
+    assert [v.version for v in store.versions(other)] == [1, 2]
+
+
 BAD_CODES = ["", "abc", "x" * 100, "'; DROP TABLE rooms; --", "../../etc/passwd", "room code with spaces", None, 12345]
 
 
