@@ -384,9 +384,7 @@ class Store:
         # app's sessions) queue here instead, so their waits are short and fair. Other processes still
         # wait on SQLite's busy timeout.
         self._write_lock = threading.Lock() if db.is_sqlite(self._engine) else contextlib.nullcontext()
-        self._queue = (
-            db.WriterQueue(self._engine.url.database, busy_timeout) if db.is_sqlite(self._engine) else None
-        )
+        self._queue = db.WriterQueue(self._engine.url.database, busy_timeout) if db.is_sqlite(self._engine) else None
         if migrate:
             try:
                 db.upgrade(self._engine, self._url)

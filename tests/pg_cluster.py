@@ -24,7 +24,9 @@ def _bin() -> Path:
     initdb = shutil.which("initdb")
     if initdb:
         return Path(initdb).parent
-    raise ClusterUnavailable("PostgreSQL is not installed (no initdb under /usr/lib/postgresql/*/bin; apt-get install postgresql)")
+    raise ClusterUnavailable(
+        "PostgreSQL is not installed (no initdb under /usr/lib/postgresql/*/bin; apt-get install postgresql)"
+    )
 
 
 class Cluster:
@@ -45,7 +47,9 @@ class Cluster:
                 prefix + list(cmd), capture_output=True, text=True, timeout=timeout, check=True, cwd=self.dir
             )
         except subprocess.CalledProcessError as exc:
-            raise ClusterUnavailable(f"{Path(cmd[0]).name} failed: {(exc.stderr or exc.stdout).strip()[-300:]}") from None
+            raise ClusterUnavailable(
+                f"{Path(cmd[0]).name} failed: {(exc.stderr or exc.stdout).strip()[-300:]}"
+            ) from None
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise ClusterUnavailable(f"{Path(cmd[0]).name} could not run: {exc}") from None
 
@@ -65,7 +69,19 @@ class Cluster:
         options = f"-c listen_addresses='' -c unix_socket_directories={self.dir} -c max_connections=200"
         if not self.fsync:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        self._run(str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(self.dir / "log"), "-w", "-t", "30", "start")
+        self._run(
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-l",
+            str(self.dir / "log"),
+            "-w",
+            "-t",
+            "30",
+            "start",
+        )
         self._started = True
         self._bindir = bindir
         self._watchdog = self._start_watchdog()

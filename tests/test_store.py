@@ -72,7 +72,10 @@ def test_saving_under_an_existing_name_keeps_every_version(store):
     ]
     assert current[0].scenario_json == B and current[1].scenario_json == C
     assert [v.scenario_json for v in store.versions(code, "Council proposal")] == [A, B]
-    assert [(v.proposer, v.version) for v in store.versions(code, "Council proposal")] == [("Council", 1), ("Provider", 2)]
+    assert [(v.proposer, v.version) for v in store.versions(code, "Council proposal")] == [
+        ("Council", 1),
+        ("Provider", 2),
+    ]
     assert all(v.saved_at.tzinfo is not None for v in store.versions(code))
     assert [(e.action, e.option_name, e.version, e.who) for e in store.history(code)] == [
         ("save", "Council proposal", 1, "Council"),
@@ -365,7 +368,10 @@ def _zip(files: dict[str, bytes | str]) -> bytes:
 
 def _room_state(store, code):
     return (
-        [(o.name, o.version, o.proposer, o.removed, o.scenario_json) for o in store.options(code, include_removed=True)],
+        [
+            (o.name, o.version, o.proposer, o.removed, o.scenario_json)
+            for o in store.options(code, include_removed=True)
+        ],
         [(v.name, v.version, v.proposer, v.scenario_json, v.saved_at) for v in store.versions(code)],
         [(e.action, e.option_name, e.version, e.who, e.at) for e in store.history(code) if e.action != "import"],
     )
@@ -374,7 +380,7 @@ def _room_state(store, code):
 def test_export_holds_every_version_and_a_log(store):
     code = store.create_room()
     store.save_option(code, "Council proposal", A, "Council")
-    store.save_option(code, "Council proposal", B, "=HYPERLINK(\"x\")")
+    store.save_option(code, "Council proposal", B, '=HYPERLINK("x")')
     store.save_option(code, "Dropped", C, "Provider")
     store.remove_option(code, "Dropped", "Chair")
     with zipfile.ZipFile(io.BytesIO(store.export_zip(code))) as z:
@@ -390,7 +396,7 @@ def test_export_holds_every_version_and_a_log(store):
         log = z.read("log.csv").decode().splitlines()
     assert log[0] == "time,who,action,option,version,file"
     assert log[1].endswith(",Council,save,Council proposal,1,council_proposal_v1.yaml")
-    assert ',"\'=HYPERLINK' in log[2]  # quoted: a spreadsheet will not run it
+    assert ",\"'=HYPERLINK" in log[2]  # quoted: a spreadsheet will not run it
     assert log[4].endswith(",Chair,remove,Dropped,,")
 
 
@@ -450,7 +456,7 @@ def _symlink_zip() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as z:
         info = zipfile.ZipInfo("link.yaml")
-        info.external_attr = (0o120777 << 16)
+        info.external_attr = 0o120777 << 16
         z.writestr(info, "/etc/passwd")
     return buffer.getvalue()
 
@@ -472,17 +478,35 @@ def _symlink_zip() -> bytes:
         (_zip({f"f{i}.yaml": "x" * 1_000_000 for i in range(21)}), "more than 20 MB"),
         (_zip({f"f{i}.yaml": A for i in range(2001)}), "more than 2,000 files"),
         (b"PK" + b"\x00" * (21 * 1024 * 1024), "larger than 20 MB"),
-        (_zip({"ok.yaml": A, "bad.yaml": A.replace('"host": ', '"host": -') }), r"bad\.yaml: prices\.host: must be >= 0"),
+        (
+            _zip({"ok.yaml": A, "bad.yaml": A.replace('"host": ', '"host": -')}),
+            r"bad\.yaml: prices\.host: must be >= 0",
+        ),
         (_zip({"ok.yaml": A, "broken.yaml": "service: [unclosed"}), r"broken\.yaml: not valid YAML"),
         (_zip({"bomb.yaml": "a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n"}), r"bomb\.yaml: uses YAML aliases"),
         (_zip({"deep.yaml": "[" * 5000 + "]" * 5000}), r"deep\.yaml: is nested too deeply"),
         (_zip({"bin.yaml": b"\xff\xfe\x00garbage"}), r"bin\.yaml: is not UTF-8"),
         (_zip({"a.yaml": A, "log.csv": "when,who\n"}), "log.csv: the first line must be"),
-        (_zip({"a.yaml": A, "log.csv": "time,who,action,option,version,file\n,,save,A,1,missing.yaml\n"}), "names a file"),
-        (_zip({"a.yaml": A, "log.csv": "time,who,action,option,version,file\n,,explode,A,1,a.yaml\n"}), "unknown action"),
-        (_zip({"a.yaml": A, "log.csv": "time,who,action,option,version,file\nyesterday,,save,A,1,a.yaml\n"}), "is not a time"),
-        (_zip({"a.yaml": A, "log.csv": f"time,who,action,option,version,file\n,,save,{'n' * 81},1,a.yaml\n"}), "at most 80"),
-        (_zip({"a.yaml": A, "log.csv": "time,who,action,option,version,file\n,,remove,Ghost,,\n"}), "removed before it is saved"),
+        (
+            _zip({"a.yaml": A, "log.csv": "time,who,action,option,version,file\n,,save,A,1,missing.yaml\n"}),
+            "names a file",
+        ),
+        (
+            _zip({"a.yaml": A, "log.csv": "time,who,action,option,version,file\n,,explode,A,1,a.yaml\n"}),
+            "unknown action",
+        ),
+        (
+            _zip({"a.yaml": A, "log.csv": "time,who,action,option,version,file\nyesterday,,save,A,1,a.yaml\n"}),
+            "is not a time",
+        ),
+        (
+            _zip({"a.yaml": A, "log.csv": f"time,who,action,option,version,file\n,,save,{'n' * 81},1,a.yaml\n"}),
+            "at most 80",
+        ),
+        (
+            _zip({"a.yaml": A, "log.csv": "time,who,action,option,version,file\n,,remove,Ghost,,\n"}),
+            "removed before it is saved",
+        ),
     ],
     ids=lambda v: re.sub(r"\W+", "-", v)[:40] if isinstance(v, str) else "archive",
 )
@@ -568,7 +592,10 @@ def test_cli_export_by_link_and_import(tmp_path, capsys):
     with Store(url) as store:
         code = store.create_room("Northshire workshop")
         store.save_option(code, "Council proposal", A, "Council")
-    assert store_main(["--database", url, "export", f"http://localhost:8501/?room={code}", "--out", str(tmp_path / "out")]) == 0
+    assert (
+        store_main(["--database", url, "export", f"http://localhost:8501/?room={code}", "--out", str(tmp_path / "out")])
+        == 0
+    )
     path = Path(capsys.readouterr().out.strip())
     assert path.parent == tmp_path / "out" and path.name.startswith("northshire_workshop_history_")
     assert code not in path.name
@@ -629,7 +656,10 @@ def test_a_unique_key_clash_is_retried_then_reported_plainly(store):
 
     def clash(conn):  # the same room code again: the database refuses it every time
         calls.append(1)
-        conn.execute(text("INSERT INTO rooms (code, title, created_at, revision) VALUES (:c, '', :t, 0)"), {"c": code, "t": "2026-01-01 00:00:00"})
+        conn.execute(
+            text("INSERT INTO rooms (code, title, created_at, revision) VALUES (:c, '', :t, 0)"),
+            {"c": code, "t": "2026-01-01 00:00:00"},
+        )
 
     with pytest.raises(StoreError, match="clashed with another made at the same moment") as caught:
         store._write(clash)

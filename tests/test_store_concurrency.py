@@ -112,7 +112,11 @@ def test_a_server_killed_mid_save_loses_no_returned_save(tmp_path):
             # and nothing beyond at most the one save in flight at the kill, per server
             assert len(found - set(returned)) <= round_ + 1
     check = subprocess.run(
-        [sys.executable, "-c", f"import sqlite3; print(sqlite3.connect({str(path)!r}).execute('PRAGMA integrity_check').fetchone()[0])"],
+        [
+            sys.executable,
+            "-c",
+            f"import sqlite3; print(sqlite3.connect({str(path)!r}).execute('PRAGMA integrity_check').fetchone()[0])",
+        ],
         capture_output=True,
         text=True,
     )
