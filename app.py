@@ -4,6 +4,7 @@ import streamlit as st
 
 from partnership import decisions, scenario_warnings
 from ui import compute, export, options, sidebar, state, views
+from ui.text import plain
 
 st.set_page_config(page_title="Partnership Calculator", page_icon="🤝", layout="wide")
 st.markdown(
@@ -29,7 +30,7 @@ with st.sidebar:
     sidebar.render(shown)
 
 st.caption("Partnership Calculator: what a local partnership agreement means for the host authority and the provider")
-st.title(shown.name if shown else "No scenario")
+st.title(plain(shown.name) if shown else "No scenario")
 for line in link_problems:
     st.error(line)
 if problems:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import replace
 
 import numpy as np
@@ -442,7 +443,7 @@ def terms_map(scenario: Scenario, result: SweepResult) -> go.Figure:
 def compare_bars(options: list[tuple[str, Scenario, dict]]) -> go.Figure:
     """Saved options side by side: expected provider gain and host saving of each."""
     cur = options[0][1].currency if options else "£"
-    names = [name for name, _, _ in options]
+    names = [html.escape(name, quote=False) for name, _, _ in options]  # typed by users: never markup
     fig = go.Figure()
     for key, label, colour in (
         ("expected_provider_gain", "Expected provider gain", PROVIDER),
@@ -472,6 +473,7 @@ def compare_lines(options: list[tuple[str, Scenario, dict]], local_use: float | 
     cur = options[0][1].currency if options else "£"
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12, subplot_titles=("Provider's gain", "Host's saving"))
     for i, (name, scenario, _) in enumerate(options):
+        name = html.escape(name, quote=False)  # typed by users: never markup
         u = scenario.uncertainty.local_use.mode if local_use is None else local_use
         r = evaluate(scenario, o, u)
         colour = OPTION_COLOURS[i % len(OPTION_COLOURS)]

@@ -39,9 +39,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(app: str = "app.py"):
-    """The real app on a free loopback port; yields its base URL."""
-    port = _free_port()
+def streamlit_server(app: str = "app.py", port: int | None = None):
+    """The real app on a loopback port (a free one unless given); yields its base URL."""
+    port = port or _free_port()
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -81,23 +81,32 @@ def streamlit_server(app: str = "app.py"):
 
 
 @contextmanager
-def browser_page(width: int = 1600, height: int = 1000):
-    """A Playwright page in headless Debian Chromium, kept off the network."""
+def browser_page(width: int = 1600, height: int = 1000, pages: int = 1):
+    """A Playwright page in headless Debian Chromium, kept off the network (or, with ``pages``, a list of
+    that many pages, each in a browser context of its own: separate laptops in one room)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
-            frames = _frames(page)
-
-            def count(_payload, frames=frames) -> None:
-                frames[0] += 1
-
-            page.on("websocket", lambda ws: ws.on("framereceived", count))
-            yield page
+            made = [
+                _counted(browser.new_context(viewport={"width": width, "height": height}).new_page())
+                for _ in range(pages)
+            ]
+            yield made[0] if pages == 1 else made
         finally:
             browser.close()
+
+
+def _counted(page):
+    """A page whose websocket messages from the server are counted (for :func:`rerun`)."""
+    frames = _frames(page)
+
+    def count(_payload, frames=frames) -> None:
+        frames[0] += 1
+
+    page.on("websocket", lambda ws: ws.on("framereceived", count))
+    return page
 
 
 _WATCH_RUNS = """() => {

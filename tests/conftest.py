@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,20 @@ from partnership.examples import EXAMPLE
 
 ROOT = Path(__file__).resolve().parent.parent
 PRESETS = sorted((ROOT / "presets").glob("*.yaml"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def workshop_store(tmp_path_factory):
+    """The app's workshop store, for every test (and every server a test starts): a throwaway SQLite file,
+    never the user's own. Tests of the store itself name their databases explicitly."""
+    path = tmp_path_factory.mktemp("workshop_store") / "workshops.sqlite3"
+    old = os.environ.get("PARTNERSHIP_DATABASE_URL")
+    os.environ["PARTNERSHIP_DATABASE_URL"] = f"sqlite:///{path}"
+    yield path
+    if old is None:
+        os.environ.pop("PARTNERSHIP_DATABASE_URL", None)
+    else:
+        os.environ["PARTNERSHIP_DATABASE_URL"] = old
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import yaml
@@ -55,6 +56,11 @@ def charts(at: AppTest) -> list[dict]:
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
+def title(at: AppTest) -> str:
+    """The page's title as the reader sees it (the Markdown source escapes what the user typed)."""
+    return re.sub(r"\\(.)", r"\1", at.title[0].value)
+
+
 def problems_shown(at: AppTest) -> str:
     return " ".join(e.value for e in at.error)
 
@@ -62,7 +68,7 @@ def problems_shown(at: AppTest) -> str:
 def test_opens_on_the_childrens_home_preset():
     at = start()
     assert not at.exception
-    assert at.title[0].value == "Four-place children's home"
+    assert title(at) == "Four-place children's home"
     expected = summarize(load_scenario(ROOT / "presets" / "childrens_home.yaml"))
     assert money(metric(at, "Provider's expected gain a year")) == pytest.approx(
         expected["expected_provider_gain"], abs=0.5
@@ -76,7 +82,7 @@ def test_every_preset_and_every_view_renders(path):
     assert not at.exception, at.exception
     assert not at.error, problems_shown(at)
     scenario = load_scenario(path)
-    assert at.title[0].value == scenario.name
+    assert title(at) == scenario.name
     for view, words in VIEWS.items():
         show(at, view)
         assert not at.exception, (view, at.exception)
@@ -196,7 +202,7 @@ def test_upload_loads_a_scenario_and_a_bad_one_changes_nothing(example):
     good = yaml.safe_dump(example.model_dump(mode="json"), allow_unicode=True).encode()
     at.file_uploader(key="upload").upload("mine.yaml", good, "application/yaml").run()
     assert not at.exception
-    assert at.title[0].value == example.name
+    assert title(at) == example.name
     assert at.number_input(key="agreement.contribution").value == 200_000
     before = [m.value for m in at.metric]
     bad = good.replace(b"host: 4500", b"host: -5")
@@ -372,3 +378,103 @@ def test_growth_rates_can_be_set_year_by_year():
     scenario = decode_scenario(at.query_params["scenario"])
     assert scenario.term.years == 3
     assert scenario.term.indexation.costs == pytest.approx([0.0, 0.09])
+
+
+def _room_session(code: str | None = None, view: str = "Compare options") -> AppTest:
+    """A new browser session (as another laptop in the room would be), on the room's link if given."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    if code:
+        at.query_params["room"] = code
+    at.run()
+    return show(at, view)
+
+
+def _save_option(at: AppTest, name: str, who: str = "") -> AppTest:
+    at.text_input(key="option_name").set_value(name)
+    at.text_input(key="option_proposer").set_value(who)
+    return at.button(key="save_option").click().run()
+
+
+def test_options_are_kept_in_the_store_and_shared_through_the_room_link():
+    first = _room_session()
+    first.button(key="start_room").click().run()
+    code = first.query_params["room"]
+    assert len(code) >= 22  # at least 128 random bits in the link
+    _save_option(first, "Council proposal", "Council")
+    second = _room_session(code)  # another laptop, or the same one after a reload
+    assert not second.exception and not second.error, problems_shown(second)
+    table = options_table(second)
+    assert list(table["Option"]) == ["Council proposal"] and list(table["Proposed by"]) == ["Council"]
+    _save_option(second, "Provider counter-offer", "Provider")
+    third = _room_session(code)
+    assert list(options_table(third)["Option"]) == ["Council proposal", "Provider counter-offer"]
+
+
+def test_saving_under_a_name_keeps_the_earlier_version_and_removing_has_an_undo():
+    at = _room_session()
+    _save_option(at, "Same name", "Council")
+    at.number_input(key="agreement.contribution").set_value(150_000.0).run()
+    _save_option(at, "Same name", "Provider")
+    assert list(options_table(at)["Version"]) == [2]
+    history = next(d.value for d in at.dataframe if "What" in d.value.columns)
+    assert list(history["What"]).count("save") == 2 and set(history["Who"]) == {"Council", "Provider"}
+    at.button(key="remove_option").click().run()
+    assert not any("Option" in d.value.columns for d in at.dataframe)
+    at.button(key="undo_remove").click().run()
+    assert list(options_table(at)["Option"]) == ["Same name"]
+
+
+def test_the_room_zip_holds_every_version_and_imports_back_to_the_same_figures():
+    from store import Store
+
+    at = _room_session()
+    _save_option(at, "A", "Council")
+    at.number_input(key="agreement.contribution").set_value(90_000.0).run()
+    _save_option(at, "B", "Provider")
+    code = at.query_params["room"]
+    data = Store().export_zip(code)
+    import io
+    import zipfile
+
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert sorted(names) == ["a_v1_current.yaml", "b_v1_current.yaml", "log.csv"]
+    fresh = _room_session()
+    fresh.file_uploader(key="import_zip").upload("room.zip", data, "application/zip").run()
+    assert not fresh.exception
+    assert fresh.query_params["room"] != code  # a room of its own
+    before, after = options_table(at), options_table(fresh)
+    assert list(after["Option"]) == ["A", "B"]
+    assert list(after["Provider's expected gain"]) == list(before["Provider's expected gain"])
+
+
+def test_an_unknown_room_link_says_so_plainly():
+    at = _room_session("not-a-real-room-code-0000000000")
+    assert "not one the store knows" in problems_shown(at)
+    assert money(metric(at, "Provider's expected gain a year")) != 0  # the calculator still works
+
+
+def test_a_read_only_store_switches_saving_off_and_the_app_still_computes(tmp_path, monkeypatch):
+    from ui import options
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    (folder / "workshops.sqlite3").write_bytes(b"this is not a database")
+    monkeypatch.setenv("PARTNERSHIP_DATABASE_URL", f"sqlite:///{folder / 'workshops.sqlite3'}")
+    options._store.clear()
+    try:
+        at = _room_session()
+        assert any("Saving is switched off" in w.value for w in at.warning)
+        assert at.button(key="save_option").disabled
+        assert metric(at, "Provider's expected gain a year").startswith("£")
+    finally:
+        monkeypatch.undo()
+        options._store.clear()
+
+
+def test_names_typed_by_users_are_shown_as_typed_not_as_links():
+    at = _room_session()
+    _save_option(at, "Budget [sign in](http://phish.example/login)", "Council")
+    shown = " ".join(s.value for s in at.success)
+    assert "\\[sign in\\]\\(http\\://phish\\.example/login\\)" in shown  # escaped: Markdown shows it as text
+    bars = next(f for f in charts(at) if "expected gain" in f["layout"]["title"]["text"])
+    assert all("<a" not in str(x) for x in bars["data"][0]["x"])

@@ -21,6 +21,11 @@ def key(scenario: Scenario) -> str:
     return scenario_to_json(scenario)
 
 
+def key_of_json(text: str) -> str:
+    """The cache key of a scenario given as any JSON text of it (e.g. as the workshop store keeps it)."""
+    return key(_scenario(text))
+
+
 @functools.lru_cache(maxsize=64)
 def _scenario(text: str) -> Scenario:
     return scenario_from_dict(json.loads(text))

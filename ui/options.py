@@ -1,74 +1,245 @@
-"""Saved options: name the terms the room proposes, keep them in the session, compare them side by side."""
+"""Saved options: the terms the room proposes, kept in the workshop store (nothing is lost on a reload, a
+dropped connection or a server restart) and shared with everyone who has the room's link.
+
+Every browser works in a room whose code is in the page's address (``?room=``). "Start a workshop room"
+makes one to share; saving without a room makes a private one, so a reload still finds the options.
+Saving under an existing name keeps the earlier version; removing hides an option, with an undo. When
+the store cannot be written (read-only, locked, damaged), saving is switched off with a message and the
+calculator still works."""
 
 from __future__ import annotations
 
-import io
-import zipfile
+import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 import charts
-from paper.pack import comparison_table, slug, unique_names
+from paper.pack import comparison_table
 from partnership import Scenario
 from partnership.formats import money, percent
-from partnership.scenario import scenario_to_yaml
+from store import RoomNotFound, Store, StoreError, StoreUnavailable
 
 from . import compute, state
+from .text import plain
 
-OPTIONS_KEY = "options"  # {name: scenario JSON text}, in the order saved
+ROOM_KEY = "room"  # the query parameter and session key holding the room's code
+REFRESH_SECONDS = 3  # how often an open Compare view looks for options others have saved
+
+
+@st.cache_resource(show_spinner=False)
+def _store() -> Store:
+    return Store()
+
+
+def store() -> tuple[Store | None, str]:
+    """The workshop store, or None and a plain message saying why saving is off."""
+    try:
+        return _store(), ""
+    except StoreUnavailable as exc:
+        return None, str(exc)
+
+
+def room_code() -> str | None:
+    """The room this page works in (from the address), or None."""
+    code = st.query_params.get(ROOM_KEY)
+    return code or None
+
+
+def _current_room(db: Store | None) -> tuple[str | None, str]:
+    """The room's code if it exists, and a plain message when the link's room cannot be found."""
+    code = room_code()
+    if code is None or db is None:
+        return code, ""
+    try:
+        if db.room_exists(code):
+            return code, ""
+    except StoreError as exc:
+        return None, str(exc)
+    return None, (
+        "This page's workshop room link is not one the store knows (it may be mistyped or cut short). "
+        "Start a new room, or ask for the link again."
+    )
 
 
 def saved() -> dict[str, str]:
-    """The saved options, name -> scenario JSON text."""
-    return st.session_state.setdefault(OPTIONS_KEY, {})
+    """The room's current options, name -> scenario JSON text, in the order first saved ({} without a room)."""
+    db, _ = store()
+    code, problem = _current_room(db)
+    if db is None or code is None or problem:
+        return {}
+    try:
+        return {o.name: o.scenario_json for o in db.options(code)}
+    except StoreError:
+        return {}
 
 
 def saved_scenarios() -> list[tuple[str, Scenario, dict]]:
-    """(name, scenario, summary) of every saved option."""
-    return [(n, compute._scenario(t), compute.summary(t)) for n, t in saved().items()]
+    """(name, scenario, summary) of every current option of the room."""
+    return [
+        (n, compute._scenario(compute.key_of_json(t)), compute.summary(compute.key_of_json(t)))
+        for n, t in saved().items()
+    ]
 
 
-def _save(text: str) -> None:
-    name = (st.session_state.get("option_name") or "").strip() or f"Option {len(saved()) + 1}"
-    saved()[name] = text
-    st.session_state["option_name"] = f"Option {len(saved()) + 1}"
-    st.session_state["options_note"] = f"Saved “{name}”."
+def _note(text: str, kind: str = "success") -> None:
+    st.session_state["options_note"] = (kind, text)
 
 
-def _remove(name: str) -> None:
-    saved().pop(name, None)
+def _start_room(db: Store) -> None:
+    try:
+        code = db.create_room(st.session_state.get("room_title") or "")
+    except StoreError as exc:
+        _note(str(exc), "error")
+        return
+    st.query_params[ROOM_KEY] = code
+    _note("Workshop room started. Share this page's address: everyone with it sees the options saved here.")
+
+
+def _save(db: Store, text: str) -> None:
+    code = room_code()
+    try:
+        if code is None or not db.room_exists(code):
+            code = db.create_room("", personal=True)
+            st.query_params[ROOM_KEY] = code
+        name = (st.session_state.get("option_name") or "").strip() or f"Option {len(db.options(code)) + 1}"
+        version = db.save_option(code, name, text, proposer=st.session_state.get("option_proposer") or "")
+    except StoreError as exc:
+        _note(str(exc), "error")
+        return
+    kept = f" (version {version.version}; the earlier ones are kept in the history)" if version.version > 1 else ""
+    _note(f"Saved “{version.name}”{kept}.")
+    st.session_state["option_name"] = f"Option {len(db.options(code)) + 1}"
+
+
+def _remove(db: Store, name: str) -> None:
+    try:
+        db.remove_option(room_code(), name, who=st.session_state.get("option_proposer") or "")
+    except StoreError as exc:
+        _note(str(exc), "error")
+        return
+    st.session_state["last_removed"] = name
+    _note(f"Removed “{name}”. It is kept in the history; Undo brings it back.", "info")
+
+
+def _undo(db: Store, name: str) -> None:
+    try:
+        db.undo_remove(room_code(), name, who=st.session_state.get("option_proposer") or "")
+    except StoreError as exc:
+        _note(str(exc), "error")
+        return
+    st.session_state.pop("last_removed", None)
+    _note(f"“{name}” is back.")
 
 
 def _open(name: str) -> None:
-    state.load_into_state(compute._scenario(saved()[name]))
-    st.session_state["options_note"] = f"Opened “{name}”: the inputs now show its terms."
+    state.load_into_state(compute._scenario(compute.key_of_json(saved()[name])))
+    _note(f"Opened “{name}”: the inputs now show its terms.")
 
 
-def options_zip() -> bytes:
-    """Every saved option as a YAML file, together in one ZIP."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-        options = saved_scenarios()
-        files = unique_names([slug(name) for name, _, _ in options], form="{}_{}")
-        for file, (name, s, _) in zip(files, options):
-            z.writestr(f"{file}.yaml", scenario_to_yaml(s.model_copy(update={"name": name})))
-    return buffer.getvalue()
+def _import(db: Store) -> None:
+    uploaded = st.session_state.get("import_zip")
+    if uploaded is None:
+        return
+    try:
+        code = db.import_zip(uploaded.getvalue(), room_code(), who=st.session_state.get("option_proposer") or "")
+    except StoreError as exc:
+        _note(str(exc), "error")
+        return
+    st.query_params[ROOM_KEY] = code
+    _note("The ZIP's options and history are in this room now.")
 
 
 def compare_options(s: Scenario) -> None:
-    """Save the scenario on screen as an option; compare the saved options."""
-    st.session_state.setdefault("option_name", f"Option {len(saved()) + 1}")
-    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-    c1.text_input("Name this option", key="option_name", help="e.g. 'Council proposal' or 'Provider counter-offer'")
-    c2.button(
-        "Save this option", type="primary", on_click=_save, args=(compute.key(s),), key="save_option", width="stretch"
+    """Save the scenario on screen as an option of the room; see the room's options side by side."""
+    db, problem = store()
+    if db is None:
+        st.warning(f"Saving is switched off: {problem} The calculator still works; options cannot be saved.")
+    code, link_problem = _current_room(db)
+    if link_problem:
+        st.error(link_problem)
+    _room_header(db, code)
+    c1, c2, c3 = st.columns([3, 2, 1], vertical_alignment="bottom")
+    st.session_state.setdefault("option_name", "Option 1")
+    c1.text_input("Name this option", key="option_name", max_chars=80, help="e.g. 'Council proposal'")
+    c2.text_input("Proposed by", key="option_proposer", max_chars=40, help="e.g. 'Council' or 'Provider'")
+    c3.button(
+        "Save this option",
+        type="primary",
+        on_click=_save,
+        args=(db, compute.key(s)),
+        disabled=db is None,
+        key="save_option",
+        width="stretch",
     )
     if note := st.session_state.pop("options_note", None):
-        st.success(note)
-    options = saved_scenarios()
-    if not options:
+        getattr(st, note[0])(plain(note[1]))
+    if db is not None and code is not None and not link_problem:
+        _room_options(db, code)
+    else:
         st.info("No options saved yet. Set the terms the room proposes, name them and save; then compare them here.")
+
+
+def _room_header(db: Store | None, code: str | None) -> None:
+    if db is None:
         return
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    if code is None:
+        c1.caption(
+            "Options you save are kept safe under a private link (this page's address). To share them with the "
+            "room, start a workshop room and give everyone its link."
+        )
+        c1.text_input("Room name (optional)", key="room_title", max_chars=80)
+        c2.button("Start a workshop room", on_click=_start_room, args=(db,), key="start_room", width="stretch")
+        st.file_uploader(
+            "Or open a room's ZIP (a backup or another workshop's download)",
+            type=["zip"],
+            key="import_zip",
+            on_change=_import,
+            args=(db,),
+        )
+        return
+    try:
+        room = db.room(code)
+    except StoreError:
+        return
+    what = "Your private room" if room.personal else f"Workshop room {plain(room.title) if room.title else ''}".strip()
+    address = _room_link(code)
+    c1.markdown(f"**{what}.** Everyone with this link sees the options saved here, within a few seconds:")
+    c1.code(address, language=None)
+    if room.personal:
+        c2.button("Start a workshop room", on_click=_start_room, args=(db,), key="start_room", width="stretch")
+
+
+def _room_link(code: str) -> str:
+    """The page's address reduced to the room: what to share."""
+    base = (st.context.url or "").split("?")[0] if st.context.url else ""
+    return f"{base}?{ROOM_KEY}={code}"
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def _room_options(db: Store, code: str) -> None:
+    """The room's options, looked at again every few seconds: what others save appears without a reload."""
+    try:
+        revision = db.room_version(code)
+        if st.session_state.get("room_revision") not in (None, revision):
+            st.session_state["room_revision"] = revision
+            st.rerun()  # the whole page: the Export view and the option picker see the new options too
+        st.session_state["room_revision"] = revision
+        current = db.options(code)
+    except RoomNotFound:
+        st.error("This workshop room no longer exists in the store.")
+        return
+    except StoreError as exc:
+        st.warning(f"The room's options could not be read just now: {exc}")
+        return
+    if not current:
+        st.info("No options saved yet. Set the terms the room proposes, name them and save; then compare them here.")
+        _undo_button(db)
+        _room_files(db, code)
+        return
+    options = [(o.name, compute._scenario(compute.key_of_json(o.scenario_json)), None) for o in current]
+    options = [(n, sc, compute.summary(compute.key(sc))) for n, sc, _ in options]
     cur = options[0][1].currency
     table = comparison_table(options)
     shown = table.assign(
@@ -95,19 +266,51 @@ def compare_options(s: Scenario) -> None:
             "host_saving_p10": "Host saving, P10",
         }
     )
+    shown.insert(1, "Proposed by", [o.proposer for o in current])
+    shown.insert(2, "Version", [o.version for o in current])
     st.dataframe(shown, hide_index=True, width="stretch")
     from .views import chart
 
     chart(charts.compare_bars(options), "chart_compare_bars")
     chart(charts.compare_lines(options), "chart_compare_lines")
     c1, c2, c3 = st.columns(3, vertical_alignment="bottom")
-    pick = c1.selectbox("Saved option", list(saved()), key="option_pick")
+    pick = c1.selectbox("Saved option", [o.name for o in current], key="option_pick")
     c2.button("Open it in the inputs", on_click=_open, args=(pick,), key="open_option", width="stretch")
-    c3.button("Remove it", on_click=_remove, args=(pick,), key="remove_option", width="stretch")
-    st.download_button(
-        "Download all saved options (ZIP of YAML files)",
-        options_zip,
-        "partnership_options.zip",
+    c3.button("Remove it", on_click=_remove, args=(db, pick), key="remove_option", width="stretch")
+    _undo_button(db)
+    with st.expander("History: every save, removal and return, with who and when"):
+        events = db.history(code)
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "When (UTC)": [e.at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S") for e in events],
+                    "Who": [e.who for e in events],
+                    "What": [e.action for e in events],
+                    "Option": [e.option_name for e in events],
+                    "Version": ["" if e.version is None else str(e.version) for e in events],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    _room_files(db, code)
+
+
+def _undo_button(db: Store) -> None:
+    if name := st.session_state.get("last_removed"):
+        st.button(f"Undo: bring back “{name}”", on_click=_undo, args=(db, name), key="undo_remove")
+
+
+def _room_files(db: Store, code: str) -> None:
+    c1, c2 = st.columns(2, vertical_alignment="bottom")
+    c1.download_button(
+        "Download the room: every option and version (ZIP of YAML files and a CSV log)",
+        db.export_zip(code),  # built now, in this session: a callable would run where the room is not known
+        "workshop_room.zip",
         "application/zip",
         key="download_options",
+        width="stretch",
+    )
+    c2.file_uploader(
+        "Bring a room's ZIP back into this room", type=["zip"], key="import_zip", on_change=_import, args=(db,)
     )
