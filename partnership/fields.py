@@ -84,6 +84,8 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
     unset_text: str = ""
     per_year: bool = False  # one number for every year, or a list with one for each year after the first
+    most: float | None = None  # a plausibility bound: larger values are refused as typing mistakes
+    why: str = ""  # the plausibility bound's reason, in the message that refuses a value past it
 
     @property
     def numeric(self) -> bool:
@@ -96,12 +98,22 @@ class FieldSpec:
         return self.kind == "fraction"
 
 
+MONEY_A_YEAR_MOST = 1e10
+MONEY_A_YEAR_WHY = "£10 billion a year is more than any council's whole budget"
+PRICE_MOST = 1e6
+PRICE_WHY = "£1 million per unit-period is far above any care price"
+
+
 def _money_year(path, symbol, label, help, group, **kw) -> FieldSpec:
+    kw.setdefault("most", MONEY_A_YEAR_MOST)
+    kw.setdefault("why", MONEY_A_YEAR_WHY)
     return FieldSpec(path, symbol, label, "money_year", help, group, unit="{currency} per year", ge=0, **kw)
 
 
 def _money_unit(path, symbol, label, help, group, unit="{currency} per {unit_period}", **kw) -> FieldSpec:
     kw.setdefault("scale_from", "prices.external")
+    kw.setdefault("most", PRICE_MOST)
+    kw.setdefault("why", PRICE_WHY)
     return FieldSpec(path, symbol, label, "money_unit", help, group, unit=unit, ge=0, **kw)
 
 
@@ -150,6 +162,8 @@ FIELDS: tuple[FieldSpec, ...] = (
         "Service",
         unit="{unit}s each {period}",
         gt=0,
+        most=100_000,
+        why="100,000 units each period covers the largest homecare contract",
         term="capacity",
     ),
     FieldSpec(
@@ -162,6 +176,8 @@ FIELDS: tuple[FieldSpec, ...] = (
         unit="{period}s per year",
         default=52,
         gt=0,
+        most=366,
+        why="prices are at most daily",
         term="periods_per_year",
     ),
     _money_year(
@@ -287,6 +303,8 @@ FIELDS: tuple[FieldSpec, ...] = (
         unit="fraction of operating cost",
         default=0,
         le=None,
+        most=10,
+        why="a target margin of 1,000 % of operating cost is not a margin",
         term="target_margin",
         negotiable=True,
     ),
@@ -374,6 +392,8 @@ FIELDS: tuple[FieldSpec, ...] = (
         unit="fraction a year",
         default=0.035,
         le=None,
+        most=1,
+        why="a discount rate above 100 % a year discounts everything after year 1 to almost nothing",
     ),
     *(
         FieldSpec(
@@ -426,6 +446,8 @@ FIELDS: tuple[FieldSpec, ...] = (
         unit="{currency} once, before year 1",
         default=0,
         ge=0,
+        most=MONEY_A_YEAR_MOST,
+        why="£10 billion is more than any council's whole budget",
         scale_from="service.fixed_cost",
     ),
     _fraction(

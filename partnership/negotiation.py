@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .fields import is_fraction
+from .fields import band_index, spec, value_of
 from .scenario import Scenario, ScenarioError, is_numeric_path, scenario_from_dict, scenario_to_dict, set_path
 from .terms import overridable, terms_of
 from .uncertainty import SWEEP_RESOLUTION, expected_gains, gain_tolerance, quadrature
@@ -135,7 +135,11 @@ def sweep(
     _check_axis(scenario, data, y[0], y[1], y[2], "y")
     if x[0] == y[0]:
         raise ScenarioError([f"y: {y[0]} is already swept on x; choose two different fields"])
-    xs, ys = np.linspace(x[1], x[2], x[3]), np.linspace(y[1], y[2], y[3])
+    if x[3] * y[3] > MAX_CELLS:
+        raise ScenarioError(
+            [f"the search has {x[3] * y[3]:,} pairs of terms; at most {MAX_CELLS:,} (e.g. 201 x 201): use fewer steps"]
+        )
+    xs, ys = _values(x), _values(y)
     if overridable(x[0], scenario) and overridable(y[0], scenario):
         # vectorised a row at a time: terms of shape (nx, 1) against the quadrature points, so the
         # temporaries stay small enough for the processor's cache
@@ -185,17 +189,70 @@ def sweep(
 
 
 def default_range(scenario: Scenario, path: str) -> tuple[float, float]:
-    """A sensible range to search for one term (fractions 0-1; money in the scenario's currency)."""
-    if is_fraction(path):
-        return 0.0, 1.0
+    """A sensible range to search for one field, inside the field's rules (from the registry): shares 0-100 %;
+    money from nothing to about twice what it is now (prices around today's); counts around today's value.
+    Works for every numeric field of every valid scenario."""
+    f = spec(path)
+    now = value_of(scenario, path)
+    now = float(now[0] if isinstance(now, list) else (f.no_value if now is None else now))
+    if not np.isfinite(now):  # no cap: search up to the fixed cost
+        now = float(scenario.service.fixed_cost)
     if path == "agreement.contribution":
         top = max(scenario.service.fixed_cost * 0.5, scenario.agreement.contribution * 2, 1.0)
-        return 0.0, float(round(top, -3) if top > 1000 else top)
-    if path == "prices.host":
-        return round(0.7 * scenario.prices.spot_price, 2), float(scenario.prices.host_alternative_price)
-    if path == "agreement.compensation.per_external_unit":
-        return 0.0, round(0.1 * scenario.prices.external, 2)
-    return 0.0, 1.0
+        lo, hi = 0.0, float(round(top, -3) if top > 1000 else top)
+    elif path == "prices.host":
+        lo, hi = round(0.7 * scenario.prices.spot_price, 2), float(scenario.prices.host_alternative_price)
+    elif path == "agreement.compensation.per_external_unit":
+        lo, hi = 0.0, round(0.1 * scenario.prices.external, 2)
+    elif path == "agreement.reservation.units":
+        lo, hi = 0.0, float(scenario.service.capacity)
+    elif path.startswith("uncertainty."):  # between its neighbours: low <= mode <= high
+        _, what, end = path.split(".")
+        dist = getattr(scenario.uncertainty, what)
+        lo, hi = {"low": (0.0, dist.mode), "mode": (dist.low, dist.high), "high": (dist.mode, 1.0)}[end]
+    elif path.endswith("from_local_use"):  # between the bands either side (the first starts at 0)
+        bands, i = scenario.agreement.sharing.bands, band_index(path)
+        if i == 0:
+            lo = hi = 0.0
+        else:
+            below = bands[i - 1].from_local_use
+            above = bands[i + 1].from_local_use if i + 1 < len(bands) else 1.0 + 1e-9
+            lo, hi = below + (above - below) * 0.01, min(1.0, above - (above - below) * 0.01)
+    elif f.per_year:
+        lo, hi = -0.05, 0.10
+    elif f.kind == "fraction":
+        lo, hi = 0.0, 1.0 if f.le is not None else max(2 * now, 0.5)
+    elif f.kind == "integer":
+        lo, hi = float(f.ge if f.ge is not None else 0), float(f.le if f.le is not None else max(2 * now, 1))
+    elif f.kind == "money_unit":
+        lo, hi = (
+            (round(0.5 * now, 2), round(1.5 * now, 2)) if now > 0 else (0.0, float(scenario.prices.external or 1.0))
+        )
+    elif f.kind == "count":
+        lo, hi = 0.5 * now, 1.5 * now
+        if path == "service.capacity":  # never below the reserved units
+            lo = max(lo, float(scenario.agreement.reservation.units))
+    else:  # money a year, or once
+        lo, hi = 0.0, max(2 * now, 1.0)
+    if f.gt is not None and lo <= f.gt:  # strictly above its floor (capacity > 0, growth > -100 %)
+        lo = f.gt + (abs(f.gt) or 1.0) * 1e-3 if f.gt != 0 else min(hi, max(now, 1.0)) * 1e-3
+    if f.ge is not None:
+        lo = max(lo, f.ge)
+    if f.le is not None:
+        hi = min(hi, f.le)
+    if f.most is not None:  # never past the plausibility bound the scenario itself is held to
+        hi = min(hi, f.most)
+    return float(lo), float(max(hi, lo))
+
+
+MAX_CELLS = 201 * 201
+"""The most pairs one sweep works out: about a minute at most on a small machine, never an endless wait."""
+
+
+def _values(axis: tuple) -> np.ndarray:
+    """An axis's evenly spaced values; whole numbers for a field that takes whole numbers (years)."""
+    values = np.linspace(axis[1], axis[2], axis[3])
+    return np.unique(np.round(values)) if spec(axis[0]).kind == "integer" else values
 
 
 def default_axes(scenario: Scenario, count: int = 41) -> tuple[tuple, tuple]:

@@ -214,7 +214,12 @@ def evaluate_terms(t: Terms, occupancy, local_use) -> Outcome:
     provider_gain = provider_profit - provider_profit_without_agreement
     host_saving = cost_without - host_net_cost
 
-    shape = np.broadcast_shapes(o.shape, u.shape, np.shape(provider_profit))
+    # every figure to one shape: a term varied as an array (a sweep) may reach only some of them
+    shape = np.broadcast_shapes(
+        o.shape,
+        u.shape,
+        *(np.shape(x) for x in (provider_profit, host_net_cost, provider_gain, host_saving, cost_without)),
+    )
     b = lambda x: np.broadcast_to(np.asarray(x, dtype=float), shape)  # noqa: E731
     return Outcome(
         occupancy=b(o),

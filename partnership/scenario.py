@@ -42,9 +42,10 @@ class _Strict(BaseModel):
 
 
 def _rules(path: str) -> dict:
-    """The registry's bounds for a numeric field, as pydantic's ge/gt/le."""
+    """The registry's bounds for a numeric field, as pydantic's ge/gt/le (a plausibility bound is an le)."""
     f = spec(path)
-    return {k: v for k, v in (("ge", f.ge), ("gt", f.gt), ("le", f.le)) if v is not None and f.numeric}
+    le = f.le if f.le is not None else f.most
+    return {k: v for k, v in (("ge", f.ge), ("gt", f.gt), ("le", le)) if v is not None and f.numeric}
 
 
 def _field(path: str, **extra) -> Any:
@@ -274,7 +275,11 @@ def _num(x: Any) -> str:
     if isinstance(x, bool) or not isinstance(x, (int, float)):
         return repr(x) if isinstance(x, str) else str(x)
     if isinstance(x, float) and math.isfinite(x) and x == int(x) and abs(x) < 1e15:
-        return str(int(x))
+        x = int(x)
+    if isinstance(x, int) and abs(x) < 10**15:
+        return f"{x:,}" if abs(x) >= 10_000 else str(x)  # 100,000 not 100000; years and prices stay plain
+    if isinstance(x, float) and math.isfinite(x) and (abs(x) >= 1e15 or (x != 0 and abs(x) < 1e-4)):
+        return f"{x:.6g}"  # 1e+15, not 1000000000000000.0
     return str(x)
 
 
@@ -317,6 +322,15 @@ def _allowed_fields(parent: str) -> str:
     return ", ".join(model.model_fields)
 
 
+def _plausibility(loc: tuple, bound) -> str:
+    """The reason for a plausibility bound at this location, when the bound is the registry's ``most``."""
+    try:
+        f = spec(_location(tuple(loc)))
+    except (KeyError, TypeError):
+        return ""
+    return f.why if f.le is None and f.most is not None and float(bound) == float(f.most) else ""
+
+
 def _message(err: dict) -> str:
     from .reading import clip, echo
 
@@ -330,7 +344,8 @@ def _message(err: dict) -> str:
     if kind == "greater_than":
         return f"must be > {_num(ctx['gt'])}, got {_num(got)}"
     if kind == "less_than_equal":
-        return f"must be <= {_num(ctx['le'])}, got {_num(got)}"
+        why = _plausibility(err.get("loc", ()), ctx["le"])
+        return f"must be <= {_num(ctx['le'])}, got {_num(got)}" + (f" ({why})" if why else "")
     if kind == "less_than":
         return f"must be < {_num(ctx['lt'])}, got {_num(got)}"
     if kind == "finite_number":

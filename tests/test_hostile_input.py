@@ -228,19 +228,22 @@ def test_damaged_and_good_links(example):
         assert len(info.value.problems) == 1 and "link's scenario" in info.value.problems[0]
 
 
-def test_large_finite_numbers_are_read_as_numbers(capsys):
-    s = load_scenario(HOSTILE / "large_float.yaml")
-    assert s.prices.host == 1e300
-    assert main(["summary", str(HOSTILE / "large_float.yaml")]) == 0
+def test_large_finite_numbers_are_read_as_numbers_and_held_to_plausible_bounds(capsys):
+    """1e300 is a number (read as one, not as text), and past the plausibility bound for a price: refused with
+    the bound and its reason, in one line, fast."""
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(HOSTILE / "large_float.yaml")
+    assert info.value.problems[0].startswith("prices.host: must be <= 1,000,000, got 1e300 (")  # as typed
+    assert main(["summary", str(HOSTILE / "large_float.yaml")]) == 2
     out, err = capsys.readouterr()
-    assert "Traceback" not in err and out.startswith("{")
-    # JSON writes big floats as 1e+16: read as a number, where PyYAML alone reads text
+    assert "Traceback" not in err and out == "" and "1,000,000" in err
+    # JSON writes big floats as 1e+9: read as a number, where PyYAML alone reads text
     assert (
         parse_scenario_text(
-            '{"service": {"capacity": 4, "fixed_cost": 1e+16, "variable_cost": 0},'
+            '{"service": {"capacity": 4, "fixed_cost": 1e+9, "variable_cost": 0},'
             ' "prices": {"host": 1E3, "external": 2.5e3}}'
         ).service.fixed_cost
-        == 1e16
+        == 1e9
     )
 
 

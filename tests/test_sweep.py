@@ -3,10 +3,12 @@
 import numpy as np
 import pytest
 
-from partnership import ScenarioError, scenario_from_dict
-from partnership.negotiation import balanced_index, sweep
+from partnership import ScenarioError, load_scenario, scenario_from_dict
+from partnership.negotiation import balanced_index, default_range, sweep
 from partnership.scenario import set_path
 from partnership.uncertainty import expected_gains
+
+from .conftest import PRESETS
 
 X = ("agreement.contribution", 0, 400_000, 9)
 Y = ("agreement.sharing.bands[2].host_share", 0, 1, 5)
@@ -88,3 +90,36 @@ def test_range_that_breaks_a_rule(example):
         sweep(example, ("name", 0, 1, 2), Y)
     with pytest.raises(ScenarioError, match="beta"):
         sweep(example, X, Y, beta=0)
+
+
+def _every_numeric_path(scenario):
+    from partnership.fields import numeric_paths
+
+    for path in numeric_paths():
+        if "[i]" in path:
+            yield from (path.replace("[i]", f"[{i}]") for i in range(len(scenario.agreement.sharing.bands)))
+        else:
+            yield path
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.stem)
+def test_every_numeric_field_of_every_preset_sweeps_over_its_default_range(preset):
+    """Issue 12: sweeping prices.spot crashed; every field must sweep, or be refused in plain words."""
+    s = load_scenario(preset)
+    for path in _every_numeric_path(s):
+        other = "prices.host" if path == "agreement.contribution" else "agreement.contribution"
+        x = (path, *default_range(s, path), 3)
+        y = (other, *default_range(s, other), 2)
+        result = sweep(s, x, y)
+        assert np.all(np.isfinite(result.expected_provider_gain)), path
+        assert np.all(np.isfinite(result.expected_host_saving)), path
+
+
+def test_a_sweep_has_a_cell_budget(example):
+    with pytest.raises(ScenarioError, match="at most 40,401"):
+        sweep(example, ("agreement.contribution", 0, 1, 202), ("prices.host", 0, 1, 201))
+
+
+def test_whole_number_fields_sweep_in_whole_numbers(example):
+    result = sweep(example, ("term.years", 1, 5, 9), ("agreement.contribution", 0, 100_000, 2))
+    assert list(result.x.values) == [1, 2, 3, 4, 5]

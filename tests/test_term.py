@@ -111,6 +111,7 @@ def test_identity_over_the_term(doc, years, rate, growth, cost, share, o, u):
         + float(np.sum(np.abs(r.years.operating_cost) + np.abs(r.years.host_fees) + np.abs(r.years.external_fees)))
     )
     scale += float(np.sum(np.abs(r.years.host_cost_without_agreement) + np.abs(r.years.void_payments)))
+    scale += float(np.sum(np.abs(r.years.compensation) + np.abs(r.years.provider_profit_without_agreement)))
     assert abs(lhs - rhs) <= 1e-9 * scale
 
 
