@@ -16,8 +16,7 @@ def expected_case_sentences(scenario: Scenario, e: dict | None = None) -> list[s
     provider = (
         f"At {percent(e['occupancy'])} occupancy and {percent(e['local_use'])} local use, the provider makes "
         f"**{money(e['provider_profit'], cur)}** a year with the agreement against "
-        f"{money(e['provider_profit_without_agreement'], cur)} without: "
-        f"{money(abs(gain), cur)} {'better' if gain >= 0 else 'worse'} off."
+        f"{money(e['provider_profit_without_agreement'], cur)} without: " + _better_or_worse(gain, cur)
     )
     be_with, be_without = e["break_even_with"], e["break_even_without"]
     if be_with is None:
@@ -32,10 +31,23 @@ def expected_case_sentences(scenario: Scenario, e: dict | None = None) -> list[s
     else:
         host = (
             f"The host pays **{unit_money(unit_cost, cur)}** {per} used, all in, against {unit_money(alt, cur)} "
-            f"elsewhere: it {'saves' if saving >= 0 else 'loses'} {money(abs(saving), cur)} a year "
-            f"({unit_money(abs(alt - unit_cost), cur)} {per})."
+            "elsewhere: " + _saves_or_loses(saving, cur) + f" ({unit_money(abs(alt - unit_cost), cur)} {per})."
         )
     return [provider, host]
+
+
+def _saves_or_loses(saving, cur: str) -> str:
+    """ "it saves £1,234 a year" or "it loses ..."; "n/a" when the figure is undefined (never an error)."""
+    if saving is None:
+        return "its saving a year is n/a"
+    return f"it {'saves' if saving >= 0 else 'loses'} {money(abs(saving), cur)} a year"
+
+
+def _better_or_worse(gain, cur: str) -> str:
+    """ "£1,234 better off." or "worse off"; "n/a" when the figure is undefined (never an error)."""
+    if gain is None:
+        return "the difference is n/a."
+    return f"{money(abs(gain), cur)} {'better' if gain >= 0 else 'worse'} off."
 
 
 def uncertainty_sentence(scenario: Scenario, summary: dict) -> str:

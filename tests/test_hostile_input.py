@@ -376,3 +376,17 @@ def test_without_libyaml_the_answers_are_the_same(monkeypatch):
     without_c = [answer(t) for t in texts]
     for a, b in zip(with_c, without_c):
         assert a == b or (a[0].startswith("doc: not valid YAML") and b[0].startswith("doc: not valid YAML")), (a, b)
+
+
+def test_headline_sentences_say_n_a_for_undefined_figures(example):
+    """An undefined gain, saving or break-even reads "n/a" in the sentences; it never raises."""
+    from paper.narrative import expected_case_sentences
+    from partnership import most_likely_case
+
+    e = dict(most_likely_case(example))
+    e.update(provider_gain=None, host_saving=None, break_even_with=None, break_even_without=None)
+    provider, host = expected_case_sentences(example, e)
+    assert "the difference is n/a" in provider and "does not break even" in provider
+    assert "its saving a year is n/a" in host
+    for sentence in (provider, host):
+        assert "None" not in sentence and "nan" not in sentence.lower()
