@@ -15,10 +15,11 @@ from partnership.fields import FIELDS, FieldSpec, value_of
 from partnership.formats import NA, field_unit
 from partnership.outcomes import OUTCOME_NAMES, evaluate
 from partnership.scenario import Scenario
+from partnership.term import TERM_NAMES, evaluate_term, year_terms
 
 from .tables import outcome_unit
 
-__all__ = ["audit_workbook", "default_points", "FORMULA_TEXT", "OUTPUT_NAMES"]
+__all__ = ["audit_workbook", "default_points", "FORMULA_TEXT", "OUTPUT_NAMES", "TERM_FORMULA_TEXT"]
 
 FORMULA_TEXT = {
     "occupancy": "o: the point's occupancy (Inputs)",
@@ -51,6 +52,50 @@ FORMULA_TEXT = {
 }
 """Each line item's formula as MODEL.md section 2 writes it (symbols as in section 1)."""
 
+_INDEXATIONS = (  # (row of the Years sheet, indexation, symbol of its growth): MODEL.md section 10
+    ("index_costs", "term.indexation.costs", "g_c"),
+    ("index_host_price", "term.indexation.host_price", "g_h"),
+    ("index_market_prices", "term.indexation.market_prices", "g_m"),
+    ("index_contribution", "term.indexation.contribution", "g_C"),
+)
+
+_INDEXED = (  # (input, its symbol, the index it moves with, the name of its year's value in Terms)
+    ("service.fixed_cost", "F", "index_costs", "fixed_cost"),
+    ("service.variable_cost", "v", "index_costs", "variable_cost"),
+    ("prices.host", "p_h", "index_host_price", "host_price"),
+    ("agreement.compensation.per_external_unit", "k", "index_host_price", "per_external_unit"),
+    ("agreement.reservation.void_price", "p_v", "index_host_price", "void_price"),
+    ("prices.external", "p_e", "index_market_prices", "external_price"),
+    ("prices.spot", "p_s", "index_market_prices", "spot_price"),
+    ("prices.host_alternative", "p_a", "index_market_prices", "host_alternative_price"),
+    ("agreement.contribution", "C", "index_contribution", "contribution"),
+    ("agreement.sharing.loss_cap", "loss_cap", "index_contribution", "loss_cap"),
+)
+
+TERM_FORMULA_TEXT = {
+    "year": "t: 1 in the first year, one more each year after",
+    "index_costs": "I_c(1) = 1; I_c(t) = I_c(t-1) * (1 + g_c(t))   (MODEL.md section 10)",
+    "index_host_price": "I_h(1) = 1; I_h(t) = I_h(t-1) * (1 + g_h(t))",
+    "index_market_prices": "I_m(1) = 1; I_m(t) = I_m(t-1) * (1 + g_m(t))",
+    "index_contribution": "I_C(1) = 1; I_C(t) = I_C(t-1) * (1 + g_C(t))",
+    "discount_factor": "discount(t) = (1 + d) ^ -t   (cash at the end of each year; set-up at t = 0)",
+    "discounted_provider_gain": "discount(t) * provider_gain(t)",
+    "discounted_host_saving": "discount(t) * host_saving(t)",
+    "cumulative_provider_gain": "-(1 - s_K) * K + sum over years up to t of discount * provider_gain",
+    "cumulative_host_saving": "-s_K * K + sum over years up to t of discount * host_saving",
+    "provider_paid_back": "working for provider_payback_year: t when cumulative_provider_gain >= 0, else blank",
+    "host_paid_back": "working for host_payback_year: t when cumulative_host_saving >= 0, else blank",
+    "provider_loses": "working for provider_walk_away_year: t when provider_gain < 0, else blank",
+    "host_loses": "working for host_walk_away_year: t when host_saving < 0, else blank",
+    "npv_provider_gain": "sum_t discount(t) * provider_gain(t) - (1 - s_K) * K",
+    "npv_host_saving": "sum_t discount(t) * host_saving(t) - s_K * K",
+    "provider_payback_year": "smallest t in 0..T with cumulative_provider_gain >= 0 (0: nothing to pay back); n/a if none",
+    "host_payback_year": "smallest t in 0..T with cumulative_host_saving >= 0 (0: nothing to pay back); n/a if none",
+    "provider_walk_away_year": "first year with provider_gain < 0; n/a if none",
+    "host_walk_away_year": "first year with host_saving < 0; n/a if none",
+}
+"""The Years sheet's rows beyond section 2, in words (symbols as MODEL.md section 10)."""
+
 OUTPUT_NAMES = [
     "occupancy",
     "local_use",
@@ -62,10 +107,12 @@ OUTPUT_NAMES = [
 ]
 """The headline figures the Outputs sheet links to, point by point."""
 
-_SECTIONS = ("Service", "Prices", "Agreement")
+_SECTIONS = ("Service", "Prices", "Agreement", "Term")
 """The registry's groups written as input sections (the sharing bands and the uncertainty have their own)."""
 
 
+_YEARS_FIRST_COL = 3  # Years: line item, unit, formula in words, then one column a year (0-based)
+_GROWTH_FIRST_COL = 6  # Inputs: a per-year indexation's rate of year 2 in column G, year 3 in H, ...
 _CALC_FIRST_POINT_COL = 3  # Calculations: line item, unit, formula in words, then one column a point (0-based)
 _MODES_NOTE = "most likely (the modes of the uncertainty)"
 
@@ -117,8 +164,14 @@ def audit_workbook(scenario: Scenario, points: Sequence[tuple] | None = None) ->
     * ``Calculations``: one row per section-2 line item in MODEL.md order, one column per point,
       every cell a formula of Inputs cells and the cells above it, with the MODEL.md formula in
       words and the unit beside it. host_unit_cost reads "n/a" where the host uses nothing.
+    * ``Years`` (when the term has more than one year, MODEL.md section 10): one column a year at
+      the first point: the indexation, each year's indexed inputs, every section-2 line item (the
+      Calculations sheet's formulas on the year's inputs), the discount factor, discounted and
+      cumulative gains after each side's share of the set-up cost, the NPVs, payback and walk-away
+      years. The term's inputs (a per-year indexation as a row of rates) are on ``Inputs``.
     * ``Outputs``: the headline figures of each point, linked from Calculations, and a check of
-      the section-2 identity (zero when the sheet is sound).
+      the section-2 identity (zero when the sheet is sound); over a term, the NPVs, payback and
+      walk-away years, linked from Years.
 
     ``points`` is a sequence of (occupancy, local use) or (occupancy, local use, note), each
     0-1; by default :func:`default_points`. Formulas carry the model's values as cached results,
@@ -139,12 +192,18 @@ def audit_workbook(scenario: Scenario, points: Sequence[tuple] | None = None) ->
     f = _Formats(wb, scenario.currency)
     inputs = wb.add_worksheet("Inputs")
     calcs = wb.add_worksheet("Calculations")
+    several = scenario.term.years > 1
+    years = wb.add_worksheet("Years") if several else None
     outputs = wb.add_worksheet("Outputs")
     # the model's values at the points, stored as the formulas' cached results
     result = evaluate(scenario, np.array([p[0] for p in pts]), np.array([p[1] for p in pts]))
-    ref, point_refs, bands = _write_inputs(inputs, f, scenario, pts)
+    ref, point_refs, bands, growth = _write_inputs(inputs, f, scenario, pts)
     rows = _write_calculations(calcs, f, scenario, result, ref, point_refs, bands)
-    _write_outputs(outputs, f, scenario, result, rows, ref)
+    free = _write_outputs(outputs, f, scenario, result, rows, ref)
+    if several:
+        term = evaluate_term(scenario, pts[0][0], pts[0][1])
+        years_rows = _write_years(years, f, scenario, term, ref, point_refs, bands, growth)
+        _write_term_outputs(outputs, f, scenario, term, years_rows, free)
     wb.close()
     return buffer.getvalue()
 
@@ -240,8 +299,12 @@ def _write_inputs(ws, f: _Formats, scenario: Scenario, pts):
             ws.write_string(row, 5, fs.help, f.note)
         row += 1
 
+    years = scenario.term.years
+    growth: dict[str, list[str]] = {}  # each indexation's rate of year 2..T, one cell a year
     for title in _SECTIONS:
         section(title)
+        if title == "Term" and years > 1:
+            ws.write_row(row - 1, _GROWTH_FIRST_COL, [f"Year {t}" for t in range(2, years + 1)], f.header)
         for fs in FIELDS:
             if fs.group != title or "[i]" in fs.path:
                 continue
@@ -250,6 +313,38 @@ def _write_inputs(ws, f: _Formats, scenario: Scenario, pts):
             ws.write_string(row, 4, path, f.mono)
             ref[path] = cell(row)
             value = _value(scenario, path)
+            if fs.per_year:
+                unit = field_unit(path, scenario)
+                ws.write_string(row, 1, unit)
+                per_year = not np.isscalar(value)
+                if per_year:
+                    ws.write_string(row, 2, "by year: columns G onwards", f.input_text)
+                    note = f"{fs.help} One rate a year from year 2 (yellow cells to the right)."
+                else:
+                    ws.write_number(row, 2, float(value), f.number("0.000", is_input=True))
+                    note = f"{fs.help} The same every year (the white cells to the right follow it)."
+                ws.write_string(row, 5, note, f.note)
+                growth[path] = []
+                for t in range(2, years + 1):
+                    c = _GROWTH_FIRST_COL + t - 2
+                    if per_year:
+                        ws.write_number(row, c, float(value[t - 2]), f.number("0.000", is_input=True))
+                    else:
+                        ws.write_formula(row, c, f"={ref[path]}", f.number("0.000"), float(value))
+                    growth[path].append(cell(row, c))
+                row += 1
+                continue
+            if path == "term.years":
+                ws.write_string(row, 1, field_unit(path, scenario))
+                ws.write_number(row, 2, float(value), f.number("General"))
+                ws.write_string(
+                    row,
+                    5,
+                    f"{fs.help} The Years sheet has one column a year: export the workbook again to change it.",
+                    f.note,
+                )
+                row += 1
+                continue
             if fs.kind == "choice":
                 ws.write_string(row, 1, fs.unit)
                 ws.write_string(row, 2, value, f.input_text)
@@ -336,7 +431,7 @@ def _write_inputs(ws, f: _Formats, scenario: Scenario, pts):
         row += 1
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
-    return ref, point_refs, band_ranges
+    return ref, point_refs, band_ranges, growth
 
 
 def _value(scenario: Scenario, path: str):
@@ -459,8 +554,9 @@ def _write_calculations(ws, f: _Formats, scenario: Scenario, result, ref, point_
     return rows
 
 
-def _write_outputs(ws, f: _Formats, scenario: Scenario, result, calc_rows: dict[str, int], ref: dict[str, str]) -> None:
-    """The Outputs sheet: headline figures linked from Calculations, and the identity check."""
+def _write_outputs(ws, f: _Formats, scenario: Scenario, result, calc_rows: dict[str, int], ref: dict[str, str]) -> int:
+    """The Outputs sheet: headline figures linked from Calculations, and the identity check; returns the first
+    free row."""
     first_col = 2
     n = len(result.occupancy)
     ws.set_column("A:A", 36)
@@ -504,3 +600,221 @@ def _write_outputs(ws, f: _Formats, scenario: Scenario, result, calc_rows: dict[
         ws.write_formula(row, first_col + j, formula, f.number("#,##0.00;[Red]-#,##0.00"), 0.0)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
+    return row + 3
+
+
+def _write_years(ws, f: _Formats, scenario: Scenario, term, ref, point_refs, bands, growth) -> dict[str, int]:
+    """The Years sheet (MODEL.md section 10) at the first point: the indexation, each year's indexed inputs,
+    every section-2 line item a year (the Calculations sheet's templates, pointing at the year's inputs),
+    discounting, the cumulative gains after set-up, and the term's figures. Returns the row of each item."""
+    first_col = _YEARS_FIRST_COL
+    years = scenario.term.years
+    ws.set_column("A:A", 40)
+    ws.set_column("B:B", 24)
+    ws.set_column("C:C", 60)
+    ws.set_column(first_col, first_col + years - 1, 14)
+    ws.write_string(0, 0, f"Years: {scenario.name}", f.title)
+    ws.write_string(
+        1,
+        0,
+        "MODEL.md section 10, one year a column, at the first point of the Calculations sheet (Point 1). Each year's "
+        "inputs are the Inputs sheet's times that year's index; each line item is the Calculations sheet's formula "
+        f"on the year's inputs. Money in {scenario.currency} per year (of that year's prices) unless the unit says "
+        "otherwise.",
+        f.note,
+    )
+    ws.write_row(3, 0, ["Line item", "Unit", "Formula (MODEL.md sections 2 and 10)"], f.header)
+    ws.write_row(3, first_col, [f"Year {t}" for t in range(1, years + 1)], f.header)
+    ws.freeze_panes(4, first_col)
+    currency = scenario.currency
+    d, k_cost, s_k = ref["term.discount_rate"], ref["term.set_up.cost"], ref["term.set_up.host_share"]
+    y = term.years  # the model's figures of each year, cached beside the formulas
+    starts = [b.from_local_use for b in scenario.agreement.sharing.bands]
+    t_all = np.arange(1, years + 1, dtype=float)
+    gain, saving = np.asarray(y.provider_gain, float), np.asarray(y.host_saving, float)
+    cum_gain = -(1 - scenario.term.set_up.host_share) * scenario.term.set_up.cost + np.cumsum(term.discount * gain)
+    cum_saving = -scenario.term.set_up.host_share * scenario.term.set_up.cost + np.cumsum(term.discount * saving)
+    yt = year_terms(scenario)
+
+    # (key, label in column A, unit, formula in words, style, per-year formula template, per-year cached values)
+    items: list[tuple] = [("__section__", "Timeline and indexation")]
+    items.append(("year", "year", "year", TERM_FORMULA_TEXT["year"], "number", None, t_all))
+    for key, path, g in _INDEXATIONS:
+        items.append((key, key, "index (year 1 = 1)", TERM_FORMULA_TEXT[key], "index", (path, g), None))
+    items.append(("__section__", "Each year's inputs: the Inputs sheet's value times the year's index"))
+    year_ref = dict(ref)
+    for path, symbol, index_key, name in _INDEXED:
+        year_ref[path] = "{" + symbol + "}"
+        words = f"{symbol} (Inputs) * {index_key}"
+        if path == "agreement.sharing.loss_cap":
+            words += "   (stays 'no cap' when there is none)"
+        items.append((symbol, path, field_unit(path, scenario), words, "input", index_key, getattr(yt, name)))
+    items.append(("__section__", "MODEL.md section 2 in each year, at Point 1"))
+    names = list(OUTCOME_NAMES)
+    names.insert(names.index("host_share_rate"), "sharing_band")
+    templates = _formulas(year_ref, bands)
+    for name in ["occupancy", "local_use", *names]:
+        unit = "band number" if name == "sharing_band" else outcome_unit(name, scenario)
+        if name == "sharing_band":
+            values = np.searchsorted(starts, np.broadcast_to(y.local_use, (years,)), side="right")
+        else:
+            values = np.broadcast_to(np.asarray(getattr(y, name), float), (years,))
+        items.append((name, name, unit, FORMULA_TEXT[name], "outcome", None, values))
+    items.append(("__section__", "Discounting and payback"))
+    flag = lambda ok: np.where(ok, t_all, np.nan)  # noqa: E731
+    for key, unit, values in (
+        ("discount_factor", "factor", term.discount),
+        ("discounted_provider_gain", f"{currency} present value", term.discount * gain),
+        ("discounted_host_saving", f"{currency} present value", term.discount * saving),
+        ("cumulative_provider_gain", f"{currency} present value", cum_gain),
+        ("cumulative_host_saving", f"{currency} present value", cum_saving),
+        ("provider_paid_back", "year", flag(cum_gain >= 0)),
+        ("host_paid_back", "year", flag(cum_saving >= 0)),
+        ("provider_loses", "year", flag(gain < 0)),
+        ("host_loses", "year", flag(saving < 0)),
+    ):
+        items.append((key, key, unit, TERM_FORMULA_TEXT[key], "term", None, values))
+
+    # rows first, so that every template can name any row
+    rows: dict[str, int] = {}
+    row = 4
+    for item in items:
+        if item[0] == "__section__":
+            row += 1
+        else:
+            rows[item[0]] = row
+        row += 1
+    cell_at = lambda key, col: xl_rowcol_to_cell(rows[key], col)  # noqa: E731
+    o_ref, u_ref = point_refs[0]
+    row = 4
+    for item in items:
+        if item[0] == "__section__":
+            row += 1
+            ws.write_string(row, 0, item[1], f.section)
+            for c in range(1, first_col + years):
+                ws.write_blank(row, c, None, f.section)
+            row += 1
+            continue
+        key, label, unit, words, style, extra, values = item
+        working = key in ("sharing_band", "provider_paid_back", "host_paid_back", "provider_loses", "host_loses")
+        ws.write_string(row, 0, label, f.working if working else f.mono if style == "input" else f.text)
+        ws.write_string(row, 1, unit, f.working if working else f.text)
+        ws.write_string(row, 2, words, f.mono)
+        if working:
+            fmt = f.number("0", working=True)
+        elif unit in ("year",):
+            fmt = f.number("0")
+        elif unit.startswith("index") or unit == "factor":
+            fmt = f.number("0.000000")
+        else:
+            fmt = f.for_unit(unit)
+        for j in range(years):
+            col = first_col + j
+            here = {k: xl_rowcol_to_cell(v, col) for k, v in rows.items()}
+            first = lambda k: xl_rowcol_to_cell(rows[k], first_col, col_abs=True)  # noqa: E731, B023
+            if key == "year":
+                formula = "=1" if j == 0 else f"={cell_at('year', col - 1)}+1"
+                value = j + 1
+            elif style == "index":
+                path, _ = extra
+                formula = "=1" if j == 0 else f"={cell_at(key, col - 1)}*(1+{growth[path][j - 1]})"
+                value = np.cumprod(np.concatenate([[1.0], 1 + _growth_rates(scenario, path)]))[j]
+            elif style == "input":
+                src, index_cell = ref[label], here[extra]
+                value = np.broadcast_to(np.asarray(values, float), (years,))[j]
+                if label == "agreement.sharing.loss_cap":
+                    formula = f"=IF(ISNUMBER({src}),{src}*{index_cell},{src})"
+                    value = value if math.isfinite(value) else FIELDS_BY_PATH[label].unset_text
+                else:
+                    formula = f"={src}*{index_cell}"
+            elif key == "occupancy":
+                formula, value = f"={o_ref}", values[j]
+            elif key == "local_use":
+                formula, value = f"={u_ref}", values[j]
+            elif style == "outcome":
+                formula, value = templates[key].format(**here), values[j]
+            elif key == "discount_factor":
+                formula, value = f"=(1+{d})^-{here['year']}", values[j]
+            elif key.startswith("discounted_"):
+                what = key.removeprefix("discounted_")
+                formula, value = f"={here['discount_factor']}*{here[what]}", values[j]
+            elif key == "cumulative_provider_gain":
+                formula = (
+                    f"=-(1-{s_k})*{k_cost}+SUM({first('discounted_provider_gain')}:{here['discounted_provider_gain']})"
+                )
+                value = values[j]
+            elif key == "cumulative_host_saving":
+                formula = f"=-{s_k}*{k_cost}+SUM({first('discounted_host_saving')}:{here['discounted_host_saving']})"
+                value = values[j]
+            else:  # the workings of payback and walk-away years: the year, or blank
+                test = {
+                    "provider_paid_back": f"{here['cumulative_provider_gain']}>=0",
+                    "host_paid_back": f"{here['cumulative_host_saving']}>=0",
+                    "provider_loses": f"{here['provider_gain']}<0",
+                    "host_loses": f"{here['host_saving']}<0",
+                }[key]
+                formula = f'=IF({test},{here["year"]},"")'
+                value = values[j] if math.isfinite(values[j]) else ""
+            ws.write_formula(row, col, formula, fmt, value if isinstance(value, str) else _cached(value))
+        row += 1
+
+    # the term's figures, in the first year's column
+    row += 1
+    ws.write_string(row, 0, "Over the term (MODEL.md section 10)", f.section)
+    for c in range(1, first_col + years):
+        ws.write_blank(row, c, None, f.section)
+    row += 1
+    span = lambda k: (  # noqa: E731
+        xl_rowcol_to_cell(rows[k], first_col, row_abs=True, col_abs=True)
+        + ":"
+        + xl_rowcol_to_cell(rows[k], first_col + years - 1, row_abs=True, col_abs=True)
+    )
+    formulas = {
+        "npv_provider_gain": f"=SUMPRODUCT({span('discount_factor')},{span('provider_gain')})-(1-{s_k})*{k_cost}",
+        "npv_host_saving": f"=SUMPRODUCT({span('discount_factor')},{span('host_saving')})-{s_k}*{k_cost}",
+        "provider_payback_year": (
+            f'=IF(-(1-{s_k})*{k_cost}>=0,0,IF(COUNT({span("provider_paid_back")})=0,"n/a",'
+            f"MIN({span('provider_paid_back')})))"
+        ),
+        "host_payback_year": (
+            f'=IF(-{s_k}*{k_cost}>=0,0,IF(COUNT({span("host_paid_back")})=0,"n/a",MIN({span("host_paid_back")})))'
+        ),
+        "provider_walk_away_year": f'=IF(COUNT({span("provider_loses")})=0,"n/a",MIN({span("provider_loses")}))',
+        "host_walk_away_year": f'=IF(COUNT({span("host_loses")})=0,"n/a",MIN({span("host_loses")}))',
+    }
+    for name in TERM_NAMES:
+        unit = "year" if name.endswith("_year") else f"{currency} present value"
+        rows[name] = row
+        ws.write_string(row, 0, name)
+        ws.write_string(row, 1, unit)
+        ws.write_string(row, 2, TERM_FORMULA_TEXT[name], f.mono)
+        fmt = f.number("0") if unit == "year" else f.for_unit(f"{currency} per year")
+        ws.write_formula(row, first_col, formulas[name], fmt, _cached(getattr(term, name)))
+        row += 1
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_columns(0, 0)
+    return rows
+
+
+def _growth_rates(scenario: Scenario, path: str) -> np.ndarray:
+    """An indexation's rates of years 2..T."""
+    g = _value(scenario, path)
+    years = scenario.term.years
+    return np.full(years - 1, float(g)) if np.isscalar(g) else np.asarray(g, dtype=float)
+
+
+def _write_term_outputs(ws, f: _Formats, scenario: Scenario, term, years_rows: dict[str, int], row: int) -> None:
+    """The Outputs sheet's term block (T > 1): the NPVs, payback and walk-away years, linked from Years."""
+    ws.write_string(row, 0, "Over the term, at Point 1 (MODEL.md section 10)", f.section)
+    ws.write_blank(row, 1, None, f.section)
+    ws.write_blank(row, 2, None, f.section)
+    row += 1
+    for name in TERM_NAMES:
+        unit = "year" if name.endswith("_year") else f"{scenario.currency} present value"
+        ws.write_string(row, 0, name)
+        ws.write_string(row, 1, unit)
+        fmt = f.number("0") if unit == "year" else f.for_unit(f"{scenario.currency} per year")
+        src = "Years!" + xl_rowcol_to_cell(years_rows[name], _YEARS_FIRST_COL)
+        ws.write_formula(row, 2, f"={src}", fmt, _cached(getattr(term, name)))
+        row += 1

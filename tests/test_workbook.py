@@ -18,6 +18,7 @@ from partnership import OUTCOME_NAMES, evaluate, load_scenario, scenario_from_di
 from partnership.examples import EXAMPLE
 from partnership.fields import spec
 from partnership.scenario import set_path
+from partnership.term import TERM_NAMES, evaluate_term, index, year_terms
 from partnership.terms import TERM_OF_PATH
 
 from .conftest import PRESETS
@@ -99,10 +100,48 @@ def _cases() -> dict:
         reserved,
         default_points(reserved) + [(0.5, 0.2, "voids, below u0"), (0.85, 0.75, "section 11"), (1.0, 0.1, "full")],
     )
+    # MODEL.md section 10: the section-11 term, and ten years of per-year indexation with reserved places and u0
+    cases["term_section_11"] = (scenario_from_dict(_term_section_11()), None)
+    cases["term_ten_years"] = (scenario_from_dict(_term_ten_years()), None)
     return cases
 
 
+def _term_section_11() -> dict:
+    """MODEL.md section 11, last row: three years of indexation, set-up cost shared half and half."""
+    doc = copy.deepcopy(EXAMPLE)
+    doc["name"] = "Section 11 term"
+    doc["term"] = {
+        "years": 3,
+        "discount_rate": 0.035,
+        "indexation": {"costs": 0.05, "host_price": 0.02, "market_prices": 0.04, "contribution": 0},
+        "set_up": {"cost": 100_000, "host_share": 0.5},
+    }
+    return doc
+
+
+def _term_ten_years() -> dict:
+    """Ten years, three indexations as per-year lists, reserved places and u0: the provider pays back in year 2,
+    the host never does and walks away in year 1."""
+    doc = copy.deepcopy(EXAMPLE)
+    doc["name"] = "Ten years, per-year indexation"
+    doc["agreement"]["reservation"] = {"units": 3}
+    doc["without_agreement"] = {"local_use": 0.3}
+    doc["term"] = {
+        "years": 10,
+        "discount_rate": 0.035,
+        "indexation": {
+            "costs": [0.06, 0.05, 0.05, 0.04, 0.04, 0.03, 0.03, 0.03, 0.02],
+            "host_price": [0.02, 0.02, 0.03, 0.03, 0.02, 0.02, 0.02, 0.01, 0.01],
+            "market_prices": [0.04, 0.04, 0.03, 0.03, 0.03, 0.03, 0.02, 0.02, 0.02],
+            "contribution": 0.01,
+        },
+        "set_up": {"cost": 250_000, "host_share": 0.3},
+    }
+    return doc
+
+
 CASES = _cases()
+TERM_CASES = [name for name, (scenario, _) in CASES.items() if scenario.term.years > 1]
 
 # Inputs changed in Excel for the "live" test: (base case, {dotted path: new value})
 CHANGES = {
@@ -126,6 +165,17 @@ CHANGES = {
 }
 
 
+# Term inputs changed in Excel: an indexation (one number, or one year's rate of a per-year list, written
+# path[i] for the list's i-th rate, i.e. year i + 2) and the discount rate
+TERM_CHANGES = {
+    "term_changed": ("term_section_11", {"term.indexation.costs": 0.03, "term.discount_rate": 0.06}),
+    "term_ten_years_changed": (
+        "term_ten_years",
+        {"term.indexation.host_price[0]": 0.1, "term.indexation.contribution": 0.05, "term.discount_rate": 0.02},
+    ),
+}
+
+
 def _points_of(name: str):
     scenario, points = CASES[name]
     return [(p[0], p[1]) for p in (default_points(scenario) if points is None else points)]
@@ -144,6 +194,27 @@ def _input_cells(ws) -> dict[str, tuple[int, int]]:
         elif path != "Field":
             out[path] = (row[0].row, 3)
     return out
+
+
+def _input_cell(cells, path: str) -> tuple[int, int]:
+    """The Inputs cell of a dotted path; ``term.indexation.x[i]`` is the i-th rate of a per-year list (year i + 2),
+    in column G onwards."""
+    m = re.fullmatch(r"(term\.indexation\.\w+)\[(\d+)\]", path)
+    if m:
+        return cells[m.group(1)][0], 7 + int(m.group(2))
+    return cells[path]
+
+
+def _changed(scenario, changes: dict):
+    """The scenario with the changes made in the workbook, made to its document instead."""
+    doc = scenario_to_dict(scenario)
+    for path, value in changes.items():
+        m = re.fullmatch(r"term\.indexation\.(\w+)\[(\d+)\]", path)
+        if m:
+            doc["term"]["indexation"][m.group(1)][int(m.group(2))] = value
+        else:
+            doc = set_path(doc, path, value)
+    return scenario_from_dict(doc)
 
 
 def _calc_rows(ws) -> dict[str, int]:
@@ -186,12 +257,12 @@ def recalculated(tmp_path_factory):
     files = {"canary": _canary()}
     for name, (scenario, points) in CASES.items():
         files[name] = _strip_cached_values(audit_workbook(scenario, points))
-    for name, (base, changes) in CHANGES.items():
+    for name, (base, changes) in (CHANGES | TERM_CHANGES).items():
         scenario, points = CASES[base]
         wb = openpyxl.load_workbook(io.BytesIO(audit_workbook(scenario, points)))
         cells = _input_cells(wb["Inputs"])
         for path, value in changes.items():
-            wb["Inputs"].cell(*cells[path]).value = value
+            wb["Inputs"].cell(*_input_cell(cells, path)).value = value
         buffer = io.BytesIO()
         wb.save(buffer)
         files[name] = buffer.getvalue()
@@ -257,6 +328,93 @@ def _check_against_model(path: Path, scenario, points) -> int:
         scale = max(1.0, float(np.abs(expected["host_net_cost"][j])))
         if not (isinstance(got, (int, float)) and abs(got) <= 1e-6 * scale):
             bad.append(f"joint_gain_check at point {j + 1}: {got!r}")
+    assert not bad, "\n".join(bad[:20])
+    return checked
+
+
+FIRST_YEAR_COLUMN = 4  # Years: A line item, B unit, C formula in words, then one column a year
+_INDEXED_INPUTS = {
+    "service.fixed_cost": "fixed_cost",
+    "service.variable_cost": "variable_cost",
+    "prices.host": "host_price",
+    "agreement.compensation.per_external_unit": "per_external_unit",
+    "agreement.reservation.void_price": "void_price",
+    "prices.external": "external_price",
+    "prices.spot": "spot_price",
+    "prices.host_alternative": "host_alternative_price",
+    "agreement.contribution": "contribution",
+    "agreement.sharing.loss_cap": "loss_cap",
+}
+
+
+def _years_expected(scenario, o: float, u: float) -> tuple[dict[str, np.ndarray], object]:
+    """Each Years row's figures by the model (a row per year: NaN is n/a, or blank in the working rows)."""
+    term = scenario.term
+    t = evaluate_term(scenario, o, u)
+    yt = year_terms(scenario)
+    years = term.years
+    per_year = lambda x: np.broadcast_to(np.asarray(x, dtype=float), (years,))  # noqa: E731
+    gain, saving = per_year(t.years.provider_gain), per_year(t.years.host_saving)
+    k, share = term.set_up.cost, term.set_up.host_share
+    cum_gain = -(1 - share) * k + np.cumsum(t.discount * gain)
+    cum_saving = -share * k + np.cumsum(t.discount * saving)
+    year = np.arange(1.0, years + 1)
+    out = {"year": year}
+    for what in ("costs", "host_price", "market_prices", "contribution"):
+        out[f"index_{what}"] = index(getattr(term.indexation, what), years)
+    out |= {path: per_year(getattr(yt, name)) for path, name in _INDEXED_INPUTS.items()}
+    out |= {"occupancy": per_year(o), "local_use": per_year(u)}
+    out |= {name: per_year(getattr(t.years, name)) for name in OUTCOME_NAMES}
+    out |= {
+        "discount_factor": t.discount,
+        "discounted_provider_gain": t.discount * gain,
+        "discounted_host_saving": t.discount * saving,
+        "cumulative_provider_gain": cum_gain,
+        "cumulative_host_saving": cum_saving,
+        "provider_paid_back": np.where(cum_gain >= 0, year, np.nan),
+        "host_paid_back": np.where(cum_saving >= 0, year, np.nan),
+        "provider_loses": np.where(gain < 0, year, np.nan),
+        "host_loses": np.where(saving < 0, year, np.nan),
+    }
+    return out, t
+
+
+def _check_years_against_model(path: Path, scenario, point) -> int:
+    """Every Years cell, and the Outputs sheet's term block, of a workbook against evaluate_term() at the
+    first point; returns cells checked."""
+    wb = openpyxl.load_workbook(path, data_only=True)
+    ws = wb["Years"]
+    rows = _calc_rows(ws)
+    expected, term = _years_expected(scenario, *point)
+    years = scenario.term.years
+    header = [c.value for c in ws[rows["Line item"]]]
+    assert header[FIRST_YEAR_COLUMN - 1 :] == [f"Year {t}" for t in range(1, years + 1)]
+    assert set(expected) <= set(rows), set(expected) - set(rows)
+    bad, checked = [], 0
+    for name, want in expected.items():
+        for j in range(years):
+            got = ws.cell(rows[name], FIRST_YEAR_COLUMN + j).value
+            checked += 1
+            w = float(want[j])
+            if name == "agreement.sharing.loss_cap" and math.isinf(w):
+                ok = got == "no cap"
+            elif name.endswith(("_paid_back", "_loses")) and math.isnan(w):
+                ok = got in ("", None)
+            else:
+                ok = _close(got, w)
+            if not ok:
+                bad.append(f"Years {name} in year {j + 1}: workbook {got!r}, model {w!r}")
+    out = wb["Outputs"]
+    out_rows = _calc_rows(out)
+    for name in TERM_NAMES:
+        want = float(getattr(term, name))
+        for sheet, got in (
+            ("Years", ws.cell(rows[name], FIRST_YEAR_COLUMN).value),
+            ("Outputs", out.cell(out_rows[name], 3).value),
+        ):
+            checked += 1
+            if not _close(got, want):
+                bad.append(f"{sheet} {name}: workbook {got!r}, model {want!r}")
     assert not bad, "\n".join(bad[:20])
     return checked
 
@@ -419,3 +577,99 @@ def test_recalculated_calculations_are_still_formulas(recalculated):
     rows = _calc_rows(ws)
     for item, cell in _formula_cells(ws, rows, len(_points_of("example"))):
         assert str(cell.value).startswith("="), item
+
+
+# ----------------------------------------------------------------------------------------------
+# Over the term (MODEL.md section 10): the Years sheet
+
+
+@pytest.mark.parametrize("name", TERM_CASES)
+def test_years_sheet_is_formulas_of_inputs_and_its_own_cells(name):
+    scenario, points = CASES[name]
+    wb = openpyxl.load_workbook(io.BytesIO(audit_workbook(scenario, points)))
+    assert wb.sheetnames == ["Inputs", "Calculations", "Years", "Outputs"]
+    ws = wb["Years"]
+    ref = re.compile(r"(?:(\w+)!)?\$?[A-Z]{1,3}\$?(\d+)(?::\$?[A-Z]{1,3}\$?\d+)?")
+    formulas = 0
+    for row in ws.iter_rows(min_row=5, min_col=FIRST_YEAR_COLUMN):
+        for cell in row:
+            if cell.value is None:
+                continue
+            formula = cell.value
+            assert isinstance(formula, str) and formula.startswith("="), f"{cell.coordinate}: {formula!r}"
+            for sheet, _ in ref.findall(formula):
+                assert sheet in ("", "Inputs"), f"{cell.coordinate}: {formula}"
+            literals = re.findall(r"(?<![\w$.])\d+(?:\.\d+)?(?![\w.])", ref.sub("", formula))
+            assert set(literals) <= {"0", "1"}, f"{cell.coordinate}: hard-coded {literals} in {formula}"
+            formulas += 1
+    assert formulas > len(OUTCOME_NAMES) * scenario.term.years
+
+
+def test_the_years_sheet_reuses_the_calculations_templates():
+    """Year 1 of a term's Years sheet and Point 1 of Calculations differ only in where the indexed inputs are."""
+    scenario, _ = CASES["term_section_11"]
+    wb = openpyxl.load_workbook(io.BytesIO(audit_workbook(scenario)))
+    years, calcs = wb["Years"], wb["Calculations"]
+    y_rows, c_rows = _calc_rows(years), _calc_rows(calcs)
+    for name in ("host_units", "external_units", "provider_profit", "host_unit_cost", "provider_gain", "host_saving"):
+        y = re.sub(r"[A-Z]+(\d+)", "X", years.cell(y_rows[name], FIRST_YEAR_COLUMN).value)
+        c = re.sub(r"[A-Z]+(\d+)", "X", calcs.cell(c_rows[name], FIRST_POINT_COLUMN).value)
+        assert y == c, name
+
+
+def test_no_years_sheet_for_one_year(example):
+    wb = openpyxl.load_workbook(io.BytesIO(audit_workbook(example)))
+    assert "Years" not in wb.sheetnames
+    assert "npv_provider_gain" not in _calc_rows(wb["Outputs"])
+
+
+def test_per_year_indexation_is_a_row_of_inputs_and_one_number_fills_its_row():
+    scenario, _ = CASES["term_ten_years"]
+    ws = openpyxl.load_workbook(io.BytesIO(audit_workbook(scenario)))["Inputs"]
+    cells = _input_cells(ws)
+    row = cells["term.indexation.costs"][0]
+    assert [ws.cell(row, 7 + i).value for i in range(9)] == scenario.term.indexation.costs
+    row, col = cells["term.indexation.contribution"]
+    assert ws.cell(row, col).value == 0.01
+    assert {ws.cell(row, 7 + i).value for i in range(9)} == {f"=Inputs!$C${row}"}
+
+
+@pytest.mark.parametrize("name", TERM_CASES)
+def test_years_cached_results_are_the_models(tmp_path, name):
+    scenario, points = CASES[name]
+    path = tmp_path / f"{name}.xlsx"
+    path.write_bytes(audit_workbook(scenario, points))
+    assert _check_years_against_model(path, scenario, _points_of(name)[0]) > 0
+
+
+@NEEDS_SOFFICE
+@pytest.mark.parametrize("name", TERM_CASES)
+def test_every_years_cell_matches_the_model_after_recalculation(recalculated, name):
+    scenario, _ = CASES[name]
+    checked = _check_years_against_model(recalculated[name], scenario, _points_of(name)[0])
+    assert checked >= (len(OUTCOME_NAMES) + 20) * scenario.term.years
+
+
+@NEEDS_SOFFICE
+def test_the_section_11_npvs_after_recalculation(recalculated):
+    out = openpyxl.load_workbook(recalculated["term_section_11"], data_only=True)["Outputs"]
+    rows = _calc_rows(out)
+    figures = {name: out.cell(rows[name], 3).value for name in TERM_NAMES}
+    assert round(figures["npv_provider_gain"], 2) == -12_476.63
+    assert round(figures["npv_host_saving"], 2) == 182_821.93
+    assert figures["provider_payback_year"] == "n/a" and figures["host_payback_year"] == 1
+    assert figures["provider_walk_away_year"] == "n/a" and figures["host_walk_away_year"] == "n/a"
+
+
+@NEEDS_SOFFICE
+@pytest.mark.parametrize("name", list(TERM_CHANGES))
+def test_changing_term_inputs_in_the_workbook_moves_the_npvs(recalculated, name):
+    base, changes = TERM_CHANGES[name]
+    scenario, _ = CASES[base]
+    changed = _changed(scenario, changes)
+    point = _points_of(base)[0]
+    _check_years_against_model(recalculated[name], changed, point)
+    _check_against_model(recalculated[name], changed, _points_of(base))
+    before, after = evaluate_term(scenario, *point), evaluate_term(changed, *point)
+    assert not np.isclose(before.npv_provider_gain, after.npv_provider_gain)
+    assert not np.isclose(before.npv_host_saving, after.npv_host_saving)
