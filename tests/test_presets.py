@@ -17,6 +17,7 @@ from partnership.scenario import is_numeric_path
 from .conftest import PRESETS
 
 PRICE_YEAR = "2025-26"
+MONEY_KINDS = ("money_year", "money_unit", "money_once")
 
 
 def test_there_are_at_least_four():
@@ -125,7 +126,7 @@ def _paths(template: str, scenario) -> list[str]:
 def _stated(kind: str, window: str, scenario, path: str) -> tuple[float, int, str] | None:
     """The first figure of a field's kind in the window: (value, decimals shown, text), or None.
     Money is a currency figure, shares a percent, counts a number followed by the scenario's unit."""
-    if kind in ("money_year", "money_unit"):
+    if kind in MONEY_KINDS:
         m = MONEY.search(window)
         if m:
             value = float(m.group(1).replace(",", "") + (m.group(2) or "")) * SCALE[m.group(3)]
@@ -159,13 +160,15 @@ def figure_contradictions(text: str, scenario, where: str) -> list[str]:
                 continue
             figure, decimals, shown = stated
             values = [value_of(scenario, p) for p in paths]
-            if not any(v is not None and round(v, decimals) == round(figure, decimals) for v in values):
+            # a growth rate given year by year is stated truly by any one of its years
+            each = [x for v in values for x in (v if isinstance(v, list) else [v])]
+            if not any(v is not None and round(v, decimals) == round(figure, decimals) for v in each):
                 have = ", ".join(f"{p} = {v}" for p, v in zip(paths, values))
                 problems.append(f"{where}: states {shown!r} in {window!r}, but {have}")
     return problems
 
 
-def _set_paths(node, prefix: str = "") -> dict[str, float]:
+def _set_paths(node, prefix: str = "") -> dict[str, float | list[float]]:
     """Every numeric field the document gives a value to, by dotted path."""
     out: dict[str, float] = {}
     if isinstance(node, dict):
@@ -173,6 +176,8 @@ def _set_paths(node, prefix: str = "") -> dict[str, float]:
             if not prefix and key == "sources":
                 continue
             out.update(_set_paths(value, f"{prefix}.{key}" if prefix else str(key)))
+    elif isinstance(node, list) and is_numeric_path(prefix):
+        out[prefix] = node  # a growth rate a year given year by year: one field, one source
     elif isinstance(node, list):
         for i, value in enumerate(node):
             out.update(_set_paths(value, f"{prefix}[{i}]"))
@@ -195,7 +200,7 @@ def preset_problems(data: dict) -> list[str]:
     for path, source in sources.items():
         if path not in given and "default" not in source.source.lower():
             problems.append(f"sources[{path}]: the preset neither sets this field nor explains relying on its default")
-        if spec(path).kind in ("money_year", "money_unit") and source.year is not None and source.year != PRICE_YEAR:
+        if spec(path).kind in MONEY_KINDS and source.year is not None and source.year != PRICE_YEAR:
             problems.append(f"sources[{path}]: money at {source.year} prices; the presets use {PRICE_YEAR} throughout")
     if any(source.estimate for source in sources.values()) and "ESTIMATE" not in (scenario.description or ""):
         problems.append("description: some figures are estimates but it names none in capitals (ESTIMATE)")
@@ -217,7 +222,7 @@ def test_preset_words_agree_with_its_figures(path):
 @pytest.mark.parametrize("path", PRESETS, ids=lambda p: p.stem)
 def test_preset_is_priced_in_one_year(path):
     sources = _load(path)["sources"]
-    money = [p for p in sources if spec(p).kind in ("money_year", "money_unit")]
+    money = [p for p in sources if spec(p).kind in MONEY_KINDS]
     assert money and all(sources[p].get("year") == PRICE_YEAR for p in money)
 
 
