@@ -30,8 +30,16 @@ from .report import (
     to_html,
     to_markdown,
 )
-from .tables import grid_table, summary_table, sweep_table, tables_to_xlsx, to_csv_bytes
+from .tables import grid_table, summary_table, sweep_table, tables_to_xlsx, term_table, to_csv_bytes
 from .workbook import audit_workbook
+
+TABLE_FILES = {
+    "Outcome grid": "outcome_grid",
+    "Summary": "summary",
+    "Find terms": "find_terms",
+    "Over the term": "over_the_term",
+}
+"""Each table's file name (without .csv) in the pack."""
 
 __all__ = ["slug", "scenario_charts", "comparison_table", "pack_files", "pack_zip", "export_pack"]
 
@@ -186,9 +194,10 @@ def pack_files(
             for fmt, data in chart_images(fig, formats, s.name).items():
                 files[f"{prefix}charts/{stem}.{fmt}"] = data
         tables = {"Outcome grid": grid_table(s), "Summary": summary_table(s), "Find terms": sweep_table(terms)}
-        files[f"{prefix}tables/outcome_grid.csv"] = to_csv_bytes(tables["Outcome grid"])
-        files[f"{prefix}tables/summary.csv"] = to_csv_bytes(tables["Summary"])
-        files[f"{prefix}tables/find_terms.csv"] = to_csv_bytes(tables["Find terms"])
+        if s.term.years > 1:
+            tables["Over the term"] = term_table(s)
+        for table_name, table in tables.items():
+            files[f"{prefix}tables/{TABLE_FILES[table_name]}.csv"] = to_csv_bytes(table)
         files[f"{prefix}tables/tables.xlsx"] = tables_to_xlsx(tables, s)
         files[f"{prefix}audit_workbook.xlsx"] = audit_workbook(s)
         title = f"Option: {name}" if several else "Headline figures"

@@ -17,12 +17,14 @@ from partnership.formats import NA, unit_period
 from partnership.negotiation import SweepResult
 from partnership.outcomes import OUTCOME_NAMES, evaluate
 from partnership.scenario import Scenario
-from partnership.uncertainty import SUMMARY_NAMES, summarize
+from partnership.term import evaluate_term
+from partnership.uncertainty import SUMMARY_NAMES, TERM_SUMMARY_NAMES, most_likely_point, summarize
 
 __all__ = [
     "grid_table",
     "summary_table",
     "sweep_table",
+    "term_table",
     "to_csv_bytes",
     "tables_to_xlsx",
     "outcome_unit",
@@ -79,15 +81,69 @@ def grid_table(scenario: Scenario, steps: int = 21) -> pd.DataFrame:
 
 def summary_table(scenario: Scenario) -> pd.DataFrame:
     """The uncertainty summary (MODEL.md section 3): columns ``quantity`` (the section-3 name),
-    ``value`` and ``unit`` (currency per year, or probability 0-1), in :data:`SUMMARY_NAMES` order."""
+    ``value`` and ``unit`` (currency per year, or probability 0-1), in :data:`SUMMARY_NAMES` order; over a
+    term of several years the section-10 NPV names follow (currency over the term, discounted)."""
     s = summarize(scenario)
     money = f"{scenario.currency} per year"
-    rows = [
-        {"quantity": k, "value": float(s[k]), "unit": "probability 0-1" if k.startswith("probability") else money}
-        for k in SUMMARY_NAMES
-    ]
+    names = SUMMARY_NAMES + (TERM_SUMMARY_NAMES if scenario.term.years > 1 else [])
+
+    def unit(k: str) -> str:
+        if k.startswith("probability"):
+            return "probability 0-1"
+        return f"{scenario.currency} over the term, discounted" if "npv" in k else money
+
+    rows = [{"quantity": k, "value": float(s[k]), "unit": unit(k)} for k in names]
     df = pd.DataFrame(rows, columns=["quantity", "value", "unit"])
     df.attrs["title"] = "Summary under the scenario's uncertainty (MODEL.md section 3)"
+    return df
+
+
+def term_table(scenario: Scenario, occupancy: float | None = None, local_use: float | None = None) -> pd.DataFrame:
+    """Every year of the term (MODEL.md section 10) at one point, the most likely one by default.
+
+    One row per year: ``year``, ``occupancy`` and ``local_use`` (the same every year), every section-2
+    name on that year's indexed scenario, ``discount_factor`` ``(1 + d) ** -t``, each side's discounted
+    gain that year, and each side's cumulative discounted gain after its share of the set-up cost (whose
+    last row is that side's NPV). ``df.attrs["npvs"]`` holds the section-10 figures of the point (NPVs,
+    payback and walk-away years; ``None`` where undefined).
+
+    >>> from partnership.examples import example_scenario
+    >>> df = term_table(example_scenario(), 0.85, 0.75)
+    >>> len(df), round(float(df["discount_factor"].iloc[0]), 6)
+    (1, 0.966184)
+    """
+    if occupancy is None or local_use is None:
+        mo, mu = most_likely_point(scenario)
+        occupancy = mo if occupancy is None else occupancy
+        local_use = mu if local_use is None else local_use
+    r = evaluate_term(scenario, float(occupancy), float(local_use))
+    years = len(r.discount)
+    weights = r.discount
+    k, share = scenario.term.set_up.cost, scenario.term.set_up.host_share
+    data = {
+        "year": np.arange(1, years + 1),
+        "occupancy": np.full(years, float(occupancy)),
+        "local_use": np.full(years, float(local_use)),
+    }
+    data.update(
+        {name: np.broadcast_to(np.asarray(getattr(r.years, name), dtype=float), (years,)) for name in OUTCOME_NAMES}
+    )
+    gain = np.asarray(r.years.provider_gain, dtype=float).reshape(years)
+    saving = np.asarray(r.years.host_saving, dtype=float).reshape(years)
+    data["discount_factor"] = weights
+    data["discounted_provider_gain"] = weights * gain
+    data["discounted_host_saving"] = weights * saving
+    data["cumulative_provider_gain_after_set_up"] = np.cumsum(weights * gain) - (1 - share) * k
+    data["cumulative_host_saving_after_set_up"] = np.cumsum(weights * saving) - share * k
+    df = pd.DataFrame(data)
+    df.attrs["title"] = (
+        f"Each year of the {years}-year term at {occupancy:.0%} occupancy and {local_use:.0%} local use "
+        "(MODEL.md section 10)"
+    )
+    units = {c: outcome_unit(c, scenario) for c in df.columns if c != "year"}
+    units.update(year="year 1 to T", discount_factor="factor", occupancy="fraction 0-1", local_use="fraction 0-1")
+    df.attrs["units"] = units
+    df.attrs["npvs"] = {k2: v for k2, v in r.to_dict().items() if k2 != "years"}
     return df
 
 

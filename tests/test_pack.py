@@ -30,6 +30,7 @@ import pytest
 import yaml
 from PIL import Image
 
+import paper.tables as tables_module
 from paper.images import chart_image
 from paper.pack import pack_files, pack_zip, scenario_charts, slug
 from paper.report import ASSUMPTIONS
@@ -622,3 +623,23 @@ def test_cli_export_of_a_bad_scenario_says_why_in_one_line(tmp_path):
     assert len(lines) == 1 and lines[0].startswith("prices.host:"), proc.stderr
     assert "Traceback" not in proc.stderr and proc.stdout == ""
     assert not out.exists() or not any(out.iterdir()), "a bad scenario still wrote a pack"
+
+
+# ---------------------------------------------------------------------------------------------
+# 10. over the term
+
+
+def test_a_term_pack_holds_the_years_table_and_chart_and_a_one_year_pack_does_not(single):
+    s = load_scenario(PRESET["childrens_home_new_build"])
+    files = pack_files([(s.name, s)], formats=("svg",))
+    df = read_csv(files["tables/over_the_term.csv"])
+    expected = tables_module.term_table(s)
+    assert df["year"].tolist() == list(range(1, s.term.years + 1))
+    np.testing.assert_allclose(df["provider_gain"], expected["provider_gain"], rtol=1e-12)
+    assert df["cumulative_host_saving_after_set_up"].iloc[-1] == pytest.approx(
+        expected.attrs["npvs"]["npv_host_saving"]
+    )
+    assert "charts/over_the_term.svg" in files
+    book = openpyxl.load_workbook(io.BytesIO(files["tables/tables.xlsx"]))
+    assert book.sheetnames == ["Outcome grid", "Summary", "Find terms", "Over the term"]
+    assert "tables/over_the_term.csv" not in single.files

@@ -210,3 +210,56 @@ def test_xlsx_sheet_names_are_made_valid_and_unique(example):
     names = openpyxl.load_workbook(io.BytesIO(data)).sheetnames
     assert len(names) == 2 and len({n.lower() for n in names}) == 2
     assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in names)
+
+
+# ---------------------------------------------------------------------------------------------
+# over the term (MODEL.md section 10)
+
+NEW_BUILD = next(p for p in PRESETS if p.stem == "childrens_home_new_build")
+
+
+def test_term_table_is_each_year_of_the_model():
+    from partnership.term import evaluate_term
+
+    s = load_scenario(NEW_BUILD)
+    df = tables.term_table(s, 0.8, 0.6)
+    r = evaluate_term(s, 0.8, 0.6)
+    assert df["year"].tolist() == list(range(1, s.term.years + 1))
+    for name in OUTCOME_NAMES:
+        np.testing.assert_allclose(df[name], np.asarray(getattr(r.years, name), dtype=float), rtol=1e-12, err_msg=name)
+    np.testing.assert_allclose(df["discount_factor"], (1 + s.term.discount_rate) ** -df["year"].to_numpy(float))
+    # the last cumulative row is each side's NPV (section 10)
+    assert df["cumulative_provider_gain_after_set_up"].iloc[-1] == pytest.approx(float(r.npv_provider_gain), abs=1e-6)
+    assert df["cumulative_host_saving_after_set_up"].iloc[-1] == pytest.approx(float(r.npv_host_saving), abs=1e-6)
+    assert df.attrs["npvs"] == {k: v for k, v in r.to_dict().items() if k != "years"}
+    # years become worse for the provider as the contribution trails costs: the table shows the fall
+    assert df["provider_gain"].iloc[-1] < df["provider_gain"].iloc[0]
+    back = pd.read_csv(io.BytesIO(tables.to_csv_bytes(df)))
+    np.testing.assert_allclose(back["provider_gain"], df["provider_gain"], rtol=1e-12)
+    assert not back.isna().any().any()
+
+
+def test_term_table_defaults_to_the_most_likely_point_and_one_year_is_todays_model(example):
+    from partnership import most_likely_point
+
+    df = tables.term_table(example)
+    o, u = most_likely_point(example)
+    assert len(df) == 1 and df["occupancy"].iloc[0] == pytest.approx(o) and df["local_use"].iloc[0] == pytest.approx(u)
+    r = evaluate(example, o, u)
+    for name in OUTCOME_NAMES:
+        x = float(np.asarray(getattr(r, name), dtype=float))
+        if np.isfinite(x):
+            assert df[name].iloc[0] == x, name
+
+
+def test_summary_table_over_a_term_adds_the_npv_names():
+    from partnership.uncertainty import TERM_SUMMARY_NAMES
+
+    s = load_scenario(NEW_BUILD)
+    df = tables.summary_table(s)
+    assert df["quantity"].tolist() == SUMMARY_NAMES + TERM_SUMMARY_NAMES
+    expected = summarize(s)
+    for row in df.itertuples(index=False):
+        assert row.value == pytest.approx(expected[row.quantity], rel=1e-12, abs=1e-12)
+        if "npv" in row.quantity and not row.quantity.startswith("probability"):
+            assert row.unit == "£ over the term, discounted"

@@ -9,7 +9,7 @@ import streamlit as st
 import charts
 from paper import images
 from paper.pack import pack_zip, slug
-from paper.tables import grid_table, summary_table, sweep_table, tables_to_xlsx, to_csv_bytes
+from paper.tables import grid_table, summary_table, sweep_table, tables_to_xlsx, term_table, to_csv_bytes
 from paper.workbook import audit_workbook
 from partnership import Scenario
 from partnership.formats import percent
@@ -127,6 +127,11 @@ def export(s: Scenario) -> None:
             lambda: sweep_table(compute.terms(text, x, y, g, h, b)),
         ),
     }
+    if s.term.years > 1:
+        tables["over_the_term"] = (
+            f"Over the term: each of the {s.term.years} years at the most likely occupancy and local use",
+            lambda: term_table(s),
+        )
     for key, (title, make) in tables.items():
         c = st.columns([3, 1, 1, 1], vertical_alignment="center")
         c[0].markdown(f"**{title}**")
@@ -146,6 +151,7 @@ def export(s: Scenario) -> None:
                 "Outcome grid": grid_table(s),
                 "Summary": summary_table(s),
                 "Find terms": sweep_table(compute.terms(text, x, y, g, h, b)),
+                **({"Over the term": term_table(s)} if s.term.years > 1 else {}),
             },
             s,
         ),
