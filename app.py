@@ -4,6 +4,7 @@ import streamlit as st
 
 from partnership import decisions, scenario_warnings
 from ui import compute, export, options, sidebar, state, views
+from ui.guard import guarded
 from ui.text import plain
 
 st.set_page_config(page_title="Partnership Calculator", page_icon="🤝", layout="wide")
@@ -27,7 +28,7 @@ if scenario is not None:
 shown = scenario or st.session_state.get("last_valid")
 
 with st.sidebar:
-    sidebar.render(shown)
+    guarded("the inputs", sidebar.render, shown)
 
 st.caption("Partnership Calculator: what a local partnership agreement means for the host authority and the provider")
 st.title(plain(shown.name) if shown else "No scenario")
@@ -47,7 +48,7 @@ if jumps := compute.placement_warnings(compute.key(shown)):
 if scenario is not None:
     state.write_url(scenario)
 
-views.at_a_glance(shown)
+guarded("the headline figures", views.at_a_glance, shown)
 VIEWS = {
     "Every outcome": views.every_outcome,
     "Across occupancy": views.across_occupancy,
@@ -61,7 +62,7 @@ VIEWS = {
 }
 # only the open view is worked out: a change of input redraws one chart, not all of them
 tabs = st.tabs(list(VIEWS), key="view", on_change="rerun", bind="query-params")
-for tab, draw in zip(tabs, VIEWS.values()):
+for (name, draw), tab in zip(VIEWS.items(), tabs):
     if tab.open is not False:
         with tab:
-            draw(shown)
+            guarded(f"the view “{name}”", draw, shown)

@@ -62,9 +62,25 @@ def field_value(path: str, value, currency: str = "£") -> str:
     """A scenario field's value as people read it: shares as percents, prices per unit-period with pence
     where small, other money in whole units.
 
+    A growth rate given year by year reads as its list of percents; counts and whole numbers as numbers.
+
     >>> field_value("agreement.sharing.bands[2].host_share", 0.375), field_value("prices.host", 26.5)
     ('37.5 %', '£26.50')
+    >>> field_value("term.indexation.costs", [0.041, 0.035]), field_value("term.years", 5)
+    ('4.1 %, 3.5 % (years 2 to 3)', '5')
     """
+    if isinstance(value, (list, tuple)):
+        items = ", ".join(field_value(path, v, currency) for v in value)
+        return f"{items} (years 2 to {len(value) + 1})" if value else NA
+    if value is None:
+        return NA
+    try:
+        kind = fields.spec(path).kind
+    except KeyError:
+        kind = None
+    if kind in ("count", "integer"):
+        x = float(value)
+        return NA if not math.isfinite(x) else (f"{x:,.0f}" if x == round(x) else f"{x:,g}")
     if fields.is_fraction(path):
         return percent(value, 1)
     if fields.is_money_per_unit(path):

@@ -96,6 +96,19 @@ def balanced_index(gain: np.ndarray, saving: np.ndarray, acceptable: np.ndarray,
 def _check_axis(scenario: Scenario, data: dict, path: str, start: float, stop: float, which: str) -> None:
     if not is_numeric_path(path):
         raise ScenarioError([f"{which}: {path} is not a numeric scenario field (e.g. agreement.contribution)"])
+    if path == "term.years":
+        listed = [
+            g
+            for g in ("costs", "host_price", "market_prices", "contribution")
+            if isinstance(getattr(scenario.term.indexation, g), list)
+        ]
+        if listed:
+            raise ScenarioError(
+                [
+                    f"{which}: term.years cannot be searched while term.indexation.{listed[0]} is given year by year "
+                    "(a list fits one length of term); give one rate for every year to search the term's length"
+                ]
+            )
     problems = []
     for value in (start, stop):
         try:
@@ -134,7 +147,7 @@ def sweep(
     _check_axis(scenario, data, x[0], x[1], x[2], "x")
     _check_axis(scenario, data, y[0], y[1], y[2], "y")
     if x[0] == y[0]:
-        raise ScenarioError([f"y: {y[0]} is already swept on x; choose two different fields"])
+        raise ScenarioError([f"y: {y[0]} is already searched on the other axis; choose two different fields"])
     if x[3] * y[3] > MAX_CELLS:
         raise ScenarioError(
             [f"the search has {x[3] * y[3]:,} pairs of terms; at most {MAX_CELLS:,} (e.g. 201 x 201): use fewer steps"]

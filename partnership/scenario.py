@@ -191,7 +191,7 @@ class Term(_Strict):
             if isinstance(value, list) and len(value) != self.years - 1:
                 problems.append(
                     f"{path}: needs one growth rate for each year after the first: "
-                    f"{self.years - 1} for {self.years} years, got {len(value)}"
+                    f"{self.years - 1} for {self.years} year{'s' if self.years != 1 else ''}, got {len(value)}"
                 )
         if problems:
             raise ValueError("; ".join(problems))

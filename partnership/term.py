@@ -64,6 +64,18 @@ def discount(rate: float, years: int) -> np.ndarray:
     return (1.0 + rate) ** -np.arange(1, years + 1, dtype=float)
 
 
+def terms_ndim(terms: Terms) -> int:
+    """The most dimensions any value of the terms has, band shares and starts included (a swept band share
+    is an array inside the bands' tuple), so the years' axis goes in front of all of them."""
+    dims = 0
+    for v in vars(terms).values():
+        if isinstance(v, tuple):
+            dims = max(dims, *(np.ndim(b) for b in v)) if v else dims
+        elif not isinstance(v, str):
+            dims = max(dims, np.ndim(v))
+    return dims
+
+
 def year_terms(scenario: Scenario, terms: Terms | None = None, extra_dims: int = 0) -> Terms:
     """The terms of every year at once: each indexed value becomes an array with the years on its first
     axis (shape ``(T, 1, ..., 1)`` with ``extra_dims`` ones, so it broadcasts against occupancy and local
@@ -154,7 +166,7 @@ def evaluate_term(scenario: Scenario, occupancy, local_use, terms: Terms | None 
     o = np.asarray(occupancy, dtype=float)
     u = np.asarray(local_use, dtype=float)
     base = terms if terms is not None else terms_of(scenario)
-    dims = max(np.ndim(o), np.ndim(u), *(np.ndim(v) for v in vars(base).values() if not isinstance(v, (str, tuple))))
+    dims = max(np.ndim(o), np.ndim(u), terms_ndim(base))
     yt = year_terms(scenario, base, extra_dims=dims)
     r = evaluate_terms(yt, o, u)
     term = scenario.term
@@ -188,7 +200,7 @@ def npvs(scenario: Scenario, occupancy, local_use, terms: Terms | None = None, c
     term = scenario.term
     d = discount(term.discount_rate, term.years)
     k, share = term.set_up.cost, term.set_up.host_share
-    dims = max(o.ndim, *(np.ndim(v) for v in vars(base).values() if not isinstance(v, (str, tuple))))
+    dims = max(o.ndim, terms_ndim(base))
     yt = year_terms(scenario, base, extra_dims=dims)
     w = d.reshape((-1,) + (1,) * dims)
     if o.ndim != 1 or o.size <= chunk:

@@ -64,10 +64,23 @@ SUMMARY_NAMES = [
 ]
 
 
+def _shape(dist: Triangular) -> tuple[float, float, float]:
+    """``(low, mode, high)`` with a mode within a millionth of a millionth of the range from one end moved
+    onto that end: the piece beside it holds under 1e-12 of the probability, and its density's formula
+    would divide by a number that underflows to zero (found by hypothesis: a mode of 5e-324)."""
+    low, mode, high = dist.low, dist.mode, dist.high
+    tiny = 1e-12 * (high - low)
+    if mode - low <= tiny:
+        mode = low
+    elif high - mode <= tiny:
+        mode = high
+    return low, mode, high
+
+
 def _cells(dist: Triangular, cells: int, breaks=(), steep=()):
     """The cells of :func:`triangular_cells`: their ends ``lo``, ``hi``, the density at each end and each
     cell's exact probability (cells of zero probability left out)."""
-    low, mode, high = dist.low, dist.mode, dist.high
+    low, mode, high = _shape(dist)
     points = sorted({low, mode, high, *[b for b in breaks if low < b < high]})
     edges_all, fa_all, fb_all = [], [], []
     width = high - low
@@ -119,7 +132,7 @@ def triangular_cdf(x, dist: Triangular) -> np.ndarray:
     0.5
     """
     x = np.asarray(x, dtype=float)
-    low, mode, high = dist.low, dist.mode, dist.high
+    low, mode, high = _shape(dist)
     if high - low <= 1e-12:
         return (x >= low).astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -575,7 +575,9 @@ def test_comparison_summary_names_both_options(comparison):
         assert money(m.summary["expected_provider_gain"], cur) in md
         assert money(m.summary["expected_host_saving"], cur) in md
     links = markdown_links(md)
-    assert len(links) == len(STEMS) * len(COMPARED) + len(COMPARISON_STEMS)
+    # each option's charts (the term chart too, for an option over several years) and the comparison's
+    assert len(links) == sum(len(m.charts) for m in comparison.models.values()) + len(COMPARISON_STEMS)
+    assert sum(len(m.charts) for m in comparison.models.values()) == len(STEMS) * len(COMPARED) + 1
     assert [link for link in links if link not in comparison.files] == []
 
 

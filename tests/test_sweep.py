@@ -110,6 +110,13 @@ def test_every_numeric_field_of_every_preset_sweeps_over_its_default_range(prese
         other = "prices.host" if path == "agreement.contribution" else "agreement.contribution"
         x = (path, *default_range(s, path), 3)
         y = (other, *default_range(s, other), 2)
+        if path == "term.years" and any(
+            isinstance(getattr(s.term.indexation, g), list)
+            for g in ("costs", "host_price", "market_prices", "contribution")
+        ):
+            with pytest.raises(ScenarioError, match="give one rate for every year to search the term's length"):
+                sweep(s, x, y)
+            continue
         result = sweep(s, x, y)
         assert np.all(np.isfinite(result.expected_provider_gain)), path
         assert np.all(np.isfinite(result.expected_host_saving)), path

@@ -12,7 +12,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from partnership import evaluate, scenario_from_dict, summarize, sweep
+from partnership import ScenarioError, evaluate, load_scenario, scenario_from_dict, scenario_to_dict, summarize, sweep
 from partnership.outcomes import OUTCOME_NAMES
 from partnership.term import discount, evaluate_term, host_price_uplift_to_stay, index
 from partnership.uncertainty import SUMMARY_NAMES, TERM_SUMMARY_NAMES
@@ -202,3 +202,30 @@ def test_bad_term_input_exits_2_naming_the_field(tmp_path, example_dict, term, l
         r = run(*args)
         assert r.returncode == 2 and r.stdout == ""
         assert r.stderr.strip().splitlines() == [line]
+
+
+def test_a_band_share_sweeps_over_a_term_as_each_scenario_would_give():
+    """Found by CI: a swept band share (an array inside the bands) met the years' axis and crashed."""
+    from .conftest import PRESETS
+
+    s = load_scenario(next(p for p in PRESETS if p.stem == "homecare_rural"))
+    path = "agreement.sharing.bands[1].host_share"
+    result = sweep(s, (path, 0.0, 0.5, 3), ("agreement.contribution", 0, 40_000, 2))
+    doc = scenario_to_dict(s)
+    scale = float(evaluate_term(s, 1.0, 0.5).years.operating_cost[-1]) * s.term.years
+    for ix, share in enumerate(result.x.values):
+        for iy, contribution in enumerate(result.y.values):
+            variant = copy.deepcopy(doc)
+            variant["agreement"]["sharing"]["bands"][1]["host_share"] = float(share)
+            variant["agreement"]["contribution"] = float(contribution)
+            exact = summarize(scenario_from_dict(variant))
+            got = result.expected_host_saving[iy, ix]
+            assert got == pytest.approx(exact["expected_npv_host_saving"], abs=2e-4 * scale), (share, contribution)
+
+
+def test_term_length_is_not_searched_while_an_indexation_is_year_by_year():
+    from .conftest import PRESETS
+
+    s = load_scenario(next(p for p in PRESETS if p.stem == "homecare_rural"))
+    with pytest.raises(ScenarioError, match="term.years cannot be searched while term.indexation.costs"):
+        sweep(s, ("term.years", 1, 10, 10), ("agreement.contribution", 0, 40_000, 2))

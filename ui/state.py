@@ -241,6 +241,19 @@ def _label_of(path: str) -> tuple[str, bool]:
         return ("The scenario" if path == "(scenario)" else path), False
 
 
+_PATH = re.compile(r"\b[a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)+\b")
+
+
+def _paths_in_words(text: str) -> str:
+    """Every field path inside a sentence replaced by the field's label in quotes ("Term length")."""
+
+    def label(m: re.Match) -> str:
+        found, _ = _label_of(m.group(0))
+        return m.group(0) if found == m.group(0) else f"“{found}”"
+
+    return _PATH.sub(label, text)
+
+
 def plain_message(problem: str) -> str:
     """A model message in the page's words: the field's label for its dotted path, "at least" for ">=",
     shares in percent as they are entered (bands counted from 1, as the model's messages already do).
@@ -250,8 +263,14 @@ def plain_message(problem: str) -> str:
     """
     path, sep, rest = problem.partition(": ")
     if not sep:
-        return problem
+        return _paths_in_words(problem)
+    if path in ("x", "y") and ": " in rest:  # a sweep's axis: the field named next is what matters
+        path, _, rest = rest.partition(": ")
+    elif path in ("x", "y"):
+        rest = _paths_in_words(rest)
+        return rest[:1].upper() + rest[1:]
     label, fraction = _label_of(path)
+    rest = _paths_in_words(rest)
     for code, words in _WORDS:
         rest = rest.replace(code, words)
     if fraction:
