@@ -264,9 +264,14 @@ def test_export_view_offers_every_chart_table_and_the_pack():
     for stem in ("every_outcome", "across_occupancy", "where_the_money_goes", "risk", "find_terms"):
         for fmt in ("png", "svg", "pdf"):
             assert f"dl_{stem}_{fmt}" in keys
-    for key in ("dl_outcome_grid_csv", "dl_summary_csv", "dl_find_terms_csv", "dl_tables_xlsx", "dl_audit", "dl_pack"):
+    for key in ("dl_outcome_grid_csv", "dl_summary_csv", "dl_find_terms_csv", "dl_tables_xlsx", "dl_audit"):
         assert key in keys
     assert "dl_compare_gains_png" not in keys  # no saved options yet
+    assert "dl_pack" not in keys  # the pack is built when asked, then offered
+    at.button(key="build_pack").click().run()
+    assert not at.exception and not at.error, problems_shown(at)
+    pack = next(d for d in at.get("download_button") if d.key == "dl_pack")
+    assert "Download the paper pack" in pack.proto.label
 
 
 def test_view_settings_survive_a_change_of_view():
