@@ -638,7 +638,7 @@ def term_chart(scenario: Scenario, occupancy: float, local_use: float) -> go.Fig
     fig = make_subplots(
         rows=1,
         cols=2,
-        horizontal_spacing=0.12,
+        horizontal_spacing=0.2,
         subplot_titles=(
             f"Gain from the agreement<br>each year ({cur})",
             f"Cumulative discounted gain<br>after set-up ({cur})",
