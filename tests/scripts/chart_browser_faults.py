@@ -15,8 +15,10 @@ from paper import images  # noqa: E402
 from partnership import summarize  # noqa: E402
 from partnership.examples import example_scenario  # noqa: E402
 
-s = example_scenario()
-fig = charts.risk_curves(s, summarize(s))
+
+def figure():
+    s = example_scenario()
+    return charts.risk_curves(s, summarize(s))
 
 
 def children(pid: int) -> list[int]:
@@ -43,7 +45,7 @@ def signal_all(sig: int) -> int:
     return len(kids)
 
 
-def export(step: str) -> None:
+def export(step: str, fig) -> None:
     t = time.perf_counter()
     try:
         data = images.chart_image(fig, "png")
@@ -55,19 +57,25 @@ def export(step: str) -> None:
     print(json.dumps(result), flush=True)
 
 
-export("first")
-print(json.dumps({"step": "killed", "processes": signal_all(signal.SIGKILL)}), flush=True)
-time.sleep(0.5)
-export("after kill")
-export("after kill, again")
-frozen = children(os.getpid())
-print(json.dumps({"step": "frozen", "processes": signal_all(signal.SIGSTOP)}), flush=True)
-export("while frozen")
-for k in frozen:  # the frozen browser is let go; a new one draws the next export
-    try:
-        os.kill(k, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-export("after freeze")
-sys.stdout.flush()
-os._exit(0)
+def main() -> None:
+    fig = figure()
+    export("first", fig)
+    print(json.dumps({"step": "killed", "processes": signal_all(signal.SIGKILL)}), flush=True)
+    time.sleep(0.5)
+    export("after kill", fig)
+    export("after kill, again", fig)
+    frozen = children(os.getpid())
+    print(json.dumps({"step": "frozen", "processes": signal_all(signal.SIGSTOP)}), flush=True)
+    export("while frozen", fig)
+    for k in frozen:  # the frozen browser is let go; a new one draws the next export
+        try:
+            os.kill(k, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    export("after freeze", fig)
+    sys.stdout.flush()
+    os._exit(0)
+
+
+if __name__ == "__main__":  # never on import: pytest imports every module under tests/ for doctests
+    main()
