@@ -417,6 +417,19 @@ def terms_map(scenario: Scenario, result: SweepResult) -> go.Figure:
             fig.add_trace(
                 go.Scatter(x=[None], y=[None], mode="markers", marker=dict(size=16, color=c, symbol="square"), name=n)
             )
+    near = getattr(result, "near_best", None)
+    if near is not None and near.any():  # the terms about as good as the star: how sharp it is
+        iy, ix = np.nonzero(near)
+        fig.add_trace(
+            go.Scatter(
+                x=result.x.values[ix] * sx,
+                y=result.y.values[iy] * sy,
+                mode="markers",
+                marker=dict(symbol="circle-open", size=9, color="black", line=dict(width=1.5)),
+                name="Within 1 % of the balanced terms' product: about as good",
+                hoverinfo="skip",
+            )
+        )
     b = result.balanced
     if b is not None:
         fig.add_trace(

@@ -480,3 +480,26 @@ def test_names_typed_by_users_are_shown_as_typed_not_as_links():
     assert "\\[sign in\\]\\(http\\://phish\\.example/login\\)" in shown  # escaped: Markdown shows it as text
     bars = next(f for f in charts(at) if "expected gain" in f["layout"]["title"]["text"])
     assert all("<a" not in str(x) for x in bars["data"][0]["x"])
+
+
+def test_find_terms_warns_when_the_balanced_point_is_not_sharp():
+    """Rural homecare: the top band's share can run over most of its range within 1 % of the best product. The map
+    circles those terms and the page says so, in plain words, before the Adopt button."""
+    scenario = load_scenario(ROOT / "presets" / "homecare_rural.yaml")
+    x, y = default_axes(scenario)
+    expected = sweep(scenario, x, y)
+    assert expected.flat_optimum
+    at = start()
+    at.selectbox(key="preset").set_value("homecare_rural").run()
+    show(at, "Find terms")
+    assert not at.exception and not at.error, problems_shown(at)
+    warned = " ".join(w.value for w in at.warning)
+    assert "The balanced point is not sharp" in warned
+    assert "Sharing band 3: host's share anywhere from 0.0 % to 100.0 %" in warned
+    circled = next(t for t in charts(at)[-1]["data"] if t.get("marker", {}).get("symbol") == "circle-open")
+    assert "1 %" in circled["name"]
+    assert at.button(key="adopt_balanced")  # the warning stands before the button, which is still offered
+    tree = [type(e).__name__ + ":" + str(getattr(e, "value", "")) for e in at.main]
+    first_warning = next(i for i, e in enumerate(tree) if "not sharp" in e)
+    button = next(i for i, e in enumerate(tree) if e.startswith("Button"))
+    assert first_warning < button
