@@ -6,7 +6,7 @@ import streamlit as st
 
 import charts
 from paper.narrative import expected_case_sentences, term_sentences, uncertainty_sentence
-from partnership import Scenario
+from partnership import Scenario, most_likely_point
 from partnership.fields import band_index, field_label, is_fraction, negotiable_paths, spec, value_of
 from partnership.formats import NA, field_value, money, per_unit_period, percent, unit_money
 from partnership.negotiation import default_axes, default_range
@@ -126,31 +126,17 @@ def every_outcome(s: Scenario) -> None:
 
 def across_occupancy(s: Scenario) -> None:
     """Profit and host unit cost against occupancy at a chosen local use."""
-    default = int(round(100 * s.uncertainty.local_use.mode))
-    u = st.slider("Local use (%)", 0, 100, default, step=1, key="lines_local_use", persist_state="session")
-    chart(compute.occupancy_lines(compute.key(s), u / 100), "chart_lines")
+    u = point_slider(st, "Local use (%)", "lines_local_use", most_likely_point(s)[1])
+    chart(compute.occupancy_lines(compute.key(s), u), "chart_lines")
 
 
 def where_the_money_goes(s: Scenario) -> None:
     """Waterfalls of the year's flows at a chosen point."""
     c1, c2 = st.columns(2)
-    o = c1.slider(
-        "Occupancy (%)",
-        0,
-        100,
-        int(round(100 * s.uncertainty.occupancy.mode)),
-        key="flows_occupancy",
-        persist_state="session",
-    )
-    u = c2.slider(
-        "Local use (%)",
-        0,
-        100,
-        int(round(100 * s.uncertainty.local_use.mode)),
-        key="flows_local_use",
-        persist_state="session",
-    )
-    chart(compute.money_flows(compute.key(s), o / 100, u / 100), "chart_flows")
+    mo, mu = most_likely_point(s)
+    o = point_slider(c1, "Occupancy (%)", "flows_occupancy", mo)
+    u = point_slider(c2, "Local use (%)", "flows_local_use", mu)
+    chart(compute.money_flows(compute.key(s), o, u), "chart_flows")
 
 
 def access_and_placements(s: Scenario) -> None:
@@ -159,17 +145,10 @@ def access_and_placements(s: Scenario) -> None:
         "Left to right: local use. The host's saving for several shares of use it would get locally anyway; below, "
         "what one more local placement is worth to the host, and what each step band's start moves to it in a year."
     )
-    o = st.slider(
-        "Occupancy (%)",
-        0,
-        100,
-        int(round(100 * s.uncertainty.occupancy.mode)),
-        key="access_occupancy",
-        persist_state="session",
-    )
+    o = point_slider(st, "Occupancy (%)", "access_occupancy", most_likely_point(s)[0])
     text = compute.key(s)
-    chart(compute.access_value(text, o / 100), "chart_access")
-    chart(compute.placement_money(text, o / 100), "chart_placement")
+    chart(compute.access_value(text, o), "chart_access")
+    chart(compute.placement_money(text, o), "chart_placement")
 
 
 def over_the_term(s: Scenario) -> None:
@@ -185,23 +164,10 @@ def over_the_term(s: Scenario) -> None:
         "of the set-up cost; a star marks the year it pays back."
     )
     c1, c2 = st.columns(2)
-    o = c1.slider(
-        "Occupancy (%)",
-        0,
-        100,
-        int(round(100 * s.uncertainty.occupancy.mode)),
-        key="term_occupancy",
-        persist_state="session",
-    )
-    u = c2.slider(
-        "Local use (%)",
-        0,
-        100,
-        int(round(100 * s.uncertainty.local_use.mode)),
-        key="term_local_use",
-        persist_state="session",
-    )
-    chart(compute.term_chart(compute.key(s), o / 100, u / 100), "chart_term")
+    mo, mu = most_likely_point(s)
+    o = point_slider(c1, "Occupancy (%)", "term_occupancy", mo)
+    u = point_slider(c2, "Local use (%)", "term_local_use", mu)
+    chart(compute.term_chart(compute.key(s), o, u), "chart_term")
 
 
 def risk(s: Scenario) -> None:
@@ -267,11 +233,9 @@ def find_terms(s: Scenario) -> None:
             unit = "%" if is_fraction(path) else s.currency
             a, b = st.columns(2)
             start = a.number_input(
-                f"From ({unit})", value=lo, key=f"terms_{axis}_start_{path}", min_value=0.0, persist_state="session"
+                f"From ({unit})", value=lo, key=f"terms_{axis}_start_{path}", persist_state="session"
             )
-            stop = b.number_input(
-                f"To ({unit})", value=hi, key=f"terms_{axis}_stop_{path}", min_value=0.0, persist_state="session"
-            )
+            stop = b.number_input(f"To ({unit})", value=hi, key=f"terms_{axis}_stop_{path}", persist_state="session")
             scale = 0.01 if is_fraction(path) else 1.0
             picks.append((path, start * scale, stop * scale, 41))
     c = st.columns(3)
@@ -373,18 +337,45 @@ def sharpness_sentences(s: Scenario, result) -> list[str]:
     return lines
 
 
+POINT_SLIDERS = {
+    "lines_local_use": 1,
+    "flows_occupancy": 0,
+    "flows_local_use": 1,
+    "access_occupancy": 0,
+    "term_occupancy": 0,
+    "term_local_use": 1,
+}
+"""Each view's point slider and which coordinate of the most likely point (occupancy 0, local use 1) it starts at."""
+
+
+def _most_likely_key(key: str) -> str:
+    return f"{key}__most_likely"
+
+
+def point_slider(where, label: str, key: str, most_likely: float) -> float:
+    """A 0-100 % slider in half-percent steps that starts exactly at the most likely point
+    (:func:`partnership.most_likely_point`, the same point At a glance, the exports and the sentences use), and
+    follows it when the scenario's most likely point changes, unless the reader has moved the slider. Returns a
+    fraction 0-1."""
+    ss = st.session_state
+    exact = round(100 * float(most_likely), 9)
+    origin = _most_likely_key(key)
+    if key not in ss or (ss.get(origin) != exact and ss.get(key) == ss.get(origin)):
+        ss[key] = exact
+    ss[origin] = exact
+    return float(where.slider(label, 0.0, 100.0, step=0.5, format="%.1f", key=key, persist_state="session")) / 100
+
+
 def current_points(s: Scenario) -> dict:
     """The points the views are set to (sliders), or the most likely point where never moved."""
     ss = st.session_state
-    o, u = s.uncertainty.occupancy.mode, s.uncertainty.local_use.mode
-    return {
-        "lines_local_use": ss.get("lines_local_use", round(100 * u)) / 100,
-        "flows_occupancy": ss.get("flows_occupancy", round(100 * o)) / 100,
-        "flows_local_use": ss.get("flows_local_use", round(100 * u)) / 100,
-        "access_occupancy": ss.get("access_occupancy", round(100 * o)) / 100,
-        "term_occupancy": ss.get("term_occupancy", round(100 * o)) / 100,
-        "term_local_use": ss.get("term_local_use", round(100 * u)) / 100,
-    }
+    point = most_likely_point(s)
+    out = {}
+    for key, axis in POINT_SLIDERS.items():
+        exact = round(100 * float(point[axis]), 9)
+        moved = key in ss and ss.get(key) != ss.get(_most_likely_key(key), exact)
+        out[key] = float(ss[key]) / 100 if moved else point[axis]
+    return out
 
 
 def current_terms(s: Scenario) -> tuple[tuple, tuple, float, float, float]:
