@@ -48,6 +48,7 @@ if jumps := compute.placement_warnings(compute.key(shown)):
 if scenario is not None:
     state.write_url(scenario)
 
+guarded("the words used", views.first_words, shown)
 guarded("the headline figures", views.at_a_glance, shown)
 VIEWS = {
     "Every outcome": views.every_outcome,

@@ -9,7 +9,15 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
-from partnership import evaluate, load_scenario, most_likely_point, scenario_from_dict, summarize, sweep
+from partnership import (
+    evaluate,
+    load_scenario,
+    most_likely_case,
+    most_likely_point,
+    scenario_from_dict,
+    summarize,
+    sweep,
+)
 from partnership.negotiation import default_axes
 from partnership.scenario import scenario_to_dict, set_path
 from ui.state import decode_scenario
@@ -624,3 +632,22 @@ def test_every_way_in_speaks_in_labels_percents_and_bands_from_1(example):
     shown = problems_shown(at)
     assert expected in shown, shown
     assert "agreement." not in shown and "1.5" not in shown
+
+
+def test_first_time_words_local_use_expected_and_most_likely_each_view_and_the_preset():
+    """Local use is explained before the first figure that uses it; so is why the expected and the most likely gains
+    differ (with this scenario's two figures); each view opens with what it answers; the preset's description, with
+    its sources, is under the preset picker."""
+    at = start()
+    words = at.main.caption[1].value  # after the page's one-line title caption, before At a glance
+    assert "**Local use** is the share of the service's used places that the host itself fills" in words
+    s = load_scenario(ROOT / "presets" / "childrens_home.yaml")
+    e, summary = most_likely_case(s), summarize(s)
+    assert f"most likely gain is £{e['provider_gain']:,.0f} a year" in words
+    assert f"expected gain £{summary['expected_provider_gain']:,.0f}" in words
+    about = " ".join(t.value for t in at.sidebar.text)
+    assert s.description.strip()[:60] in about
+    for view in [*VIEWS, "Compare options", "Export"]:
+        show(at, view)
+        first = next(c.value for c in at.main.caption[2:] if c.value.startswith("**"))
+        assert first.startswith(f"**{view}:**"), (view, first)

@@ -168,6 +168,12 @@ def _import(db: Store) -> None:
 
 def compare_options(s: Scenario) -> None:
     """Save the scenario on screen as an option of the room; see the room's options side by side."""
+    from .views import purpose
+
+    purpose(
+        "Compare options: save the terms the room proposes under names and see their figures side by side; "
+        "everyone with the room's link sees the same options."
+    )
     db, problem = store()
     if db is None:
         st.warning(f"Saving is switched off: {problem} The calculator still works; options cannot be saved.")

@@ -75,6 +75,10 @@ def render(valid: Scenario | None) -> None:
         format_func=state.preset_title,
         on_change=_on_preset_change,
     )
+    if about := state.preset_description(st.session_state.get(state.PRESET_KEY, state.DEFAULT_PRESET)):
+        with st.expander("About this preset: what it is and where its figures come from"):
+            st.text(about)
+            st.caption("Each figure's own source is listed under “Sources and estimates”, below the headline figures.")
     st.button("Reset to the preset", on_click=_on_reset, width="stretch", key="reset")
 
     with st.expander("Open or save a scenario file"):

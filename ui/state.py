@@ -109,6 +109,20 @@ def preset_title(stem: str) -> str:
     return _title(path, path.stat().st_mtime) if path else stem
 
 
+def preset_description(stem: str) -> str:
+    """The preset file's own description (what it is, its sources, which figures are estimates); "" if none."""
+    path = presets().get(stem)
+    return _description(path, path.stat().st_mtime) if path else ""
+
+
+@functools.lru_cache(maxsize=64)
+def _description(path: Path, mtime: float) -> str:
+    try:
+        return (load_scenario(path).description or "").strip()
+    except ScenarioError:
+        return ""
+
+
 @functools.lru_cache(maxsize=64)
 def _title(path: Path, mtime: float) -> str:
     try:

@@ -94,6 +94,28 @@ def at_a_glance(s: Scenario) -> None:
     sources_panel(s)
 
 
+def purpose(text: str) -> None:
+    """A view's first line: what it answers, in one sentence, for someone who opens it for the first time."""
+    name, _, rest = text.partition(": ")
+    st.caption(f"**{name}:** {rest}")
+
+
+def first_words(s: Scenario) -> None:
+    """One line each, before the first figures: what local use means, and why the most likely and the expected
+    figures differ (with this scenario's own numbers)."""
+    text = compute.key(s)
+    e, summary = compute.most_likely_case(text), compute.summary(text)
+    cur, unit = s.currency, s.unit
+    st.caption(
+        f"**Local use** is the share of the service's used {unit}s that the host itself fills; other councils "
+        f"(external purchasers) fill the rest. **Most likely** figures are at the single most likely occupancy and "
+        f"local use; **expected** figures average every occupancy and local use in the ranges set under Uncertainty, "
+        f"weighted by how likely each is. They differ when a range stretches further on one side of its most likely value "
+        f"than the other, or when sharing bands or deficits bend the figures: here the provider's most likely gain "
+        f"is {money(e['provider_gain'], cur)} a year and its expected gain {money(summary['expected_provider_gain'], cur)}."
+    )
+
+
 def sources_panel(s: Scenario) -> None:
     """Where each figure comes from: the scenario's description and its sources, field by field."""
     if not (s.description or s.sources):
@@ -117,6 +139,9 @@ def sources_panel(s: Scenario) -> None:
 
 def every_outcome(s: Scenario) -> None:
     """Heatmaps of both gains over occupancy x local use."""
+    purpose(
+        "Every outcome: each side's gain at every occupancy (across) and local use (up), not just the most likely one."
+    )
     st.caption(
         "Green: better off with the agreement; purple: worse off. Solid lines: each side breaks even with "
         "the agreement. Inside the black dashed line both are better off. Dotted lines: sharing-band edges."
@@ -126,12 +151,18 @@ def every_outcome(s: Scenario) -> None:
 
 def across_occupancy(s: Scenario) -> None:
     """Profit and host unit cost against occupancy at a chosen local use."""
+    purpose(
+        "Across occupancy: how the provider's profit and the host's cost per unit change as the service fills, at one local use."
+    )
     u = point_slider(st, "Local use (%)", "lines_local_use", most_likely_point(s)[1])
     chart(compute.occupancy_lines(compute.key(s), u), "chart_lines")
 
 
 def where_the_money_goes(s: Scenario) -> None:
     """Waterfalls of the year's flows at a chosen point."""
+    purpose(
+        "Where the money goes: the year's fees, contribution, compensation and surplus share at one point, for each side; it starts at the most likely point, as At a glance."
+    )
     c1, c2 = st.columns(2)
     mo, mu = most_likely_point(s)
     o = point_slider(c1, "Occupancy (%)", "flows_occupancy", mo)
@@ -141,6 +172,9 @@ def where_the_money_goes(s: Scenario) -> None:
 
 def access_and_placements(s: Scenario) -> None:
     """What preferred access is worth (section 8) and the money riding on one more local placement (section 9)."""
+    purpose(
+        "Access and placements: what preferred access is worth beyond the local use the host would get anyway, and the money riding on one more local placement."
+    )
     st.caption(
         "Left to right: local use. The host's saving for several shares of use it would get locally anyway; below, "
         "what one more local placement is worth to the host, and what each step band's start moves to it in a year."
@@ -153,6 +187,9 @@ def access_and_placements(s: Scenario) -> None:
 
 def over_the_term(s: Scenario) -> None:
     """Each side's gain year by year and its cumulative discounted gain, at the most likely point or a chosen one."""
+    purpose(
+        "Over the term: each side's gain year by year as prices and costs grow, and when each gets its set-up cost back."
+    )
     if s.term.years < 2:
         st.info(
             "This scenario runs one year. Set the years of the term (in the sidebar, under 'The term') to see them."
@@ -172,6 +209,7 @@ def over_the_term(s: Scenario) -> None:
 
 def risk(s: Scenario) -> None:
     """Cumulative distributions of both gains, P10/P50/P90 marked."""
+    purpose("Risk: how likely each side is to gain less than any figure, over the whole uncertainty.")
     text = compute.key(s)
     summary = compute.summary(text)
     cur = s.currency
@@ -209,6 +247,7 @@ def _adopt(x_path: str, x_value: float, y_path: str, y_value: float) -> None:
 
 def find_terms(s: Scenario) -> None:
     """The sweep of two terms, its acceptable region and the balanced point, with one-click adoption."""
+    purpose("Find terms: which pairs of terms both sides would accept on their expected gains, and the balanced pair.")
     paths = _term_paths(s)
     st.caption(
         "Pick two terms and their ranges. Each pair is judged on the expected gains over the whole uncertainty; "
