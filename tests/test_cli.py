@@ -5,6 +5,7 @@ start the real program."""
 import contextlib
 import io
 import json
+import re
 import subprocess
 import sys
 from types import SimpleNamespace
@@ -193,3 +194,23 @@ def test_falling_bands_warn_on_stderr(tmp_path, example_dict):
     path.write_text(yaml.safe_dump(example_dict), encoding="utf-8")
     r = run("summary", path)
     assert r.returncode == 0 and r.stderr.startswith("warning: agreement.sharing.bands[2].host_share")
+
+
+def test_summary_table_reads_as_a_person_writes_it(scenario_file, example):
+    """The scenario's name as a heading; labels, not snake_case; money with separators and no pence; chances as
+    percents; each figure's unit. The JSON stays MODEL.md's names."""
+    from partnership import summarize
+    from partnership.formats import money, percent
+
+    r = run("summary", scenario_file, "--format", "table")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == f"{example.name}: summary under the uncertainty"
+    assert "_" not in r.stdout  # no snake_case name
+    s = summarize(example)
+    gain = next(line for line in lines if "Provider's expected gain" in line)
+    assert money(s["expected_provider_gain"]) in gain and gain.endswith("a year")
+    chance = next(line for line in lines if "Chance the host is better off" in line)
+    assert chance.endswith(percent(s["probability_host_better_off"], 1))
+    assert not re.search(r"\d\.\d{3}", r.stdout)  # no fractions, no raw floats
+    assert set(json.loads(run("summary", scenario_file).stdout)) >= set(SUMMARY_NAMES)
