@@ -577,6 +577,11 @@ def test_input_steps_and_formats_follow_the_magnitude_of_each_preset():
     assert host.proto.format == "%.2f"  # pence
     assert host.proto.step <= 0.01 * host.value  # one "+" moves an hourly price by pence, not pounds
     assert at.number_input(key="service.capacity").proto.format == "%.0f"
+    show(at, "Find terms")  # the search's range boxes too: an hourly price's range steps in pence
+    at.selectbox(key="terms_x_path").set_value("prices.host").run()
+    start_box = at.number_input(key="terms_x_start_prices.host")
+    assert start_box.proto.format == "%.2f" and 0.01 <= start_box.proto.step <= 0.01 * start_box.value
+    assert at.number_input(key="terms_min_gain").proto.step == pytest.approx(1000.0)  # fixed cost £160,000
 
 
 @pytest.mark.parametrize("preset", ["childrens_home", "regional_group", "homecare_rural"])

@@ -7,7 +7,7 @@ import streamlit as st
 import charts
 from paper.narrative import expected_case_sentences, term_sentences, uncertainty_sentence
 from partnership import Scenario, most_likely_point
-from partnership.fields import band_index, field_label, is_fraction, negotiable_paths, spec, value_of
+from partnership.fields import band_index, field_label, input_step, is_fraction, negotiable_paths, spec, value_of
 from partnership.formats import NA, field_value, money, per_unit_period, percent, unit_money
 from partnership.negotiation import default_axes, default_range
 
@@ -270,25 +270,28 @@ def find_terms(s: Scenario) -> None:
             if is_fraction(path):
                 lo, hi = 100 * lo, 100 * hi
             unit = "%" if is_fraction(path) else s.currency
+            # steps and format from the magnitude of the range, as the sidebar's boxes: pence for small prices
+            box = dict(step=input_step(path, max(abs(lo), abs(hi)) or None), persist_state="session")
+            box["format"] = "%.1f" if is_fraction(path) else ("%.2f" if max(abs(lo), abs(hi)) < 100 else "%.0f")
             a, b = st.columns(2)
-            start = a.number_input(
-                f"From ({unit})", value=lo, key=f"terms_{axis}_start_{path}", persist_state="session"
-            )
-            stop = b.number_input(f"To ({unit})", value=hi, key=f"terms_{axis}_stop_{path}", persist_state="session")
+            start = a.number_input(f"From ({unit})", value=lo, key=f"terms_{axis}_start_{path}", **box)
+            stop = b.number_input(f"To ({unit})", value=hi, key=f"terms_{axis}_stop_{path}", **box)
             scale = 0.01 if is_fraction(path) else 1.0
             picks.append((path, start * scale, stop * scale, 41))
     c = st.columns(3)
     min_gain = c[0].number_input(
         f"Provider's minimum expected gain ({s.currency} a year)",
         value=0.0,
-        step=1000.0,
+        step=input_step("agreement.contribution", float(s.service.fixed_cost) or None),
+        format="%.0f",
         key="terms_min_gain",
         persist_state="session",
     )
     min_saving = c[1].number_input(
         f"Host's minimum expected saving ({s.currency} a year)",
         value=0.0,
-        step=1000.0,
+        step=input_step("agreement.contribution", float(s.service.fixed_cost) or None),
+        format="%.0f",
         key="terms_min_saving",
         persist_state="session",
     )
