@@ -426,7 +426,7 @@ def terms_map(scenario: Scenario, result: SweepResult) -> go.Figure:
                 y=result.y.values[iy] * sy,
                 mode="markers",
                 marker=dict(symbol="circle-open", size=9, color="black", line=dict(width=1.5)),
-                name="Within 1 % of the balanced terms' product: about as good",
+                name="About as good (within 1 %)",
                 hoverinfo="skip",
             )
         )
@@ -449,7 +449,7 @@ def terms_map(scenario: Scenario, result: SweepResult) -> go.Figure:
     fig.update_yaxes(title_text=gy, **ty)
     title = "Find terms: which terms each side accepts, on expected gains over the uncertainty"
     apply_style(fig, title, height=640)
-    legend_below(fig, 40)
+    legend_below(fig, 40 if near is None or not near.any() else 70)  # the circled region's entry may wrap a row
     return fig
 
 

@@ -507,7 +507,7 @@ def test_find_terms_warns_when_the_balanced_point_is_not_sharp():
     assert "The balanced point is not sharp" in warned
     assert "Sharing band 3: host's share anywhere from 0.0 % to 100.0 %" in warned
     circled = next(t for t in charts(at)[-1]["data"] if t.get("marker", {}).get("symbol") == "circle-open")
-    assert "1 %" in circled["name"]
+    assert "within 1 %" in circled["name"]
     assert at.button(key="adopt_balanced")  # the warning stands before the button, which is still offered
     tree = [type(e).__name__ + ":" + str(getattr(e, "value", "")) for e in at.main]
     first_warning = next(i for i, e in enumerate(tree) if "not sharp" in e)
