@@ -656,3 +656,15 @@ def test_first_time_words_local_use_expected_and_most_likely_each_view_and_the_p
         show(at, view)
         first = next(c.value for c in at.main.caption[2:] if c.value.startswith("**"))
         assert first.startswith(f"**{view}:**"), (view, first)
+
+
+def test_find_terms_warns_when_the_balanced_point_is_on_the_end_of_the_range_searched():
+    """The children's home, its contribution searched only from £160,000 up (the balanced point over the full range is
+    about £128,000): the best pair is the range's lower end, and the page says to widen the range before adopting."""
+    at = start("Find terms")
+    at.number_input(key="terms_x_start_agreement.contribution").set_value(160_000.0).run()
+    assert not at.exception and not at.error, problems_shown(at)
+    assert "Contribution £160,000" in " ".join(s.value for s in at.success)
+    warned = " ".join(w.value for w in at.warning)
+    assert "at the lower end of the range searched for Contribution (£160,000)" in warned
+    assert "widen that range before adopting" in warned

@@ -366,6 +366,8 @@ def sharpness_sentences(s: Scenario, result) -> list[str]:
             not low_end and f.le is not None and value >= f.le
         )
         shown = field_value(ax.path, value, cur)
+        if at_limit and result.flat_optimum:  # already said: values away from the limit are about as good
+            continue
         if at_limit:
             lines.append(
                 f"**The balanced point is at the limit of {field_label(ax.path)} ({shown}).** It cannot go further; "
