@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 import charts
-from paper.narrative import expected_case_sentences, term_sentences, uncertainty_sentence
+from paper.narrative import expected_case_sentences, sharpness_sentences, term_sentences, uncertainty_sentence
 from partnership import Scenario, most_likely_point
-from partnership.fields import band_index, field_label, input_step, is_fraction, negotiable_paths, spec, value_of
+from partnership.fields import band_index, field_label, input_step, is_fraction, negotiable_paths, value_of
 from partnership.formats import NA, field_value, money, per_unit_period, percent, unit_money
 from partnership.negotiation import default_axes, default_range
 
@@ -337,48 +337,6 @@ def find_terms(s: Scenario) -> None:
     )
     if st.session_state.get("adopted"):
         st.info(st.session_state.pop("adopted"))
-
-
-def _range_words(path: str, lo: float, hi: float, currency: str) -> str:
-    a, b = field_value(path, lo, currency), field_value(path, hi, currency)
-    return f"{field_label(path)} {a}" if a == b else f"{field_label(path)} anywhere from {a} to {b}"
-
-
-def sharpness_sentences(s: Scenario, result) -> list[str]:
-    """Plain warnings when the balanced point is not as sharp as a star suggests: terms far from it about as good
-    (the near-best region, within 1 % of its Nash product), or the point on an end of a searched range."""
-    lines = []
-    cur = s.currency
-    if result.flat_optimum and result.near_best_range:
-        r = result.near_best_range
-        lines.append(
-            "**The balanced point is not sharp.** Terms within 1 % of its product of gains are about as good "
-            f"(circled on the map): {_range_words(result.x.path, *r['x'], cur)}, and "
-            f"{_range_words(result.y.path, *r['y'], cur)}. The star is one of many near-equal choices: the model "
-            "does not choose between them, the room does."
-        )
-    for axis in result.balanced_on_edge:
-        ax = result.x if axis == "x" else result.y
-        value = result.balanced[axis]
-        f = spec(ax.path)
-        low_end = value == float(ax.values.min())
-        at_limit = (low_end and f.ge is not None and value <= f.ge) or (
-            not low_end and f.le is not None and value >= f.le
-        )
-        shown = field_value(ax.path, value, cur)
-        if at_limit and result.flat_optimum:  # already said: values away from the limit are about as good
-            continue
-        if at_limit:
-            lines.append(
-                f"**The balanced point is at the limit of {field_label(ax.path)} ({shown}).** It cannot go further; "
-                "the best terms may need another term to move instead."
-            )
-        else:
-            lines.append(
-                f"**The balanced point is at the {'lower' if low_end else 'upper'} end of the range searched for "
-                f"{field_label(ax.path)} ({shown}).** Better terms may lie beyond it: widen that range before adopting."
-            )
-    return lines
 
 
 POINT_SLIDERS = {
