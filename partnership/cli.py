@@ -190,6 +190,12 @@ def _print(out: dict, fmt: str, command: str, scenario=None) -> None:
             rows += [(f"balanced {out['x']['path']}", b["x"]), (f"balanced {out['y']['path']}", b["y"])]
             rows += [("expected_provider_gain", b["expected_provider_gain"])]
             rows += [("expected_host_saving", b["expected_host_saving"])]
+            r = out["near_best_range"]
+            for axis in ("x", "y"):
+                rows += [(f"within 1 % of the best: {out[axis]['path']}", f"{r[axis][0]:,.6g} to {r[axis][1]:,.6g}")]
+            edges = ", ".join(out[a]["path"] for a in out["balanced_on_edge"]) or "none"
+            rows += [("balanced point on the end of a range", edges)]
+            rows += [("not sharp (near-best region wide)", "yes" if out["flat_optimum"] else "no")]
     else:
         rows = list(out.items())
     print(_table([(k, _json_safe(v)) for k, v in rows]))

@@ -214,3 +214,19 @@ def test_summary_table_reads_as_a_person_writes_it(scenario_file, example):
     assert chance.endswith(percent(s["probability_host_better_off"], 1))
     assert not re.search(r"\d\.\d{3}", r.stdout)  # no fractions, no raw floats
     assert set(json.loads(run("summary", scenario_file).stdout)) >= set(SUMMARY_NAMES)
+
+
+def test_sweep_table_says_how_sharp_the_balanced_point_is():
+    r = run(
+        "sweep",
+        ROOT / "presets" / "homecare_rural.yaml",
+        "--x",
+        "agreement.contribution:0:300000:41",
+        "--y",
+        "agreement.sharing.bands[2].host_share:0:1:41",
+        "--format",
+        "table",
+    )
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"within 1 % of the best: agreement.sharing.bands\[2\].host_share\s+0 to 1", r.stdout)
+    assert re.search(r"not sharp \(near-best region wide\)\s+yes", r.stdout)
