@@ -91,6 +91,9 @@ def _image(make, fmt: str, name: str, label: str):
 
 def export(s: Scenario) -> None:
     """The export view."""
+    views.purpose(
+        "Export: every chart, the tables, the auditable workbook and the paper pack, for the scenario on screen."
+    )
     name = s.name
     stem = slug(name)
     if images.chromium_path() is None:
