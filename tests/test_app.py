@@ -536,6 +536,11 @@ def sidebar_problems(at: AppTest) -> str:
         ("prices.host", -5.0, "Host price: must be at least 0, got -5"),
         ("term.years", 0.0, "Years of the term: must be at least 1, got 0"),
         ("term.indexation.costs", -150.0, "Cost growth: must be more than -100 %, got -150 %"),
+        ("term.years", 31.0, "Years of the term: must be at most 30, got 31"),
+        ("term.discount_rate", -1.0, "Discount rate: must be at least 0 %, got -1 %"),
+        ("term.set_up.host_share", 150.0, "Host's share of the set-up cost: must be at most 100 %, got 150 %"),
+        ("agreement.reservation.units", 5.0, "Reserved units: must be at most the capacity (4), got 5"),
+        ("without_agreement.local_use", 120.0, "at most 100 %, got 120 %"),
     ],
 )
 def test_an_out_of_range_input_stays_as_typed_with_its_message_beside_it_and_above_the_figures(key, value, message):
