@@ -7,10 +7,14 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from partnership import scenario_from_dict
 from partnership.examples import EXAMPLE
+
+# python -m pytest tests/test_extremes.py --hypothesis-profile=thorough: 10,000 examples of extreme scenarios
+settings.register_profile("thorough", max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
 
 ROOT = Path(__file__).resolve().parent.parent
 PRESETS = sorted((ROOT / "presets").glob("*.yaml"))
