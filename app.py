@@ -10,13 +10,28 @@ from ui.text import plain
 st.set_page_config(page_title="Partnership Calculator", page_icon="🤝", layout="wide")
 st.markdown(
     """<style>
+    /* projector-grade at 1280x720 and up: type that scales with the window, nothing cut, every tab in view */
     html { font-size: 19px; }
-    [data-testid="stMetricValue"] { font-size: 2.2rem; font-weight: 600; }
+    @media (max-width: 1500px) { html { font-size: 16px; } }
+    [data-testid="stMainBlockContainer"] { padding: 2.6rem 1.5rem 4rem 1.5rem; max-width: none; }
+    h1 { font-size: 2rem !important; padding: 0.1rem 0 0.4rem 0 !important; }
+    [data-testid="stMetric"] { padding: 0 !important; }
+    [data-testid="stMetric"] > div { padding: 0.35rem 0.65rem !important; }
+    [data-testid="stMetricValue"] { font-size: clamp(1.3rem, 2.3vw, 2.2rem); font-weight: 600; }
     [data-testid="stMetricLabel"] p { font-size: 1.05rem; }
     [data-testid="stMetricDelta"] { font-size: 0.95rem; }
-    [data-testid="stMetricLabel"] *, [data-testid="stMetricDelta"] * {
-        white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+    [data-testid="stMetricValue"] *, [data-testid="stMetricLabel"] *, [data-testid="stMetricDelta"] * {
+        white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+        overflow-wrap: anywhere; }
+    [role="tablist"] { flex-wrap: wrap; overflow: visible !important; column-gap: 1.1rem; row-gap: 0.1rem; }
+    [role="tab"] { margin: 0 !important; }
     [role="tab"] p { font-size: 1.15rem; font-weight: 600; }
+    @media (max-width: 1500px) { [role="tab"] p { font-size: 1.05rem; } }
+    /* the sidebar wide enough for the sharing-band table's two columns side by side (no sideways scroll) */
+    [data-testid="stSidebar"][data-collapsed="false"] { width: 340px !important; min-width: 340px !important; }
+    [data-testid="stSidebarContent"] { padding-left: 10px; padding-right: 10px; }
+    [data-testid="stSidebar"] [data-testid="stExpanderDetails"] { padding-left: 0.4rem; padding-right: 0.4rem; }
+    .screen-lead { font-size: 1.1rem; margin: 0.2rem 0 0.3rem 0; }
     </style>""",
     unsafe_allow_html=True,
 )

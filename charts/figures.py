@@ -113,7 +113,8 @@ def outcome_heatmaps(scenario: Scenario, grid: Outcome | None = None, steps: int
                     xanchor="left",
                     len=0.85,
                     tickprefix=cur,
-                    tickformat=",.0f",
+                    tickformat="~s",  # £100k: short enough to stay in the gap between the maps
+                    nticks=6,
                     thickness=16,
                 ),
                 name=f"{name} gain",
@@ -245,61 +246,88 @@ def occupancy_lines(scenario: Scenario, local_use: float, steps: int = 101) -> g
 
 def money_flows(scenario: Scenario, occupancy: float, local_use: float) -> go.Figure:
     """The year's money at one point, as two waterfalls: how the provider's profit and the
-    host's net cost are built from fees, contribution, compensation, surplus share and costs."""
+    host's net cost are built from fees, contribution, compensation, surplus share and costs.
+
+    The bars run across, one item to a row, so each item's name is written out in full beside it
+    and its figure at the bar's end: nothing shares a line to collide on a narrow screen. Colours
+    follow each side's own sign: for the provider, money in is green and money out purple; for the
+    host, what it pays (fees, contribution) is a cost and purple, what comes back (compensation,
+    surplus share) green."""
     r = evaluate(scenario, occupancy, local_use)
     cur = scenario.currency
     f = lambda name: float(getattr(r, name))  # noqa: E731
+    gain, cost = "#1b7837", "#762a83"
+    voids = [("Void payments", f("void_payments"))] if scenario.agreement.reservation.units > 0 else []
+    provider = [
+        ("Host fees", f("host_fees")),
+        ("External fees", f("external_fees")),
+        ("Contribution", scenario.agreement.contribution),
+        *voids,
+        ("Operating cost", -f("operating_cost")),
+        ("Compensation", -f("compensation")),
+        ("Surplus share", -f("surplus_share_to_host")),
+    ]
+    host = [
+        ("Contribution", scenario.agreement.contribution),
+        ("Host fees", f("host_fees")),
+        *voids,
+        ("Compensation", -f("compensation")),
+        ("Surplus share", -f("surplus_share_to_host")),
+    ]
     fig = make_subplots(
         rows=1,
         cols=2,
-        horizontal_spacing=0.08,
-        column_widths=[0.58, 0.42],
-        subplot_titles=("Provider's year", "Host's year"),
+        horizontal_spacing=0.2,
+        subplot_titles=("Provider's year", "Host's year (its net cost)"),
     )
-    voids = [("Void<br>payments", f("void_payments"))] if scenario.agreement.reservation.units > 0 else []
-    provider = [
-        ("Host<br>fees", f("host_fees")),
-        ("External<br>fees", f("external_fees")),
-        ("Contri-<br>bution", scenario.agreement.contribution),
-        *voids,
-        ("Operating<br>cost", -f("operating_cost")),
-        ("Compen-<br>sation", -f("compensation")),
-        ("Surplus<br>share", -f("surplus_share_to_host")),
-    ]
-    host = [
-        ("Contri-<br>bution", scenario.agreement.contribution),
-        ("Host<br>fees", f("host_fees")),
-        *voids,
-        ("Compen-<br>sation", -f("compensation")),
-        ("Surplus<br>share", -f("surplus_share_to_host")),
-    ]
-    for col, steps, total_name, total, colour in (
-        (1, provider, "Profit", f("provider_profit"), PROVIDER),
-        (2, host, "Net cost", f("host_net_cost"), HOST),
+    for col, steps, total_name, total, colour, up, down in (
+        (1, provider, "Profit", f("provider_profit"), PROVIDER, gain, cost),
+        (2, host, "Net cost", f("host_net_cost"), HOST, cost, gain),  # the host's payments raise its cost
     ):
         labels = [s[0] for s in steps] + [total_name]
         values = [s[1] for s in steps] + [total]
         fig.add_trace(
             go.Waterfall(
-                x=labels,
-                y=values,
+                orientation="h",
+                y=labels,
+                x=values,
                 measure=["relative"] * len(steps) + ["total"],
-                text=[money(v, cur) for v in values],
-                textposition="outside",
-                textfont=dict(size=14),
-                cliponaxis=False,
-                increasing=dict(marker=dict(color="#1b7837")),
-                decreasing=dict(marker=dict(color="#762a83")),
+                increasing=dict(marker=dict(color=up)),
+                decreasing=dict(marker=dict(color=down)),
                 totals=dict(marker=dict(color=colour)),
                 connector=dict(line=dict(color="#888", width=1)),
-                hovertemplate="%{x}: " + cur + "%{y:,.0f}<extra></extra>",
+                hovertemplate="%{y}: " + cur + "%{x:,.0f}<extra></extra>",
                 showlegend=False,
             ),
             row=1,
             col=col,
         )
-    fig.update_yaxes(**money_axis(cur))
-    fig.update_xaxes(tickangle=0, tickfont=dict(size=15))
+        # each figure just right of its bar's right-hand end: never over the item names on the left
+        before = np.concatenate([[0.0], np.cumsum([v for _, v in steps])])
+        ends = [max(b, b + v) for b, (_, v) in zip(before[:-1], steps)] + [max(0.0, total)]
+        fig.add_trace(
+            go.Scatter(
+                x=ends,
+                y=labels,
+                mode="text",
+                text=[money(v, cur) for v in values],
+                textposition="middle right",
+                textfont=dict(size=14),
+                cliponaxis=False,
+                hoverinfo="skip",
+                showlegend=False,
+            ),
+            row=1,
+            col=col,
+        )
+        running = np.cumsum([v for _, v in steps])
+        low, high = min(0.0, float(running.min()), total), max(0.0, float(running.max()), total)
+        pad = 0.3 * (high - low or 1.0)  # room for the figures written at the bars' ends
+        fig.update_xaxes(range=[low - (pad if low < 0 else 0), high + pad], row=1, col=col)
+        fig.update_yaxes(autorange="reversed", row=1, col=col)
+    fig.update_xaxes(**money_axis(cur), nticks=4)
+    fig.update_xaxes(tickformat="~s")  # £1.5M: the bars carry the exact figures
+    fig.update_yaxes(tickfont=dict(size=15), ticksuffix=" ")
     title = (
         f"Where the money goes in a year at {percent(occupancy)} occupancy and {percent(local_use)} local use "
         f"({cur} a year)"

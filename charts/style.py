@@ -111,3 +111,68 @@ def add_footnote(fig: go.Figure, text: str) -> go.Figure:
         align="left",
     )
     return fig
+
+
+SCREEN_MIN_WIDTH = 860
+"""The narrowest chart the page lays out for, in px (the main column of a 1280 px window with the sidebar open)."""
+SCREEN_TITLE_CHARS = 62
+"""Characters per line of a chart title on screen: at 20 px type, a line fits the narrowest chart beside its toolbar."""
+_TOOLBAR = 34  # px kept clear above the title for the chart's toolbar
+_LINE = 26  # px per line of a 20 px title
+
+
+def wrap_words(text: str, width: int) -> list[str]:
+    """``text`` broken at spaces into lines of at most ``width`` characters (a longer word has a line of its own)."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def legend_rows(fig: go.Figure, width: float) -> int:
+    """How many rows a horizontal legend takes in ``width`` px (estimated from the entries' lengths at 16 px type)."""
+    size = (fig.layout.legend.font.size or 16) * 0.6
+    entries = [len(fig.layout.legend.title.text or "") * size]
+    entries += [
+        len(t.name) * size + 50
+        for t in fig.data
+        if t.name and t.showlegend is not False and (t.showlegend or t.type not in ("heatmap", "contour"))
+    ]
+    rows, used = 1, 0.0
+    for w in (e for e in entries if e):
+        if used and used + w > width:
+            rows, used = rows + 1, 0.0
+        used += w
+    return rows
+
+
+def for_screen(fig: go.Figure, min_width: int = SCREEN_MIN_WIDTH) -> go.Figure:
+    """The figure laid out for the page at any width from ``min_width`` px up: the title wrapped and set below the
+    chart's toolbar, the legend strip under the plot deep enough for the rows it takes at the narrowest width, the
+    legend measured from the figure's left edge, axis titles kept clear of their tick labels. Exports keep their
+    own fixed-size layout."""
+    title = fig.layout.title.text or ""
+    lines = wrap_words(title.replace("<br>", " "), SCREEN_TITLE_CHARS) if title else []
+    old_top = fig.layout.margin.t or 110
+    title_bottom = _TOOLBAR + _LINE * len(lines) + 6
+    extra = title_bottom - 48  # the old title ended about 48 px down
+    fig.update_layout(
+        title=dict(
+            text="<br>".join(lines), font=dict(size=20), yref="container", y=1, yanchor="top", pad=dict(t=_TOOLBAR)
+        ),
+        margin=dict(t=old_top + extra),
+        height=(fig.layout.height or 560) + extra,
+    )
+    legend = fig.layout.legend
+    if legend.yref == "container" and legend.y == 0.0:  # the legend strip of legend_below
+        rows = legend_rows(fig, min_width - 40)
+        space = rows * 27 + 6
+        have = (fig.layout.margin.b or 80) - 80
+        fig.update_layout(legend=dict(xref="container", x=0.01), margin=dict(b=80 + max(space, have)))
+        fig.update_layout(height=fig.layout.height + max(0, space - have))
+    fig.update_xaxes(automargin=True, title_standoff=8)
+    fig.update_yaxes(automargin=True, title_standoff=8)
+    return fig

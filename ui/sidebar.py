@@ -11,6 +11,10 @@ from partnership.scenario import scenario_to_json, scenario_to_yaml
 
 from . import state
 
+BAND_COLUMN_PX = 122
+"""Width of each column of the sharing-band table: both fit the sidebar side by side, headers in full, no sideways
+scroll (the sidebar is widened to fit them in app.py)."""
+
 
 def _on_preset_change() -> None:
     state.load_preset(st.session_state[state.PRESET_KEY])
@@ -135,10 +139,22 @@ def render(valid: Scenario | None) -> None:
             width="stretch",
             column_config={
                 "from_local_use": st.column_config.NumberColumn(
-                    "From local use (%)", min_value=0.0, max_value=100.0, step=1.0, format="%.0f %%", required=True
+                    "From local use (%)",
+                    min_value=0.0,
+                    max_value=100.0,
+                    step=1.0,
+                    format="%.0f %%",
+                    required=True,
+                    width=BAND_COLUMN_PX,
                 ),
                 "host_share": st.column_config.NumberColumn(
-                    "Host's share (%)", min_value=0.0, max_value=100.0, step=1.0, format="%.0f %%", required=True
+                    "Host's share (%)",
+                    min_value=0.0,
+                    max_value=100.0,
+                    step=1.0,
+                    format="%.0f %%",
+                    required=True,
+                    width=BAND_COLUMN_PX,
                 ),
             },
         )

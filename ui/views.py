@@ -21,8 +21,8 @@ CHART_CONFIG = {
 
 
 def chart(fig, key: str) -> None:
-    """A plotly chart at full width with the print-quality download button."""
-    st.plotly_chart(fig, width="stretch", config=CHART_CONFIG, key=key, theme=None)
+    """A plotly chart at full width, laid out for the screen, with the print-quality download button."""
+    st.plotly_chart(charts.for_screen(fig), width="stretch", config=CHART_CONFIG, key=key, theme=None)
 
 
 def _signed(value, currency: str) -> str:
@@ -39,8 +39,10 @@ def at_a_glance(s: Scenario) -> None:
     cur, per = s.currency, per_unit_period(s)
     alt_unit = e["host_alternative_unit_cost"]
 
-    st.subheader(
-        f"At a glance: the most likely case ({percent(e['occupancy'])} occupancy, {percent(e['local_use'])} local use)"
+    st.markdown(
+        f"<p class='screen-lead'><b>At a glance</b>: the most likely case ({percent(e['occupancy'])} occupancy, "
+        f"{percent(e['local_use'])} local use), then under the whole uncertainty</p>",
+        unsafe_allow_html=True,
     )
     c = st.columns(4)
     c[0].metric(
@@ -74,24 +76,28 @@ def at_a_glance(s: Scenario) -> None:
         delta_arrow="off",
         border=True,
     )
-    st.markdown(" ".join(expected_case_sentences(s, e)))
-
-    st.subheader("Under the whole uncertainty")
+    # the whole uncertainty in one compact row (no deltas); the sentences and the term wait in an expander, so the
+    # views start on the first screen of a 1280x720 projector
     c = st.columns(4)
     c[0].metric("Provider's expected gain a year", money(summary["expected_provider_gain"], cur), border=True)
     c[1].metric("Chance the provider is better off", percent(summary["probability_provider_better_off"]), border=True)
     c[2].metric("Host's expected saving a year", money(summary["expected_host_saving"], cur), border=True)
     c[3].metric("Chance the host is better off", percent(summary["probability_host_better_off"]), border=True)
-    st.markdown(uncertainty_sentence(s, summary))
-    if s.term.years > 1:
-        st.subheader(f"Over the term ({s.term.years} years)")
-        c = st.columns(4)
-        c[0].metric("Provider's expected NPV", money(summary["expected_npv_provider_gain"], cur), border=True)
-        c[1].metric("Chance provider's NPV ≥ 0", percent(summary["probability_provider_npv_positive"]), border=True)
-        c[2].metric("Host's expected NPV", money(summary["expected_npv_host_saving"], cur), border=True)
-        c[3].metric("Chance host's NPV ≥ 0", percent(summary["probability_host_npv_positive"]), border=True)
-        st.markdown(" ".join(term_sentences(s, summary, compute.term_case(text))))
-    sources_panel(s)
+    more = "In words" + (f", and over the term ({s.term.years} years)" if s.term.years > 1 else "")
+    words, sources = st.columns(2)
+    with words, st.expander(more, expanded=False):
+        st.markdown(" ".join(expected_case_sentences(s, e)))
+        st.markdown(uncertainty_sentence(s, summary))
+        if s.term.years > 1:
+            st.subheader(f"Over the term ({s.term.years} years)")
+            c = st.columns(4)
+            c[0].metric("Provider's expected NPV", money(summary["expected_npv_provider_gain"], cur), border=True)
+            c[1].metric("Chance provider's NPV ≥ 0", percent(summary["probability_provider_npv_positive"]), border=True)
+            c[2].metric("Host's expected NPV", money(summary["expected_npv_host_saving"], cur), border=True)
+            c[3].metric("Chance host's NPV ≥ 0", percent(summary["probability_host_npv_positive"]), border=True)
+            st.markdown(" ".join(term_sentences(s, summary, compute.term_case(text))))
+    with sources:
+        sources_panel(s)
 
 
 def sources_panel(s: Scenario) -> None:
