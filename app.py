@@ -28,7 +28,7 @@ st.markdown(
     [role="tab"] p { font-size: 1.15rem; font-weight: 600; }
     @media (max-width: 1500px) { [role="tab"] p { font-size: 1.05rem; } }
     /* the sidebar wide enough for the sharing-band table's two columns side by side (no sideways scroll) */
-    [data-testid="stSidebar"][data-collapsed="false"] { width: 340px !important; min-width: 340px !important; }
+    [data-testid="stSidebar"][data-collapsed="false"] { width: 360px !important; min-width: 360px !important; }
     [data-testid="stSidebarContent"] { padding-left: 10px; padding-right: 10px; }
     [data-testid="stSidebar"] [data-testid="stExpanderDetails"] { padding-left: 0.4rem; padding-right: 0.4rem; }
     .screen-lead { font-size: 1.1rem; margin: 0.2rem 0 0.3rem 0; }

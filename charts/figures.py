@@ -322,7 +322,7 @@ def money_flows(scenario: Scenario, occupancy: float, local_use: float) -> go.Fi
         )
         running = np.cumsum([v for _, v in steps])
         low, high = min(0.0, float(running.min()), total), max(0.0, float(running.max()), total)
-        pad = 0.3 * (high - low or 1.0)  # room for the figures written at the bars' ends
+        pad = 0.42 * (high - low or 1.0)  # room for the figures written at the bars' ends
         fig.update_xaxes(range=[low - (pad if low < 0 else 0), high + pad], row=1, col=col)
         fig.update_yaxes(autorange="reversed", row=1, col=col)
     fig.update_xaxes(**money_axis(cur), nticks=4)
@@ -499,7 +499,7 @@ def compare_lines(options: list[tuple[str, Scenario, dict]], local_use: float | 
     (or at one given local use)."""
     o = np.linspace(0, 1, 101)
     cur = options[0][1].currency if options else "£"
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12, subplot_titles=("Provider's gain", "Host's saving"))
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.17, subplot_titles=("Provider's gain", "Host's saving"))
     for i, (name, scenario, _) in enumerate(options):
         name = html.escape(name, quote=False)  # typed by users: never markup
         u = scenario.uncertainty.local_use.mode if local_use is None else local_use
@@ -666,7 +666,7 @@ def term_chart(scenario: Scenario, occupancy: float, local_use: float) -> go.Fig
     fig = make_subplots(
         rows=1,
         cols=2,
-        horizontal_spacing=0.12,
+        horizontal_spacing=0.17,
         subplot_titles=(
             f"Gain from the agreement<br>each year ({cur})",
             f"Cumulative discounted gain<br>after set-up ({cur})",

@@ -113,9 +113,9 @@ def add_footnote(fig: go.Figure, text: str) -> go.Figure:
     return fig
 
 
-SCREEN_MIN_WIDTH = 860
+SCREEN_MIN_WIDTH = 850
 """The narrowest chart the page lays out for, in px (the main column of a 1280 px window with the sidebar open)."""
-SCREEN_TITLE_CHARS = 62
+SCREEN_TITLE_CHARS = 58
 """Characters per line of a chart title on screen: at 20 px type, a line fits the narrowest chart beside its toolbar."""
 _TOOLBAR = 34  # px kept clear above the title for the chart's toolbar
 _LINE = 26  # px per line of a 20 px title
@@ -159,13 +159,20 @@ def for_screen(fig: go.Figure, min_width: int = SCREEN_MIN_WIDTH) -> go.Figure:
     old_top = fig.layout.margin.t or 110
     title_bottom = _TOOLBAR + _LINE * len(lines) + 6
     extra = title_bottom - 48  # the old title ended about 48 px down
+    height = (fig.layout.height or 560) + extra
     fig.update_layout(
+        # the title's top edge _TOOLBAR px down (plotly's title pad is not kept in the container's frame)
+        # (a title of several lines sits higher than its anchor by about 19 px a line: measured in Chromium)
         title=dict(
-            text="<br>".join(lines), font=dict(size=20), yref="container", y=1, yanchor="top", pad=dict(t=_TOOLBAR)
+            text="<br>".join(lines),
+            font=dict(size=20),
+            yref="container",
+            y=1 - (_TOOLBAR + 19 * (len(lines) - 1)) / height,
         ),
         margin=dict(t=old_top + extra),
-        height=(fig.layout.height or 560) + extra,
+        height=height,
     )
+    fig.update_layout(title_yanchor="top")
     legend = fig.layout.legend
     if legend.yref == "container" and legend.y == 0.0:  # the legend strip of legend_below
         rows = legend_rows(fig, min_width - 40)

@@ -58,7 +58,7 @@ CHART_TEXT = """() => {
   };
   const meet = (a, b, pad) => a.left < b.right - pad && b.left < a.right - pad && a.top < b.bottom - pad && b.top < a.bottom - pad;
   const kind = (t) => t.closest('.legend') ? 'legend' : t.closest('.colorbar') ? 'colour bar'
-    : t.closest('.g-gtitle') ? 'title' : t.closest('.xtick, .ytick') ? 'tick' : t.closest('.g-xtitle, .g-ytitle, [class*=title]') ? 'axis title'
+    : t.closest('.g-gtitle') ? 'title' : t.closest('[class*=tick]') ? 'tick' : t.closest('.g-xtitle, .g-ytitle, [class*=title]') ? 'axis title'
     : t.closest('.annotation') ? 'annotation' : t.closest('.textpoint, .point') ? 'value label' : 'text';
   document.querySelectorAll('[role=tabpanel]:not([hidden]) .js-plotly-plot').forEach((gd, n) => {
     if (!gd.offsetParent) return;
@@ -93,7 +93,7 @@ CHART_TEXT = """() => {
 TABLE_SCROLL = """() => {
   const out = [];
   document.querySelectorAll('[data-testid=stSidebar] [data-testid=stDataFrame]').forEach((t) => {
-    if (!t.offsetParent) return;
+    if (!t.offsetParent || t.closest('details:not([open])')) return;  // in a closed expander: not on show
     const scroller = t.querySelector('.dvn-scroller') || t;
     if (scroller.scrollWidth > scroller.clientWidth + 1)
       out.push(`a sidebar table scrolls sideways (${scroller.scrollWidth} px of columns in ${scroller.clientWidth} px)`);
