@@ -3,7 +3,7 @@
 import streamlit as st
 
 from partnership import decisions, scenario_warnings
-from ui import compute, export, options, sidebar, state, views
+from ui import compute, sidebar, state, views
 from ui.guard import guarded
 from ui.text import plain
 
@@ -63,6 +63,21 @@ if jumps := compute.placement_warnings(compute.key(shown)):
 if scenario is not None:
     state.write_url(scenario)
 
+
+def compare_options(s) -> None:
+    """The Compare options view; the store and its database driver are loaded when it is first opened."""
+    from ui import options
+
+    options.compare_options(s)
+
+
+def export_view(s) -> None:
+    """The Export view; the paper pack, kaleido and the spreadsheet writers are loaded when it is first opened."""
+    from ui import export
+
+    export.export(s)
+
+
 guarded("the headline figures", views.at_a_glance, shown)
 VIEWS = {
     "Every outcome": views.every_outcome,
@@ -72,8 +87,8 @@ VIEWS = {
     "Access and placements": views.access_and_placements,
     "Over the term": views.over_the_term,
     "Find terms": views.find_terms,
-    "Compare options": options.compare_options,
-    "Export": export.export,
+    "Compare options": compare_options,
+    "Export": export_view,
 }
 # only the open view is worked out: a change of input redraws one chart, not all of them
 tabs = st.tabs(list(VIEWS), key="view", on_change="rerun", bind="query-params")

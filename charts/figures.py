@@ -46,6 +46,17 @@ __all__ = [
 ]
 
 
+def _rule(fig: go.Figure, line: dict, x: float | None = None, y: float | None = None, col: int = 1) -> None:
+    """A line across the whole plot of subplot ``col`` (of one row) at ``x`` or at ``y``: plotly's add_vline and
+    add_hline draw the same, but cost ~30 ms a line in its object model, on every redraw of the page."""
+    axis = "" if col == 1 else str(col)
+    if x is not None:
+        shape = dict(xref=f"x{axis}", x0=x, x1=x, yref=f"y{axis} domain", y0=0, y1=1)
+    else:
+        shape = dict(xref=f"x{axis} domain", x0=0, x1=1, yref=f"y{axis}", y0=y, y1=y)
+    fig.layout.shapes = (*fig.layout.shapes, go.layout.Shape(type="line", line=line, **shape))
+
+
 def _symmetric_range(z: np.ndarray) -> float:
     m = float(np.nanmax(np.abs(z))) if z.size else 1.0
     return m if m > 0 else 1.0
@@ -95,6 +106,7 @@ def outcome_heatmaps(scenario: Scenario, grid: Outcome | None = None, steps: int
         f"Provider gain {cur}%{{customdata[0]:,.0f}} a year<br>"
         f"Host saving {cur}%{{customdata[1]:,.0f}} a year<extra></extra>"
     )
+    band_edges: list[dict] = []
     for col, (z, name, colour) in enumerate(((gain, "Provider", PROVIDER), (saving, "Host", HOST)), start=1):
         zmax = _symmetric_range(z)
         fig.add_trace(
@@ -140,8 +152,22 @@ def outcome_heatmaps(scenario: Scenario, grid: Outcome | None = None, steps: int
             row=1,
             col=col,
         )
-        for b in scenario.agreement.sharing.bands[1:]:
-            fig.add_hline(y=100 * b.from_local_use, line=dict(color=NEUTRAL, width=1.5, dash="dot"), row=1, col=col)
+        axis = "" if col == 1 else str(col)
+        # drawn as plain shapes (add_hline costs ~30 ms a line in plotly's object model)
+        band_edges += [
+            dict(
+                type="line",
+                xref=f"x{axis} domain",
+                x0=0,
+                x1=1,
+                yref=f"y{axis}",
+                y0=100 * b.from_local_use,
+                y1=100 * b.from_local_use,
+                line=dict(color=NEUTRAL, width=1.5, dash="dot"),
+            )
+            for b in scenario.agreement.sharing.bands[1:]
+        ]
+    fig.update_layout(shapes=band_edges)
     fig.update_xaxes(title_text="Occupancy", **percent_axis())
     fig.update_yaxes(title_text="Local use (host's share of used capacity)", **percent_axis(), row=1, col=1)
     fig.update_yaxes(**percent_axis(), showticklabels=False, row=1, col=2)  # same local-use scale as the left
@@ -372,7 +398,7 @@ def risk_curves(scenario: Scenario, summary: dict, samples=None) -> go.Figure:
                 hovertemplate=f"{name}: P%{{y:.0f}} {cur}%{{x:,.0f}}<extra></extra>",
             )
         )
-    fig.add_vline(x=0, line=dict(color="#333", width=2))
+    _rule(fig, dict(color="#333", width=2), x=0)
     fig.add_annotation(
         x=0,
         y=0,
@@ -520,7 +546,7 @@ def compare_lines(options: list[tuple[str, Scenario, dict]], local_use: float | 
                 row=1,
                 col=col,
             )
-    fig.add_hline(y=0, line=dict(color="#333", width=1.5))
+    _rule(fig, dict(color="#333", width=1.5), y=0)
     fig.update_xaxes(title_text="Occupancy", **percent_axis())
     fig.update_yaxes(**money_axis(cur))
     where = "at each option's most likely local use" if local_use is None else f"at local use {percent(local_use)}"
@@ -552,9 +578,9 @@ def access_value(scenario: Scenario, occupancy: float, counterfactuals=None) -> 
                 hovertemplate=f"{name}: saving {cur}%{{y:,.0f}} a year at %{{x:.0f}} % local use<extra></extra>",
             )
         )
-    fig.add_hline(y=0, line=dict(color="#333", width=1.5))
+    _rule(fig, dict(color="#333", width=1.5), y=0)
     mode = float(scenario.uncertainty.local_use.mode)
-    fig.add_vline(x=100 * mode, line=dict(color=NEUTRAL, width=1.5, dash="dot"))
+    _rule(fig, dict(color=NEUTRAL, width=1.5, dash="dot"), x=100 * mode)
     fig.add_annotation(
         x=100 * mode,
         y=1,
@@ -604,7 +630,7 @@ def placement_money(scenario: Scenario, occupancy: float) -> go.Figure:
         col=1,
     )
     for start, _ in jumps:
-        fig.add_vline(x=100 * start, line=dict(color=NEUTRAL, width=1.5, dash="dot"), row=1, col=1)
+        _rule(fig, dict(color=NEUTRAL, width=1.5, dash="dot"), x=100 * start, col=1)
     p_h = float(scenario.prices.host)
     if jumps:
         over = [abs(j) > p_h for _, j in jumps]
@@ -622,7 +648,7 @@ def placement_money(scenario: Scenario, occupancy: float) -> go.Figure:
             row=1,
             col=2,
         )
-        fig.add_hline(y=p_h, line=dict(color="#333", width=2, dash="dash"), row=1, col=2)
+        _rule(fig, dict(color="#333", width=2, dash="dash"), y=p_h, col=2)
         fig.add_trace(
             go.Scatter(
                 x=[None],
@@ -730,8 +756,8 @@ def term_chart(scenario: Scenario, occupancy: float, local_use: float) -> go.Fig
             row=1,
             col=2,
         )
-    fig.add_hline(y=0, line=dict(color="#333", width=1.5), row=1, col=1)
-    fig.add_hline(y=0, line=dict(color="#333", width=1.5), row=1, col=2)
+    _rule(fig, dict(color="#333", width=1.5), y=0, col=1)
+    _rule(fig, dict(color="#333", width=1.5), y=0, col=2)
     fig.update_xaxes(title_text="Year", dtick=1, row=1, col=1)
     fig.update_xaxes(title_text="Year (0: set-up)", dtick=1, row=1, col=2)
     fig.update_yaxes(**money_axis(cur))
