@@ -89,7 +89,8 @@ def outcome_heatmaps(scenario: Scenario, grid: Outcome | None = None, steps: int
     x = np.round(100 * g.occupancy[0, :], 6)
     y = np.round(100 * g.local_use[:, 0], 6)
     # whole currency units: the figures are read to the pound, and the page gets a quarter of the data
-    gain, saving = np.round(g.provider_gain), np.round(g.host_saving)
+    # as 4-byte floats: exact to the pound below £16m, and half the data for the browser to decode
+    gain, saving = np.round(g.provider_gain).astype(np.float32), np.round(g.host_saving).astype(np.float32)
     cur = scenario.currency
     fig = make_subplots(
         rows=1,
