@@ -153,33 +153,38 @@ def for_screen(fig: go.Figure, min_width: int = SCREEN_MIN_WIDTH) -> go.Figure:
     """The figure laid out for the page at any width from ``min_width`` px up: the title wrapped and set below the
     chart's toolbar, the legend strip under the plot deep enough for the rows it takes at the narrowest width, the
     legend measured from the figure's left edge, axis titles kept clear of their tick labels. Exports keep their
-    own fixed-size layout."""
-    title = fig.layout.title.text or ""
+    own fixed-size layout. One update of the layout (each of plotly's update calls costs milliseconds)."""
+    layout = fig.layout
+    title = layout.title.text or ""
     lines = wrap_words(title.replace("<br>", " "), SCREEN_TITLE_CHARS) if title else []
-    old_top = fig.layout.margin.t or 110
+    old_top = layout.margin.t or 110
     title_bottom = _TOOLBAR + _LINE * len(lines) + 6
     extra = title_bottom - 48  # the old title ended about 48 px down
-    height = (fig.layout.height or 560) + extra
-    fig.update_layout(
-        # the title's top edge _TOOLBAR px down (plotly's title pad is not kept in the container's frame)
-        # (a title of several lines sits higher than its anchor by about 19 px a line: measured in Chromium)
+    height = (layout.height or 560) + extra
+    bottom = layout.margin.b or 80
+    change: dict = {}
+    legend = layout.legend
+    if legend.yref == "container" and legend.y == 0.0:  # the legend strip of legend_below
+        space = legend_rows(fig, min_width - 40) * 27 + 6
+        have = bottom - 80
+        change["legend"] = dict(xref="container", x=0.01)
+        bottom = 80 + max(space, have)
+        height += max(0, space - have)
+    change.update(
+        # the title's top edge _TOOLBAR px down (plotly's title pad is not kept in the container's frame; a title of
+        # several lines sits higher than its anchor by about 19 px a line: measured in Chromium)
         title=dict(
             text="<br>".join(lines),
             font=dict(size=20),
             yref="container",
             y=1 - (_TOOLBAR + 19 * (len(lines) - 1)) / height,
+            yanchor="top",
         ),
-        margin=dict(t=old_top + extra),
+        margin=dict(t=old_top + extra, b=bottom),
         height=height,
     )
-    fig.update_layout(title_yanchor="top")
-    legend = fig.layout.legend
-    if legend.yref == "container" and legend.y == 0.0:  # the legend strip of legend_below
-        rows = legend_rows(fig, min_width - 40)
-        space = rows * 27 + 6
-        have = (fig.layout.margin.b or 80) - 80
-        fig.update_layout(legend=dict(xref="container", x=0.01), margin=dict(b=80 + max(space, have)))
-        fig.update_layout(height=fig.layout.height + max(0, space - have))
-    fig.update_xaxes(automargin=True, title_standoff=8)
-    fig.update_yaxes(automargin=True, title_standoff=8)
+    for name in layout:
+        if name.startswith(("xaxis", "yaxis")) and layout[name] is not None:
+            change[name] = dict(automargin=True, title=dict(standoff=8))
+    fig.update_layout(change)
     return fig

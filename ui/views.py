@@ -20,9 +20,12 @@ CHART_CONFIG = {
 }
 
 
-def chart(fig, key: str) -> None:
-    """A plotly chart at full width, laid out for the screen, with the print-quality download button."""
-    st.plotly_chart(charts.for_screen(fig), width="stretch", config=CHART_CONFIG, key=key, theme=None)
+def chart(fig, key: str, laid_out: bool = False) -> None:
+    """A plotly chart at full width, laid out for the screen (unless ``laid_out`` already, as by
+    :func:`compute.on_screen`), with the print-quality download button."""
+    st.plotly_chart(
+        fig if laid_out else charts.for_screen(fig), width="stretch", config=CHART_CONFIG, key=key, theme=None
+    )
 
 
 def _signed(value, currency: str) -> str:
@@ -127,14 +130,14 @@ def every_outcome(s: Scenario) -> None:
         "Green: better off with the agreement; purple: worse off. Solid lines: each side breaks even with "
         "the agreement. Inside the black dashed line both are better off. Dotted lines: sharing-band edges."
     )
-    chart(compute.heatmaps(compute.key(s)), "chart_heatmaps")
+    chart(compute.on_screen("heatmaps", compute.key(s)), "chart_heatmaps", laid_out=True)
 
 
 def across_occupancy(s: Scenario) -> None:
     """Profit and host unit cost against occupancy at a chosen local use."""
     default = int(round(100 * s.uncertainty.local_use.mode))
     u = st.slider("Local use (%)", 0, 100, default, step=1, key="lines_local_use", persist_state="session")
-    chart(compute.occupancy_lines(compute.key(s), u / 100), "chart_lines")
+    chart(compute.on_screen("occupancy_lines", compute.key(s), u / 100), "chart_lines", laid_out=True)
 
 
 def where_the_money_goes(s: Scenario) -> None:
@@ -156,7 +159,7 @@ def where_the_money_goes(s: Scenario) -> None:
         key="flows_local_use",
         persist_state="session",
     )
-    chart(compute.money_flows(compute.key(s), o / 100, u / 100), "chart_flows")
+    chart(compute.on_screen("money_flows", compute.key(s), o / 100, u / 100), "chart_flows", laid_out=True)
 
 
 def access_and_placements(s: Scenario) -> None:
@@ -174,8 +177,8 @@ def access_and_placements(s: Scenario) -> None:
         persist_state="session",
     )
     text = compute.key(s)
-    chart(compute.access_value(text, o / 100), "chart_access")
-    chart(compute.placement_money(text, o / 100), "chart_placement")
+    chart(compute.on_screen("access_value", text, o / 100), "chart_access", laid_out=True)
+    chart(compute.on_screen("placement_money", text, o / 100), "chart_placement", laid_out=True)
 
 
 def over_the_term(s: Scenario) -> None:
@@ -207,7 +210,7 @@ def over_the_term(s: Scenario) -> None:
         key="term_local_use",
         persist_state="session",
     )
-    chart(compute.term_chart(compute.key(s), o / 100, u / 100), "chart_term")
+    chart(compute.on_screen("term_chart", compute.key(s), o / 100, u / 100), "chart_term", laid_out=True)
 
 
 def risk(s: Scenario) -> None:
@@ -219,7 +222,7 @@ def risk(s: Scenario) -> None:
         "Read across from 10 %: there is a 1 in 10 chance the gain is below that figure. "
         "Where a curve crosses the zero line is the chance that side is worse off."
     )
-    chart(compute.risk(text), "chart_risk")
+    chart(compute.on_screen("risk", text), "chart_risk", laid_out=True)
     rows = []
     for who, key in (("Provider's gain", "provider_gain"), ("Host's saving", "host_saving")):
         rows.append({"": who, **{f"P{p}": money(summary[f"{key}_p{p}"], cur) for p in (10, 50, 90)}})
