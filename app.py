@@ -45,7 +45,24 @@ shown = scenario or st.session_state.get("last_valid")
 with st.sidebar:
     guarded("the inputs", sidebar.render, shown)
 
-st.caption("Partnership Calculator: what a local partnership agreement means for the host authority and the provider")
+lead, switch = st.columns([5, 1], vertical_alignment="center")
+lead.caption("Partnership Calculator: what a local partnership agreement means for the host authority and the provider")
+presenting = switch.toggle(
+    "Presentation",
+    key="presentation",
+    bind="query-params",
+    help="For the projector: hides the inputs and the longer headline, so the open chart fills the screen.",
+)
+if presenting:
+    st.markdown(
+        """<style>
+        [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], .st-key-glance_more,
+        .screen-lead { display: none; }
+        [data-testid="stMainBlockContainer"] { padding-top: 1.5rem; }
+        h1 { font-size: 1.6rem !important; padding: 0 !important; }
+        </style>""",
+        unsafe_allow_html=True,
+    )
 st.title(plain(shown.name) if shown else "No scenario")
 for line in link_problems:
     st.error(line)

@@ -133,20 +133,24 @@ def wrap_words(text: str, width: int) -> list[str]:
 
 
 def legend_rows(fig: go.Figure, width: float) -> int:
-    """How many rows a horizontal legend takes in ``width`` px (estimated from the entries' lengths at 16 px type)."""
+    """How many rows a horizontal legend takes in ``width`` px, estimated from the entries' lengths at 16 px type.
+
+    Entries that fit on one row keep their own widths; otherwise plotly sets them in columns as wide as the widest
+    entry. The legend's title takes the left of the rows."""
     size = (fig.layout.legend.font.size or 16) * 0.6
-    entries = [len(fig.layout.legend.title.text or "") * size]
-    entries += [
-        len(t.name) * size + 50
+    names = [
+        t.name
         for t in fig.data
         if t.name and t.showlegend is not False and (t.showlegend or t.type not in ("heatmap", "contour"))
     ]
-    rows, used = 1, 0.0
-    for w in (e for e in entries if e):
-        if used and used + w > width:
-            rows, used = rows + 1, 0.0
-        used += w
-    return rows
+    if not names:
+        return 0
+    widths = [len(n) * size + 50 for n in names]
+    room = width - len(fig.layout.legend.title.text or "") * size
+    if sum(widths) <= room:  # all on one row, each entry its own width
+        return 1
+    per_row = max(1, int(room // max(widths)))
+    return -(-len(names) // per_row)
 
 
 def for_screen(fig: go.Figure, min_width: int = SCREEN_MIN_WIDTH) -> go.Figure:

@@ -69,6 +69,9 @@ CHART_TEXT = """() => {
       .map((t) => ({t, r: t.getBoundingClientRect(), k: kind(t), s: t.textContent.trim().slice(0, 40)}))
       .filter((x) => x.r.width > 0 && x.r.height > 0);
     const areas = [...gd.querySelectorAll('.draglayer .nsewdrag')].map((d) => d.getBoundingClientRect());
+    // a legend taller than its room gets a scroll bar and hides entries
+    const scroll = gd.querySelector('.legend .scrollbar');
+    if (scroll && scroll.getBoundingClientRect().height > 0) out.push(`${name}: the legend scrolls, hiding entries`);
     const bar = gd.querySelector('.modebar');
     const barBox = bar ? bar.getBoundingClientRect() : null;
     for (let i = 0; i < texts.length; i++) {

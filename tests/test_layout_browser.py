@@ -76,7 +76,8 @@ BAD_PAGE = """<!doctype html><html><head><meta charset="utf-8"></head><body styl
     {z: [[1, 2], [3, 4]], type: 'heatmap', colorbar: {x: 0.45, tickprefix: '£', tickformat: ',.0f'},
      zmin: -100000, zmax: 100000},
     {z: [[1, 2], [3, 4]], type: 'heatmap', xaxis: 'x2', showscale: false},
-    {x: [1, 1], y: [1, 1], mode: 'text', text: ['Operating', 'Compensation'], xaxis: 'x2'}],
+    {x: [1, 1], y: [1, 1], mode: 'text', text: ['Operating', 'Compensation'], xaxis: 'x2'},
+    ...Array.from({length: 30}, (_, i) => ({x: [0], y: [0], name: `entry ${i}`, showlegend: true}))],
     {width: 500, height: 400, xaxis: {domain: [0, 0.45]}, xaxis2: {domain: [0.5, 1]},
      title: {text: 'Who gains from the agreement, at every occupancy and local use (a year)', y: 0.99, yanchor: 'top'}},
     {displayModeBar: true});
@@ -104,4 +105,30 @@ def test_the_checks_catch_what_the_old_layout_did(tmp_path):
         assert "lies under the chart's toolbar" in text, text
         assert "colour bar" in text and "lies on a plot area" in text, text
         assert '"Operating" overlaps' in text, text
+        assert "the legend scrolls, hiding entries" in text, text
         assert checks.table_scroll(page), "a sidebar table scrolling sideways went unseen"
+
+
+def test_presentation_mode_gives_the_open_chart_the_screen(server):
+    """At 1280x720 with the presentation switch on (a link can carry it): no sidebar, the tabs and the top of the
+    open chart on the first screen, the chart wider than beside the sidebar, and nothing cut or overlapping."""
+    with browser_page(width=1280, height=720) as page:
+        page.goto(server)
+        wait_for_idle(page)
+        page.wait_for_timeout(300)
+        beside = page.locator("[role=tabpanel]:visible .js-plotly-plot").first.bounding_box()
+        page.goto(server + "/?presentation=true")
+        wait_for_idle(page)
+        page.wait_for_timeout(300)
+        assert not page.locator("[data-testid=stSidebar]").is_visible()
+        problems = checks.tab_problems(page)
+        for view in ("Every outcome", "Where the money goes", "Risk"):
+            open_view(page, view)
+            page.wait_for_timeout(300)
+            problems += [f"[{view}] {p}" for p in checks.cut_text(page) + checks.chart_text_problems(page)]
+            box = page.locator("[role=tabpanel]:visible .js-plotly-plot").first.bounding_box()
+            if box["y"] > 720 - 150:  # at least its title and the top of its plot on the first screen
+                problems.append(f"[{view}] the chart starts {box['y']:.0f} px down: below the first screen")
+            if box["width"] <= beside["width"]:
+                problems.append(f"[{view}] the chart is no wider ({box['width']:.0f} px) than beside the sidebar")
+    assert not problems, "\n".join(problems)

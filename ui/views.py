@@ -80,14 +80,15 @@ def at_a_glance(s: Scenario) -> None:
         border=True,
     )
     # the whole uncertainty in one compact row (no deltas); the sentences and the term wait in an expander, so the
-    # views start on the first screen of a 1280x720 projector
-    c = st.columns(4)
+    # views start on the first screen of a 1280x720 projector; in presentation mode only the first row shows
+    more_box = st.container(key="glance_more")
+    c = more_box.columns(4)
     c[0].metric("Provider's expected gain a year", money(summary["expected_provider_gain"], cur), border=True)
     c[1].metric("Chance the provider is better off", percent(summary["probability_provider_better_off"]), border=True)
     c[2].metric("Host's expected saving a year", money(summary["expected_host_saving"], cur), border=True)
     c[3].metric("Chance the host is better off", percent(summary["probability_host_better_off"]), border=True)
     more = "In words" + (f", and over the term ({s.term.years} years)" if s.term.years > 1 else "")
-    words, sources = st.columns(2)
+    words, sources = more_box.columns(2)
     with words, st.expander(more, expanded=False):
         st.markdown(" ".join(expected_case_sentences(s, e)))
         st.markdown(uncertainty_sentence(s, summary))
