@@ -74,7 +74,7 @@ if problems:
 if shown is None:
     st.stop()
 for line in scenario_warnings(shown):
-    st.warning(f"Allowed, but check: {line}")
+    st.warning(f"Allowed, but check: {state.plain_message(line)}")
 if jumps := compute.placement_warnings(compute.key(shown)):
     st.warning("**Money rides on a placement decision.** " + " ".join(jumps) + f" {decisions.CURE}", icon="⚖️")
 if scenario is not None:
@@ -95,6 +95,7 @@ def export_view(s) -> None:
     export.export(s)
 
 
+guarded("the words used", views.first_words, shown)
 guarded("the headline figures", views.at_a_glance, shown)
 VIEWS = {
     "Every outcome": views.every_outcome,

@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from partnership import Scenario, SweepResult, break_even_occupancy, evaluate, evaluate_grid
+from partnership import Scenario, SweepResult, break_even_occupancy, evaluate, evaluate_grid, most_likely_point
 from partnership.fields import field_label, spec
 from partnership.formats import money, per_unit_period, percent
 from partnership.formats import unit_period as unit_period_word
@@ -472,6 +472,19 @@ def terms_map(scenario: Scenario, result: SweepResult) -> go.Figure:
             fig.add_trace(
                 go.Scatter(x=[None], y=[None], mode="markers", marker=dict(size=16, color=c, symbol="square"), name=n)
             )
+    near = getattr(result, "near_best", None)
+    if near is not None and near.any():  # the terms about as good as the star: how sharp it is
+        iy, ix = np.nonzero(near)
+        fig.add_trace(
+            go.Scatter(
+                x=result.x.values[ix] * sx,
+                y=result.y.values[iy] * sy,
+                mode="markers",
+                marker=dict(symbol="circle-open", size=9, color="black", line=dict(width=1.5)),
+                name="About as good (within 1 %)",
+                hoverinfo="skip",
+            )
+        )
     b = result.balanced
     if b is not None:
         fig.add_trace(
@@ -491,7 +504,7 @@ def terms_map(scenario: Scenario, result: SweepResult) -> go.Figure:
     fig.update_yaxes(title_text=gy, **ty)
     title = "Find terms: which terms each side accepts, on expected gains over the uncertainty"
     apply_style(fig, title, height=640)
-    legend_below(fig, 40)
+    legend_below(fig, 40 if near is None or not near.any() else 70)  # the circled region's entry may wrap a row
     return fig
 
 
@@ -529,7 +542,7 @@ def compare_lines(options: list[tuple[str, Scenario, dict]], local_use: float | 
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.17, subplot_titles=("Provider's gain", "Host's saving"))
     for i, (name, scenario, _) in enumerate(options):
         name = html.escape(name, quote=False)  # typed by users: never markup
-        u = scenario.uncertainty.local_use.mode if local_use is None else local_use
+        u = most_likely_point(scenario)[1] if local_use is None else local_use
         r = evaluate(scenario, o, u)
         colour = OPTION_COLOURS[i % len(OPTION_COLOURS)]
         dash = ["solid", "dash", "dot", "dashdot"][i // len(OPTION_COLOURS) % 4]
@@ -580,7 +593,7 @@ def access_value(scenario: Scenario, occupancy: float, counterfactuals=None) -> 
             )
         )
     _rule(fig, dict(color="#333", width=1.5), y=0)
-    mode = float(scenario.uncertainty.local_use.mode)
+    mode = float(most_likely_point(scenario)[1])
     _rule(fig, dict(color=NEUTRAL, width=1.5, dash="dot"), x=100 * mode)
     fig.add_annotation(
         x=100 * mode,
@@ -693,7 +706,7 @@ def term_chart(scenario: Scenario, occupancy: float, local_use: float) -> go.Fig
     fig = make_subplots(
         rows=1,
         cols=2,
-        horizontal_spacing=0.17,
+        horizontal_spacing=0.2,
         subplot_titles=(
             f"Gain from the agreement<br>each year ({cur})",
             f"Cumulative discounted gain<br>after set-up ({cur})",

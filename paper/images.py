@@ -3,11 +3,13 @@ driven by the system Chromium and kept off the network. No browser is downloaded
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import contextlib
 import html
 import logging
 import os
+import queue
 import shutil
 import stat
 import tempfile
@@ -37,8 +39,13 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+DRAW_TIMEOUT_S = float(os.environ.get("PARTNERSHIP_CHART_TIMEOUT", "60"))
+"""The longest one chart image may take before the chart browser is taken as hung (a 2,800-pixel PNG takes
+about 0.3 s; starting the browser about 2 s)."""
+
+log = logging.getLogger("partnership.images")
 _lock = threading.Lock()
-_started = False
+_browser: _ChartBrowser | None = None
 
 
 class ImageExportError(RuntimeError):
@@ -65,27 +72,79 @@ def _offline_wrapper(chromium: str) -> str:
     return str(path)
 
 
-def _ensure_started() -> None:
-    """Start one kaleido browser for the process (the first export takes ~2 s, later ones ~0.2 s)."""
-    global _started
-    if _started:
-        return
-    chromium = chromium_path()
-    if chromium is None:
-        raise ImageExportError(
-            "Chart images need Chromium, which is not installed here (Debian: apt-get install chromium)."
-        )
-    os.environ["BROWSER_PATH"] = _offline_wrapper(chromium)
-    _quiet_browser_helper()
-    import kaleido
+class _BrowserGone(Exception):
+    """The chart browser is not there to draw (it died, was killed, or never started)."""
 
-    try:
-        kaleido.start_sync_server(mathjax=False, silence_warnings=True)
-    except RuntimeError as exc:  # already running in this process
-        if "already" not in str(exc).lower():
-            raise ImageExportError(f"Chart images could not start Chromium: {exc}") from None
-    _started = True
-    atexit.register(_stop)
+
+class _ChartBrowser:
+    """One kaleido browser on a thread of its own, answering one drawing at a time.
+
+    Kaleido's own sync server waits without limit, so a browser killed (or out of memory) mid-run leaves
+    every later export hanging; this one waits at most :data:`DRAW_TIMEOUT_S` for each answer, and one
+    that fails is thrown away whole (a new one is started for the next export)."""
+
+    def __init__(self) -> None:
+        import kaleido
+
+        self._kaleido = kaleido
+        self._tasks: queue.Queue = queue.Queue()
+        self._answers: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=asyncio.run, args=(self._serve(),), daemon=True, name="chart-browser")
+        self._thread.start()
+
+    async def _serve(self) -> None:
+        try:
+            async with self._kaleido.Kaleido(mathjax=False, timeout=DRAW_TIMEOUT_S) as k:
+                while True:
+                    task = self._tasks.get()  # the thread only draws charts: waiting here blocks nothing else
+                    if task is None:
+                        return
+                    try:
+                        self._answers.put(await k.calc_fig(task[0], opts=task[1]))
+                    except Exception as exc:  # noqa: BLE001 (the caller words it)
+                        self._answers.put(exc)
+        except BaseException as exc:  # noqa: BLE001 (the browser could not start, or died under us)
+            self._answers.put(_BrowserGone(str(exc) or type(exc).__name__))
+
+    def draw(self, spec: dict, opts: dict) -> bytes:
+        if not self._thread.is_alive():
+            raise _BrowserGone("the chart browser has stopped")
+        self._tasks.put((spec, opts))
+        try:
+            answer = self._answers.get(timeout=DRAW_TIMEOUT_S)
+        except queue.Empty:
+            raise TimeoutError(f"no answer in {DRAW_TIMEOUT_S:g} s") from None
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+    def close(self, wait: float = 5.0) -> None:
+        """Ask the browser to close; give up after ``wait`` seconds (a hung one is left to the process's end)."""
+        self._tasks.put(None)
+        self._thread.join(wait)
+
+
+def _browser_now() -> _ChartBrowser:
+    """The running chart browser, started if there is none (the first export takes ~2 s, later ones ~0.2 s)."""
+    global _browser
+    if _browser is None:
+        chromium = chromium_path()
+        if chromium is None:
+            raise ImageExportError(
+                "Chart images need Chromium, which is not installed here (Debian: apt-get install chromium)."
+            )
+        os.environ["BROWSER_PATH"] = _offline_wrapper(chromium)
+        _quiet_browser_helper()
+        _browser = _ChartBrowser()
+    return _browser
+
+
+def _discard_browser() -> None:
+    """Throw the chart browser away (closing it in the background): the next export starts a new one."""
+    global _browser
+    old, _browser = _browser, None
+    if old is not None:
+        threading.Thread(target=old.close, daemon=True, name="chart-browser-close").start()
 
 
 def _quiet_browser_helper() -> None:
@@ -93,21 +152,54 @@ def _quiet_browser_helper() -> None:
 
     It logs, with a traceback, a half-read message on the browser's pipe (as when the browser is stopped
     mid-message) and then ignores it; a user of the command line would read that as a crash. Failures that
-    matter reach us as exceptions from kaleido, which become :class:`ImageExportError`."""
+    matter reach us as exceptions, which become :class:`ImageExportError`."""
     for name in ("choreographer", "kaleido", "logistro"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def _stop() -> None:
     """Close the chart browser cleanly at exit, so it is not killed in the middle of a message."""
-    global _started
-    if not _started:
-        return
-    import kaleido
+    global _browser
+    if _browser is not None:
+        with contextlib.suppress(Exception):
+            _browser.close(wait=5.0)
+        _browser = None
 
-    with contextlib.suppress(Exception):
-        kaleido.stop_sync_server(silence_warnings=True)
-    _started = False
+
+atexit.register(_stop)
+
+
+def _draw(spec: dict, opts: dict) -> bytes:
+    """One image. A browser that has died is replaced and the drawing tried once more; a browser that
+    does not answer in time is thrown away and the user told in one line (the next export starts afresh)."""
+    fmt = opts["format"].upper()
+    for attempt in (1, 2):
+        browser = _browser_now()
+        try:
+            return browser.draw(spec, opts)
+        except TimeoutError:
+            _discard_browser()
+            log.info("chart browser gave no answer in %s s; discarded", DRAW_TIMEOUT_S)
+            raise ImageExportError(
+                f"The chart browser stopped answering while drawing a {fmt}; it is restarted for the next "
+                "export, so please try again."
+            ) from None
+        except _BrowserGone as exc:
+            _discard_browser()
+            log.info("chart browser gone (%s); %s", exc, "starting a new one" if attempt == 1 else "giving up")
+            if attempt == 2:
+                raise ImageExportError(
+                    "The chart browser could not be started twice in a row; the next export will try again."
+                ) from None
+        except Exception as exc:  # kaleido reports browser trouble in many shapes
+            _discard_browser()
+            log.info("chart browser failed on a %s (%s); %s", fmt, exc, "retrying" if attempt == 1 else "giving up")
+            if attempt == 2:
+                raise ImageExportError(
+                    f"The chart could not be drawn as {fmt} ({str(exc)[:80]}); the chart browser is restarted "
+                    "for the next export."
+                ) from None
+    raise AssertionError("unreachable")
 
 
 FOOTNOTE_CHARS = 130  # one line of the 13 px footnote holds ~170 characters across a 1,400 px image
@@ -151,13 +243,7 @@ def chart_images(
     height = int(fig.layout.height or 560)
     out = {}
     with _lock:
-        _ensure_started()
-        import kaleido
-
         for fmt in formats:
             opts = {"format": fmt, "width": WIDTH, "height": height, "scale": PNG_SCALE if fmt == "png" else 1}
-            try:
-                out[fmt] = kaleido.calc_fig_sync(spec, opts=opts)
-            except Exception as exc:  # kaleido reports browser trouble in many shapes
-                raise ImageExportError(f"The chart could not be drawn as {fmt.upper()}: {exc}") from None
+            out[fmt] = _draw(spec, opts)
     return out

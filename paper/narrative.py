@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from partnership import Scenario, most_likely_case
-from partnership.formats import money, per_unit_period, percent, unit_money
+from partnership import Scenario, SweepResult, most_likely_case
+from partnership.fields import field_label, spec
+from partnership.formats import field_value, money, per_unit_period, percent, unit_money
 
-__all__ = ["expected_case_sentences", "uncertainty_sentence", "term_sentences"]
+__all__ = ["expected_case_sentences", "uncertainty_sentence", "term_sentences", "sharpness_sentences"]
 
 
 def expected_case_sentences(scenario: Scenario, e: dict | None = None) -> list[str]:
@@ -91,3 +92,46 @@ def term_sentences(scenario: Scenario, summary: dict, case: dict) -> list[str]:
     if host_walk is not None:
         out.append(f"From year {host_walk} the host is better off without the agreement.")
     return out
+
+
+def _range_words(path: str, lo: float, hi: float, currency: str) -> str:
+    a, b = field_value(path, lo, currency), field_value(path, hi, currency)
+    return f"{field_label(path)} {a}" if a == b else f"{field_label(path)} anywhere from {a} to {b}"
+
+
+def sharpness_sentences(s: Scenario, result: SweepResult) -> list[str]:
+    """Plain warnings when the balanced point is not as sharp as a star suggests: terms far from it about as good
+    (the near-best region, within 1 % of its Nash product), or the point on an end of a searched range. Markdown,
+    the same in the app's Find terms and the summary document."""
+    lines = []
+    cur = s.currency
+    if result.flat_optimum and result.near_best_range:
+        r = result.near_best_range
+        lines.append(
+            "**The balanced point is not sharp.** Terms within 1 % of its product of gains are about as good "
+            f"(circled on the map): {_range_words(result.x.path, *r['x'], cur)}, and "
+            f"{_range_words(result.y.path, *r['y'], cur)}. The star is one of many near-equal choices: the model "
+            "does not choose between them, the room does."
+        )
+    for axis in result.balanced_on_edge:
+        ax = result.x if axis == "x" else result.y
+        value = result.balanced[axis]
+        f = spec(ax.path)
+        low_end = value == float(ax.values.min())
+        at_limit = (low_end and f.ge is not None and value <= f.ge) or (
+            not low_end and f.le is not None and value >= f.le
+        )
+        shown = field_value(ax.path, value, cur)
+        if at_limit and result.flat_optimum:  # already said: values away from the limit are about as good
+            continue
+        if at_limit:
+            lines.append(
+                f"**The balanced point is at the limit of {field_label(ax.path)} ({shown}).** It cannot go further; "
+                "the best terms may need another term to move instead."
+            )
+        else:
+            lines.append(
+                f"**The balanced point is at the {'lower' if low_end else 'upper'} end of the range searched for "
+                f"{field_label(ax.path)} ({shown}).** Better terms may lie beyond it: widen that range before adopting them."
+            )
+    return lines

@@ -19,6 +19,7 @@ from partnership.negotiation import SweepResult, default_axes, sweep
 from partnership.scenario import scenario_to_yaml
 
 from .images import FORMATS, chart_images
+from .narrative import sharpness_sentences
 from .report import (
     ASSUMPTIONS,
     Report,
@@ -157,8 +158,8 @@ def _balanced_sentence(s: Scenario, result: SweepResult) -> str:
         f"Searching {field_label(result.x.path)} and {field_label(result.y.path)}, the balanced terms are "
         f"**{field_value(result.x.path, b['x'], s.currency)}** and **{field_value(result.y.path, b['y'], s.currency)}**: an expected provider gain of "
         f"{money(b['expected_provider_gain'], s.currency)} and an expected host saving of "
-        f"{money(b['expected_host_saving'], s.currency)} a year."
-    )
+        f"{money(b['expected_host_saving'], s.currency)} a year. " + " ".join(sharpness_sentences(s, result))
+    ).strip()
 
 
 def pack_files(

@@ -11,10 +11,11 @@ import sys
 from collections.abc import Sequence
 
 from .decisions import CURE, placement_warnings
+from .formats import money, percent
 from .outcomes import OUTCOME_NAMES, break_even_occupancy, evaluate
 from .scenario import ScenarioError, load_scenario, scenario_warnings
 from .term import TERM_NAMES, evaluate_term
-from .uncertainty import SUMMARY_NAMES, TERM_SUMMARY_NAMES, summarize
+from .uncertainty import SUMMARY_LABELS, SUMMARY_NAMES, TERM_SUMMARY_NAMES, summarize
 
 __all__ = ["main"]
 
@@ -86,7 +87,47 @@ def _cmd_term(args) -> dict:
 def _cmd_summary(args) -> dict:
     scenario = load_scenario(args.file)
     _warn(args, scenario)
+    args.scenario = scenario  # the table's heading and units
     return summarize(scenario)
+
+
+def _summary_table(out: dict, scenario) -> str:
+    """The summary as a person reads it: the scenario's name as a heading, then each figure by its label with its
+    unit, money with thousands separators and no pence, chances as percents, grouped as section 3 groups them."""
+    cur = scenario.currency
+    groups = [
+        ("Expected: the average over every occupancy and local use in the ranges", SUMMARY_NAMES[:4], "a year"),
+        ("Chances", SUMMARY_NAMES[4:7], ""),
+        ("Percentiles of each side's gain", SUMMARY_NAMES[7:], "a year"),
+    ]
+    if scenario.term.years > 1:
+        groups += [
+            (
+                f"Over the term ({scenario.term.years} years, discounted at {percent(scenario.term.discount_rate, 1)})",
+                TERM_SUMMARY_NAMES,
+                "over the term",
+            )
+        ]
+    rows = []
+    for heading, names, unit in groups:
+        present = [k for k in names if k in out]
+        if not present:
+            continue
+        rows.append((heading, None, None))
+        for k in present:
+            v = out[k]
+            shown = percent(v, 1) if k.startswith("probability") else money(v, cur)
+            rows.append((f"  {SUMMARY_LABELS[k]}", shown, "" if k.startswith("probability") else unit))
+    width = max(len(r[0]) for r in rows)
+    value_width = max(len(r[1]) for r in rows if r[1] is not None)
+    title = f"{scenario.name}: summary under the uncertainty"
+    lines = [title, "=" * len(title)]
+    for label, shown, unit in rows:
+        if shown is None:
+            lines += ["", label]
+        else:
+            lines.append(f"{label.ljust(width)}  {shown:>{value_width}}  {unit}".rstrip())
+    return "\n".join(lines)
 
 
 def _cmd_sweep(args) -> dict:
@@ -121,7 +162,7 @@ def _warn(args, scenario) -> None:
     args.warnings = lines
 
 
-def _print(out: dict, fmt: str, command: str) -> None:
+def _print(out: dict, fmt: str, command: str, scenario=None) -> None:
     if fmt == "json":
         print(json.dumps(_json_safe(out), indent=2, allow_nan=False))
         return
@@ -133,7 +174,8 @@ def _print(out: dict, fmt: str, command: str) -> None:
         rows += [("break_even_occupancy (with)", _json_safe(be["with_agreement"]))]
         rows += [("break_even_occupancy (without)", _json_safe(be["without_agreement"]))]
     elif command == "summary":
-        rows = [(k, out[k]) for k in [*SUMMARY_NAMES, *TERM_SUMMARY_NAMES] if k in out]
+        print(_summary_table(_json_safe(out), scenario))
+        return
     elif command == "term":
         print(_year_table(out))
         rows = [(k, out[k]) for k in TERM_NAMES]
@@ -148,6 +190,12 @@ def _print(out: dict, fmt: str, command: str) -> None:
             rows += [(f"balanced {out['x']['path']}", b["x"]), (f"balanced {out['y']['path']}", b["y"])]
             rows += [("expected_provider_gain", b["expected_provider_gain"])]
             rows += [("expected_host_saving", b["expected_host_saving"])]
+            r = out["near_best_range"]
+            for axis in ("x", "y"):
+                rows += [(f"within 1 % of the best: {out[axis]['path']}", f"{r[axis][0]:,.6g} to {r[axis][1]:,.6g}")]
+            edges = ", ".join(out[a]["path"] for a in out["balanced_on_edge"]) or "none"
+            rows += [("balanced point on the end of a range", edges)]
+            rows += [("not sharp (near-best region wide)", "yes" if out["flat_optimum"] else "no")]
     else:
         rows = list(out.items())
     print(_table([(k, _json_safe(v)) for k, v in rows]))
@@ -212,5 +260,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     for line in getattr(args, "warnings", []):
         print(line, file=sys.stderr)
-    _print(out, getattr(args, "format", "json"), args.command)
+    _print(out, getattr(args, "format", "json"), args.command, getattr(args, "scenario", None))
     return 0

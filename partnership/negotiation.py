@@ -12,7 +12,25 @@ from .scenario import Scenario, ScenarioError, is_numeric_path, scenario_from_di
 from .terms import overridable, terms_of
 from .uncertainty import SWEEP_RESOLUTION, expected_gains, gain_tolerance, quadrature
 
-__all__ = ["Axis", "SweepResult", "sweep", "balanced_index", "parse_axis", "default_range", "default_axes"]
+__all__ = [
+    "Axis",
+    "SweepResult",
+    "sweep",
+    "balanced_index",
+    "near_best_region",
+    "parse_axis",
+    "default_range",
+    "default_axes",
+    "NEAR_BEST",
+    "WIDE_SHARE",
+]
+
+NEAR_BEST = 0.01
+"""The near-best region: acceptable pairs whose Nash product is within this share (1 %) of the balanced point's."""
+
+WIDE_SHARE = 0.25
+"""The near-best region is *wide* (the balanced point is not sharp) when it spans more than this share (a quarter)
+of either searched range: terms that far apart are, to the product, as good as each other."""
 
 
 @dataclass(frozen=True)
@@ -28,7 +46,15 @@ class SweepResult:
     """Expected gains over a grid of two fields, indexed ``[y][x]``; money is currency per year.
 
     ``provider_accepts`` and ``host_accepts`` say where each side reaches its minimum (within
-    :func:`partnership.uncertainty.gain_tolerance`); ``acceptable`` is where both do."""
+    :func:`partnership.uncertainty.gain_tolerance`); ``acceptable`` is where both do.
+
+    How sharp the balanced point is: ``near_best`` marks the acceptable pairs whose Nash product
+    gain^beta x saving^(1-beta) is within :data:`NEAR_BEST` (1 %) of the balanced point's;
+    ``near_best_range`` gives the smallest and largest value of each field over them
+    (``{"x": [lo, hi], "y": [lo, hi]}``, None when no pair is acceptable); ``balanced_on_edge`` names
+    the axes (``"x"``, ``"y"``) where the balanced point sits on an end of the searched range (a wider
+    range might do better); ``flat_optimum`` is True when the near-best region spans more than
+    :data:`WIDE_SHARE` of either range (terms far apart are about equally good: the point is not sharp)."""
 
     x: Axis
     y: Axis
@@ -42,9 +68,15 @@ class SweepResult:
     min_host_saving: float
     beta: float
     basis: str = "year"  # "term": judged by the expected NPVs over a term of more than one year
+    near_best: np.ndarray | None = None
+    near_best_range: dict | None = None
+    balanced_on_edge: tuple[str, ...] = ()
+    flat_optimum: bool = False
 
     def to_dict(self) -> dict:
-        """The section-5 JSON shape."""
+        """The section-5 JSON shape, plus how sharp the balanced point is (``near_best``, ``near_best_range``,
+        ``balanced_on_edge``, ``flat_optimum``)."""
+        near = self.near_best if self.near_best is not None else np.zeros_like(self.acceptable)
         return {
             "x": {"path": self.x.path, "values": self.x.values.tolist()},
             "y": {"path": self.y.path, "values": self.y.values.tolist()},
@@ -53,6 +85,10 @@ class SweepResult:
             "acceptable": self.acceptable.tolist(),
             "balanced": self.balanced,
             "basis": self.basis,
+            "near_best": near.tolist(),
+            "near_best_range": self.near_best_range,
+            "balanced_on_edge": list(self.balanced_on_edge),
+            "flat_optimum": self.flat_optimum,
         }
 
 
@@ -91,6 +127,49 @@ def balanced_index(gain: np.ndarray, saving: np.ndarray, acceptable: np.ndarray,
     candidates = (score == best) & acceptable
     flat = np.argmax(np.where(candidates, joint, -np.inf))
     return tuple(int(i) for i in np.unravel_index(flat, gain.shape))
+
+
+def near_best_region(
+    gain: np.ndarray, saving: np.ndarray, acceptable: np.ndarray, beta: float = 0.5, within: float = NEAR_BEST
+) -> np.ndarray:
+    """The acceptable pairs whose Nash product gain^beta x saving^(1 - beta) (gains floored at 0) is at least
+    ``1 - within`` times the best: the terms that are, to the product, about as good as the balanced point.
+    All False when no pair is acceptable; every acceptable pair when the best product is 0.
+
+    >>> near_best_region(np.array([[100.0, 99.5, 50.0]]), np.array([[100.0, 100.0, 100.0]]), np.ones((1, 3), bool))
+    array([[ True,  True, False]])
+    """
+    if not acceptable.any():
+        return np.zeros_like(acceptable, dtype=bool)
+    with np.errstate(divide="ignore"):
+        score = beta * np.log(np.maximum(gain, 0.0)) + (1 - beta) * np.log(np.maximum(saving, 0.0))
+    score = np.where(acceptable, score, -np.inf)
+    best = score.max()
+    if not np.isfinite(best):  # no acceptable pair gives both sides anything: all are equally good
+        return acceptable.copy()
+    return acceptable & (score >= best + np.log1p(-within))
+
+
+def _sharpness(xs: np.ndarray, ys: np.ndarray, near: np.ndarray, best) -> tuple[dict | None, tuple, bool]:
+    """The near-best region's range on each axis, the axes where the balanced point is on an end of the
+    searched range, and whether the region is wide (more than WIDE_SHARE of either range)."""
+    if best is None or not near.any():
+        return None, (), False
+    iy, ix = best
+    rows, cols = np.nonzero(near)
+    extent = {
+        "x": [float(xs[cols].min()), float(xs[cols].max())],
+        "y": [float(ys[rows].min()), float(ys[rows].max())],
+    }
+    edges = tuple(
+        name for name, i, values in (("x", ix, xs), ("y", iy, ys)) if len(values) > 1 and i in (0, len(values) - 1)
+    )
+    wide = False
+    for name, values in (("x", xs), ("y", ys)):
+        span = float(values.max() - values.min())
+        if span > 0 and (extent[name][1] - extent[name][0]) > WIDE_SHARE * span:
+            wide = True
+    return extent, edges, wide
 
 
 def _check_axis(scenario: Scenario, data: dict, path: str, start: float, stop: float, which: str) -> None:
@@ -185,6 +264,8 @@ def sweep(
             "expected_provider_gain": float(gain[iy, ix]),
             "expected_host_saving": float(saving[iy, ix]),
         }
+    near = near_best_region(gain, saving, acceptable, beta)
+    extent, edges, wide = _sharpness(xs, ys, near, best)
     return SweepResult(
         x=Axis(x[0], xs),
         y=Axis(y[0], ys),
@@ -198,6 +279,10 @@ def sweep(
         min_host_saving=float(min_host_saving),
         beta=float(beta),
         basis="term" if scenario.term.years > 1 else "year",
+        near_best=near,
+        near_best_range=extent,
+        balanced_on_edge=edges,
+        flat_optimum=wide,
     )
 
 

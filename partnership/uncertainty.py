@@ -23,6 +23,7 @@ __all__ = [
     "SWEEP_RESOLUTION",
     "gain_tolerance",
     "most_likely_point",
+    "SUMMARY_LABELS",
     "most_likely_case",
     "outcomes_under_uncertainty",
     "cumulative_distribution",
@@ -32,6 +33,31 @@ SUMMARY_RESOLUTION = 200
 """Cells per dimension for :func:`summarize` (40,000 points): probabilities within 0.001."""
 SWEEP_RESOLUTION = 48
 """Cells per dimension for each point of a sweep, which needs expectations only."""
+
+SUMMARY_LABELS = {
+    "expected_provider_profit": "Provider's expected profit",
+    "expected_provider_gain": "Provider's expected gain",
+    "expected_host_net_cost": "Host's expected net cost",
+    "expected_host_saving": "Host's expected saving",
+    "probability_provider_loss": "Chance the provider makes a loss",
+    "probability_provider_better_off": "Chance the provider is better off",
+    "probability_host_better_off": "Chance the host is better off",
+    **{
+        f"{who}_p{p}": f"{label}, P{p} ({words})"
+        for who, label in (("provider_gain", "Provider's gain"), ("host_saving", "Host's saving"))
+        for p, words in ((10, "1 in 10 is below"), (50, "the median"), (90, "9 in 10 are below"))
+    },
+    "expected_npv_provider_gain": "Provider's expected NPV",
+    "expected_npv_host_saving": "Host's expected NPV",
+    "probability_provider_npv_positive": "Chance the provider's NPV is at least 0",
+    "probability_host_npv_positive": "Chance the host's NPV is at least 0",
+    **{
+        f"npv_{who}_p{p}": f"{label}, P{p}"
+        for who, label in (("provider_gain", "Provider's NPV"), ("host_saving", "Host's NPV"))
+        for p in (10, 50, 90)
+    },
+}
+"""A person's name for each summary figure (section 3, and section 10 over a term), for tables and exports."""
 
 TERM_SUMMARY_NAMES = [
     "expected_npv_provider_gain",

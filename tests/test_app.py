@@ -9,7 +9,15 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
-from partnership import evaluate, load_scenario, scenario_from_dict, summarize, sweep
+from partnership import (
+    evaluate,
+    load_scenario,
+    most_likely_case,
+    most_likely_point,
+    scenario_from_dict,
+    summarize,
+    sweep,
+)
 from partnership.negotiation import default_axes
 from partnership.scenario import scenario_to_dict, set_path
 from ui.state import decode_scenario
@@ -156,7 +164,9 @@ def test_falling_bands_are_warned_about():
     key = f"bands_editor_{at.session_state['bands_version']}"
     at.session_state[key] = {"edited_rows": {2: {"host_share": 10.0}}, "added_rows": [], "deleted_rows": []}
     at.run()
-    assert any("falls" in w.value for w in at.warning)
+    warned = " ".join(w.value for w in at.warning)
+    assert "Sharing band 3, host's share: falls from 25 % to 10 % as local use rises" in warned
+    assert "agreement." not in warned and "0.25" not in warned
 
 
 def test_undefined_host_cost_shows_na_not_nan():
@@ -264,9 +274,14 @@ def test_export_view_offers_every_chart_table_and_the_pack():
     for stem in ("every_outcome", "across_occupancy", "where_the_money_goes", "risk", "find_terms"):
         for fmt in ("png", "svg", "pdf"):
             assert f"dl_{stem}_{fmt}" in keys
-    for key in ("dl_outcome_grid_csv", "dl_summary_csv", "dl_find_terms_csv", "dl_tables_xlsx", "dl_audit", "dl_pack"):
+    for key in ("dl_outcome_grid_csv", "dl_summary_csv", "dl_find_terms_csv", "dl_tables_xlsx", "dl_audit"):
         assert key in keys
     assert "dl_compare_gains_png" not in keys  # no saved options yet
+    assert "dl_pack" not in keys  # the pack is built when asked, then offered
+    at.button(key="build_pack").click().run()
+    assert not at.exception and not at.error, problems_shown(at)
+    pack = next(d for d in at.get("download_button") if d.key == "dl_pack")
+    assert "Download the paper pack" in pack.proto.label
 
 
 def test_view_settings_survive_a_change_of_view():
@@ -480,3 +495,186 @@ def test_names_typed_by_users_are_shown_as_typed_not_as_links():
     assert "\\[sign in\\]\\(http\\://phish\\.example/login\\)" in shown  # escaped: Markdown shows it as text
     bars = next(f for f in charts(at) if "expected gain" in f["layout"]["title"]["text"])
     assert all("<a" not in str(x) for x in bars["data"][0]["x"])
+
+
+def test_find_terms_warns_when_the_balanced_point_is_not_sharp():
+    """Rural homecare: the top band's share can run over most of its range within 1 % of the best product. The map
+    circles those terms and the page says so, in plain words, before the Adopt button."""
+    scenario = load_scenario(ROOT / "presets" / "homecare_rural.yaml")
+    x, y = default_axes(scenario)
+    expected = sweep(scenario, x, y)
+    assert expected.flat_optimum
+    at = start()
+    at.selectbox(key="preset").set_value("homecare_rural").run()
+    show(at, "Find terms")
+    assert not at.exception and not at.error, problems_shown(at)
+    warned = " ".join(w.value for w in at.warning)
+    assert "The balanced point is not sharp" in warned
+    assert "Sharing band 3: host's share anywhere from 0.0 % to 100.0 %" in warned
+    circled = next(t for t in charts(at)[-1]["data"] if t.get("marker", {}).get("symbol") == "circle-open")
+    assert "within 1 %" in circled["name"]
+    assert at.button(key="adopt_balanced")  # the warning stands before the button, which is still offered
+    tree = [type(e).__name__ + ":" + str(getattr(e, "value", "")) for e in at.main]
+    first_warning = next(i for i, e in enumerate(tree) if "not sharp" in e)
+    button = next(i for i, e in enumerate(tree) if e.startswith("Button"))
+    assert first_warning < button
+
+
+def sidebar_problems(at: AppTest) -> str:
+    return " ".join(e.value for e in at.sidebar.error)
+
+
+@pytest.mark.parametrize(
+    "key, value, message",
+    [
+        ("service.capacity", -4.0, "Capacity: must be more than 0, got -4"),
+        (
+            "agreement.compensation.premium_share",
+            150.0,
+            "Share of the external premium: must be at most 100 %, got 150 %",
+        ),
+        ("prices.host", -5.0, "Host price: must be at least 0, got -5"),
+        ("term.years", 0.0, "Years of the term: must be at least 1, got 0"),
+        ("term.indexation.costs", -150.0, "Cost growth: must be more than -100 %, got -150 %"),
+        ("term.years", 31.0, "Years of the term: must be at most 30, got 31"),
+        ("term.discount_rate", -1.0, "Discount rate: must be at least 0 %, got -1 %"),
+        ("term.set_up.host_share", 150.0, "Host's share of the set-up cost: must be at most 100 %, got 150 %"),
+        ("agreement.reservation.units", 5.0, "Reserved units: must be at most the capacity (4), got 5"),
+        ("without_agreement.local_use", 120.0, "at most 100 %, got 120 %"),
+    ],
+)
+def test_an_out_of_range_input_stays_as_typed_with_its_message_beside_it_and_above_the_figures(key, value, message):
+    """No hard widget limits: the value is neither refused nor clamped; the model's plain message stands beside the
+    input and in the main area, and the figures say they are the last valid scenario's, until it is fixed."""
+    at = start()
+    before = metric(at, "Host's saving a year")
+    box = at.number_input(key=key)
+    assert not box.proto.has_min and not box.proto.has_max
+    box.set_value(value).run()
+    assert not at.exception
+    assert at.number_input(key=key).value == value  # kept as typed, not clamped
+    assert message in sidebar_problems(at)  # beside its input
+    main = " ".join(e.value for e in at.main.error)
+    assert "figures below are for the last valid scenario" in main and message in main
+    assert metric(at, "Host's saving a year") == before
+
+
+def test_a_band_share_over_100_is_not_clamped_but_refused_beside_the_table():
+    at = start()
+    key = f"bands_editor_{at.session_state['bands_version']}"
+    at.session_state[key] = {"edited_rows": {2: {"host_share": 150.0}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    message = "Sharing band 3, host's share: must be at most 100 %, got 150 %"
+    assert message in sidebar_problems(at)
+    assert message in " ".join(e.value for e in at.main.error)
+    columns = json.loads(at.sidebar.dataframe[0].proto.columns)
+    assert all("max_value" not in c and "min_value" not in c for c in columns.values()), columns
+
+
+def test_input_steps_and_formats_follow_the_magnitude_of_each_preset():
+    """An hourly price steps in pence and shows them; a weekly price of thousands steps by pounds; a yearly sum shows
+    whole pounds in the box and its value with thousands separators beside it."""
+    at = start()
+    host = at.number_input(key="prices.host")
+    assert host.proto.step == pytest.approx(10.0) and host.proto.format == "%.0f"
+    fixed = at.number_input(key="service.fixed_cost")
+    assert fixed.proto.format == "%.0f" and fixed.proto.step == pytest.approx(1000.0)
+    captions = " ".join(c.value for c in at.sidebar.caption)
+    assert "£790,000 a year" in captions
+    at.selectbox(key="preset").set_value("homecare_rural").run()
+    host = at.number_input(key="prices.host")
+    assert host.value == pytest.approx(26.75)
+    assert host.proto.format == "%.2f"  # pence
+    assert host.proto.step <= 0.01 * host.value  # one "+" moves an hourly price by pence, not pounds
+    assert at.number_input(key="service.capacity").proto.format == "%.0f"
+    show(at, "Find terms")  # the search's range boxes too: an hourly price's range steps in pence
+    at.selectbox(key="terms_x_path").set_value("prices.host").run()
+    start_box = at.number_input(key="terms_x_start_prices.host")
+    assert start_box.proto.format == "%.2f" and 0.01 <= start_box.proto.step <= 0.01 * start_box.value
+    assert at.number_input(key="terms_min_gain").proto.step == pytest.approx(1000.0)  # fixed cost £160,000
+
+
+@pytest.mark.parametrize("preset", ["childrens_home", "regional_group", "homecare_rural"])
+def test_every_view_starts_at_the_same_most_likely_point_as_at_a_glance(preset):
+    """The children's home's most likely occupancy is 82.5 %: the money view's waterfall is worked out there, so its
+    profit is the headline's, and every point slider (and the export's titles) start exactly there."""
+    s = load_scenario(ROOT / "presets" / f"{preset}.yaml")
+    o, u = most_likely_point(s)
+    at = start()
+    if preset != "childrens_home":
+        at.selectbox(key="preset").set_value(preset).run()
+    headline = money(metric(at, "Provider's profit a year"))
+    for view, keys in (
+        ("Where the money goes", {"flows_occupancy": o, "flows_local_use": u}),
+        ("Across occupancy", {"lines_local_use": u}),
+        ("Access and placements", {"access_occupancy": o}),
+    ):
+        show(at, view)
+        assert not at.exception and not at.error, problems_shown(at)
+        for key, value in keys.items():
+            assert at.slider(key=key).value == pytest.approx(100 * value), key
+    show(at, "Where the money goes")
+    provider_year = charts(at)[0]["data"][0]
+    assert provider_year["x"][-1] == "Profit"
+    assert provider_year["text"][-1] == metric(
+        at, "Provider's profit a year"
+    )  # the waterfall's profit is the headline's
+    assert headline == pytest.approx(float(evaluate(s, o, u).provider_profit), abs=0.5)
+
+
+def test_every_way_in_speaks_in_labels_percents_and_bands_from_1(example):
+    """A file, a link and a Find-terms range that break a rule: each message reads in the page's words."""
+    expected = "Sharing band 3, host's share: must be at most 100 %, got 150 %"
+    doc = example.model_dump(mode="json")
+    doc["agreement"]["sharing"]["bands"][2]["host_share"] = 1.5
+    at = start()
+    at.file_uploader(key="upload").upload("bad.yaml", yaml.safe_dump(doc).encode(), "application/yaml").run()
+    assert f"The file was not opened: {expected}" in problems_shown(at)
+
+    import base64
+    import zlib
+
+    link = base64.urlsafe_b64encode(zlib.compress(json.dumps(doc).encode())).decode().rstrip("=")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["scenario"] = link
+    at.run()
+    assert f"The link's scenario could not be opened: {expected}" in problems_shown(at)
+
+    at = start("Find terms")
+    path = at.selectbox(key="terms_y_path").value
+    at.number_input(key=f"terms_y_stop_{path}").set_value(150.0).run()
+    assert not at.exception
+    shown = problems_shown(at)
+    assert expected in shown, shown
+    assert "agreement." not in shown and "1.5" not in shown
+
+
+def test_first_time_words_local_use_expected_and_most_likely_each_view_and_the_preset():
+    """Local use is explained before the first figure that uses it; so is why the expected and the most likely gains
+    differ (with this scenario's two figures); each view opens with what it answers; the preset's description, with
+    its sources, is under the preset picker."""
+    at = start()
+    words = at.main.caption[1].value  # after the page's one-line title caption, before At a glance
+    assert "**Local use** is the share of the service's used places that the host itself fills" in words
+    s = load_scenario(ROOT / "presets" / "childrens_home.yaml")
+    e, summary = most_likely_case(s), summarize(s)
+    assert f"most likely gain is £{e['provider_gain']:,.0f} a year" in words
+    assert f"expected gain £{summary['expected_provider_gain']:,.0f}" in words
+    about = " ".join(t.value for t in at.sidebar.text)
+    assert s.description.strip()[:60] in about
+    for view in [*VIEWS, "Compare options", "Export"]:
+        show(at, view)
+        first = next(c.value for c in at.main.caption[2:] if c.value.startswith("**"))
+        assert first.startswith(f"**{view}:**"), (view, first)
+
+
+def test_find_terms_warns_when_the_balanced_point_is_on_the_end_of_the_range_searched():
+    """The children's home, its contribution searched only from £160,000 up (the balanced point over the full range is
+    about £128,000): the best pair is the range's lower end, and the page says to widen the range before adopting."""
+    at = start("Find terms")
+    at.number_input(key="terms_x_start_agreement.contribution").set_value(160_000.0).run()
+    assert not at.exception and not at.error, problems_shown(at)
+    assert "Contribution £160,000" in " ".join(s.value for s in at.success)
+    warned = " ".join(w.value for w in at.warning)
+    assert "at the lower end of the range searched for Contribution (£160,000)" in warned
+    assert "widen that range before adopting" in warned

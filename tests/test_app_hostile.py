@@ -58,3 +58,22 @@ def test_a_view_that_fails_says_so_in_one_line_and_the_page_goes_on(monkeypatch,
     ref = re.search(r"reference ([0-9a-f]{6})", shown)
     assert ref and ref.group(1) in caplog.text and "ZeroDivisionError" in caplog.text
     assert at.metric, "the headline figures are still there"
+
+
+def test_a_pack_whose_charts_cannot_be_drawn_says_so_in_one_line(monkeypatch):
+    """Issue 13: a chart-browser failure gives a line on the page, never a download that silently fails."""
+    from paper import images
+
+    monkeypatch.setattr(images, "_browser", None)
+    monkeypatch.setattr(images, "chromium_path", lambda: None)  # as if Chromium were gone
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.session_state["view"] = "Export"
+    at.run()
+    at.button(key="build_pack").click().run()
+    assert not at.exception, at.exception
+    shown = [e.value for e in at.error]
+    assert shown == [
+        "The paper pack could not be built: Chart images need Chromium, which is not installed here "
+        "(Debian: apt-get install chromium)."
+    ]
+    assert "dl_pack" not in {d.key for d in at.get("download_button")}

@@ -5,6 +5,7 @@ start the real program."""
 import contextlib
 import io
 import json
+import re
 import subprocess
 import sys
 from types import SimpleNamespace
@@ -108,7 +109,9 @@ def test_sweep(scenario_file):
     )
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
-    assert set(out) == {"x", "y", "expected_provider_gain", "expected_host_saving", "acceptable", "balanced", "basis"}
+    model = {"x", "y", "expected_provider_gain", "expected_host_saving", "acceptable", "balanced", "basis"}
+    # MODEL.md's names, then how sharp the balanced point is
+    assert set(out) == model | {"near_best", "near_best_range", "balanced_on_edge", "flat_optimum"}
     assert out["basis"] == "year"  # one year: judged by expected gains, not NPVs
     assert out["x"] == {"path": "agreement.contribution", "values": [0, 100000, 200000, 300000, 400000]}
     assert len(out["expected_provider_gain"]) == 3 and len(out["expected_provider_gain"][0]) == 5
@@ -191,3 +194,39 @@ def test_falling_bands_warn_on_stderr(tmp_path, example_dict):
     path.write_text(yaml.safe_dump(example_dict), encoding="utf-8")
     r = run("summary", path)
     assert r.returncode == 0 and r.stderr.startswith("warning: agreement.sharing.bands[2].host_share")
+
+
+def test_summary_table_reads_as_a_person_writes_it(scenario_file, example):
+    """The scenario's name as a heading; labels, not snake_case; money with separators and no pence; chances as
+    percents; each figure's unit. The JSON stays MODEL.md's names."""
+    from partnership import summarize
+    from partnership.formats import money, percent
+
+    r = run("summary", scenario_file, "--format", "table")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == f"{example.name}: summary under the uncertainty"
+    assert "_" not in r.stdout  # no snake_case name
+    s = summarize(example)
+    gain = next(line for line in lines if "Provider's expected gain" in line)
+    assert money(s["expected_provider_gain"]) in gain and gain.endswith("a year")
+    chance = next(line for line in lines if "Chance the host is better off" in line)
+    assert chance.endswith(percent(s["probability_host_better_off"], 1))
+    assert not re.search(r"\d\.\d{3}", r.stdout)  # no fractions, no raw floats
+    assert set(json.loads(run("summary", scenario_file).stdout)) >= set(SUMMARY_NAMES)
+
+
+def test_sweep_table_says_how_sharp_the_balanced_point_is():
+    r = run(
+        "sweep",
+        ROOT / "presets" / "homecare_rural.yaml",
+        "--x",
+        "agreement.contribution:0:300000:41",
+        "--y",
+        "agreement.sharing.bands[2].host_share:0:1:41",
+        "--format",
+        "table",
+    )
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"within 1 % of the best: agreement.sharing.bands\[2\].host_share\s+0 to 1", r.stdout)
+    assert re.search(r"not sharp \(near-best region wide\)\s+yes", r.stdout)

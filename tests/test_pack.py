@@ -421,6 +421,19 @@ def test_summary_md_states_the_models_figures_and_assumptions(single, model):
         assert assumption in tail, f"summary.md lacks the assumption {assumption[:50]!r}..."
 
 
+def test_summary_md_says_how_sharp_the_balanced_terms_are(single):
+    """The document names the balanced terms and, as the app does, says when terms far from them are about as good."""
+    from partnership import load_scenario as load
+    from partnership.negotiation import default_axes, sweep
+
+    s = load(ROOT / "presets" / "childrens_home.yaml")
+    result = sweep(s, *default_axes(s))
+    assert result.flat_optimum
+    md = single.files["summary.md"].decode("utf-8")
+    assert "The balanced point is not sharp." in md
+    assert "Sharing band 3: host's share anywhere from" in md
+
+
 def test_summary_md_images_are_in_the_pack(single):
     links = markdown_links(single.files["summary.md"].decode("utf-8"))
     assert sorted(links) == sorted(f"charts/{stem}.png" for stem in STEMS)

@@ -61,12 +61,12 @@ def _weighted_quantile(x, w, p):
     return x[order][min(np.searchsorted(c, p), len(x) - 1)]
 
 
-def reference(s):
-    """Midpoint grid in quantile space, about N_REF x N_REF points."""
+def reference(s, n: int = N_REF):
+    """Midpoint grid in quantile space, about n x n points."""
     unc = s.uncertainty
-    o, wo = _quantile_grid(unc.occupancy, N_REF)
+    o, wo = _quantile_grid(unc.occupancy, n)
     edges = [b.from_local_use for b in s.agreement.sharing.bands] + [s.without_agreement.local_use]
-    u, wu = _quantile_grid(unc.local_use, N_REF, edges)
+    u, wu = _quantile_grid(unc.local_use, n, edges)
     r = evaluate_terms(terms_of(s), o[None, :], u[:, None])
     w = (wu[:, None] * wo[None, :]).ravel()
     g, h = r.provider_gain.ravel(), r.host_saving.ravel()
@@ -100,6 +100,7 @@ def assert_accurate(s, summary=None):
     full_cost = max(full_cost, 0.05 * full_fees)
     # over a term the section-10 NPV names follow (their accuracy is tested in test_term.py)
     assert set(summary) == set(SUMMARY_NAMES) | (set(TERM_SUMMARY_NAMES) if s.term.years > 1 else set())
+    coarse = None
     for name in SUMMARY_NAMES:
         value = summary[name]
         assert np.isfinite(value), name
@@ -110,7 +111,13 @@ def assert_accurate(s, summary=None):
             assert value == pytest.approx(ref[name], abs=0.005), name
         else:
             quantity = name.rsplit("_", 1)[0]
-            assert value == pytest.approx(ref[name], abs=0.005 * ranges[quantity] + 0.01), name
+            # the reference's own error counts too: where a bend runs across the grid (reserved places left
+            # empty bend along o * u = R / N, found by hypothesis) its percentiles move by a few hundredths
+            # of a percent of the range between grids; the difference from a grid half as fine bounds that
+            if coarse is None:
+                coarse, _ = reference(s, N_REF // 2)
+            own = abs(ref[name] - coarse[name])
+            assert value == pytest.approx(ref[name], abs=0.005 * ranges[quantity] + own + 0.01), name
 
 
 def test_worked_example(example):
@@ -130,6 +137,17 @@ SUBNORMAL_MODE = {
     "uncertainty": {
         "occupancy": {"low": 0.0, "mode": 0.0, "high": 0.0},
         "local_use": {"low": 0.0, "mode": 5e-324, "high": 0.5},
+    },
+}
+
+RESERVATION_BEND = {
+    "name": "found by hypothesis: reserved places bend the gain along a curve neither grid follows",
+    "service": {"capacity": 1.0, "periods_per_year": 52, "fixed_cost": 0.0, "variable_cost": 13223.0},
+    "prices": {"host": 15185.0, "external": 0.0},
+    "agreement": {"contribution": 0.0, "sharing": {"loss_share": 1.0}, "reservation": {"units": 0.5}},
+    "uncertainty": {
+        "occupancy": {"low": 0.0, "mode": 0.5, "high": 0.84375},
+        "local_use": {"low": 0.0, "mode": 0.0, "high": 1.0},
     },
 }
 
@@ -158,6 +176,7 @@ STEP_EDGE_INSIDE_LOCAL_USE = {
 @given(scenarios())
 @example(STEP_EDGE_INSIDE_LOCAL_USE)
 @example(SUBNORMAL_MODE)
+@example(RESERVATION_BEND)
 def test_random_scenarios(doc):
     assert_accurate(scenario_from_dict(doc))
 

@@ -130,3 +130,73 @@ def test_a_sweep_has_a_cell_budget(example):
 def test_whole_number_fields_sweep_in_whole_numbers(example):
     result = sweep(example, ("term.years", 1, 5, 9), ("agreement.contribution", 0, 100_000, 2))
     assert list(result.x.values) == [1, 2, 3, 4, 5]
+
+
+def _product(result, beta=0.5):
+    g = np.maximum(result.expected_provider_gain, 0.0)
+    h = np.maximum(result.expected_host_saving, 0.0)
+    return g**beta * h ** (1 - beta)
+
+
+def test_the_near_best_region_is_every_acceptable_pair_within_one_percent_of_the_best_product(example):
+    result = sweep(example, X, ("agreement.sharing.bands[2].host_share", 0, 1, 11))
+    product = np.where(result.acceptable, _product(result), -np.inf)
+    best = product.max()
+    assert result.near_best.shape == result.acceptable.shape
+    assert (result.near_best == (result.acceptable & (product >= 0.99 * best - 1e-9))).all()
+    iy = list(result.y.values).index(result.balanced["y"])
+    ix = list(result.x.values).index(result.balanced["x"])
+    assert result.near_best[iy, ix]
+    xs, ys = result.x.values[np.nonzero(result.near_best)[1]], result.y.values[np.nonzero(result.near_best)[0]]
+    assert result.near_best_range == {"x": [xs.min(), xs.max()], "y": [ys.min(), ys.max()]}
+    out = result.to_dict()
+    assert out["near_best"] == result.near_best.tolist()
+    assert out["near_best_range"] == result.near_best_range
+    assert out["flat_optimum"] is result.flat_optimum
+    assert out["balanced_on_edge"] == list(result.balanced_on_edge)
+
+
+def test_one_term_alone_has_a_sharp_balanced_point_inside_the_range(example):
+    """A single transfer (the contribution) over a wide range: the product falls fast either side."""
+    result = sweep(
+        example, ("agreement.contribution", 0, 400_000, 81), ("agreement.sharing.bands[2].host_share", 0.5, 0.5, 1)
+    )
+    assert result.balanced_on_edge == ()
+    assert not result.flat_optimum
+    lo, hi = result.near_best_range["x"]
+    assert hi - lo <= 0.25 * 400_000
+
+
+def test_a_balanced_point_on_the_end_of_the_range_is_flagged(example):
+    """Cut the contribution's range short of the balanced point: the best pair is the range's end, flagged."""
+    full = sweep(
+        example, ("agreement.contribution", 0, 400_000, 81), ("agreement.sharing.bands[2].host_share", 0.5, 0.5, 1)
+    )
+    y = ("agreement.sharing.bands[2].host_share", 0.5, 0.5, 1)
+    low = full.balanced["x"] * 1.2
+    cut = sweep(example, ("agreement.contribution", low, 400_000, 21), y)
+    assert cut.balanced["x"] == pytest.approx(low)
+    assert cut.balanced_on_edge == ("x",)
+    assert full.balanced_on_edge == ()
+
+
+def test_two_transfers_trade_off_along_a_ridge_so_the_balanced_point_is_not_sharp():
+    """The rural homecare preset: the contribution and the top band's share both move money between the sides, so
+    along a ridge the product hardly changes; the top band's share runs over more than a quarter of its range while
+    staying within 1 % of the best product, and the sweep says so."""
+    from partnership.negotiation import default_axes
+
+    s = load_scenario(PRESETS[0].parent / "homecare_rural.yaml")
+    x, y = default_axes(s)
+    result = sweep(s, x, y)
+    assert result.flat_optimum
+    lo, hi = result.near_best_range["y"]
+    assert hi - lo > 0.25
+    product = np.where(result.near_best, _product(result), np.inf)
+    assert product.min() >= 0.99 * _product(result).max() - 1e-6
+
+
+def test_no_acceptable_pair_has_no_near_best_region(example):
+    result = sweep(example, X, Y, min_provider_gain=1e9)
+    assert result.balanced is None and not result.near_best.any()
+    assert result.near_best_range is None and result.balanced_on_edge == () and not result.flat_optimum

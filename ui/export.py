@@ -91,6 +91,9 @@ def _image(make, fmt: str, name: str, label: str):
 
 def export(s: Scenario) -> None:
     """The export view."""
+    views.purpose(
+        "Export: every chart, the tables, the auditable workbook and the paper pack, for the scenario on screen."
+    )
     name = s.name
     stem = slug(name)
     if images.chromium_path() is None:
@@ -186,11 +189,32 @@ def export(s: Scenario) -> None:
         "workbook and a summary document (Markdown, and HTML with the interactive charts that opens offline). "
         "Building it takes about ten seconds for a scenario."
     )
-    st.download_button(
-        "Build and download the paper pack",
-        lambda: pack_zip(pack_options, terms_axes=terms),
-        file_name,
-        "application/zip",
-        key="dl_pack",
-        type="primary",
-    )
+    _pack_button(pack_options, terms, file_name, what)
+
+
+def _pack_button(pack_options, terms, file_name: str, what: str) -> None:
+    """Build the pack when asked (a spinner while it runs), then offer it. A chart-browser failure is one
+    line on the page (the browser is restarted for the next try), never a download that silently fails."""
+    wanted = (file_name, what, tuple((n, compute.key(sc)) for n, sc in pack_options), repr(terms))
+    built = st.session_state.get("_pack")
+    if built is not None and built[0] != wanted:  # the scenario or the choice changed: the old pack is stale
+        st.session_state.pop("_pack", None)
+        built = None
+    if built is None:
+        if st.button("Build the paper pack", key="build_pack", type="primary"):
+            with st.spinner("Building the paper pack: about ten seconds a scenario…"):
+                try:
+                    data = pack_zip(pack_options, terms_axes=terms)
+                except images.ImageExportError as exc:
+                    st.error(f"The paper pack could not be built: {exc}")
+                    return
+            st.session_state["_pack"] = built = (wanted, data)
+    if built is not None:
+        st.download_button(
+            f"Download the paper pack ({len(built[1]) / 1e6:.1f} MB)",
+            built[1],
+            file_name,
+            "application/zip",
+            key="dl_pack",
+            type="primary",
+        )

@@ -86,11 +86,27 @@ def _note(text: str, kind: str = "success") -> None:
     st.session_state["options_note"] = (kind, text)
 
 
+def store_words(exc: StoreError) -> str:
+    """A store's refusal in the page's words: the model's problems inside it (an invalid scenario, or a file in an
+    imported archive) through :func:`ui.state.plain_message`, so they read in labels and percents."""
+    text = str(exc)
+    if problems := getattr(exc, "problems", None):
+        head = text.split(" breaks a rule: ", 1)[0]
+        return f"{head} breaks a rule: " + "; ".join(state.plain_message(p) for p in problems)
+    if text.startswith("In the archive, ") and ": " in text:
+        parts = []
+        for part in text[len("In the archive, ") :].split("; "):
+            file, sep, rest = part.partition(": ")
+            parts.append(f"{file}: {state.plain_message(rest)}" if sep else state.plain_message(part))
+        return "In the archive, " + "; ".join(parts)
+    return text
+
+
 def _start_room(db: Store) -> None:
     try:
         code = db.create_room(st.session_state.get("room_title") or "")
     except StoreError as exc:
-        _note(str(exc), "error")
+        _note(store_words(exc), "error")
         return
     st.query_params[ROOM_KEY] = code
     _note("Workshop room started. Share this page's address: everyone with it sees the options saved here.")
@@ -105,7 +121,7 @@ def _save(db: Store, text: str) -> None:
         name = (st.session_state.get("option_name") or "").strip() or f"Option {len(db.options(code)) + 1}"
         version = db.save_option(code, name, text, proposer=st.session_state.get("option_proposer") or "")
     except StoreError as exc:
-        _note(str(exc), "error")
+        _note(store_words(exc), "error")
         return
     kept = f" (version {version.version}; the earlier ones are kept in the history)" if version.version > 1 else ""
     _note(f"Saved “{version.name}”{kept}.")
@@ -116,7 +132,7 @@ def _remove(db: Store, name: str) -> None:
     try:
         db.remove_option(room_code(), name, who=st.session_state.get("option_proposer") or "")
     except StoreError as exc:
-        _note(str(exc), "error")
+        _note(store_words(exc), "error")
         return
     st.session_state["last_removed"] = name
     _note(f"Removed “{name}”. It is kept in the history; Undo brings it back.", "info")
@@ -126,7 +142,7 @@ def _undo(db: Store, name: str) -> None:
     try:
         db.undo_remove(room_code(), name, who=st.session_state.get("option_proposer") or "")
     except StoreError as exc:
-        _note(str(exc), "error")
+        _note(store_words(exc), "error")
         return
     st.session_state.pop("last_removed", None)
     _note(f"“{name}” is back.")
@@ -144,7 +160,7 @@ def _import(db: Store) -> None:
     try:
         code = db.import_zip(uploaded.getvalue(), room_code(), who=st.session_state.get("option_proposer") or "")
     except StoreError as exc:
-        _note(str(exc), "error")
+        _note(store_words(exc), "error")
         return
     st.query_params[ROOM_KEY] = code
     _note("The ZIP's options and history are in this room now.")
@@ -152,6 +168,12 @@ def _import(db: Store) -> None:
 
 def compare_options(s: Scenario) -> None:
     """Save the scenario on screen as an option of the room; see the room's options side by side."""
+    from .views import purpose
+
+    purpose(
+        "Compare options: save the terms the room proposes under names and see their figures side by side; "
+        "everyone with the room's link sees the same options."
+    )
     db, problem = store()
     if db is None:
         st.warning(f"Saving is switched off: {problem} The calculator still works; options cannot be saved.")

@@ -44,24 +44,31 @@ def _on_upload() -> None:
     state.load_into_state(scenario)
 
 
-def _input(path: str, **kwargs) -> None:
-    """One field's input box, described by the field registry."""
+def _input(path: str, show_problems: bool = True, **kwargs) -> None:
+    """One field's input box, described by the field registry. No hard limits: a value out of range stays in the
+    box as typed and the model's plain message stands beneath it (and in the main area) until it is fixed; the box's
+    step and format follow the value's magnitude (pence for small prices, whole pounds for large sums, which are
+    also shown with thousands separators)."""
     f = spec(path)
     label = state.input_label(path)
     note = state.source_note(path)
     help_text = f"{f.help}\n\n{note}" if note else f.help or None
     if f.kind == "text":
         st.text_input(label, key=path, help=help_text)
-        return
-    common = dict(key=path, help=help_text, step=state.step(path), min_value=0.0)
-    if f.is_fraction:
-        if f.gt is not None and f.gt < 0:  # a growth rate may be negative (but not -100 % or less)
-            common["min_value"] = 100 * f.gt + 0.1
-        st.number_input(label, max_value=100.0 if f.le == 1 else None, format="%.1f", **common, **kwargs)
-    elif f.kind in ("count", "integer"):
-        st.number_input(label, format="%.0f", **common, **kwargs)
     else:
-        st.number_input(label, format="%.2f", **common, **kwargs)
+        st.number_input(
+            label, key=path, help=help_text, step=state.step(path), format=state.number_format(path), **kwargs
+        )
+        if shown := state.money_caption(path):
+            st.caption(shown)
+    if show_problems:
+        _problems(path)
+
+
+def _problems(path: str) -> None:
+    """The model's plain messages about a field or group, beside its input."""
+    for line in state.problems_at(path):
+        st.error(line, icon="⚠️")
 
 
 def render(valid: Scenario | None) -> None:
@@ -75,6 +82,10 @@ def render(valid: Scenario | None) -> None:
         format_func=state.preset_title,
         on_change=_on_preset_change,
     )
+    if about := state.preset_description(st.session_state.get(state.PRESET_KEY, state.DEFAULT_PRESET)):
+        with st.expander("About this preset: what it is and where its figures come from"):
+            st.text(about)
+            st.caption("Each figure's own source is listed under “Sources and estimates”, below the headline figures.")
     st.button("Reset to the preset", on_click=_on_reset, width="stretch", key="reset")
 
     with st.expander("Open or save a scenario file"):
@@ -142,25 +153,14 @@ def render(valid: Scenario | None) -> None:
             width="stretch",
             column_config={
                 "from_local_use": st.column_config.NumberColumn(
-                    "From local use (%)",
-                    min_value=0.0,
-                    max_value=100.0,
-                    step=1.0,
-                    format="%.0f %%",
-                    required=True,
-                    width=BAND_COLUMN_PX,
+                    "From local use (%)", step=0.5, format="%.1f %%", required=True, width=BAND_COLUMN_PX
                 ),
                 "host_share": st.column_config.NumberColumn(
-                    "Host's share (%)",
-                    min_value=0.0,
-                    max_value=100.0,
-                    step=1.0,
-                    format="%.0f %%",
-                    required=True,
-                    width=BAND_COLUMN_PX,
+                    "Host's share (%)", step=0.5, format="%.1f %%", required=True, width=BAND_COLUMN_PX
                 ),
             },
         )
+        _problems("agreement.sharing.bands")
         _input("agreement.sharing.loss_share")
         _input("agreement.sharing.loss_cap", placeholder="no cap")
 
@@ -189,8 +189,6 @@ def render(valid: Scenario | None) -> None:
                     **{
                         p.rsplit(".", 1)[1]: st.column_config.NumberColumn(
                             f"{spec(p).label} (%)",
-                            min_value=-99.9,
-                            max_value=100.0,
                             step=0.1,
                             format="%.1f %%",
                             width=(SIDEBAR_TABLE_PX - YEAR_COLUMN_PX) // len(state.GROWTH_PATHS),
@@ -200,6 +198,8 @@ def render(valid: Scenario | None) -> None:
                     },
                 },
             )
+            for p in state.GROWTH_PATHS:
+                _problems(p)
         else:
             st.caption("A one-year term has no growth to set.")
         for path in ("term.set_up.cost", "term.set_up.host_share"):
@@ -211,4 +211,5 @@ def render(valid: Scenario | None) -> None:
             cols = st.columns(3)
             for col, end in zip(cols, ("low", "mode", "high")):
                 with col:
-                    _input(f"uncertainty.{what}.{end}")
+                    _input(f"uncertainty.{what}.{end}", show_problems=False)
+            _problems(f"uncertainty.{what}")  # the three ends' problems beneath the row, where there is room

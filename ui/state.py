@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import math
 import re
 import zlib
 from pathlib import Path
@@ -13,6 +14,7 @@ import streamlit as st
 
 from partnership import Scenario, ScenarioError, load_scenario, parse_scenario_text, scenario_from_dict
 from partnership.fields import FIELDS, field_label, input_step, spec, unit_text, value_of
+from partnership.formats import money
 from partnership.scenario import scenario_to_dict
 
 KINDS_ENTERED = ("money_year", "money_unit", "money_once", "fraction", "count", "integer", "text")
@@ -47,6 +49,43 @@ def step(path: str) -> float:
     return input_step(path, float(scale) if isinstance(scale, (int, float)) else None)
 
 
+def _decimals(value) -> int:
+    """How many decimals (0, 1 or 2) show a number exactly enough: 2.5 places, £26.75, not 3 and £27."""
+    if not isinstance(value, (int, float)) or not math.isfinite(value):
+        return 0
+    for d in (0, 1, 2):
+        if abs(round(value, d) - value) < 1e-9 * max(1.0, abs(value)):
+            return d
+    return 2
+
+
+def number_format(path: str) -> str:
+    """The input box's printf format from the field's magnitude: percents to one decimal; prices with pence where
+    the scale is under 100 (£26.75 an hour) and whole pounds above (£6300 a week); yearly and one-off sums in whole
+    pounds; counts as whole numbers. Never fewer decimals than the value has, so the box never hides what the model
+    uses (2.5 places stay 2.5)."""
+    f = spec(path)
+    value = st.session_state.get(path)
+    if f.is_fraction:
+        return "%.2f" if _decimals(value) > 1 else "%.1f"
+    if f.kind == "money_unit":
+        scale = st.session_state.get(f.scale_from) if f.scale_from else value
+        small = isinstance(scale, (int, float)) and abs(scale) < 100
+        return "%.2f" if small or _decimals(value) else "%.0f"
+    return "%.0f" if _decimals(value) == 0 else f"%.{_decimals(value)}f"
+
+
+def money_caption(path: str) -> str:
+    """The value of a large sum with thousands separators, which a printf-formatted box cannot show
+    ("£790,000 a year"); "" for other fields and for sums under 10,000."""
+    f = spec(path)
+    value = st.session_state.get(path)
+    if f.kind not in ("money_year", "money_once") or not isinstance(value, (int, float)) or abs(value) < 10_000:
+        return ""
+    currency = (st.session_state.get("currency") or "").strip() or "£"
+    return f"= {money(value, currency)} {'once' if f.kind == 'money_once' else 'a year'}"
+
+
 INTERPOLATION_KEY = "agreement.sharing.interpolation"
 DESCRIPTION_KEY = "description"
 PER_YEAR_KEY = "term_per_year"  # True: the indexation rates are set year by year in a table
@@ -68,6 +107,20 @@ def preset_title(stem: str) -> str:
     """The preset's scenario name, for the picker."""
     path = presets().get(stem)
     return _title(path, path.stat().st_mtime) if path else stem
+
+
+def preset_description(stem: str) -> str:
+    """The preset file's own description (what it is, its sources, which figures are estimates); "" if none."""
+    path = presets().get(stem)
+    return _description(path, path.stat().st_mtime) if path else ""
+
+
+@functools.lru_cache(maxsize=64)
+def _description(path: Path, mtime: float) -> str:
+    try:
+        return (load_scenario(path).description or "").strip()
+    except ScenarioError:
+        return ""
 
 
 @functools.lru_cache(maxsize=64)
@@ -205,12 +258,34 @@ def scenario_document() -> dict:
     return doc
 
 
+PROBLEMS_KEY = "_problems_by_field"  # {field path the model names: [plain messages]}, for the inputs to show
+
+
 def current_scenario() -> tuple[Scenario | None, list[str]]:
-    """The validated scenario, or None and the plain-English problems (percent fields named as such)."""
+    """The validated scenario, or None and the plain-English problems (percent fields named as such).
+
+    Each problem is also kept by the field path the model names, so the sidebar shows it beside that field's input
+    (:func:`problems_at`): a value out of range is never silently dropped or clamped."""
     try:
-        return scenario_from_dict(scenario_document()), []
+        scenario = scenario_from_dict(scenario_document())
     except ScenarioError as exc:
+        by_field: dict[str, list[str]] = {}
+        for p in exc.problems:
+            by_field.setdefault(p.partition(": ")[0], []).append(plain_message(p))
+        st.session_state[PROBLEMS_KEY] = by_field
         return None, [plain_message(p) for p in exc.problems]
+    st.session_state[PROBLEMS_KEY] = {}
+    return scenario, []
+
+
+def problems_at(path: str) -> list[str]:
+    """The plain problems the last validation found at a field or group (``uncertainty.occupancy`` holds its three
+    ends; ``agreement.sharing.bands`` every band; ``term.indexation.costs`` each year's rate)."""
+    found = []
+    for where, lines in (st.session_state.get(PROBLEMS_KEY) or {}).items():
+        if where == path or where.startswith((path + ".", path + "[")):
+            found += lines
+    return found
 
 
 _NUMBER = r"(-?\d+(?:,\d{3})*(?:\.\d+)?(?:e[-+]?\d+)?)"
@@ -221,6 +296,7 @@ _WORDS = (
     ("must be < ", "must be less than "),
     ("low <= mode <= high", "lowest ≤ most likely ≤ highest"),
 )
+_BY_PATH_GROWTH = {f.path for f in FIELDS if f.per_year}
 _GROUP_LABELS = {
     "agreement.sharing.bands": "Sharing bands",
     "uncertainty.occupancy": "Occupancy range",
@@ -235,6 +311,12 @@ def _label_of(path: str) -> tuple[str, bool]:
     m = re.fullmatch(r"agreement\.sharing\.bands\[(\d+)\]", path)
     if m:
         return f"Sharing band {int(m.group(1)) + 1}", True
+    m = re.fullmatch(r"agreement\.sharing\.bands\[(\d+)\]\.(\w+)", path)
+    if m and m.group(2) in ("from_local_use", "host_share"):
+        return f"Sharing band {int(m.group(1)) + 1}, {spec(path).label}", True
+    m = re.fullmatch(r"(term\.indexation\.\w+)\[(\d+)\]", path)  # a rate given year by year: [0] is year 2
+    if m and m.group(1) in _BY_PATH_GROWTH:
+        return f"{field_label(m.group(1))}, year {int(m.group(2)) + 2}", True
     try:
         return field_label(path), spec(path).is_fraction
     except KeyError:
@@ -273,9 +355,14 @@ def plain_message(problem: str) -> str:
     rest = _paths_in_words(rest)
     for code, words in _WORDS:
         rest = rest.replace(code, words)
+    rest = re.sub(r",? got null\b", " (it is empty)", rest)
+    if "growth rate for each year" in rest:  # counts of years and rates, not shares
+        fraction = False
     if fraction:
-        pct = lambda m: f"{m.group(1)}{float(m.group(2).replace(',', '')) * 100:g} %"  # noqa: E731
-        pattern = r"((?:at least|at most|more than|less than|got|local use|lowest|most likely|highest),? )" + _NUMBER
+        pct = lambda m: f"{m.group(1)}{float(m.group(2).replace(',', '')) * 100:,g} %"  # noqa: E731
+        pattern = r"((?:at least|at most|more than|less than|got|local use|lowest|most likely|highest|falls from),? )"
+        pattern += _NUMBER
+        rest = re.sub(r"(falls from \S+ to )" + _NUMBER, pct, rest)
         rest = re.sub(pattern, pct, rest)
     rest = re.sub(
         r"\b(low|mode|high) (?=-?[0-9])",
@@ -284,7 +371,9 @@ def plain_message(problem: str) -> str:
     )
     if fraction:
         rest = re.sub(
-            r"((?:lowest|most likely|highest) )" + _NUMBER, lambda m: f"{m.group(1)}{float(m.group(2)) * 100:g} %", rest
+            r"((?:lowest|most likely|highest) )" + _NUMBER,
+            lambda m: f"{m.group(1)}{float(m.group(2).replace(',', '')) * 100:,g} %",
+            rest,
         )
     return f"{label}: {rest}"
 

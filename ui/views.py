@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 import charts
-from paper.narrative import expected_case_sentences, term_sentences, uncertainty_sentence
-from partnership import Scenario
-from partnership.fields import band_index, field_label, is_fraction, negotiable_paths, value_of
+from paper.narrative import expected_case_sentences, sharpness_sentences, term_sentences, uncertainty_sentence
+from partnership import Scenario, most_likely_point
+from partnership.fields import band_index, field_label, input_step, is_fraction, negotiable_paths, value_of
 from partnership.formats import NA, field_value, money, per_unit_period, percent, unit_money
 from partnership.negotiation import default_axes, default_range
 
@@ -104,6 +104,28 @@ def at_a_glance(s: Scenario) -> None:
         sources_panel(s)
 
 
+def purpose(text: str) -> None:
+    """A view's first line: what it answers, in one sentence, for someone who opens it for the first time."""
+    name, _, rest = text.partition(": ")
+    st.caption(f"**{name}:** {rest}")
+
+
+def first_words(s: Scenario) -> None:
+    """One line each, before the first figures: what local use means, and why the most likely and the expected
+    figures differ (with this scenario's own numbers)."""
+    text = compute.key(s)
+    e, summary = compute.most_likely_case(text), compute.summary(text)
+    cur, unit = s.currency, s.unit
+    st.caption(
+        f"**Local use** is the share of the service's used {unit}s that the host itself fills; other councils "
+        f"(external purchasers) fill the rest. **Most likely** figures are at the single most likely occupancy and "
+        f"local use; **expected** figures average every occupancy and local use in the ranges set under Uncertainty, "
+        f"weighted by how likely each is. They differ when a range stretches further on one side of its most likely value "
+        f"than the other, or when sharing bands or deficits bend the figures: here the provider's most likely gain "
+        f"is {money(e['provider_gain'], cur)} a year and its expected gain {money(summary['expected_provider_gain'], cur)}."
+    )
+
+
 def sources_panel(s: Scenario) -> None:
     """Where each figure comes from: the scenario's description and its sources, field by field."""
     if not (s.description or s.sources):
@@ -127,6 +149,9 @@ def sources_panel(s: Scenario) -> None:
 
 def every_outcome(s: Scenario) -> None:
     """Heatmaps of both gains over occupancy x local use."""
+    purpose(
+        "Every outcome: each side's gain at every occupancy (across) and local use (up), not just the most likely one."
+    )
     st.caption(
         "Green: better off with the agreement; purple: worse off. Solid lines: each side breaks even with "
         "the agreement. Inside the black dashed line both are better off. Dotted lines: sharing-band edges."
@@ -136,54 +161,45 @@ def every_outcome(s: Scenario) -> None:
 
 def across_occupancy(s: Scenario) -> None:
     """Profit and host unit cost against occupancy at a chosen local use."""
-    default = int(round(100 * s.uncertainty.local_use.mode))
-    u = st.slider("Local use (%)", 0, 100, default, step=1, key="lines_local_use", persist_state="session")
-    chart(compute.on_screen("occupancy_lines", compute.key(s), u / 100), "chart_lines", laid_out=True)
+    purpose(
+        "Across occupancy: how the provider's profit and the host's cost per unit change as the service fills, at one local use."
+    )
+    u = point_slider(st, "Local use (%)", "lines_local_use", most_likely_point(s)[1])
+    chart(compute.on_screen("occupancy_lines", compute.key(s), u), "chart_lines", laid_out=True)
 
 
 def where_the_money_goes(s: Scenario) -> None:
     """Waterfalls of the year's flows at a chosen point."""
+    purpose(
+        "Where the money goes: the year's fees, contribution, compensation and surplus share at one point, for each side; it starts at the most likely point, as At a glance."
+    )
     c1, c2 = st.columns(2)
-    o = c1.slider(
-        "Occupancy (%)",
-        0,
-        100,
-        int(round(100 * s.uncertainty.occupancy.mode)),
-        key="flows_occupancy",
-        persist_state="session",
-    )
-    u = c2.slider(
-        "Local use (%)",
-        0,
-        100,
-        int(round(100 * s.uncertainty.local_use.mode)),
-        key="flows_local_use",
-        persist_state="session",
-    )
-    chart(compute.on_screen("money_flows", compute.key(s), o / 100, u / 100), "chart_flows", laid_out=True)
+    mo, mu = most_likely_point(s)
+    o = point_slider(c1, "Occupancy (%)", "flows_occupancy", mo)
+    u = point_slider(c2, "Local use (%)", "flows_local_use", mu)
+    chart(compute.on_screen("money_flows", compute.key(s), o, u), "chart_flows", laid_out=True)
 
 
 def access_and_placements(s: Scenario) -> None:
     """What preferred access is worth (section 8) and the money riding on one more local placement (section 9)."""
+    purpose(
+        "Access and placements: what preferred access is worth beyond the local use the host would get anyway, and the money riding on one more local placement."
+    )
     st.caption(
         "Left to right: local use. The host's saving for several shares of use it would get locally anyway; below, "
         "what one more local placement is worth to the host, and what each step band's start moves to it in a year."
     )
-    o = st.slider(
-        "Occupancy (%)",
-        0,
-        100,
-        int(round(100 * s.uncertainty.occupancy.mode)),
-        key="access_occupancy",
-        persist_state="session",
-    )
+    o = point_slider(st, "Occupancy (%)", "access_occupancy", most_likely_point(s)[0])
     text = compute.key(s)
-    chart(compute.on_screen("access_value", text, o / 100), "chart_access", laid_out=True)
-    chart(compute.on_screen("placement_money", text, o / 100), "chart_placement", laid_out=True)
+    chart(compute.on_screen("access_value", text, o), "chart_access", laid_out=True)
+    chart(compute.on_screen("placement_money", text, o), "chart_placement", laid_out=True)
 
 
 def over_the_term(s: Scenario) -> None:
     """Each side's gain year by year and its cumulative discounted gain, at the most likely point or a chosen one."""
+    purpose(
+        "Over the term: each side's gain year by year as prices and costs grow, and when each gets its set-up cost back."
+    )
     if s.term.years < 2:
         st.info(
             "This scenario runs one year. Set the years of the term (in the sidebar, under 'The term') to see them."
@@ -195,27 +211,15 @@ def over_the_term(s: Scenario) -> None:
         "of the set-up cost; a star marks the year it pays back."
     )
     c1, c2 = st.columns(2)
-    o = c1.slider(
-        "Occupancy (%)",
-        0,
-        100,
-        int(round(100 * s.uncertainty.occupancy.mode)),
-        key="term_occupancy",
-        persist_state="session",
-    )
-    u = c2.slider(
-        "Local use (%)",
-        0,
-        100,
-        int(round(100 * s.uncertainty.local_use.mode)),
-        key="term_local_use",
-        persist_state="session",
-    )
-    chart(compute.on_screen("term_chart", compute.key(s), o / 100, u / 100), "chart_term", laid_out=True)
+    mo, mu = most_likely_point(s)
+    o = point_slider(c1, "Occupancy (%)", "term_occupancy", mo)
+    u = point_slider(c2, "Local use (%)", "term_local_use", mu)
+    chart(compute.on_screen("term_chart", compute.key(s), o, u), "chart_term", laid_out=True)
 
 
 def risk(s: Scenario) -> None:
     """Cumulative distributions of both gains, P10/P50/P90 marked."""
+    purpose("Risk: how likely each side is to gain less than any figure, over the whole uncertainty.")
     text = compute.key(s)
     summary = compute.summary(text)
     cur = s.currency
@@ -253,6 +257,7 @@ def _adopt(x_path: str, x_value: float, y_path: str, y_value: float) -> None:
 
 def find_terms(s: Scenario) -> None:
     """The sweep of two terms, its acceptable region and the balanced point, with one-click adoption."""
+    purpose("Find terms: which pairs of terms both sides would accept on their expected gains, and the balanced pair.")
     paths = _term_paths(s)
     st.caption(
         "Pick two terms and their ranges. Each pair is judged on the expected gains over the whole uncertainty; "
@@ -275,27 +280,28 @@ def find_terms(s: Scenario) -> None:
             if is_fraction(path):
                 lo, hi = 100 * lo, 100 * hi
             unit = "%" if is_fraction(path) else s.currency
+            # steps and format from the magnitude of the range, as the sidebar's boxes: pence for small prices
+            box = dict(step=input_step(path, max(abs(lo), abs(hi)) or None), persist_state="session")
+            box["format"] = "%.1f" if is_fraction(path) else ("%.2f" if max(abs(lo), abs(hi)) < 100 else "%.0f")
             a, b = st.columns(2)
-            start = a.number_input(
-                f"From ({unit})", value=lo, key=f"terms_{axis}_start_{path}", min_value=0.0, persist_state="session"
-            )
-            stop = b.number_input(
-                f"To ({unit})", value=hi, key=f"terms_{axis}_stop_{path}", min_value=0.0, persist_state="session"
-            )
+            start = a.number_input(f"From ({unit})", value=lo, key=f"terms_{axis}_start_{path}", **box)
+            stop = b.number_input(f"To ({unit})", value=hi, key=f"terms_{axis}_stop_{path}", **box)
             scale = 0.01 if is_fraction(path) else 1.0
             picks.append((path, start * scale, stop * scale, 41))
     c = st.columns(3)
     min_gain = c[0].number_input(
         f"Provider's minimum expected gain ({s.currency} a year)",
         value=0.0,
-        step=1000.0,
+        step=input_step("agreement.contribution", float(s.service.fixed_cost) or None),
+        format="%.0f",
         key="terms_min_gain",
         persist_state="session",
     )
     min_saving = c[1].number_input(
         f"Host's minimum expected saving ({s.currency} a year)",
         value=0.0,
-        step=1000.0,
+        step=input_step("agreement.contribution", float(s.service.fixed_cost) or None),
+        format="%.0f",
         key="terms_min_saving",
         persist_state="session",
     )
@@ -330,6 +336,8 @@ def find_terms(s: Scenario) -> None:
         f"{money(b['expected_provider_gain'], s.currency)} a year, expected host saving "
         f"{money(b['expected_host_saving'], s.currency)} a year."
     )
+    for line in sharpness_sentences(s, result):
+        st.warning(line, icon="⚠️")
     st.button(
         "Adopt the balanced terms",
         type="primary",
@@ -341,18 +349,45 @@ def find_terms(s: Scenario) -> None:
         st.info(st.session_state.pop("adopted"))
 
 
+POINT_SLIDERS = {
+    "lines_local_use": 1,
+    "flows_occupancy": 0,
+    "flows_local_use": 1,
+    "access_occupancy": 0,
+    "term_occupancy": 0,
+    "term_local_use": 1,
+}
+"""Each view's point slider and which coordinate of the most likely point (occupancy 0, local use 1) it starts at."""
+
+
+def _most_likely_key(key: str) -> str:
+    return f"{key}__most_likely"
+
+
+def point_slider(where, label: str, key: str, most_likely: float) -> float:
+    """A 0-100 % slider in half-percent steps that starts exactly at the most likely point
+    (:func:`partnership.most_likely_point`, the same point At a glance, the exports and the sentences use), and
+    follows it when the scenario's most likely point changes, unless the reader has moved the slider. Returns a
+    fraction 0-1."""
+    ss = st.session_state
+    exact = round(100 * float(most_likely), 9)
+    origin = _most_likely_key(key)
+    if key not in ss or (ss.get(origin) != exact and ss.get(key) == ss.get(origin)):
+        ss[key] = exact
+    ss[origin] = exact
+    return float(where.slider(label, 0.0, 100.0, step=0.5, format="%.1f", key=key, persist_state="session")) / 100
+
+
 def current_points(s: Scenario) -> dict:
     """The points the views are set to (sliders), or the most likely point where never moved."""
     ss = st.session_state
-    o, u = s.uncertainty.occupancy.mode, s.uncertainty.local_use.mode
-    return {
-        "lines_local_use": ss.get("lines_local_use", round(100 * u)) / 100,
-        "flows_occupancy": ss.get("flows_occupancy", round(100 * o)) / 100,
-        "flows_local_use": ss.get("flows_local_use", round(100 * u)) / 100,
-        "access_occupancy": ss.get("access_occupancy", round(100 * o)) / 100,
-        "term_occupancy": ss.get("term_occupancy", round(100 * o)) / 100,
-        "term_local_use": ss.get("term_local_use", round(100 * u)) / 100,
-    }
+    point = most_likely_point(s)
+    out = {}
+    for key, axis in POINT_SLIDERS.items():
+        exact = round(100 * float(point[axis]), 9)
+        moved = key in ss and ss.get(key) != ss.get(_most_likely_key(key), exact)
+        out[key] = float(ss[key]) / 100 if moved else point[axis]
+    return out
 
 
 def current_terms(s: Scenario) -> tuple[tuple, tuple, float, float, float]:
