@@ -319,6 +319,8 @@ def money_flows(scenario: Scenario, occupancy: float, local_use: float) -> go.Fi
                 y=labels,
                 x=values,
                 measure=["relative"] * len(steps) + ["total"],
+                text=[money(v, cur) for v in values],  # carried for readers of the data; drawn by the trace below
+                textposition="none",
                 increasing=dict(marker=dict(color=up)),
                 decreasing=dict(marker=dict(color=down)),
                 totals=dict(marker=dict(color=colour)),
