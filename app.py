@@ -56,10 +56,11 @@ presenting = switch.toggle(
 if presenting:
     st.markdown(
         """<style>
-        [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], .st-key-glance_more,
+        [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], .st-key-glance_more, .st-key-first_words,
+        .st-key-view_purpose,
         .screen-lead { display: none; }
-        [data-testid="stMainBlockContainer"] { padding-top: 1.5rem; }
-        h1 { font-size: 1.6rem !important; padding: 0 !important; }
+        [data-testid="stMainBlockContainer"] { padding-top: 0.8rem; }
+        h1 { font-size: 1.5rem !important; padding: 0 !important; }
         </style>""",
         unsafe_allow_html=True,
     )
@@ -95,7 +96,8 @@ def export_view(s) -> None:
     export.export(s)
 
 
-guarded("the words used", views.first_words, shown)
+with st.container(key="first_words"):  # for a first visit: hidden in presentation mode
+    guarded("the words used", views.first_words, shown)
 guarded("the headline figures", views.at_a_glance, shown)
 VIEWS = {
     "Every outcome": views.every_outcome,

@@ -107,7 +107,7 @@ def at_a_glance(s: Scenario) -> None:
 def purpose(text: str) -> None:
     """A view's first line: what it answers, in one sentence, for someone who opens it for the first time."""
     name, _, rest = text.partition(": ")
-    st.caption(f"**{name}:** {rest}")
+    st.container(key="view_purpose").caption(f"**{name}:** {rest}")  # hidden in presentation mode
 
 
 def first_words(s: Scenario) -> None:
