@@ -356,7 +356,7 @@ def money_flows(scenario: Scenario, occupancy: float, local_use: float) -> go.Fi
         fig.update_yaxes(autorange="reversed", row=1, col=col)
     fig.update_xaxes(**money_axis(cur), nticks=4)
     fig.update_xaxes(tickformat="~s")  # £1.5M: the bars carry the exact figures
-    fig.update_yaxes(tickfont=dict(size=15), ticksuffix=" ")
+    fig.update_yaxes(tickfont=dict(size=15), ticksuffix=" ", automargin=True)  # the items' names in full
     title = (
         f"Where the money goes in a year at {percent(occupancy)} occupancy and {percent(local_use)} local use "
         f"({cur} a year)"
