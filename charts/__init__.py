@@ -13,7 +13,7 @@ from .figures import (
     term_chart,
     terms_map,
 )
-from .style import HOST, PROVIDER, add_footnote
+from .style import HOST, PROVIDER, add_footnote, for_screen
 
 __all__ = [
     "access_value",
@@ -22,6 +22,7 @@ __all__ = [
     "HOST",
     "PROVIDER",
     "add_footnote",
+    "for_screen",
     "compare_bars",
     "compare_lines",
     "money_flows",

@@ -46,6 +46,17 @@ __all__ = [
 ]
 
 
+def _rule(fig: go.Figure, line: dict, x: float | None = None, y: float | None = None, col: int = 1) -> None:
+    """A line across the whole plot of subplot ``col`` (of one row) at ``x`` or at ``y``: plotly's add_vline and
+    add_hline draw the same, but cost ~30 ms a line in its object model, on every redraw of the page."""
+    axis = "" if col == 1 else str(col)
+    if x is not None:
+        shape = dict(xref=f"x{axis}", x0=x, x1=x, yref=f"y{axis} domain", y0=0, y1=1)
+    else:
+        shape = dict(xref=f"x{axis} domain", x0=0, x1=1, yref=f"y{axis}", y0=y, y1=y)
+    fig.layout.shapes = (*fig.layout.shapes, go.layout.Shape(type="line", line=line, **shape))
+
+
 def _symmetric_range(z: np.ndarray) -> float:
     m = float(np.nanmax(np.abs(z))) if z.size else 1.0
     return m if m > 0 else 1.0
@@ -78,7 +89,8 @@ def outcome_heatmaps(scenario: Scenario, grid: Outcome | None = None, steps: int
     x = np.round(100 * g.occupancy[0, :], 6)
     y = np.round(100 * g.local_use[:, 0], 6)
     # whole currency units: the figures are read to the pound, and the page gets a quarter of the data
-    gain, saving = np.round(g.provider_gain), np.round(g.host_saving)
+    # as 4-byte floats: exact to the pound below £16m, and half the data for the browser to decode
+    gain, saving = np.round(g.provider_gain).astype(np.float32), np.round(g.host_saving).astype(np.float32)
     cur = scenario.currency
     fig = make_subplots(
         rows=1,
@@ -95,6 +107,7 @@ def outcome_heatmaps(scenario: Scenario, grid: Outcome | None = None, steps: int
         f"Provider gain {cur}%{{customdata[0]:,.0f}} a year<br>"
         f"Host saving {cur}%{{customdata[1]:,.0f}} a year<extra></extra>"
     )
+    band_edges: list[dict] = []
     for col, (z, name, colour) in enumerate(((gain, "Provider", PROVIDER), (saving, "Host", HOST)), start=1):
         zmax = _symmetric_range(z)
         fig.add_trace(
@@ -113,7 +126,8 @@ def outcome_heatmaps(scenario: Scenario, grid: Outcome | None = None, steps: int
                     xanchor="left",
                     len=0.85,
                     tickprefix=cur,
-                    tickformat=",.0f",
+                    tickformat="~s",  # £100k: short enough to stay in the gap between the maps
+                    nticks=6,
                     thickness=16,
                 ),
                 name=f"{name} gain",
@@ -139,8 +153,22 @@ def outcome_heatmaps(scenario: Scenario, grid: Outcome | None = None, steps: int
             row=1,
             col=col,
         )
-        for b in scenario.agreement.sharing.bands[1:]:
-            fig.add_hline(y=100 * b.from_local_use, line=dict(color=NEUTRAL, width=1.5, dash="dot"), row=1, col=col)
+        axis = "" if col == 1 else str(col)
+        # drawn as plain shapes (add_hline costs ~30 ms a line in plotly's object model)
+        band_edges += [
+            dict(
+                type="line",
+                xref=f"x{axis} domain",
+                x0=0,
+                x1=1,
+                yref=f"y{axis}",
+                y0=100 * b.from_local_use,
+                y1=100 * b.from_local_use,
+                line=dict(color=NEUTRAL, width=1.5, dash="dot"),
+            )
+            for b in scenario.agreement.sharing.bands[1:]
+        ]
+    fig.update_layout(shapes=band_edges)
     fig.update_xaxes(title_text="Occupancy", **percent_axis())
     fig.update_yaxes(title_text="Local use (host's share of used capacity)", **percent_axis(), row=1, col=1)
     fig.update_yaxes(**percent_axis(), showticklabels=False, row=1, col=2)  # same local-use scale as the left
@@ -245,61 +273,90 @@ def occupancy_lines(scenario: Scenario, local_use: float, steps: int = 101) -> g
 
 def money_flows(scenario: Scenario, occupancy: float, local_use: float) -> go.Figure:
     """The year's money at one point, as two waterfalls: how the provider's profit and the
-    host's net cost are built from fees, contribution, compensation, surplus share and costs."""
+    host's net cost are built from fees, contribution, compensation, surplus share and costs.
+
+    The bars run across, one item to a row, so each item's name is written out in full beside it
+    and its figure at the bar's end: nothing shares a line to collide on a narrow screen. Colours
+    follow each side's own sign: for the provider, money in is green and money out purple; for the
+    host, what it pays (fees, contribution) is a cost and purple, what comes back (compensation,
+    surplus share) green."""
     r = evaluate(scenario, occupancy, local_use)
     cur = scenario.currency
     f = lambda name: float(getattr(r, name))  # noqa: E731
+    gain, cost = "#1b7837", "#762a83"
+    voids = [("Void payments", f("void_payments"))] if scenario.agreement.reservation.units > 0 else []
+    provider = [
+        ("Host fees", f("host_fees")),
+        ("External fees", f("external_fees")),
+        ("Contribution", scenario.agreement.contribution),
+        *voids,
+        ("Operating cost", -f("operating_cost")),
+        ("Compensation", -f("compensation")),
+        ("Surplus share", -f("surplus_share_to_host")),
+    ]
+    host = [
+        ("Contribution", scenario.agreement.contribution),
+        ("Host fees", f("host_fees")),
+        *voids,
+        ("Compensation", -f("compensation")),
+        ("Surplus share", -f("surplus_share_to_host")),
+    ]
     fig = make_subplots(
         rows=1,
         cols=2,
-        horizontal_spacing=0.08,
-        column_widths=[0.58, 0.42],
-        subplot_titles=("Provider's year", "Host's year"),
+        horizontal_spacing=0.2,
+        subplot_titles=("Provider's year", "Host's year (its net cost)"),
     )
-    voids = [("Void<br>payments", f("void_payments"))] if scenario.agreement.reservation.units > 0 else []
-    provider = [
-        ("Host<br>fees", f("host_fees")),
-        ("External<br>fees", f("external_fees")),
-        ("Contri-<br>bution", scenario.agreement.contribution),
-        *voids,
-        ("Operating<br>cost", -f("operating_cost")),
-        ("Compen-<br>sation", -f("compensation")),
-        ("Surplus<br>share", -f("surplus_share_to_host")),
-    ]
-    host = [
-        ("Contri-<br>bution", scenario.agreement.contribution),
-        ("Host<br>fees", f("host_fees")),
-        *voids,
-        ("Compen-<br>sation", -f("compensation")),
-        ("Surplus<br>share", -f("surplus_share_to_host")),
-    ]
-    for col, steps, total_name, total, colour in (
-        (1, provider, "Profit", f("provider_profit"), PROVIDER),
-        (2, host, "Net cost", f("host_net_cost"), HOST),
+    for col, steps, total_name, total, colour, up, down in (
+        (1, provider, "Profit", f("provider_profit"), PROVIDER, gain, cost),
+        (2, host, "Net cost", f("host_net_cost"), HOST, cost, gain),  # the host's payments raise its cost
     ):
         labels = [s[0] for s in steps] + [total_name]
         values = [s[1] for s in steps] + [total]
         fig.add_trace(
             go.Waterfall(
-                x=labels,
-                y=values,
+                orientation="h",
+                y=labels,
+                x=values,
                 measure=["relative"] * len(steps) + ["total"],
-                text=[money(v, cur) for v in values],
-                textposition="outside",
-                textfont=dict(size=14),
-                cliponaxis=False,
-                increasing=dict(marker=dict(color="#1b7837")),
-                decreasing=dict(marker=dict(color="#762a83")),
+                text=[money(v, cur) for v in values],  # carried for readers of the data; drawn by the trace below
+                textposition="none",
+                increasing=dict(marker=dict(color=up)),
+                decreasing=dict(marker=dict(color=down)),
                 totals=dict(marker=dict(color=colour)),
                 connector=dict(line=dict(color="#888", width=1)),
-                hovertemplate="%{x}: " + cur + "%{y:,.0f}<extra></extra>",
+                hovertemplate="%{y}: " + cur + "%{x:,.0f}<extra></extra>",
                 showlegend=False,
             ),
             row=1,
             col=col,
         )
-    fig.update_yaxes(**money_axis(cur))
-    fig.update_xaxes(tickangle=0, tickfont=dict(size=15))
+        # each figure just right of its bar's right-hand end: never over the item names on the left
+        before = np.concatenate([[0.0], np.cumsum([v for _, v in steps])])
+        ends = [max(b, b + v) for b, (_, v) in zip(before[:-1], steps)] + [max(0.0, total)]
+        fig.add_trace(
+            go.Scatter(
+                x=ends,
+                y=labels,
+                mode="text",
+                text=[money(v, cur) for v in values],
+                textposition="middle right",
+                textfont=dict(size=14),
+                cliponaxis=False,
+                hoverinfo="skip",
+                showlegend=False,
+            ),
+            row=1,
+            col=col,
+        )
+        running = np.cumsum([v for _, v in steps])
+        low, high = min(0.0, float(running.min()), total), max(0.0, float(running.max()), total)
+        pad = 0.42 * (high - low or 1.0)  # room for the figures written at the bars' ends
+        fig.update_xaxes(range=[low - (pad if low < 0 else 0), high + pad], row=1, col=col)
+        fig.update_yaxes(autorange="reversed", row=1, col=col)
+    fig.update_xaxes(**money_axis(cur), nticks=4)
+    fig.update_xaxes(tickformat="~s")  # £1.5M: the bars carry the exact figures
+    fig.update_yaxes(tickfont=dict(size=15), ticksuffix=" ", automargin=True)  # the items' names in full
     title = (
         f"Where the money goes in a year at {percent(occupancy)} occupancy and {percent(local_use)} local use "
         f"({cur} a year)"
@@ -344,7 +401,7 @@ def risk_curves(scenario: Scenario, summary: dict, samples=None) -> go.Figure:
                 hovertemplate=f"{name}: P%{{y:.0f}} {cur}%{{x:,.0f}}<extra></extra>",
             )
         )
-    fig.add_vline(x=0, line=dict(color="#333", width=2))
+    _rule(fig, dict(color="#333", width=2), x=0)
     fig.add_annotation(
         x=0,
         y=0,
@@ -484,7 +541,7 @@ def compare_lines(options: list[tuple[str, Scenario, dict]], local_use: float | 
     (or at one given local use)."""
     o = np.linspace(0, 1, 101)
     cur = options[0][1].currency if options else "£"
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12, subplot_titles=("Provider's gain", "Host's saving"))
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.17, subplot_titles=("Provider's gain", "Host's saving"))
     for i, (name, scenario, _) in enumerate(options):
         name = html.escape(name, quote=False)  # typed by users: never markup
         u = most_likely_point(scenario)[1] if local_use is None else local_use
@@ -505,7 +562,7 @@ def compare_lines(options: list[tuple[str, Scenario, dict]], local_use: float | 
                 row=1,
                 col=col,
             )
-    fig.add_hline(y=0, line=dict(color="#333", width=1.5))
+    _rule(fig, dict(color="#333", width=1.5), y=0)
     fig.update_xaxes(title_text="Occupancy", **percent_axis())
     fig.update_yaxes(**money_axis(cur))
     where = "at each option's most likely local use" if local_use is None else f"at local use {percent(local_use)}"
@@ -537,9 +594,9 @@ def access_value(scenario: Scenario, occupancy: float, counterfactuals=None) -> 
                 hovertemplate=f"{name}: saving {cur}%{{y:,.0f}} a year at %{{x:.0f}} % local use<extra></extra>",
             )
         )
-    fig.add_hline(y=0, line=dict(color="#333", width=1.5))
+    _rule(fig, dict(color="#333", width=1.5), y=0)
     mode = float(most_likely_point(scenario)[1])
-    fig.add_vline(x=100 * mode, line=dict(color=NEUTRAL, width=1.5, dash="dot"))
+    _rule(fig, dict(color=NEUTRAL, width=1.5, dash="dot"), x=100 * mode)
     fig.add_annotation(
         x=100 * mode,
         y=1,
@@ -589,7 +646,7 @@ def placement_money(scenario: Scenario, occupancy: float) -> go.Figure:
         col=1,
     )
     for start, _ in jumps:
-        fig.add_vline(x=100 * start, line=dict(color=NEUTRAL, width=1.5, dash="dot"), row=1, col=1)
+        _rule(fig, dict(color=NEUTRAL, width=1.5, dash="dot"), x=100 * start, col=1)
     p_h = float(scenario.prices.host)
     if jumps:
         over = [abs(j) > p_h for _, j in jumps]
@@ -607,7 +664,7 @@ def placement_money(scenario: Scenario, occupancy: float) -> go.Figure:
             row=1,
             col=2,
         )
-        fig.add_hline(y=p_h, line=dict(color="#333", width=2, dash="dash"), row=1, col=2)
+        _rule(fig, dict(color="#333", width=2, dash="dash"), y=p_h, col=2)
         fig.add_trace(
             go.Scatter(
                 x=[None],
@@ -715,8 +772,8 @@ def term_chart(scenario: Scenario, occupancy: float, local_use: float) -> go.Fig
             row=1,
             col=2,
         )
-    fig.add_hline(y=0, line=dict(color="#333", width=1.5), row=1, col=1)
-    fig.add_hline(y=0, line=dict(color="#333", width=1.5), row=1, col=2)
+    _rule(fig, dict(color="#333", width=1.5), y=0, col=1)
+    _rule(fig, dict(color="#333", width=1.5), y=0, col=2)
     fig.update_xaxes(title_text="Year", dtick=1, row=1, col=1)
     fig.update_xaxes(title_text="Year (0: set-up)", dtick=1, row=1, col=2)
     fig.update_yaxes(**money_axis(cur))

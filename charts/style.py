@@ -111,3 +111,84 @@ def add_footnote(fig: go.Figure, text: str) -> go.Figure:
         align="left",
     )
     return fig
+
+
+SCREEN_MIN_WIDTH = 850
+"""The narrowest chart the page lays out for, in px (the main column of a 1280 px window with the sidebar open)."""
+SCREEN_TITLE_CHARS = 58
+"""Characters per line of a chart title on screen: at 20 px type, a line fits the narrowest chart beside its toolbar."""
+_TOOLBAR = 34  # px kept clear above the title for the chart's toolbar
+_LINE = 26  # px per line of a 20 px title
+
+
+def wrap_words(text: str, width: int) -> list[str]:
+    """``text`` broken at spaces into lines of at most ``width`` characters (a longer word has a line of its own)."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def legend_rows(fig: go.Figure, width: float) -> int:
+    """How many rows a horizontal legend takes in ``width`` px, estimated from the entries' lengths at 16 px type.
+
+    Entries that fit on one row keep their own widths; otherwise plotly sets them in columns as wide as the widest
+    entry. The legend's title takes the left of the rows."""
+    size = (fig.layout.legend.font.size or 16) * 0.6
+    names = [
+        t.name
+        for t in fig.data
+        if t.name and t.showlegend is not False and (t.showlegend or t.type not in ("heatmap", "contour"))
+    ]
+    if not names:
+        return 0
+    widths = [len(n) * size + 50 for n in names]
+    room = width - len(fig.layout.legend.title.text or "") * size
+    if sum(widths) <= room:  # all on one row, each entry its own width
+        return 1
+    per_row = max(1, int(room // max(widths)))
+    return -(-len(names) // per_row)
+
+
+def for_screen(fig: go.Figure, min_width: int = SCREEN_MIN_WIDTH) -> go.Figure:
+    """The figure laid out for the page at any width from ``min_width`` px up: the title wrapped and set below the
+    chart's toolbar, the legend strip under the plot deep enough for the rows it takes at the narrowest width, the
+    legend measured from the figure's left edge, axis titles kept clear of their tick labels. Exports keep their
+    own fixed-size layout. One update of the layout (each of plotly's update calls costs milliseconds)."""
+    layout = fig.layout
+    title = layout.title.text or ""
+    lines = wrap_words(title.replace("<br>", " "), SCREEN_TITLE_CHARS) if title else []
+    old_top = layout.margin.t or 110
+    title_bottom = _TOOLBAR + _LINE * len(lines) + 6
+    extra = title_bottom - 48  # the old title ended about 48 px down
+    height = (layout.height or 560) + extra
+    bottom = layout.margin.b or 80
+    change: dict = {}
+    legend = layout.legend
+    if legend.yref == "container" and legend.y == 0.0:  # the legend strip of legend_below
+        space = legend_rows(fig, min_width - 40) * 27 + 6
+        have = bottom - 80
+        change["legend"] = dict(xref="container", x=0.01)
+        bottom = 80 + max(space, have)
+        height += max(0, space - have)
+    change.update(
+        # the title's top edge _TOOLBAR px down (plotly's title pad is not kept in the container's frame; a title of
+        # several lines sits higher than its anchor by about 19 px a line: measured in Chromium)
+        title=dict(
+            text="<br>".join(lines),
+            font=dict(size=20),
+            yref="container",
+            y=1 - (_TOOLBAR + 19 * (len(lines) - 1)) / height,
+            yanchor="top",
+        ),
+        margin=dict(t=old_top + extra, b=bottom),
+        height=height,
+    )
+    for name in layout:
+        if name.startswith(("xaxis", "yaxis")) and layout[name] is not None:
+            change[name] = dict(automargin=True, title=dict(standoff=8))
+    fig.update_layout(change)
+    return fig

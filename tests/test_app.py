@@ -615,7 +615,8 @@ def test_every_view_starts_at_the_same_most_likely_point_as_at_a_glance(preset):
             assert at.slider(key=key).value == pytest.approx(100 * value), key
     show(at, "Where the money goes")
     provider_year = charts(at)[0]["data"][0]
-    assert provider_year["x"][-1] == "Profit"
+    items = provider_year["y"] if provider_year.get("orientation") == "h" else provider_year["x"]  # bars across
+    assert items[-1] == "Profit"
     assert provider_year["text"][-1] == metric(
         at, "Provider's profit a year"
     )  # the waterfall's profit is the headline's

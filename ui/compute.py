@@ -105,3 +105,24 @@ def term_case(text: str) -> dict:
     out = term.evaluate_term(s, o, u).to_dict()
     out["uplift_to_stay"] = term.host_price_uplift_to_stay(s, o, u) if out["provider_walk_away_year"] else None
     return out
+
+
+_SCREEN_CHARTS = {
+    "heatmaps": lambda s, text: charts.outcome_heatmaps(s, steps=SCREEN_STEPS),
+    "occupancy_lines": lambda s, text, local_use: charts.occupancy_lines(s, local_use),
+    "money_flows": lambda s, text, occupancy, local_use: charts.money_flows(s, occupancy, local_use),
+    "risk": lambda s, text: charts.risk_curves(s, summary(text)),
+    "access_value": lambda s, text, occupancy: charts.access_value(s, occupancy),
+    "placement_money": lambda s, text, occupancy: charts.placement_money(s, occupancy),
+    "term_chart": lambda s, text, occupancy, local_use: charts.term_chart(s, occupancy, local_use),
+}
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def on_screen(name: str, text: str, *args):
+    """The chart ``name`` (a function above) laid out for the page, built once and shared by every session.
+
+    Kept as the object itself, not pickled and copied back as ``st.cache_data`` does (~20-30 ms a map on each
+    redraw); never changed after it is made (``st.plotly_chart`` copies it to send it). Exports take their own
+    copies through the functions above, so adding a footnote never reaches the page's charts."""
+    return charts.for_screen(_SCREEN_CHARTS[name](_scenario(text), text, *args))

@@ -11,6 +11,13 @@ from partnership.scenario import scenario_to_json, scenario_to_yaml
 
 from . import state
 
+BAND_COLUMN_PX = 134
+"""Width of each column of the sharing-band table: both fit the sidebar side by side, headers in full, no sideways
+scroll (the sidebar is widened to fit them in app.py)."""
+SIDEBAR_TABLE_PX = 300
+"""The width a table has in the sidebar's expanders (the sidebar is 360 px wide)."""
+YEAR_COLUMN_PX = 54
+
 
 def _on_preset_change() -> None:
     state.load_preset(st.session_state[state.PRESET_KEY])
@@ -146,10 +153,10 @@ def render(valid: Scenario | None) -> None:
             width="stretch",
             column_config={
                 "from_local_use": st.column_config.NumberColumn(
-                    "From local use (%)", step=0.5, format="%.1f %%", required=True
+                    "From local use (%)", step=0.5, format="%.1f %%", required=True, width=BAND_COLUMN_PX
                 ),
                 "host_share": st.column_config.NumberColumn(
-                    "Host's share (%)", step=0.5, format="%.1f %%", required=True
+                    "Host's share (%)", step=0.5, format="%.1f %%", required=True, width=BAND_COLUMN_PX
                 ),
             },
         )
@@ -178,10 +185,14 @@ def render(valid: Scenario | None) -> None:
                 width="stretch",
                 disabled=["year"],
                 column_config={
-                    "year": st.column_config.NumberColumn("Year", format="%d"),
+                    "year": st.column_config.NumberColumn("Year", format="%d", width=YEAR_COLUMN_PX),
                     **{
                         p.rsplit(".", 1)[1]: st.column_config.NumberColumn(
-                            f"{spec(p).label} (%)", step=0.1, format="%.1f %%"
+                            f"{spec(p).label} (%)",
+                            step=0.1,
+                            format="%.1f %%",
+                            width=(SIDEBAR_TABLE_PX - YEAR_COLUMN_PX) // len(state.GROWTH_PATHS),
+                            help=f"{spec(p).label} (%)",  # the narrow column's heading in full
                         )
                         for p in state.GROWTH_PATHS
                     },

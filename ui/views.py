@@ -20,9 +20,12 @@ CHART_CONFIG = {
 }
 
 
-def chart(fig, key: str) -> None:
-    """A plotly chart at full width with the print-quality download button."""
-    st.plotly_chart(fig, width="stretch", config=CHART_CONFIG, key=key, theme=None)
+def chart(fig, key: str, laid_out: bool = False) -> None:
+    """A plotly chart at full width, laid out for the screen (unless ``laid_out`` already, as by
+    :func:`compute.on_screen`), with the print-quality download button."""
+    st.plotly_chart(
+        fig if laid_out else charts.for_screen(fig), width="stretch", config=CHART_CONFIG, key=key, theme=None
+    )
 
 
 def _signed(value, currency: str) -> str:
@@ -39,8 +42,10 @@ def at_a_glance(s: Scenario) -> None:
     cur, per = s.currency, per_unit_period(s)
     alt_unit = e["host_alternative_unit_cost"]
 
-    st.subheader(
-        f"At a glance: the most likely case ({percent(e['occupancy'])} occupancy, {percent(e['local_use'])} local use)"
+    st.markdown(
+        f"<p class='screen-lead'><b>At a glance</b>: the most likely case ({percent(e['occupancy'])} occupancy, "
+        f"{percent(e['local_use'])} local use), then under the whole uncertainty</p>",
+        unsafe_allow_html=True,
     )
     c = st.columns(4)
     c[0].metric(
@@ -74,30 +79,35 @@ def at_a_glance(s: Scenario) -> None:
         delta_arrow="off",
         border=True,
     )
-    st.markdown(" ".join(expected_case_sentences(s, e)))
-
-    st.subheader("Under the whole uncertainty")
-    c = st.columns(4)
+    # the whole uncertainty in one compact row (no deltas); the sentences and the term wait in an expander, so the
+    # views start on the first screen of a 1280x720 projector; in presentation mode only the first row shows
+    more_box = st.container(key="glance_more")
+    c = more_box.columns(4)
     c[0].metric("Provider's expected gain a year", money(summary["expected_provider_gain"], cur), border=True)
     c[1].metric("Chance the provider is better off", percent(summary["probability_provider_better_off"]), border=True)
     c[2].metric("Host's expected saving a year", money(summary["expected_host_saving"], cur), border=True)
     c[3].metric("Chance the host is better off", percent(summary["probability_host_better_off"]), border=True)
-    st.markdown(uncertainty_sentence(s, summary))
-    if s.term.years > 1:
-        st.subheader(f"Over the term ({s.term.years} years)")
-        c = st.columns(4)
-        c[0].metric("Provider's expected NPV", money(summary["expected_npv_provider_gain"], cur), border=True)
-        c[1].metric("Chance provider's NPV ≥ 0", percent(summary["probability_provider_npv_positive"]), border=True)
-        c[2].metric("Host's expected NPV", money(summary["expected_npv_host_saving"], cur), border=True)
-        c[3].metric("Chance host's NPV ≥ 0", percent(summary["probability_host_npv_positive"]), border=True)
-        st.markdown(" ".join(term_sentences(s, summary, compute.term_case(text))))
-    sources_panel(s)
+    more = "In words" + (f", and over the term ({s.term.years} years)" if s.term.years > 1 else "")
+    words, sources = more_box.columns(2)
+    with words, st.expander(more, expanded=False):
+        st.markdown(" ".join(expected_case_sentences(s, e)))
+        st.markdown(uncertainty_sentence(s, summary))
+        if s.term.years > 1:
+            st.subheader(f"Over the term ({s.term.years} years)")
+            c = st.columns(4)
+            c[0].metric("Provider's expected NPV", money(summary["expected_npv_provider_gain"], cur), border=True)
+            c[1].metric("Chance provider's NPV ≥ 0", percent(summary["probability_provider_npv_positive"]), border=True)
+            c[2].metric("Host's expected NPV", money(summary["expected_npv_host_saving"], cur), border=True)
+            c[3].metric("Chance host's NPV ≥ 0", percent(summary["probability_host_npv_positive"]), border=True)
+            st.markdown(" ".join(term_sentences(s, summary, compute.term_case(text))))
+    with sources:
+        sources_panel(s)
 
 
 def purpose(text: str) -> None:
     """A view's first line: what it answers, in one sentence, for someone who opens it for the first time."""
     name, _, rest = text.partition(": ")
-    st.caption(f"**{name}:** {rest}")
+    st.container(key="view_purpose").caption(f"**{name}:** {rest}")  # hidden in presentation mode
 
 
 def first_words(s: Scenario) -> None:
@@ -146,7 +156,7 @@ def every_outcome(s: Scenario) -> None:
         "Green: better off with the agreement; purple: worse off. Solid lines: each side breaks even with "
         "the agreement. Inside the black dashed line both are better off. Dotted lines: sharing-band edges."
     )
-    chart(compute.heatmaps(compute.key(s)), "chart_heatmaps")
+    chart(compute.on_screen("heatmaps", compute.key(s)), "chart_heatmaps", laid_out=True)
 
 
 def across_occupancy(s: Scenario) -> None:
@@ -155,7 +165,7 @@ def across_occupancy(s: Scenario) -> None:
         "Across occupancy: how the provider's profit and the host's cost per unit change as the service fills, at one local use."
     )
     u = point_slider(st, "Local use (%)", "lines_local_use", most_likely_point(s)[1])
-    chart(compute.occupancy_lines(compute.key(s), u), "chart_lines")
+    chart(compute.on_screen("occupancy_lines", compute.key(s), u), "chart_lines", laid_out=True)
 
 
 def where_the_money_goes(s: Scenario) -> None:
@@ -167,7 +177,7 @@ def where_the_money_goes(s: Scenario) -> None:
     mo, mu = most_likely_point(s)
     o = point_slider(c1, "Occupancy (%)", "flows_occupancy", mo)
     u = point_slider(c2, "Local use (%)", "flows_local_use", mu)
-    chart(compute.money_flows(compute.key(s), o, u), "chart_flows")
+    chart(compute.on_screen("money_flows", compute.key(s), o, u), "chart_flows", laid_out=True)
 
 
 def access_and_placements(s: Scenario) -> None:
@@ -181,8 +191,8 @@ def access_and_placements(s: Scenario) -> None:
     )
     o = point_slider(st, "Occupancy (%)", "access_occupancy", most_likely_point(s)[0])
     text = compute.key(s)
-    chart(compute.access_value(text, o), "chart_access")
-    chart(compute.placement_money(text, o), "chart_placement")
+    chart(compute.on_screen("access_value", text, o), "chart_access", laid_out=True)
+    chart(compute.on_screen("placement_money", text, o), "chart_placement", laid_out=True)
 
 
 def over_the_term(s: Scenario) -> None:
@@ -204,7 +214,7 @@ def over_the_term(s: Scenario) -> None:
     mo, mu = most_likely_point(s)
     o = point_slider(c1, "Occupancy (%)", "term_occupancy", mo)
     u = point_slider(c2, "Local use (%)", "term_local_use", mu)
-    chart(compute.term_chart(compute.key(s), o, u), "chart_term")
+    chart(compute.on_screen("term_chart", compute.key(s), o, u), "chart_term", laid_out=True)
 
 
 def risk(s: Scenario) -> None:
@@ -217,7 +227,7 @@ def risk(s: Scenario) -> None:
         "Read across from 10 %: there is a 1 in 10 chance the gain is below that figure. "
         "Where a curve crosses the zero line is the chance that side is worse off."
     )
-    chart(compute.risk(text), "chart_risk")
+    chart(compute.on_screen("risk", text), "chart_risk", laid_out=True)
     rows = []
     for who, key in (("Provider's gain", "provider_gain"), ("Host's saving", "host_saving")):
         rows.append({"": who, **{f"P{p}": money(summary[f"{key}_p{p}"], cur) for p in (10, 50, 90)}})
