@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from partnership import Scenario, SweepResult, most_likely_case
 from partnership.fields import field_label, spec
-from partnership.formats import field_value, money, per_unit_period, percent, unit_money
+from partnership.formats import field_value, money, per_unit_period, percent, point_percent, unit_money
 
 __all__ = ["expected_case_sentences", "uncertainty_sentence", "term_sentences", "sharpness_sentences"]
 
@@ -15,7 +15,7 @@ def expected_case_sentences(scenario: Scenario, e: dict | None = None) -> list[s
     cur, per = scenario.currency, per_unit_period(scenario)
     gain = e["provider_gain"]
     provider = (
-        f"At {percent(e['occupancy'])} occupancy and {percent(e['local_use'])} local use, the provider makes "
+        f"At {point_percent(e['occupancy'])} occupancy and {point_percent(e['local_use'])} local use, the provider makes "
         f"**{money(e['provider_profit'], cur)}** a year with the agreement against "
         f"{money(e['provider_profit_without_agreement'], cur)} without: " + _better_or_worse(gain, cur)
     )

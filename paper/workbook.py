@@ -11,11 +11,11 @@ import numpy as np
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from partnership.fields import FIELDS, FieldSpec, value_of
+from partnership.fields import FIELDS, FieldSpec, spec, value_of
 from partnership.formats import NA, field_unit
 from partnership.outcomes import OUTCOME_NAMES, evaluate
 from partnership.scenario import Scenario
-from partnership.term import TERM_NAMES, evaluate_term, year_terms
+from partnership.term import INDEX_GROUPS, TERM_NAMES, evaluate_term, year_terms
 
 from .tables import outcome_unit
 
@@ -52,24 +52,19 @@ FORMULA_TEXT = {
 }
 """Each line item's formula as MODEL.md section 2 writes it (symbols as in section 1)."""
 
-_INDEXATIONS = (  # (row of the Years sheet, indexation, symbol of its growth): MODEL.md section 10
-    ("index_costs", "term.indexation.costs", "g_c"),
-    ("index_host_price", "term.indexation.host_price", "g_h"),
-    ("index_market_prices", "term.indexation.market_prices", "g_m"),
-    ("index_contribution", "term.indexation.contribution", "g_C"),
+# The Years sheet's indexation rows and the inputs each moves, derived from the registry and from the model's
+# own grouping (partnership.term, MODEL.md section 10): (row of the Years sheet, indexation, symbol of its growth)
+_INDEXATIONS = tuple(
+    (f"index_{group}", f"term.indexation.{group}", spec(f"term.indexation.{group}").symbol) for group in INDEX_GROUPS
 )
 
-_INDEXED = (  # (input, its symbol, the index it moves with, the name of its year's value in Terms)
-    ("service.fixed_cost", "F", "index_costs", "fixed_cost"),
-    ("service.variable_cost", "v", "index_costs", "variable_cost"),
-    ("prices.host", "p_h", "index_host_price", "host_price"),
-    ("agreement.compensation.per_external_unit", "k", "index_host_price", "per_external_unit"),
-    ("agreement.reservation.void_price", "p_v", "index_host_price", "void_price"),
-    ("prices.external", "p_e", "index_market_prices", "external_price"),
-    ("prices.spot", "p_s", "index_market_prices", "spot_price"),
-    ("prices.host_alternative", "p_a", "index_market_prices", "host_alternative_price"),
-    ("agreement.contribution", "C", "index_contribution", "contribution"),
-    ("agreement.sharing.loss_cap", "loss_cap", "index_contribution", "loss_cap"),
+# (input, its symbol, the index it moves with, the name of its year's value in Terms)
+_INDEXED = tuple(
+    (f.path, f.symbol or f.term, f"index_{group}", f.term)
+    for group, names in INDEX_GROUPS.items()
+    for name in names
+    for f in FIELDS
+    if f.term == name
 )
 
 TERM_FORMULA_TEXT = {

@@ -58,6 +58,19 @@ def percent(value, decimals: int = 0) -> str:
     return f"{rounded:.{decimals}f} %"
 
 
+def point_percent(value) -> str:
+    """A point's occupancy or local use as a percent, with a decimal only when it has one (82.5 %, 60 %),
+    so a sentence names the same point as the half-percent sliders.
+
+    >>> point_percent(0.825), point_percent(0.6)
+    ('82.5 %', '60 %')
+    """
+    if value is None or not math.isfinite(float(value)):
+        return NA
+    whole = abs(round(100 * float(value), 6) - round(100 * float(value))) < 1e-6
+    return percent(value, 0 if whole else 1)
+
+
 def field_value(path: str, value, currency: str = "£") -> str:
     """A scenario field's value as people read it: shares as percents, prices per unit-period with pence
     where small, other money in whole units.

@@ -14,6 +14,7 @@ from .terms import Terms, terms_of
 
 __all__ = [
     "TERM_NAMES",
+    "INDEX_GROUPS",
     "TermResult",
     "index",
     "discount",
@@ -36,7 +37,7 @@ TERM_NAMES = [
 ]
 """The section-10 names of a term, beside its years."""
 
-_GROUPS = {  # which terms each indexation moves (MODEL.md section 10)
+INDEX_GROUPS = {  # which terms each indexation moves (MODEL.md section 10)
     "costs": ("fixed_cost", "variable_cost"),
     "host_price": ("host_price", "per_external_unit", "void_price"),
     "market_prices": ("external_price", "spot_price", "host_alternative_price"),
@@ -84,7 +85,7 @@ def year_terms(scenario: Scenario, terms: Terms | None = None, extra_dims: int =
     t = terms if terms is not None else terms_of(scenario)
     term = scenario.term
     changes = {}
-    for group, names in _GROUPS.items():
+    for group, names in INDEX_GROUPS.items():
         factor = index(getattr(term.indexation, group), term.years).reshape((-1,) + (1,) * extra_dims)
         for name in names:
             changes[name] = factor * np.asarray(getattr(t, name), dtype=float)

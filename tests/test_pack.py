@@ -396,7 +396,7 @@ def test_summary_md_states_the_models_figures_and_assumptions(single, model):
     e = evaluate(s, o, u)
     expected = [
         # the most likely year
-        f"At {percent(o)} occupancy and {percent(u)} local use",
+        f"At {100 * o:g} % occupancy and {100 * u:g} % local use",  # the exact point, as the sliders hold it
         money(e.provider_profit, cur),
         money(e.provider_profit_without_agreement, cur),
         money(abs(e.provider_gain), cur),

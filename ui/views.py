@@ -8,7 +8,7 @@ import charts
 from paper.narrative import expected_case_sentences, sharpness_sentences, term_sentences, uncertainty_sentence
 from partnership import Scenario, most_likely_point
 from partnership.fields import band_index, field_label, input_step, is_fraction, negotiable_paths, value_of
-from partnership.formats import NA, field_value, money, per_unit_period, percent, unit_money
+from partnership.formats import NA, field_value, money, per_unit_period, percent, point_percent, unit_money
 from partnership.negotiation import default_axes, default_range
 
 from . import compute, state
@@ -43,8 +43,8 @@ def at_a_glance(s: Scenario) -> None:
     alt_unit = e["host_alternative_unit_cost"]
 
     st.markdown(
-        f"<p class='screen-lead'><b>At a glance</b>: the most likely case ({percent(e['occupancy'])} occupancy, "
-        f"{percent(e['local_use'])} local use), then under the whole uncertainty</p>",
+        f"<p class='screen-lead'><b>At a glance</b>: the most likely case ({point_percent(e['occupancy'])} occupancy, "
+        f"{point_percent(e['local_use'])} local use), then under the whole uncertainty</p>",
         unsafe_allow_html=True,
     )
     c = st.columns(4)
