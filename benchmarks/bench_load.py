@@ -18,17 +18,15 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser import _free_port, browser_page  # noqa: E402
+from tests.browser import browser_page, streamlit_process  # noqa: E402
 
 CHART = "[role=tabpanel]:not([hidden]) .js-plotly-plot"
 PRICE = "External price (£ per place-week)"
@@ -93,38 +91,6 @@ class MemoryWatch:
         return self.peak
 
 
-def start_server() -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless=true",
-            f"--server.port={port}",
-            "--server.address=127.0.0.1",
-            "--browser.gatherUsageStats=false",
-            "--server.fileWatcherType=none",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                return proc, url
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError("the Streamlit server did not start")
-        time.sleep(0.2)
-
-
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
@@ -132,52 +98,50 @@ def percentile(values: list[float], q: float) -> float:
 
 def run(sessions: int, rounds: int, pack: bool) -> dict:
     load_before = os.getloadavg()[0]
-    proc, url = start_server()
-    watch = MemoryWatch(proc.pid)
     out: dict = {"load_before": load_before, "errors": 0, "latencies": [], "first_loads": [], "pack_seconds": None}
-    try:
-        with browser_page(width=1280, height=720, pages=sessions + (1 if pack else 0)) as pages:
-            pages = pages if isinstance(pages, list) else [pages]
-            workers, packer = (pages[:-1], pages[-1]) if pack else (pages, None)
-            t0 = time.perf_counter()
-            for page in pages:  # everyone opens the link at once
-                page.goto(url, wait_until="commit")
-            for page in pages:
-                page.locator(CHART).first.wait_for(timeout=180_000)
-                out["first_loads"].append(time.perf_counter() - t0)
-            time.sleep(1.0)
-            out["rest_kb"] = rss_kb(proc.pid)
-            pack_started = None
-            if packer is not None:
-                packer.get_by_role("tab", name="Export").click()
-                packer.get_by_role("button", name="Build the paper pack").click(timeout=60_000)
-                pack_started = time.perf_counter()
-            value = 6_100
-            cpu_before = cpu_seconds(proc.pid)
-            for _ in range(rounds):
-                value += 100
-                boxes = [page.get_by_label(PRICE, exact=True) for page in workers]
-                for i, box in enumerate(boxes):  # each session its own value: no session reuses another's result
-                    box.fill(str(value + i))
-                for page, box in zip(workers, boxes):  # all press Enter within a fraction of a second
-                    page.evaluate(ARM)
-                    box.press("Enter")
-                for page in workers:
-                    try:
-                        page.wait_for_function(DONE, arg=300, timeout=60_000)
-                        out["latencies"].append(page.evaluate("() => (window.__last - window.__t0) / 1000"))
-                    except Exception:  # noqa: BLE001 (a timeout is an error of the run, counted)
-                        out["errors"] += 1
-                    out["errors"] += page.evaluate(PROBLEMS)
-            out["server_cpu_per_redraw"] = (cpu_seconds(proc.pid) - cpu_before) / max(1, len(out["latencies"]))
-            if packer is not None:
-                packer.get_by_role("button", name="Download the paper pack").first.wait_for(timeout=300_000)
-                out["pack_seconds"] = time.perf_counter() - pack_started
-                out["errors"] += packer.evaluate(PROBLEMS)
-    finally:
-        out["peak_kb"] = watch.stop()
-        proc.terminate()
-        proc.wait(timeout=20)
+    with streamlit_process() as (proc, url):
+        watch = MemoryWatch(proc.pid)
+        try:
+            with browser_page(width=1280, height=720, pages=sessions + (1 if pack else 0)) as pages:
+                pages = pages if isinstance(pages, list) else [pages]
+                workers, packer = (pages[:-1], pages[-1]) if pack else (pages, None)
+                t0 = time.perf_counter()
+                for page in pages:  # everyone opens the link at once
+                    page.goto(url, wait_until="commit")
+                for page in pages:
+                    page.locator(CHART).first.wait_for(timeout=180_000)
+                    out["first_loads"].append(time.perf_counter() - t0)
+                time.sleep(1.0)
+                out["rest_kb"] = rss_kb(proc.pid)
+                pack_started = None
+                if packer is not None:
+                    packer.get_by_role("tab", name="Export").click()
+                    packer.get_by_role("button", name="Build the paper pack").click(timeout=60_000)
+                    pack_started = time.perf_counter()
+                value = 6_100
+                cpu_before = cpu_seconds(proc.pid)
+                for _ in range(rounds):
+                    value += 100
+                    boxes = [page.get_by_label(PRICE, exact=True) for page in workers]
+                    for i, box in enumerate(boxes):  # each session its own value: no session reuses another's result
+                        box.fill(str(value + i))
+                    for page, box in zip(workers, boxes):  # all press Enter within a fraction of a second
+                        page.evaluate(ARM)
+                        box.press("Enter")
+                    for page in workers:
+                        try:
+                            page.wait_for_function(DONE, arg=300, timeout=60_000)
+                            out["latencies"].append(page.evaluate("() => (window.__last - window.__t0) / 1000"))
+                        except Exception:  # noqa: BLE001 (a timeout is an error of the run, counted)
+                            out["errors"] += 1
+                        out["errors"] += page.evaluate(PROBLEMS)
+                out["server_cpu_per_redraw"] = (cpu_seconds(proc.pid) - cpu_before) / max(1, len(out["latencies"]))
+                if packer is not None:
+                    packer.get_by_role("button", name="Download the paper pack").first.wait_for(timeout=300_000)
+                    out["pack_seconds"] = time.perf_counter() - pack_started
+                    out["errors"] += packer.evaluate(PROBLEMS)
+        finally:
+            out["peak_kb"] = watch.stop()
     return out
 
 

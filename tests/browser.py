@@ -39,8 +39,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(app: str = "app.py", port: int | None = None):
-    """The real app on a loopback port (a free one unless given); yields its base URL."""
+def streamlit_process(app: str = "app.py", port: int | None = None):
+    """The real app on a loopback port (a free one unless given); yields ``(process, base URL)`` once its health
+    check answers (the process for those who watch its memory or processor time, as the load benchmark does)."""
     port = port or _free_port()
     proc = subprocess.Popen(
         [
@@ -71,13 +72,20 @@ def streamlit_server(app: str = "app.py", port: int | None = None):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the Streamlit server did not start: {proc.stderr.read().decode()[-2000:]}")
             time.sleep(0.2)
-        yield url
+        yield proc, url
     finally:
         proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@contextmanager
+def streamlit_server(app: str = "app.py", port: int | None = None):
+    """The real app on a loopback port (a free one unless given); yields its base URL."""
+    with streamlit_process(app, port) as (_, url):
+        yield url
 
 
 @contextmanager
