@@ -141,7 +141,15 @@ def term_table(scenario: Scenario, occupancy: float | None = None, local_use: fl
         "(MODEL.md section 10)"
     )
     units = {c: outcome_unit(c, scenario) for c in df.columns if c != "year"}
-    units.update(year="year 1 to T", discount_factor="factor", occupancy="fraction 0-1", local_use="fraction 0-1")
+    today = f"{scenario.currency}, discounted to the start of year 1"
+    units.update(
+        year="year 1 to T",
+        discount_factor="factor",
+        discounted_provider_gain=today,
+        discounted_host_saving=today,
+        cumulative_provider_gain_after_set_up=today,
+        cumulative_host_saving_after_set_up=today,
+    )
     df.attrs["units"] = units
     df.attrs["npvs"] = {k2: v for k2, v in r.to_dict().items() if k2 != "years"}
     return df
@@ -196,7 +204,7 @@ def _number_format(unit: str | None, column: str, currency: str) -> str:
         return money
     if "fraction" in unit or "probability" in unit:
         return "0.000"
-    if unit.startswith(currency) and "per year" in unit:
+    if unit.startswith(currency) and ("per year" in unit or "discounted" in unit):  # sums of money, not prices
         return money
     if unit.startswith(currency):
         return "#,##0.00;[Red]-#,##0.00"
