@@ -3,7 +3,7 @@ occupancy, and the plain warning wherever one is larger than a unit-period's hos
 
 from __future__ import annotations
 
-from .formats import money, percent, unit_period
+from .formats import money, point_percent, unit_period
 from .outcomes import evaluate
 from .scenario import Scenario
 from .uncertainty import most_likely_point
@@ -36,7 +36,7 @@ def placement_warnings(scenario: Scenario, occupancy: float | None = None) -> li
     for start, to_host in jumps_at(scenario, o):
         if abs(to_host) > p_h:
             out.append(
-                f"At {percent(o)} occupancy, crossing {percent(start)} local use moves {money(to_host, cur)} a year "
+                f"At {point_percent(o)} occupancy, crossing {point_percent(start)} local use moves {money(to_host, cur)} a year "
                 f"to the host, more than one {unit_period(scenario)}'s host price ({money(p_h, cur, 2 if p_h < 100 else 0)})."
             )
     return out
