@@ -11,7 +11,7 @@ from plotly.subplots import make_subplots
 
 from partnership import Scenario, SweepResult, break_even_occupancy, evaluate, evaluate_grid, most_likely_point
 from partnership.fields import field_label, spec
-from partnership.formats import money, per_unit_period, percent
+from partnership.formats import money, per_unit_period, percent, point_percent
 from partnership.formats import unit_period as unit_period_word
 from partnership.outcomes import GRID_STEPS, Outcome, evaluate_terms
 from partnership.term import evaluate_term
@@ -263,9 +263,7 @@ def occupancy_lines(scenario: Scenario, local_use: float, steps: int = 101) -> g
     bottom = min(0.0, float(np.min(unit_cost)) * 1.1) if unit_cost.size else 0.0
     fig.update_yaxes(**money_axis(cur), range=[bottom, top], row=1, col=2)
     rate = float(r.host_share_rate[0])
-    title = (
-        f"Across occupancy, at local use {percent(local_use)} (host's share of surplus above target: {percent(rate)})"
-    )
+    title = f"Across occupancy, at local use {point_percent(local_use)} (host's share of surplus above target: {percent(rate)})"
     apply_style(fig, title, height=740)
     legend_below(fig, 150)
     return fig
@@ -358,7 +356,7 @@ def money_flows(scenario: Scenario, occupancy: float, local_use: float) -> go.Fi
     fig.update_xaxes(tickformat="~s")  # £1.5M: the bars carry the exact figures
     fig.update_yaxes(tickfont=dict(size=15), ticksuffix=" ", automargin=True)  # the items' names in full
     title = (
-        f"Where the money goes in a year at {percent(occupancy)} occupancy and {percent(local_use)} local use "
+        f"Where the money goes in a year at {point_percent(occupancy)} occupancy and {point_percent(local_use)} local use "
         f"({cur} a year)"
     )
     apply_style(fig, title, height=600)
@@ -565,7 +563,9 @@ def compare_lines(options: list[tuple[str, Scenario, dict]], local_use: float | 
     _rule(fig, dict(color="#333", width=1.5), y=0)
     fig.update_xaxes(title_text="Occupancy", **percent_axis())
     fig.update_yaxes(**money_axis(cur))
-    where = "at each option's most likely local use" if local_use is None else f"at local use {percent(local_use)}"
+    where = (
+        "at each option's most likely local use" if local_use is None else f"at local use {point_percent(local_use)}"
+    )
     apply_style(fig, f"Options compared across occupancy, {where} ({cur} a year)", height=620)
     legend_below(fig, 30 * ((len(options) + 2) // 3))
     return fig
@@ -609,7 +609,7 @@ def access_value(scenario: Scenario, occupancy: float, counterfactuals=None) -> 
     )
     fig.update_xaxes(title_text="Local use (host's share of used capacity)", **percent_axis())
     fig.update_yaxes(title_text=f"Host's saving ({cur} a year)", **money_axis(cur))
-    title = f"What preferred access is worth to the host, at {percent(occupancy)} occupancy"
+    title = f"What preferred access is worth to the host, at {point_percent(occupancy)} occupancy"
     apply_style(fig, title, height=620)
     legend_below(fig, 70)
     fig.update_layout(legend_title_text="Share the host would get locally anyway: ")
@@ -691,7 +691,7 @@ def placement_money(scenario: Scenario, occupancy: float) -> go.Figure:
     marginal = r.marginal_host_saving[np.isfinite(r.marginal_host_saving)]
     fig.update_yaxes(**money_axis(cur, marginal), row=1, col=1)
     fig.update_yaxes(**money_axis(cur), row=1, col=2)
-    title = f"Money riding on one more local placement, at {percent(occupancy)} occupancy"
+    title = f"Money riding on one more local placement, at {point_percent(occupancy)} occupancy"
     apply_style(fig, title, height=640)
     return legend_below(fig, 110)
 
@@ -778,6 +778,6 @@ def term_chart(scenario: Scenario, occupancy: float, local_use: float) -> go.Fig
     fig.update_xaxes(title_text="Year (0: set-up)", dtick=1, row=1, col=2)
     fig.update_yaxes(**money_axis(cur))
     fig.update_layout(barmode="group")
-    title = f"Over the term: {term.years} years at {percent(occupancy)} occupancy and {percent(local_use)} local use"
+    title = f"Over the term: {term.years} years at {point_percent(occupancy)} occupancy and {point_percent(local_use)} local use"
     apply_style(fig, title, height=660)
     return legend_below(fig, 110)

@@ -14,7 +14,7 @@ import charts
 from partnership import Scenario, most_likely_point, summarize
 from partnership.decisions import CURE, placement_warnings
 from partnership.fields import field_label
-from partnership.formats import field_value, money, percent
+from partnership.formats import field_value, money, percent, point_percent
 from partnership.negotiation import SweepResult, default_axes, sweep
 from partnership.scenario import scenario_to_yaml
 
@@ -71,12 +71,12 @@ def scenario_charts(s: Scenario, summary: dict, terms: SweepResult) -> list[tupl
         ("every_outcome", "Each side's gain at every occupancy and local use", charts.outcome_heatmaps(s)),
         (
             "across_occupancy",
-            f"Profit and host cost across occupancy at local use {percent(u)}",
+            f"Profit and host cost across occupancy at local use {point_percent(u)}",
             charts.occupancy_lines(s, u),
         ),
         (
             "where_the_money_goes",
-            f"The year's money at {percent(o)} occupancy and {percent(u)} local use",
+            f"The year's money at {point_percent(o)} occupancy and {point_percent(u)} local use",
             charts.money_flows(s, o, u),
         ),
         ("risk", "Each side's gain over the whole uncertainty", charts.risk_curves(s, summary)),
@@ -87,12 +87,12 @@ def scenario_charts(s: Scenario, summary: dict, terms: SweepResult) -> list[tupl
         ),
         (
             "access_value",
-            f"What preferred access is worth to the host at {percent(o)} occupancy",
+            f"What preferred access is worth to the host at {point_percent(o)} occupancy",
             charts.access_value(s, o),
         ),
         (
             "placement_money",
-            f"Money riding on one more local placement at {percent(o)} occupancy",
+            f"Money riding on one more local placement at {point_percent(o)} occupancy",
             charts.placement_money(s, o),
         ),
         ("find_terms", "Which terms each side accepts, and the balanced terms", charts.terms_map(s, terms)),
