@@ -35,8 +35,16 @@ VIEWS = {  # each view and the words its charts' titles carry
 }
 
 
-def start(view: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+GROUPS = ["group_about", "group_files", "group_service", "group_prices", "group_agreement", "group_term"]
+GROUPS += ["group_uncertainty", "glance_words", "glance_sources"]
+"""The page's expanders, drawn only while open: the tests open them all, as a reader would to reach an input."""
+
+
+def start(view: str | None = None, opened: bool = True) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for key in GROUPS if opened else []:
+        at.session_state[key] = True
+    at.run()
     if view:
         show(at, view)
     return at
@@ -396,6 +404,38 @@ def test_growth_rates_can_be_set_year_by_year():
     assert scenario.term.years == 3
     assert scenario.term.indexation.costs == pytest.approx([0.0, 0.09])
 
+
+
+def test_closed_groups_are_not_drawn_and_lose_nothing():
+    """A closed sidebar group is not drawn at all (each change then redraws fewer inputs), yet what was typed in it,
+    and a table's pending edits, still count while it is closed and when it opens again."""
+    at = start(opened=False)
+    shown = {e.key for e in at.sidebar.number_input}
+    assert "agreement.contribution" in shown and "prices.host" in shown  # the two groups open at first
+    assert not shown & {"service.capacity", "term.years", "uncertainty.occupancy.low"}
+    assert not at.get("download_button") and not at.sidebar.text  # the file and about groups: closed
+    assert not at.main.expander[0].children  # "In words": worked out only when opened
+
+    at.session_state["group_uncertainty"] = True
+    at.run()
+    at.number_input(key="uncertainty.occupancy.low").set_value(50.0).run()
+    at.session_state["group_uncertainty"] = False
+    at.run()
+    at.run()  # a second change with the group closed: the value is still there
+    assert "uncertainty.occupancy.low" not in {e.key for e in at.sidebar.number_input}
+    assert decode_scenario(at.query_params["scenario"]).uncertainty.occupancy.low == 0.5
+
+    key = f"bands_editor_{at.session_state['bands_version']}"
+    at.session_state[key] = {"edited_rows": {2: {"host_share": 90.0}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    at.session_state["group_agreement"] = False
+    at.run()
+    at.run()
+    assert decode_scenario(at.query_params["scenario"]).agreement.sharing.bands[2].host_share == 0.9
+    at.session_state["group_agreement"] = True
+    at.run()
+    assert at.sidebar.dataframe[0].value["host_share"].iloc[2] == 90.0  # the table shows the edit it kept
+    assert decode_scenario(at.query_params["scenario"]).agreement.sharing.bands[2].host_share == 0.9
 
 def _room_session(code: str | None = None, view: str = "Compare options") -> AppTest:
     """A new browser session (as another laptop in the room would be), on the room's link if given."""

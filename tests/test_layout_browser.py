@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from . import layout_checks as checks
-from .browser import browser_page, chromium_missing_reason, open_view, streamlit_server, wait_for_idle
+from .browser import browser_page, chromium_missing_reason, open_view, rerun, streamlit_server, wait_for_idle
 
 reason = chromium_missing_reason()
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(reason is not None, reason=reason or "")]
@@ -47,7 +47,7 @@ def test_every_view_fits_the_screen(server, size, preset):
         wait_for_idle(page)
         problems += checks.tab_problems(page)
         # the sidebar's tables: the sharing bands (open by default) and the year-by-year rates (under the term)
-        page.locator("[data-testid=stSidebar] summary", has_text="The term").click()
+        rerun(page, page.locator("[data-testid=stSidebar] summary", has_text="The term").click)  # drawn when opened
         page.wait_for_selector("[data-testid=stSidebar] [data-testid=stDataFrame] .dvn-scroller")
         page.wait_for_timeout(500)  # the grid sets its columns' widths just after it appears
         problems += checks.table_scroll(page)

@@ -44,6 +44,13 @@ def _on_upload() -> None:
     state.load_into_state(scenario)
 
 
+def group(label: str, key: str, expanded: bool = False, where=None):
+    """An expander whose contents are worked out and drawn only while it is open (``None`` when closed): a closed
+    group costs the page nothing on each change. Inputs keep their values while hidden (``persist_state``)."""
+    box = (where or st).expander(label, expanded=expanded, key=key, on_change="rerun")
+    return None if box.open is False else box
+
+
 def _input(path: str, show_problems: bool = True, **kwargs) -> None:
     """One field's input box, described by the field registry. No hard limits: a value out of range stays in the
     box as typed and the model's plain message stands beneath it (and in the main area) until it is fixed; the box's
@@ -54,10 +61,16 @@ def _input(path: str, show_problems: bool = True, **kwargs) -> None:
     note = state.source_note(path)
     help_text = f"{f.help}\n\n{note}" if note else f.help or None
     if f.kind == "text":
-        st.text_input(label, key=path, help=help_text)
+        st.text_input(label, key=path, help=help_text, persist_state="session")
     else:
         st.number_input(
-            label, key=path, help=help_text, step=state.step(path), format=state.number_format(path), **kwargs
+            label,
+            key=path,
+            help=help_text,
+            step=state.step(path),
+            format=state.number_format(path),
+            persist_state="session",
+            **kwargs,
         )
         if shown := state.money_caption(path):
             st.caption(shown)
@@ -72,7 +85,8 @@ def _problems(path: str) -> None:
 
 
 def render(valid: Scenario | None) -> None:
-    """Draw the sidebar; ``valid`` is the last valid scenario, for the downloads."""
+    """Draw the sidebar; ``valid`` is the last valid scenario, for the downloads. Only the open groups are drawn
+    (a closed group's tables first keep their pending edits)."""
     st.header("Scenario")
     options = list(state.presets())
     st.selectbox(
@@ -82,19 +96,23 @@ def render(valid: Scenario | None) -> None:
         format_func=state.preset_title,
         on_change=_on_preset_change,
     )
-    if about := state.preset_description(st.session_state.get(state.PRESET_KEY, state.DEFAULT_PRESET)):
-        with st.expander("About this preset: what it is and where its figures come from"):
+    about = state.preset_description(st.session_state.get(state.PRESET_KEY, state.DEFAULT_PRESET))
+    if (
+        about
+        and (box := group("About this preset: what it is and where its figures come from", "group_about")) is not None
+    ):
+        with box:
             st.text(about)
             st.caption("Each figure's own source is listed under “Sources and estimates”, below the headline figures.")
     st.button("Reset to the preset", on_click=_on_reset, width="stretch", key="reset")
 
-    with st.expander("Open or save a scenario file"):
-        st.file_uploader(
+    if (files := group("Open or save a scenario file", "group_files")) is not None:
+        files.file_uploader(
             "Open a scenario (YAML or JSON)", type=["yaml", "yml", "json"], key="upload", on_change=_on_upload
         )
         if valid is not None:
             stem = "".join(c if c.isalnum() else "_" for c in valid.name.lower()).strip("_") or "scenario"
-            c1, c2 = st.columns(2)
+            c1, c2 = files.columns(2)
             c1.download_button(
                 "Save YAML", scenario_to_yaml(valid), f"{stem}.yaml", "application/yaml", width="stretch"
             )
@@ -104,112 +122,145 @@ def render(valid: Scenario | None) -> None:
     for problem in st.session_state.get("upload_problems", []):
         st.error(f"The file was not opened: {problem}")
 
-    with st.expander("The service", expanded=False):
-        for path in state.INPUT_PATHS:
-            if spec(path).group in ("Scenario", "Service"):
-                _input(path)
+    if (box := group("The service", "group_service")) is not None:
+        with box:
+            for path in state.INPUT_PATHS:
+                if spec(path).group in ("Scenario", "Service"):
+                    _input(path)
 
-    with st.expander("Prices", expanded=True):
-        for path in state.INPUT_PATHS:
-            if spec(path).group == "Prices":
-                _input(path)
-        u0 = st.session_state.get("without_agreement.local_use") or 0.0
-        st.caption(
-            f"Without the agreement the host would still place {u0:g} % of the used {st.session_state.get('unit') or 'place'}s "
-            "locally, at the spot price; only the rest would cost its alternative price elsewhere. Preferred access "
-            "is worth only what it adds beyond that."
-        )
+    if (box := group("Prices", "group_prices", expanded=True)) is not None:
+        with box:
+            _prices()
 
-    with st.expander("The agreement", expanded=True):
-        _input("agreement.contribution")
-        fixed = st.session_state.get("service.fixed_cost") or 0.0
-        contribution = st.session_state.get("agreement.contribution") or 0.0
-        if fixed > 0:
-            st.caption(f"That is {100 * contribution / fixed:.0f} % of the fixed cost.")
-        st.markdown("**Compensation for external placements**")
-        _input("agreement.compensation.per_external_unit")
-        _input("agreement.compensation.premium_share")
-        st.markdown("**Reserved places (block, soft block, guaranteed hours)**")
-        _input("agreement.reservation.units")
-        _input("agreement.reservation.void_price")
-        st.caption(
-            "The host pays the void price for reserved units left empty; a reserved unit another council fills costs it nothing."
+    if (box := group("The agreement", "group_agreement", expanded=True)) is not None:
+        with box:
+            _agreement()
+    else:
+        state.keep_band_edits()
+
+    if (box := group("The term (years)", "group_term")) is not None:
+        with box:
+            _term()
+    else:
+        state.keep_year_edits()
+
+    if (box := group("Uncertainty", "group_uncertainty")) is not None:
+        with box:
+            _uncertainty()
+
+
+def _prices() -> None:
+    """The prices, and what the host would place locally without the agreement."""
+    for path in state.INPUT_PATHS:
+        if spec(path).group == "Prices":
+            _input(path)
+    u0 = st.session_state.get("without_agreement.local_use") or 0.0
+    st.caption(
+        f"Without the agreement the host would still place {u0:g} % of the used {st.session_state.get('unit') or 'place'}s "
+        "locally, at the spot price; only the rest would cost its alternative price elsewhere. Preferred access "
+        "is worth only what it adds beyond that."
+    )
+
+
+def _agreement() -> None:
+    """Contribution, compensation, reserved places and surplus sharing (with the band table)."""
+    _input("agreement.contribution")
+    fixed = st.session_state.get("service.fixed_cost") or 0.0
+    contribution = st.session_state.get("agreement.contribution") or 0.0
+    if fixed > 0:
+        st.caption(f"That is {100 * contribution / fixed:.0f} % of the fixed cost.")
+    st.markdown("**Compensation for external placements**")
+    _input("agreement.compensation.per_external_unit")
+    _input("agreement.compensation.premium_share")
+    st.markdown("**Reserved places (block, soft block, guaranteed hours)**")
+    _input("agreement.reservation.units")
+    _input("agreement.reservation.void_price")
+    st.caption(
+        "The host pays the void price for reserved units left empty; a reserved unit another council fills costs it nothing."
+    )
+    st.markdown("**Surplus sharing**")
+    _input("agreement.sharing.target_margin")
+    st.selectbox(
+        spec(state.INTERPOLATION_KEY).label,
+        list(spec(state.INTERPOLATION_KEY).choices),
+        key=state.INTERPOLATION_KEY,
+        persist_state="session",
+        format_func=lambda v: "steps up at each band" if v == "step" else "rises in a straight line",
+    )
+    st.caption("Host's share of the surplus above target, by local use (escalating bands):")
+    bands = pd.DataFrame(st.session_state.get(state.BANDS_KEY, []), columns=["from_local_use", "host_share"])
+    st.data_editor(
+        bands,
+        key=state.bands_editor_key(),
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "from_local_use": st.column_config.NumberColumn(
+                "From local use (%)", step=0.5, format="%.1f %%", required=True, width=BAND_COLUMN_PX
+            ),
+            "host_share": st.column_config.NumberColumn(
+                "Host's share (%)", step=0.5, format="%.1f %%", required=True, width=BAND_COLUMN_PX
+            ),
+        },
+    )
+    _problems("agreement.sharing.bands")
+    _input("agreement.sharing.loss_share")
+    _input("agreement.sharing.loss_cap", placeholder="no cap")
+
+
+def _term() -> None:
+    """The term's length, discounting, growth (one rate or year by year) and the set-up cost."""
+    st.caption("Years the agreement runs, how prices and costs grow, and a one-off set-up cost.")
+    for path in ("term.years", "term.discount_rate"):
+        _input(path)
+    per_year = st.checkbox(
+        "Set the growth rates year by year",
+        key=state.PER_YEAR_KEY,
+        help="Otherwise one rate for every year.",
+        persist_state="session",
+    )
+    if not per_year:
+        for path in state.GROWTH_PATHS:
+            _input(path)
+    elif int(st.session_state.get("term.years") or 1) > 1:
+        rows = pd.DataFrame(
+            state.current_year_rows(), columns=["year", *[p.rsplit(".", 1)[1] for p in state.GROWTH_PATHS]]
         )
-        st.markdown("**Surplus sharing**")
-        _input("agreement.sharing.target_margin")
-        st.selectbox(
-            spec(state.INTERPOLATION_KEY).label,
-            list(spec(state.INTERPOLATION_KEY).choices),
-            key=state.INTERPOLATION_KEY,
-            format_func=lambda v: "steps up at each band" if v == "step" else "rises in a straight line",
-        )
-        st.caption("Host's share of the surplus above target, by local use (escalating bands):")
-        bands = pd.DataFrame(st.session_state.get(state.BANDS_KEY, []), columns=["from_local_use", "host_share"])
         st.data_editor(
-            bands,
-            key=state.bands_editor_key(),
-            num_rows="dynamic",
+            rows,
+            key=state.years_editor_key(),
             hide_index=True,
             width="stretch",
+            disabled=["year"],
             column_config={
-                "from_local_use": st.column_config.NumberColumn(
-                    "From local use (%)", step=0.5, format="%.1f %%", required=True, width=BAND_COLUMN_PX
-                ),
-                "host_share": st.column_config.NumberColumn(
-                    "Host's share (%)", step=0.5, format="%.1f %%", required=True, width=BAND_COLUMN_PX
-                ),
+                "year": st.column_config.NumberColumn("Year", format="%d", width=YEAR_COLUMN_PX),
+                **{
+                    p.rsplit(".", 1)[1]: st.column_config.NumberColumn(
+                        f"{spec(p).label} (%)",
+                        step=0.1,
+                        format="%.1f %%",
+                        width=(SIDEBAR_TABLE_PX - YEAR_COLUMN_PX) // len(state.GROWTH_PATHS),
+                        help=f"{spec(p).label} (%)",  # the narrow column's heading in full
+                    )
+                    for p in state.GROWTH_PATHS
+                },
             },
         )
-        _problems("agreement.sharing.bands")
-        _input("agreement.sharing.loss_share")
-        _input("agreement.sharing.loss_cap", placeholder="no cap")
+        for p in state.GROWTH_PATHS:
+            _problems(p)
+    else:
+        st.caption("A one-year term has no growth to set.")
+    for path in ("term.set_up.cost", "term.set_up.host_share"):
+        _input(path)
 
-    with st.expander("The term (years)", expanded=False):
-        st.caption("Years the agreement runs, how prices and costs grow, and a one-off set-up cost.")
-        for path in ("term.years", "term.discount_rate"):
-            _input(path)
-        per_year = st.checkbox(
-            "Set the growth rates year by year", key=state.PER_YEAR_KEY, help="Otherwise one rate for every year."
-        )
-        if not per_year:
-            for path in state.GROWTH_PATHS:
-                _input(path)
-        elif int(st.session_state.get("term.years") or 1) > 1:
-            rows = pd.DataFrame(
-                state.current_year_rows(), columns=["year", *[p.rsplit(".", 1)[1] for p in state.GROWTH_PATHS]]
-            )
-            st.data_editor(
-                rows,
-                key=state.years_editor_key(),
-                hide_index=True,
-                width="stretch",
-                disabled=["year"],
-                column_config={
-                    "year": st.column_config.NumberColumn("Year", format="%d", width=YEAR_COLUMN_PX),
-                    **{
-                        p.rsplit(".", 1)[1]: st.column_config.NumberColumn(
-                            f"{spec(p).label} (%)",
-                            step=0.1,
-                            format="%.1f %%",
-                            width=(SIDEBAR_TABLE_PX - YEAR_COLUMN_PX) // len(state.GROWTH_PATHS),
-                            help=f"{spec(p).label} (%)",  # the narrow column's heading in full
-                        )
-                        for p in state.GROWTH_PATHS
-                    },
-                },
-            )
-            for p in state.GROWTH_PATHS:
-                _problems(p)
-        else:
-            st.caption("A one-year term has no growth to set.")
-        for path in ("term.set_up.cost", "term.set_up.host_share"):
-            _input(path)
 
-    with st.expander("Uncertainty", expanded=False):
-        st.caption("Triangular ranges; set all three equal for a fixed value.")
-        for what in ("occupancy", "local_use"):
-            cols = st.columns(3)
-            for col, end in zip(cols, ("low", "mode", "high")):
-                with col:
-                    _input(f"uncertainty.{what}.{end}", show_problems=False)
-            _problems(f"uncertainty.{what}")  # the three ends' problems beneath the row, where there is room
+def _uncertainty() -> None:
+    """The triangular ranges of occupancy and local use."""
+    st.caption("Triangular ranges; set all three equal for a fixed value.")
+    for what in ("occupancy", "local_use"):
+        cols = st.columns(3)
+        for col, end in zip(cols, ("low", "mode", "high")):
+            with col:
+                _input(f"uncertainty.{what}.{end}", show_problems=False)
+        _problems(f"uncertainty.{what}")  # the three ends' problems beneath the row, where there is room

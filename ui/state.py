@@ -193,6 +193,25 @@ def current_year_rows() -> list[dict]:
     return rows
 
 
+def keep_year_edits() -> None:
+    """Fold the per-year table's pending edits into its base rows and start a fresh table: called when the table
+    is about to stop being drawn (its group closed), since Streamlit forgets the state of a widget it does not draw."""
+    if isinstance(st.session_state.get(years_editor_key()), dict):
+        rows = current_year_rows()
+        st.session_state.pop(years_editor_key(), None)
+        st.session_state[YEARS_KEY] = rows
+        st.session_state[YEARS_VERSION] = st.session_state.get(YEARS_VERSION, 0) + 1
+
+
+def keep_band_edits() -> None:
+    """As :func:`keep_year_edits`, for the sharing-band table."""
+    if isinstance(st.session_state.get(bands_editor_key()), dict):
+        rows = current_bands()
+        st.session_state.pop(bands_editor_key(), None)
+        st.session_state[BANDS_KEY] = rows
+        st.session_state[BANDS_VERSION] = st.session_state.get(BANDS_VERSION, 0) + 1
+
+
 def bands_editor_key() -> str:
     """The data editor's key: a new one whenever the bands are replaced, which drops stale edits."""
     return f"bands_editor_{st.session_state.get(BANDS_VERSION, 0)}"

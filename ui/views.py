@@ -89,19 +89,27 @@ def at_a_glance(s: Scenario) -> None:
     c[3].metric("Chance the host is better off", percent(summary["probability_host_better_off"]), border=True)
     more = "In words" + (f", and over the term ({s.term.years} years)" if s.term.years > 1 else "")
     words, sources = more_box.columns(2)
-    with words, st.expander(more, expanded=False):
-        st.markdown(" ".join(expected_case_sentences(s, e)))
-        st.markdown(uncertainty_sentence(s, summary))
-        if s.term.years > 1:
-            st.subheader(f"Over the term ({s.term.years} years)")
-            c = st.columns(4)
-            c[0].metric("Provider's expected NPV", money(summary["expected_npv_provider_gain"], cur), border=True)
-            c[1].metric("Chance provider's NPV ≥ 0", percent(summary["probability_provider_npv_positive"]), border=True)
-            c[2].metric("Host's expected NPV", money(summary["expected_npv_host_saving"], cur), border=True)
-            c[3].metric("Chance host's NPV ≥ 0", percent(summary["probability_host_npv_positive"]), border=True)
-            st.markdown(" ".join(term_sentences(s, summary, compute.term_case(text))))
+    box = words.expander(more, key="glance_words", on_change="rerun")
+    if box.open is not False:  # the sentences and the term are worked out only when opened
+        with box:
+            _in_words(s, e, summary, text)
     with sources:
         sources_panel(s)
+
+
+def _in_words(s: Scenario, e: dict, summary: dict, text: str) -> None:
+    """At a glance in sentences, and each side's NPV over a term of more than a year."""
+    cur = s.currency
+    st.markdown(" ".join(expected_case_sentences(s, e)))
+    st.markdown(uncertainty_sentence(s, summary))
+    if s.term.years > 1:
+        st.subheader(f"Over the term ({s.term.years} years)")
+        c = st.columns(4)
+        c[0].metric("Provider's expected NPV", money(summary["expected_npv_provider_gain"], cur), border=True)
+        c[1].metric("Chance provider's NPV ≥ 0", percent(summary["probability_provider_npv_positive"]), border=True)
+        c[2].metric("Host's expected NPV", money(summary["expected_npv_host_saving"], cur), border=True)
+        c[3].metric("Chance host's NPV ≥ 0", percent(summary["probability_host_npv_positive"]), border=True)
+        st.markdown(" ".join(term_sentences(s, summary, compute.term_case(text))))
 
 
 def purpose(text: str) -> None:
@@ -130,7 +138,10 @@ def sources_panel(s: Scenario) -> None:
     """Where each figure comes from: the scenario's description and its sources, field by field."""
     if not (s.description or s.sources):
         return
-    with st.expander("Sources and estimates", expanded=False):
+    box = st.expander("Sources and estimates", key="glance_sources", on_change="rerun")
+    if box.open is False:  # drawn only when opened
+        return
+    with box:
         if s.description:
             st.text(s.description)
         rows = [
@@ -231,7 +242,7 @@ def risk(s: Scenario) -> None:
     rows = []
     for who, key in (("Provider's gain", "provider_gain"), ("Host's saving", "host_saving")):
         rows.append({"": who, **{f"P{p}": money(summary[f"{key}_p{p}"], cur) for p in (10, 50, 90)}})
-    st.dataframe(rows, hide_index=True)
+    st.table(rows, hide_index=True, width="content")  # a plain table: drawn at once, and prints as it reads
 
 
 # ---------------------------------------------------------------------------------------------
