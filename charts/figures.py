@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from dataclasses import replace
 
+import contourpy
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -62,15 +63,28 @@ def _symmetric_range(z: np.ndarray) -> float:
     return m if m > 0 else 1.0
 
 
-def _zero_line(x, y, z, line: dict, name: str, group: str, showlegend: bool = True) -> go.Contour:
-    """The line where z crosses zero, drawn over a map."""
-    return go.Contour(
-        x=x,
-        y=y,
-        z=z,
-        contours=dict(start=0, end=0, size=1, coloring="none", showlabels=False),
+def zero_lines(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The lines where ``z`` (on the grid ``x`` across, ``y`` up) crosses zero, interpolated linearly between grid
+    points (marching squares, by contourpy): their x and y, separate lines parted by NaN (a gap in a plotted line).
+    Empty when ``z`` never crosses zero."""
+    lines = contourpy.contour_generator(x, y, np.asarray(z, dtype=np.float64), line_type="ChunkCombinedNan").lines(0.0)
+    points = [chunk for chunk in lines[0] if chunk is not None]
+    if not points:
+        return np.empty(0), np.empty(0)
+    xy = np.round(np.concatenate(points), 3)
+    return xy[:, 0], xy[:, 1]
+
+
+def _zero_line(x, y, z, line: dict, name: str, group: str, showlegend: bool = True) -> go.Scatter:
+    """The line where z crosses zero, drawn over a map: worked out here rather than by the browser (a contour
+    trace sends the whole map again and has the browser trace it on every redraw)."""
+    lx, ly = zero_lines(x, y, z)
+    return go.Scatter(
+        x=lx,
+        y=ly,
+        mode="lines",
         line=line,
-        showscale=False,
+        connectgaps=False,
         hoverinfo="skip",
         name=name,
         showlegend=showlegend,
@@ -101,14 +115,17 @@ def outcome_heatmaps(scenario: Scenario, grid: Outcome | None = None, steps: int
     fig.update_layout(xaxis=dict(domain=[0.0, 0.36]), xaxis2=dict(domain=[0.56, 0.92]))
     both = np.minimum(gain, saving)
     share = float(np.mean(both >= 0))
-    custom = np.stack([gain, saving], axis=-1)
-    hover = (
-        "Occupancy %{x:.0f} %<br>Local use %{y:.0f} %<br>"
-        f"Provider gain {cur}%{{customdata[0]:,.0f}} a year<br>"
-        f"Host saving {cur}%{{customdata[1]:,.0f}} a year<extra></extra>"
+    where = "Occupancy %{x:.0f} %<br>Local use %{y:.0f} %<br>"
+    # each map's hover gives both sides' figures: its own from z, the other side's from customdata (one number a
+    # cell, not both: half the data to send and decode)
+    hovers = (
+        f"{where}Provider gain {cur}%{{z:,.0f}} a year<br>Host saving {cur}%{{customdata:,.0f}} a year<extra></extra>",
+        f"{where}Provider gain {cur}%{{customdata:,.0f}} a year<br>Host saving {cur}%{{z:,.0f}} a year<extra></extra>",
     )
     band_edges: list[dict] = []
-    for col, (z, name, colour) in enumerate(((gain, "Provider", PROVIDER), (saving, "Host", HOST)), start=1):
+    for col, (z, other, name, colour, hover) in enumerate(
+        ((gain, saving, "Provider", PROVIDER, hovers[0]), (saving, gain, "Host", HOST, hovers[1])), start=1
+    ):
         zmax = _symmetric_range(z)
         fig.add_trace(
             go.Heatmap(
@@ -119,7 +136,7 @@ def outcome_heatmaps(scenario: Scenario, grid: Outcome | None = None, steps: int
                 zmax=zmax,
                 zmid=0,
                 colorscale=DIVERGING,
-                customdata=custom,
+                customdata=other,
                 hovertemplate=hover,
                 colorbar=dict(
                     x=0.375 if col == 1 else 0.935,
@@ -173,7 +190,7 @@ def outcome_heatmaps(scenario: Scenario, grid: Outcome | None = None, steps: int
     fig.update_yaxes(title_text="Local use (host's share of used capacity)", **percent_axis(), row=1, col=1)
     fig.update_yaxes(**percent_axis(), showticklabels=False, row=1, col=2)  # same local-use scale as the left
     title = "Who gains from the agreement, at every occupancy and local use (a year)"
-    apply_style(fig, title, height=660)
+    apply_style(fig, title, height=660, right=64)  # room for the right-hand colour bar
     legend_below(fig, 70)
     return fig
 
@@ -264,7 +281,7 @@ def occupancy_lines(scenario: Scenario, local_use: float, steps: int = 101) -> g
     fig.update_yaxes(**money_axis(cur), range=[bottom, top], row=1, col=2)
     rate = float(r.host_share_rate[0])
     title = f"Across occupancy, at local use {point_percent(local_use)} (host's share of surplus above target: {percent(rate)})"
-    apply_style(fig, title, height=740)
+    apply_style(fig, title, height=740, left=134)  # room for the ticks and the axis title (no automargin redraw)
     legend_below(fig, 150)
     return fig
 
@@ -359,7 +376,7 @@ def money_flows(scenario: Scenario, occupancy: float, local_use: float) -> go.Fi
         f"Where the money goes in a year at {point_percent(occupancy)} occupancy and {point_percent(local_use)} local use "
         f"({cur} a year)"
     )
-    apply_style(fig, title, height=600)
+    apply_style(fig, title, height=600, left=140)
     return fig
 
 
@@ -419,7 +436,7 @@ def risk_curves(scenario: Scenario, summary: dict, samples=None) -> go.Figure:
         f"Risk: each side's gain over the whole uncertainty "
         f"(better off: provider {percent(p_provider)}, host {percent(p_host)})"
     )
-    apply_style(fig, title, height=640)
+    apply_style(fig, title, height=640, right=48)
     return legend_below(fig, 70)
 
 
@@ -503,7 +520,7 @@ def terms_map(scenario: Scenario, result: SweepResult) -> go.Figure:
     fig.update_xaxes(title_text=gx, **tx)
     fig.update_yaxes(title_text=gy, **ty)
     title = "Find terms: which terms each side accepts, on expected gains over the uncertainty"
-    apply_style(fig, title, height=640)
+    apply_style(fig, title, height=640, right=48)
     legend_below(fig, 40 if near is None or not near.any() else 70)  # the circled region's entry may wrap a row
     return fig
 
@@ -610,7 +627,7 @@ def access_value(scenario: Scenario, occupancy: float, counterfactuals=None) -> 
     fig.update_xaxes(title_text="Local use (host's share of used capacity)", **percent_axis())
     fig.update_yaxes(title_text=f"Host's saving ({cur} a year)", **money_axis(cur))
     title = f"What preferred access is worth to the host, at {point_percent(occupancy)} occupancy"
-    apply_style(fig, title, height=620)
+    apply_style(fig, title, height=620, left=140)
     legend_below(fig, 70)
     fig.update_layout(legend_title_text="Share the host would get locally anyway: ")
     return fig

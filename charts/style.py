@@ -59,14 +59,16 @@ def percent_axis() -> dict:
     return dict(range=[0, 100], ticksuffix=" %", dtick=20)
 
 
-def apply_style(fig: go.Figure, title: str, height: int = 560) -> go.Figure:
-    """Title, fonts, margins and background shared by every chart."""
+def apply_style(fig: go.Figure, title: str, height: int = 560, left: int = 110, right: int = 40) -> go.Figure:
+    """Title, fonts, margins and background shared by every chart. ``left`` and ``right`` margins wide enough for
+    the chart's tick labels, axis title and colour bars: plotly's automargin then has nothing to add and draws the
+    chart once, not twice (it still widens a margin that turns out too narrow)."""
     fig.update_layout(
         title=dict(text=title, font=dict(size=22), x=0.01, xanchor="left", y=0.97, yanchor="top"),
         font=FONT,
         height=height,
         template=TEMPLATE,
-        margin=dict(l=110, r=40, t=110, b=80),
+        margin=dict(l=left, r=right, t=110, b=80),
         legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0.0, xanchor="left", font=dict(size=16)),
         hoverlabel=dict(font_size=16),
         separators=".,",
