@@ -35,7 +35,7 @@ VIEWS = {  # each view and the words its charts' titles carry
 }
 
 
-GROUPS = ["group_about", "group_files", "group_service", "group_prices", "group_agreement", "group_term"]
+GROUPS = ["group_about", "group_files", "group_service", "group_prices", "group_agreement", "group_sharing", "group_term"]
 GROUPS += ["group_uncertainty", "glance_words", "glance_sources"]
 """The page's expanders, drawn only while open: the tests open them all, as a reader would to reach an input."""
 
@@ -412,7 +412,8 @@ def test_closed_groups_are_not_drawn_and_lose_nothing():
     at = start(opened=False)
     shown = {e.key for e in at.sidebar.number_input}
     assert "agreement.contribution" in shown and "prices.host" in shown  # the two groups open at first
-    assert not shown & {"service.capacity", "term.years", "uncertainty.occupancy.low"}
+    assert not shown & {"service.capacity", "term.years", "uncertainty.occupancy.low", "agreement.sharing.loss_share"}
+    assert not at.sidebar.dataframe  # the band table (in "Surplus sharing") is not drawn: no grid to load
     assert not at.get("download_button") and not at.sidebar.text  # the file and about groups: closed
     assert not at.main.expander[0].children  # "In words": worked out only when opened
 
@@ -425,17 +426,36 @@ def test_closed_groups_are_not_drawn_and_lose_nothing():
     assert "uncertainty.occupancy.low" not in {e.key for e in at.sidebar.number_input}
     assert decode_scenario(at.query_params["scenario"]).uncertainty.occupancy.low == 0.5
 
+    at.session_state["group_sharing"] = True
+    at.run()
     key = f"bands_editor_{at.session_state['bands_version']}"
     at.session_state[key] = {"edited_rows": {2: {"host_share": 90.0}}, "added_rows": [], "deleted_rows": []}
     at.run()
-    at.session_state["group_agreement"] = False
+    at.session_state["group_sharing"] = False
     at.run()
     at.run()
     assert decode_scenario(at.query_params["scenario"]).agreement.sharing.bands[2].host_share == 0.9
-    at.session_state["group_agreement"] = True
+    at.session_state["group_sharing"] = True
     at.run()
     assert at.sidebar.dataframe[0].value["host_share"].iloc[2] == 90.0  # the table shows the edit it kept
     assert decode_scenario(at.query_params["scenario"]).agreement.sharing.bands[2].host_share == 0.9
+
+
+def test_adopting_terms_opens_their_groups_and_a_broken_input_opens_its_group():
+    """Adopt puts the adopted values on show (their groups open); an input that breaks a rule is never hidden in a
+    closed group: the group opens with the message beside the input."""
+    at = start("Find terms", opened=False)
+    assert not at.sidebar.dataframe
+    at.button(key="adopt_balanced").click().run()
+    assert at.session_state["group_sharing"] and at.session_state["group_agreement"]
+    table = at.sidebar.dataframe[0].value
+    assert table["host_share"].iloc[-1] == pytest.approx(at.session_state["bands"][-1]["host_share"])
+
+    at = start(opened=False)
+    at.session_state["service.capacity"] = -4.0
+    at.run()
+    assert at.number_input(key="service.capacity").value == -4.0  # in the open group, as typed
+    assert "Capacity" in sidebar_problems(at)
 
 def _room_session(code: str | None = None, view: str = "Compare options") -> AppTest:
     """A new browser session (as another laptop in the room would be), on the room's link if given."""

@@ -46,8 +46,9 @@ def test_every_view_fits_the_screen(server, size, preset):
         page.goto(server + (f"/?preset={preset}" if preset else ""))
         wait_for_idle(page)
         problems += checks.tab_problems(page)
-        # the sidebar's tables: the sharing bands (open by default) and the year-by-year rates (under the term)
-        rerun(page, page.locator("[data-testid=stSidebar] summary", has_text="The term").click)  # drawn when opened
+        # the sidebar's tables: the sharing bands and the year-by-year rates (under the term)
+        for name in ("Surplus sharing", "The term"):  # groups are drawn when opened
+            rerun(page, page.locator("[data-testid=stSidebar] summary", has_text=name).click)
         page.wait_for_selector("[data-testid=stSidebar] [data-testid=stDataFrame] .dvn-scroller")
         page.wait_for_timeout(500)  # the grid sets its columns' widths just after it appears
         problems += checks.table_scroll(page)

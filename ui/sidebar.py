@@ -44,9 +44,39 @@ def _on_upload() -> None:
     state.load_into_state(scenario)
 
 
+GROUPS = {
+    "group_service": ("name", "unit", "period", "currency", "service."),
+    "group_prices": ("prices.", "without_agreement."),
+    "group_agreement": ("agreement.contribution", "agreement.compensation.", "agreement.reservation."),
+    "group_sharing": ("agreement.sharing.",),
+    "group_term": ("term.",),
+    "group_uncertainty": ("uncertainty.",),
+}
+"""The sidebar's groups of inputs, each with the starts of the field paths it holds."""
+
+
+def group_key(path: str) -> str | None:
+    """The sidebar group holding the input of field ``path`` (``None`` for fields without one)."""
+    return next((key for key, starts in GROUPS.items() if path.startswith(starts)), None)
+
+
+def open_group_of(path: str) -> None:
+    """Open the group holding ``path``'s input (from a callback, before the group is drawn): a value set from
+    elsewhere, as Find terms' "Adopt" sets it, is then on show."""
+    if key := group_key(path):
+        st.session_state[key] = True
+
+
 def group(label: str, key: str, expanded: bool = False, where=None):
     """An expander whose contents are worked out and drawn only while it is open (``None`` when closed): a closed
-    group costs the page nothing on each change. Inputs keep their values while hidden (``persist_state``)."""
+    group costs the page nothing on each change. Inputs keep their values while hidden (``persist_state``). A group
+    holding an input that breaks a rule opens, so the message stands beside its input until it is fixed."""
+    if key in GROUPS and any(
+        at.startswith(GROUPS[key])
+        for at, lines in (st.session_state.get(state.PROBLEMS_KEY) or {}).items()
+        if lines
+    ):
+        st.session_state[key] = True
     box = (where or st).expander(label, expanded=expanded, key=key, on_change="rerun")
     return None if box.open is False else box
 
@@ -135,6 +165,11 @@ def render(valid: Scenario | None) -> None:
     if (box := group("The agreement", "group_agreement", expanded=True)) is not None:
         with box:
             _agreement()
+
+    # closed at first: the first screen holds what a room moves most, and the page opens without loading a table grid
+    if (box := group("Surplus sharing", "group_sharing")) is not None:
+        with box:
+            _sharing()
     else:
         state.keep_band_edits()
 
@@ -163,7 +198,7 @@ def _prices() -> None:
 
 
 def _agreement() -> None:
-    """Contribution, compensation, reserved places and surplus sharing (with the band table)."""
+    """Contribution, compensation and reserved places."""
     _input("agreement.contribution")
     fixed = st.session_state.get("service.fixed_cost") or 0.0
     contribution = st.session_state.get("agreement.contribution") or 0.0
@@ -178,7 +213,10 @@ def _agreement() -> None:
     st.caption(
         "The host pays the void price for reserved units left empty; a reserved unit another council fills costs it nothing."
     )
-    st.markdown("**Surplus sharing**")
+
+
+def _sharing() -> None:
+    """The surplus shared above the target margin (the band table), and the deficit share and its cap."""
     _input("agreement.sharing.target_margin")
     st.selectbox(
         spec(state.INTERPOLATION_KEY).label,

@@ -11,7 +11,7 @@ from partnership.fields import band_index, field_label, input_step, is_fraction,
 from partnership.formats import NA, field_value, money, per_unit_period, percent, point_percent, unit_money
 from partnership.negotiation import default_axes, default_range
 
-from . import compute, state
+from . import compute, sidebar, state
 
 CHART_CONFIG = {
     "displaylogo": False,
@@ -255,6 +255,7 @@ def _term_paths(s: Scenario) -> list[str]:
 
 def _adopt(x_path: str, x_value: float, y_path: str, y_value: float) -> None:
     for path, value in ((x_path, x_value), (y_path, y_value)):
+        sidebar.open_group_of(path)  # the adopted values on show in the sidebar
         shown = 100 * value if is_fraction(path) else value
         if (i := band_index(path)) is not None:
             bands = state.current_bands()
