@@ -72,9 +72,7 @@ def group(label: str, key: str, expanded: bool = False, where=None):
     group costs the page nothing on each change. Inputs keep their values while hidden (``persist_state``). A group
     holding an input that breaks a rule opens, so the message stands beside its input until it is fixed."""
     if key in GROUPS and any(
-        at.startswith(GROUPS[key])
-        for at, lines in (st.session_state.get(state.PROBLEMS_KEY) or {}).items()
-        if lines
+        at.startswith(GROUPS[key]) for at, lines in (st.session_state.get(state.PROBLEMS_KEY) or {}).items() if lines
     ):
         st.session_state[key] = True
     box = (where or st).expander(label, expanded=expanded, key=key, on_change="rerun")
@@ -235,10 +233,20 @@ def _sharing() -> None:
         width="stretch",
         column_config={
             "from_local_use": st.column_config.NumberColumn(
-                "From local use (%)", step=0.5, format="%.1f %%", required=True, width=BAND_COLUMN_PX
+                "From local use",  # the cells carry the % sign: the heading stays whole beside the edit mark
+                step=0.5,
+                format="%.1f %%",
+                required=True,
+                width=BAND_COLUMN_PX,
+                help="Local use (%) at which the band starts",
             ),
             "host_share": st.column_config.NumberColumn(
-                "Host's share (%)", step=0.5, format="%.1f %%", required=True, width=BAND_COLUMN_PX
+                "Host's share",
+                step=0.5,
+                format="%.1f %%",
+                required=True,
+                width=BAND_COLUMN_PX,
+                help="Host's share (%) of the surplus above target in the band",
             ),
         },
     )
