@@ -17,7 +17,8 @@ this change did.
 
 First load. A fresh browser (a new session) opens the page; the time is from the start of navigation
 (``performance.timeOrigin``) to the first chart's plot drawn. "cold" is the first load after the server starts (the
-app's modules imported then); "warm" a later one (a new session on a running server).
+app's modules imported then); "warm" a later one (a new session on a running server), both in a browser that
+has never opened the page; "revisit" a new tab of a browser that has (its cache holds the page's scripts).
 """
 
 from __future__ import annotations
@@ -103,13 +104,27 @@ def first_load(base: str) -> float:
         return page.evaluate("() => performance.now()") / 1000
 
 
-def measure_loads(loads: int) -> tuple[list[float], list[float]]:
-    cold, warm = [], []
+def revisit(base: str) -> float:
+    """Seconds from navigation to the first chart drawn when the same browser opens the page again in a new tab
+    (a new session; the browser already holds Streamlit's and plotly's scripts, as a laptop that opened the
+    page before does)."""
+    with browser_page(width=1600, height=1000) as page:
+        page.goto(base)
+        page.wait_for_function(FIRST_CHART, timeout=60_000, polling=20)
+        again = page.context.new_page()
+        again.goto(base)
+        again.wait_for_function(FIRST_CHART, timeout=60_000, polling=20)
+        return again.evaluate("() => performance.now()") / 1000
+
+
+def measure_loads(loads: int) -> tuple[list[float], list[float], list[float]]:
+    cold, warm, again = [], [], []
     for _ in range(loads):
         with streamlit_server() as base:
             cold.append(first_load(base))
             warm.append(first_load(base))
-    return cold, warm
+            again.append(revisit(base))
+    return cold, warm, again
 
 
 def _row(name: str, times: list[float]) -> str:
@@ -124,7 +139,7 @@ def main() -> None:
         "--harness-start", action="store_true", help="count from before the harness sends the key (the old start)"
     )
     args = parser.parse_args()
-    cold, warm = measure_loads(args.loads)
+    cold, warm, again = measure_loads(args.loads)
     with streamlit_server() as base:
         first_load(base)  # the modules imported: the changes below measure the running app
         results = measure_changes(base, args.repeats, args.harness_start)
@@ -135,6 +150,7 @@ def main() -> None:
     print(f"{'first load':24} {'median':>8} {'min':>8} {'max':>8}  (seconds, {args.loads} server starts)")
     print(_row("cold (server just up)", cold))
     print(_row("warm (new session)", warm))
+    print(_row("revisit (browser cached)", again))
 
 
 if __name__ == "__main__":
