@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser import browser_page, open_view, streamlit_server, wait_for_idle  # noqa: E402
+from tests.browser import browser_page, open_group, open_view, streamlit_server, wait_for_idle  # noqa: E402
 
 VIEWS = ["Every outcome", "Across occupancy", "Where the money goes", "Risk", "Access and placements", "Find terms"]
 PRICE = "External price (£ per place-week)"
@@ -74,6 +74,7 @@ def measure_changes(base: str, repeats: int, harness_start: bool = False) -> dic
     with browser_page(width=1600, height=1000) as page:
         page.goto(base)
         wait_for_idle(page)
+        open_group(page, "Prices")  # closed at first
         box = page.get_by_label(PRICE, exact=True)
         for view in VIEWS:
             open_view(page, view)

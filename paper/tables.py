@@ -13,7 +13,9 @@ import pandas as pd
 import xlsxwriter
 
 from partnership.fields import field_label, is_fraction
-from partnership.formats import NA, unit_period
+from partnership.formats import FRACTIONS as _FRACTIONS
+from partnership.formats import NA, outcome_unit
+from partnership.formats import UNIT_COUNTS as _UNIT_COUNTS
 from partnership.negotiation import SweepResult
 from partnership.outcomes import OUTCOME_NAMES, evaluate
 from partnership.scenario import Scenario
@@ -29,26 +31,6 @@ __all__ = [
     "tables_to_xlsx",
     "outcome_unit",
 ]
-
-_UNIT_COUNTS = ("occupied_units", "host_units", "external_units", "void_units")
-_FRACTIONS = ("occupancy", "local_use", "host_share_rate")
-
-
-def outcome_unit(name: str, scenario: Scenario) -> str:
-    """The unit of a section-2 quantity (or of ``occupancy`` / ``local_use``) in words.
-
-    >>> from partnership.examples import example_scenario
-    >>> s = example_scenario()
-    >>> outcome_unit("host_fees", s), outcome_unit("host_unit_cost", s), outcome_unit("host_units", s)
-    ('£ per year', '£ per place-week', 'place-weeks per year')
-    """
-    if name in _FRACTIONS:
-        return "fraction 0-1"
-    if name in _UNIT_COUNTS:
-        return f"{unit_period(scenario)}s per year"
-    if name == "host_unit_cost":
-        return f"{scenario.currency} per {unit_period(scenario)}"
-    return f"{scenario.currency} per year"
 
 
 def grid_table(scenario: Scenario, steps: int = 21) -> pd.DataFrame:

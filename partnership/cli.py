@@ -11,7 +11,8 @@ import sys
 from collections.abc import Sequence
 
 from .decisions import CURE, placement_warnings
-from .formats import money, percent
+from .fields import field_label
+from .formats import field_value, money, outcome_unit, percent, point_percent
 from .outcomes import OUTCOME_NAMES, break_even_occupancy, evaluate
 from .scenario import ScenarioError, load_scenario, scenario_warnings
 from .term import TERM_NAMES, evaluate_term
@@ -72,6 +73,7 @@ def _table(rows: list[tuple[str, object]]) -> str:
 def _cmd_evaluate(args) -> dict:
     scenario = load_scenario(args.file)
     _warn(args, scenario)
+    args.scenario = scenario  # the table's heading and units
     out = evaluate(scenario, args.occupancy, args.local_use).to_dict()
     be = break_even_occupancy(scenario, args.local_use)
     out["break_even_occupancy"] = {k: float(v) for k, v in be.items()}
@@ -81,6 +83,7 @@ def _cmd_evaluate(args) -> dict:
 def _cmd_term(args) -> dict:
     scenario = load_scenario(args.file)
     _warn(args, scenario)
+    args.scenario = scenario
     return evaluate_term(scenario, args.occupancy, args.local_use).to_dict()
 
 
@@ -135,6 +138,7 @@ def _cmd_sweep(args) -> dict:
 
     scenario = load_scenario(args.file)
     _warn(args, scenario)
+    args.scenario = scenario
     axes = []
     for flag, text in (("--x", args.x), ("--y", args.y)):
         try:
@@ -162,54 +166,126 @@ def _warn(args, scenario) -> None:
     args.warnings = lines
 
 
-def _print(out: dict, fmt: str, command: str, scenario=None) -> None:
+def _rows_table(title: str, rows: list[tuple[str, str, str]], note: str = "") -> str:
+    """A titled table of (name, value, unit) rows, values right-aligned; a row with value None is a subheading."""
+    width = max(len(r[0]) for r in rows)
+    value_width = max((len(r[1]) for r in rows if r[1] is not None), default=0)
+    lines = [title, "=" * len(title)] + ([note] if note else [])
+    for name, value, unit in rows:
+        if value is None:
+            lines += ["", name]
+        else:
+            lines.append(f"{name.ljust(width)}  {value:>{value_width}}  {unit}".rstrip())
+    return "\n".join(lines)
+
+
+def _outcome_cell(name: str, value, scenario) -> tuple[str, str]:
+    """A section-2 quantity as it is read: money to the penny with its unit, shares as percents, counts of units."""
+    unit = outcome_unit(name, scenario).replace("per year", "a year")
+    if unit == "fraction 0-1":
+        return percent(value, 1), ""
+    if name.endswith("_units"):
+        return ("n/a" if value is None else f"{value:,.2f}"), unit
+    return money(value, scenario.currency, 2), unit.removeprefix(f"{scenario.currency} ")
+
+
+def _evaluate_table(out: dict, scenario, occupancy: float, local_use: float) -> str:
+    cur = scenario.currency
+    rows = [("Section 2, in its own order", None, "")]
+    rows += [(name, *_outcome_cell(name, out[name], scenario)) for name in OUTCOME_NAMES]
+    rows += [("Money riding on a placement (section 9)", None, "")]
+    for jump in out["sharing_jumps"]:
+        rows.append(
+            (
+                f"sharing jump at local use {percent(jump['from_local_use'], 1)}",
+                money(jump["to_host"], cur, 2),
+                "to the host",
+            )
+        )
+    rows.append(
+        ("marginal_host_saving", money(out["marginal_host_saving"], cur, 2), "a year, one more local placement")
+    )
+    be = _json_safe(out["break_even_occupancy"])
+    rows += [("Break-even occupancy at this local use", None, "")]
+    rows += [
+        ("with the agreement", percent(be["with_agreement"], 1), ""),
+        ("without it", percent(be["without_agreement"], 1), ""),
+    ]
+    title = f"{scenario.name}: one year at {point_percent(occupancy)} occupancy, {point_percent(local_use)} local use"
+    return _rows_table(title, rows, "Names are MODEL.md's; n/a where a figure is undefined.")
+
+
+YEAR_COLUMNS = ["provider_gain", "host_saving", "provider_profit", "host_net_cost", "operating_cost", "void_payments"]
+"""The section-2 lines a reader checks first, year by year."""
+
+
+def _term_table(out: dict, scenario, occupancy: float, local_use: float) -> str:
+    cur = scenario.currency
+    title = (
+        f"{scenario.name}: the term of {scenario.term.years} years at {point_percent(occupancy)} occupancy, "
+        f"{point_percent(local_use)} local use"
+    )
+    cells = [[money(row[n], cur, 2) for n in YEAR_COLUMNS] for row in out["years"]]
+    widths = [max(len(n), *(len(c[i]) for c in cells)) for i, n in enumerate(YEAR_COLUMNS)]
+    grid = ["year  " + "  ".join(n.rjust(w) for n, w in zip(YEAR_COLUMNS, widths))]
+    for row, line in zip(out["years"], cells):
+        grid.append(f"{row['year']:>4}  " + "  ".join(c.rjust(w) for c, w in zip(line, widths)))
+    rows = [
+        (f"Over the term (discounted at {percent(scenario.term.discount_rate, 1)} to the start of year 1)", None, "")
+    ]
+    for name in TERM_NAMES:
+        value = out[name]
+        if name.startswith("npv"):
+            rows.append((name, money(value, cur, 2), ""))
+        else:
+            rows.append((name, "never" if value is None else f"year {int(value)}", ""))
+    head = [title, "=" * len(title), "Names are MODEL.md's; each year's money in that year's pounds, a year.", ""]
+    return "\n".join(head + grid) + "\n" + _rows_table("", rows).split("\n", 2)[2]
+
+
+def _sweep_table(out: dict, scenario) -> str:
+    cur = scenario.currency
+    x, y = out["x"]["path"], out["y"]["path"]
+    acceptable = sum(sum(r) for r in out["acceptable"])
+    total = len(out["acceptable"]) * len(out["acceptable"][0])
+    rows = [
+        ("across (x)", field_label(x), f"({x})"),
+        ("up (y)", field_label(y), f"({y})"),
+        ("acceptable pairs", f"{acceptable} of {total}", ""),
+    ]
+    b = out["balanced"]
+    if b is None:
+        rows.append(("balanced point", "none", "no pair is acceptable to both"))
+    else:
+        rows += [("Balanced point (Nash)", None, "")]
+        rows += [(field_label(x), field_value(x, b["x"], cur), ""), (field_label(y), field_value(y, b["y"], cur), "")]
+        rows += [("expected_provider_gain", money(b["expected_provider_gain"], cur), "a year")]
+        rows += [("expected_host_saving", money(b["expected_host_saving"], cur), "a year")]
+        r = out["near_best_range"]
+        rows += [("How sharp it is", None, "")]
+        for axis, path in (("x", x), ("y", y)):
+            span = f"{field_value(path, r[axis][0], cur)} to {field_value(path, r[axis][1], cur)}"
+            rows += [(f"within 1 % of the best: {field_label(path)}", span, "")]
+        edges = ", ".join(field_label(out[a]["path"]) for a in out["balanced_on_edge"]) or "none"
+        rows += [("balanced point on the end of a range", edges, "")]
+        rows += [("not sharp (near-best region wide)", "yes" if out["flat_optimum"] else "no", "")]
+    return _rows_table(f"{scenario.name}: terms both sides accept (MODEL.md section 4)", rows)
+
+
+def _print(out: dict, fmt: str, command: str, scenario=None, args=None) -> None:
     if fmt == "json":
         print(json.dumps(_json_safe(out), indent=2, allow_nan=False))
         return
     if command == "evaluate":
-        rows = [(k, out[k]) for k in OUTCOME_NAMES]
-        rows += [(f"sharing_jumps (at local use {j['from_local_use']:g})", j["to_host"]) for j in out["sharing_jumps"]]
-        rows += [("marginal_host_saving", out["marginal_host_saving"])]
-        be = out["break_even_occupancy"]
-        rows += [("break_even_occupancy (with)", _json_safe(be["with_agreement"]))]
-        rows += [("break_even_occupancy (without)", _json_safe(be["without_agreement"]))]
+        print(_evaluate_table(_json_safe(out), scenario, args.occupancy, args.local_use))
     elif command == "summary":
         print(_summary_table(_json_safe(out), scenario))
-        return
     elif command == "term":
-        print(_year_table(out))
-        rows = [(k, out[k]) for k in TERM_NAMES]
+        print(_term_table(_json_safe(out), scenario, args.occupancy, args.local_use))
     elif command == "sweep":
-        b = out["balanced"]
-        acceptable = sum(sum(r) for r in out["acceptable"])
-        total = len(out["acceptable"]) * len(out["acceptable"][0])
-        rows = [("x", out["x"]["path"]), ("y", out["y"]["path"]), ("acceptable pairs", f"{acceptable} of {total}")]
-        if b is None:
-            rows.append(("balanced point", "none: no pair is acceptable to both"))
-        else:
-            rows += [(f"balanced {out['x']['path']}", b["x"]), (f"balanced {out['y']['path']}", b["y"])]
-            rows += [("expected_provider_gain", b["expected_provider_gain"])]
-            rows += [("expected_host_saving", b["expected_host_saving"])]
-            r = out["near_best_range"]
-            for axis in ("x", "y"):
-                rows += [(f"within 1 % of the best: {out[axis]['path']}", f"{r[axis][0]:,.6g} to {r[axis][1]:,.6g}")]
-            edges = ", ".join(out[a]["path"] for a in out["balanced_on_edge"]) or "none"
-            rows += [("balanced point on the end of a range", edges)]
-            rows += [("not sharp (near-best region wide)", "yes" if out["flat_optimum"] else "no")]
+        print(_sweep_table(_json_safe(out), scenario))
     else:
-        rows = list(out.items())
-    print(_table([(k, _json_safe(v)) for k, v in rows]))
-
-
-def _year_table(out: dict) -> str:
-    """One row per year: the year, each side's gain and the section-2 lines a reader checks first."""
-    names = ["provider_gain", "host_saving", "provider_profit", "host_net_cost", "operating_cost", "void_payments"]
-    head = "year  " + "  ".join(f"{n:>18}" for n in names)
-    lines = [head]
-    for row in out["years"]:
-        cells = "  ".join(f"{'n/a' if row[n] is None else f'{row[n]:,.2f}':>18}" for n in names)
-        lines.append(f"{row['year']:>4}  {cells}")
-    return "\n".join(lines) + "\n"
+        print(_table([(k, _json_safe(v)) for k, v in out.items()]))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -260,5 +336,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     for line in getattr(args, "warnings", []):
         print(line, file=sys.stderr)
-    _print(out, getattr(args, "format", "json"), args.command, getattr(args, "scenario", None))
+    _print(out, getattr(args, "format", "json"), args.command, getattr(args, "scenario", None), args)
     return 0

@@ -8,7 +8,17 @@ import math
 from . import fields
 from .scenario import Scenario
 
-__all__ = ["NA", "money", "percent", "unit_money", "field_value", "field_unit", "unit_period", "per_unit_period"]
+__all__ = [
+    "NA",
+    "money",
+    "percent",
+    "unit_money",
+    "field_value",
+    "field_unit",
+    "outcome_unit",
+    "unit_period",
+    "per_unit_period",
+]
 
 NA = "n/a"
 
@@ -106,3 +116,24 @@ def unit_money(value, currency: str = "£") -> str:
     if value is None or not math.isfinite(float(value)):
         return NA
     return money(value, currency, 2 if abs(float(value)) < 100 else 0)
+
+
+UNIT_COUNTS = ("occupied_units", "host_units", "external_units", "void_units")
+FRACTIONS = ("occupancy", "local_use", "host_share_rate")
+
+
+def outcome_unit(name: str, scenario: Scenario) -> str:
+    """The unit of a section-2 quantity (or of ``occupancy`` / ``local_use``) in words.
+
+    >>> from partnership.examples import example_scenario
+    >>> s = example_scenario()
+    >>> outcome_unit("host_fees", s), outcome_unit("host_unit_cost", s), outcome_unit("host_units", s)
+    ('£ per year', '£ per place-week', 'place-weeks per year')
+    """
+    if name in FRACTIONS:
+        return "fraction 0-1"
+    if name in UNIT_COUNTS:
+        return f"{unit_period(scenario)}s per year"
+    if name == "host_unit_cost":
+        return f"{scenario.currency} per {unit_period(scenario)}"
+    return f"{scenario.currency} per year"

@@ -168,6 +168,15 @@ def _frames(page) -> list[int]:
     return page.context.__dict__.setdefault("_partnership_frames", [0])
 
 
+def open_group(page, name: str, timeout: float = 30_000) -> None:
+    """Open one of the sidebar's groups of inputs (an expander drawn only while open), unless it is open."""
+    details = page.locator("[data-testid=stSidebar] details", has=page.locator("summary", has_text=name)).first
+    if details.get_attribute("open") is not None:
+        wait_for_idle(page, timeout)
+        return
+    rerun(page, details.locator("summary").first.click, timeout)
+
+
 def open_view(page, name: str, timeout: float = 30_000) -> None:
     """Open one of the page's views (tabs); only the open view is drawn, so opening another reruns."""
     tab = page.get_by_role("tab", name=name)

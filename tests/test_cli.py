@@ -133,14 +133,33 @@ def test_sweep_with_no_acceptable_pair_gives_null(scenario_file):
     assert json.loads(r.stdout)["balanced"] is None
 
 
-def test_table_format(scenario_file):
+def test_table_format(scenario_file, example):
+    """The evaluate table: the scenario's name and the point as a heading, MODEL.md's names, money to the penny
+    with its unit, shares as percents, n/a where undefined (the host uses no places at local use 0)."""
     r = run("evaluate", scenario_file, "--occupancy", 0.85, "--local-use", 0, "--format", "table")
     assert r.returncode == 0
-    assert "host_unit_cost" in r.stdout and "n/a" in r.stdout and "nan" not in r.stdout.lower()
-    assert (
-        "144,821.00"
-        in run("evaluate", scenario_file, "--occupancy", 0.85, "--local-use", 0.75, "--format", "table").stdout
-    )
+    assert r.stdout.startswith(f"{example.name}: one year at 85 % occupancy, 0 % local use\n")
+    assert re.search(r"host_unit_cost\s+n/a", r.stdout) and "nan" not in r.stdout.lower()
+    table = run("evaluate", scenario_file, "--occupancy", 0.85, "--local-use", 0.75, "--format", "table").stdout
+    assert re.search(r"provider_profit\s+£144,821.00  a year", table)
+    assert re.search(r"host_unit_cost\s+£[\d,]+\.\d\d  per place-week", table)
+    assert re.search(r"host_units\s+[\d,]+\.\d\d  place-weeks a year", table)
+    assert re.search(r"host_share_rate\s+\d+\.\d %", table)
+    assert not re.search(r"\d\.\d{3}", table)  # no raw fractions or floats
+
+
+def test_term_table_reads_year_by_year(tmp_path, example_dict):
+    example_dict["term"] = {"years": 3, "discount_rate": 0.035, "indexation": {"costs": 0.04}}
+    path = tmp_path / "term.yaml"
+    path.write_text(yaml.safe_dump(example_dict))
+    r = run("term", path, "--occupancy", 0.85, "--local-use", 0.5, "--format", "table")
+    assert r.returncode == 0, r.stderr
+    assert "the term of 3 years at 85 % occupancy, 50 % local use" in r.stdout.splitlines()[0]
+    assert re.search(r"^year\s+provider_gain\s+host_saving", r.stdout, re.M)
+    assert len(re.findall(r"^\s+[123]\s+-?£[\d,]+\.\d\d", r.stdout, re.M)) == 3  # one row a year
+    assert re.search(r"npv_provider_gain\s+-?£[\d,]+\.\d\d", r.stdout)
+    assert re.search(r"provider_payback_year\s+(year \d+|never)", r.stdout)
+    assert "nan" not in r.stdout.lower() and "None" not in r.stdout
 
 
 @pytest.mark.parametrize(
@@ -228,5 +247,8 @@ def test_sweep_table_says_how_sharp_the_balanced_point_is():
         "table",
     )
     assert r.returncode == 0, r.stderr
-    assert re.search(r"within 1 % of the best: agreement.sharing.bands\[2\].host_share\s+0 to 1", r.stdout)
+    assert r.stdout.startswith("Rural homecare zone: terms both sides accept")
+    assert re.search(r"within 1 % of the best: Sharing band 3: host's share\s+0.0 % to 100.0 %", r.stdout)
+    assert re.search(r"balanced point on the end of a range\s+Sharing band 3: host's share", r.stdout)
     assert re.search(r"not sharp \(near-best region wide\)\s+yes", r.stdout)
+    assert re.search(r"expected_provider_gain\s+£[\d,]+  a year", r.stdout)

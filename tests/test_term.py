@@ -58,7 +58,7 @@ def test_cli_term_reproduces_section_11(tmp_path, term_example):
     table = run("term", path, "--occupancy", 0.85, "--local-use", 0.75, "--format", "table").stdout
     assert (
         "13,294.68" in table
-        and "-12,476.63" in table
+        and "-£12,476.63" in table
         and len([line for line in table.splitlines() if line[:4].strip().isdigit()]) == 3
     )
 

@@ -156,7 +156,7 @@ def render(valid: Scenario | None) -> None:
                 if spec(path).group in ("Scenario", "Service"):
                     _input(path)
 
-    if (box := group("Prices", "group_prices", expanded=True)) is not None:
+    if (box := group("Prices", "group_prices")) is not None:
         with box:
             _prices()
 
@@ -164,7 +164,8 @@ def render(valid: Scenario | None) -> None:
         with box:
             _agreement()
 
-    # closed at first: the first screen holds what a room moves most, and the page opens without loading a table grid
+    # closed at first, as are the prices: the first screen holds the terms a room negotiates, and the page opens
+    # without loading a table grid
     if (box := group("Surplus sharing", "group_sharing")) is not None:
         with box:
             _sharing()
