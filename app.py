@@ -42,9 +42,8 @@ if scenario is not None:
     st.session_state["last_valid"] = scenario
 shown = scenario or st.session_state.get("last_valid")
 
-# The page is laid out top to bottom but drawn open view first: its chart reaches the browser first, which then
-# fetches and starts plotly (its largest script) while the headline and the inputs are drawn into their places.
-inputs = st.sidebar.container()
+with st.sidebar:
+    guarded("the inputs", sidebar.render, shown)
 
 lead, switch = st.columns([5, 1], vertical_alignment="center")
 lead.caption("Partnership Calculator: what a local partnership agreement means for the host authority and the provider")
@@ -74,12 +73,13 @@ if problems:
         + "\n".join(f"- {p}" for p in problems)
     )
 if shown is None:
-    with inputs:
-        guarded("the inputs", sidebar.render, shown)
     st.stop()
+for line in scenario_warnings(shown):
+    st.warning(f"Allowed, but check: {state.plain_message(line)}")
+if jumps := compute.placement_warnings(compute.key(shown)):
+    st.warning("**Money rides on a placement decision.** " + " ".join(jumps) + f" {decisions.CURE}", icon="⚖️")
 if scenario is not None:
     state.write_url(scenario)
-notes, glance = st.container(), st.container()  # filled after the open view, above it
 
 
 def compare_options(s) -> None:
@@ -96,6 +96,9 @@ def export_view(s) -> None:
     export.export(s)
 
 
+with st.container(key="first_words"):  # for a first visit: hidden in presentation mode
+    guarded("the words used", views.first_words, shown)
+guarded("the headline figures", views.at_a_glance, shown)
 VIEWS = {
     "Every outcome": views.every_outcome,
     "Across occupancy": views.across_occupancy,
@@ -113,15 +116,3 @@ for (name, draw), tab in zip(VIEWS.items(), tabs):
     if tab.open is not False:
         with tab:
             guarded(f"the view “{name}”", draw, shown)
-
-with notes:
-    for line in scenario_warnings(shown):
-        st.warning(f"Allowed, but check: {state.plain_message(line)}")
-    if jumps := compute.placement_warnings(compute.key(shown)):
-        st.warning("**Money rides on a placement decision.** " + " ".join(jumps) + f" {decisions.CURE}", icon="⚖️")
-with glance:
-    with st.container(key="first_words"):  # for a first visit: hidden in presentation mode
-        guarded("the words used", views.first_words, shown)
-    guarded("the headline figures", views.at_a_glance, shown)
-with inputs:
-    guarded("the inputs", sidebar.render, shown)
