@@ -5,7 +5,10 @@ import streamlit as st
 from partnership import decisions, scenario_warnings
 from ui import compute, sidebar, state, views
 from ui.guard import guarded
+from ui.serving import send_without_delay
 from ui.text import plain
+
+send_without_delay()  # once per server process: every later request and message is sent at once (see ui.serving)
 
 st.set_page_config(page_title="Partnership Calculator", page_icon="🤝", layout="wide")
 st.markdown(

@@ -20,13 +20,22 @@ First load. A fresh browser (a new session) opens the page; the time is from the
 app's modules imported then); "warm" a later one (a new session on a running server), both in a browser that
 has never opened the page; "revisit" a new tab of a browser that has (its cache holds the page's scripts). "headline
 shown" is the warm load's time to the headline's first figure.
+
+Kept-alive request. A small script of Streamlit's fetched again and again on one connection, before the app has
+first run in a fresh server (Streamlit's server still sends with Nagle's algorithm on) and after (ui.serving has
+turned it off): the stall each of a page load's ~100 script requests met.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
+import re
 import statistics
 import sys
+import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,16 +136,36 @@ def revisit(base: str) -> float:
         return again.evaluate("() => performance.now()") / 1000
 
 
-def measure_loads(loads: int) -> tuple[list[float], list[float], list[float], list[float]]:
-    cold, warm, headline, again = [], [], [], []
+def kept_alive(base: str, requests: int = 30) -> float:
+    """Median seconds for a small script of Streamlit's on a kept-alive connection (each request after a
+    connection's first: a page load makes about 100 of them over six connections). Before the app's first run the
+    server still has Nagle's algorithm on (ui.serving turns it off), and each such request waits ~40 ms."""
+    page = urllib.request.urlopen(base + "/").read().decode()
+    script = re.search(r'href="\./(static/js/[^"]+\.js)"', page).group(1)  # the first module the page preloads
+    url = urllib.parse.urlsplit(base)
+    connection = http.client.HTTPConnection(url.hostname, url.port)
+    times = []
+    for _ in range(requests + 1):
+        start = time.perf_counter()
+        connection.request("GET", "/" + script)
+        connection.getresponse().read()
+        times.append(time.perf_counter() - start)
+    connection.close()
+    return statistics.median(times[1:])
+
+
+def measure_loads(loads: int) -> tuple[list[float], list[float], list[float], list[float], list[float], list[float]]:
+    cold, warm, headline, again, before, after = [], [], [], [], [], []
     for _ in range(loads):
         with streamlit_server() as base:
+            before.append(kept_alive(base))
             cold.append(first_load(base)[0])
+            after.append(kept_alive(base))
             chart, figures = first_load(base)
             warm.append(chart)
             headline.append(figures)
             again.append(revisit(base))
-    return cold, warm, headline, again
+    return cold, warm, headline, again, before, after
 
 
 def _row(name: str, times: list[float]) -> str:
@@ -151,7 +180,7 @@ def main() -> None:
         "--harness-start", action="store_true", help="count from before the harness sends the key (the old start)"
     )
     args = parser.parse_args()
-    cold, warm, headline, again = measure_loads(args.loads)
+    cold, warm, headline, again, before, after = measure_loads(args.loads)
     with streamlit_server() as base:
         first_load(base)  # the modules imported: the changes below measure the running app
         results = measure_changes(base, args.repeats, args.harness_start)
@@ -164,6 +193,9 @@ def main() -> None:
     print(_row("warm (new session)", warm))
     print(_row("warm: headline shown", headline))
     print(_row("revisit (browser cached)", again))
+    print(f"{'kept-alive request':24} {'median':>8} {'min':>8} {'max':>8}  (milliseconds, per server start)")
+    print(_row("before the app first ran", [1000 * t for t in before]))
+    print(_row("after (no Nagle delay)", [1000 * t for t in after]))
 
 
 if __name__ == "__main__":
