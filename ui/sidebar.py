@@ -274,6 +274,8 @@ def _term() -> None:
         rows = pd.DataFrame(
             state.current_year_rows(), columns=["year", *[p.rsplit(".", 1)[1] for p in state.GROWTH_PATHS]]
         )
+        # the narrow columns' headings are cut in the sidebar: their names in order, above the table
+        st.caption("% a year, left to right: " + "; ".join(spec(p).label for p in state.GROWTH_PATHS) + ".")
         st.data_editor(
             rows,
             key=state.years_editor_key(),
