@@ -1,121 +1,12 @@
-"""Partnership Calculator: the workshop app. Run with `streamlit run app.py`."""
+"""Partnership Calculator: the workshop app. Start it with `streamlit run app.py`.
+
+Streamlit serves the page, ``workshop.py``, once for each visitor, through this app: as the server starts,
+``ui.serving.lifespan`` makes it send without delay and works out the first screen, so the first visitor after a
+start waits no longer than the next.
+"""
 
 import streamlit as st
 
-from partnership import decisions, scenario_warnings
-from ui import compute, sidebar, state, views
-from ui.guard import guarded
-from ui.serving import send_without_delay
-from ui.text import plain
+from ui.serving import lifespan
 
-send_without_delay()  # once per server process: every later request and message is sent at once (see ui.serving)
-
-st.set_page_config(page_title="Partnership Calculator", page_icon="🤝", layout="wide")
-st.markdown(
-    """<style>
-    /* projector-grade at 1280x720 and up: type that scales with the window, nothing cut, every tab in view */
-    html { font-size: 19px; }
-    @media (max-width: 1500px) { html { font-size: 16px; } }
-    [data-testid="stMainBlockContainer"] { padding: 2.6rem 1.5rem 4rem 1.5rem; max-width: none; }
-    h1 { font-size: 2rem !important; padding: 0.1rem 0 0.4rem 0 !important; }
-    [data-testid="stMetric"] { padding: 0 !important; }
-    [data-testid="stMetric"] > div { padding: 0.35rem 0.65rem !important; }
-    [data-testid="stMetricValue"] { font-size: clamp(1.3rem, 2.3vw, 2.2rem); font-weight: 600; }
-    [data-testid="stMetricLabel"] p { font-size: 1.05rem; }
-    [data-testid="stMetricDelta"] { font-size: 0.95rem; }
-    [data-testid="stMetricValue"] *, [data-testid="stMetricLabel"] *, [data-testid="stMetricDelta"] * {
-        white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
-        overflow-wrap: anywhere; }
-    [role="tablist"] { flex-wrap: wrap; overflow: visible !important; column-gap: 1.1rem; row-gap: 0.1rem; }
-    [role="tab"] { margin: 0 !important; }
-    [role="tab"] p { font-size: 1.15rem; font-weight: 600; }
-    @media (max-width: 1500px) { [role="tab"] p { font-size: 1.05rem; } }
-    /* the sidebar wide enough for the sharing-band table's two columns side by side (no sideways scroll) */
-    [data-testid="stSidebar"][data-collapsed="false"] { width: 360px !important; min-width: 360px !important; }
-    [data-testid="stSidebarContent"] { padding-left: 10px; padding-right: 10px; }
-    [data-testid="stSidebar"] [data-testid="stExpanderDetails"] { padding-left: 0.4rem; padding-right: 0.4rem; }
-    .screen-lead { font-size: 1.1rem; margin: 0.2rem 0 0.3rem 0; }
-    </style>""",
-    unsafe_allow_html=True,
-)
-
-link_problems = state.init_session()
-scenario, problems = state.current_scenario()
-if scenario is not None:
-    st.session_state["last_valid"] = scenario
-shown = scenario or st.session_state.get("last_valid")
-
-with st.sidebar:
-    guarded("the inputs", sidebar.render, shown)
-
-lead, switch = st.columns([5, 1], vertical_alignment="center")
-lead.caption("Partnership Calculator: what a local partnership agreement means for the host authority and the provider")
-presenting = switch.toggle(
-    "Presentation",
-    key="presentation",
-    bind="query-params",
-    help="For the projector: hides the inputs and the longer headline, so the open chart fills the screen.",
-)
-if presenting:
-    st.markdown(
-        """<style>
-        [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], .st-key-glance_more, .st-key-first_words,
-        .st-key-view_purpose,
-        .screen-lead { display: none; }
-        [data-testid="stMainBlockContainer"] { padding-top: 0.8rem; }
-        h1 { font-size: 1.5rem !important; padding: 0 !important; }
-        </style>""",
-        unsafe_allow_html=True,
-    )
-st.title(plain(shown.name) if shown else "No scenario")
-for line in link_problems:
-    st.error(line)
-if problems:
-    st.error(
-        "These inputs break a rule, so the figures below are for the last valid scenario:\n\n"
-        + "\n".join(f"- {p}" for p in problems)
-    )
-if shown is None:
-    st.stop()
-for line in scenario_warnings(shown):
-    st.warning(f"Allowed, but check: {state.plain_message(line)}")
-if jumps := compute.placement_warnings(compute.key(shown)):
-    st.warning("**Money rides on a placement decision.** " + " ".join(jumps) + f" {decisions.CURE}", icon="⚖️")
-if scenario is not None:
-    state.write_url(scenario)
-
-
-def compare_options(s) -> None:
-    """The Compare options view; the store and its database driver are loaded when it is first opened."""
-    from ui import options
-
-    options.compare_options(s)
-
-
-def export_view(s) -> None:
-    """The Export view; the paper pack, kaleido and the spreadsheet writers are loaded when it is first opened."""
-    from ui import export
-
-    export.export(s)
-
-
-with st.container(key="first_words"):  # for a first visit: hidden in presentation mode
-    guarded("the words used", views.first_words, shown)
-guarded("the headline figures", views.at_a_glance, shown)
-VIEWS = {
-    "Every outcome": views.every_outcome,
-    "Across occupancy": views.across_occupancy,
-    "Where the money goes": views.where_the_money_goes,
-    "Risk": views.risk,
-    "Access and placements": views.access_and_placements,
-    "Over the term": views.over_the_term,
-    "Find terms": views.find_terms,
-    "Compare options": compare_options,
-    "Export": export_view,
-}
-# only the open view is worked out: a change of input redraws one chart, not all of them
-tabs = st.tabs(list(VIEWS), key="view", on_change="rerun", bind="query-params")
-for (name, draw), tab in zip(VIEWS.items(), tabs):
-    if tab.open is not False:
-        with tab:
-            guarded(f"the view “{name}”", draw, shown)
+app = st.App("workshop.py", lifespan=lifespan)

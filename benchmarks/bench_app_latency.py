@@ -16,14 +16,15 @@ cold-compute case. ``--harness-start`` counts from just before the harness sends
 this change did.
 
 First load. A fresh browser (a new session) opens the page; the time is from the start of navigation
-(``performance.timeOrigin``) to the first chart's plot drawn. "cold" is the first load after the server starts (the
-app's modules imported then); "warm" a later one (a new session on a running server), both in a browser that
+(``performance.timeOrigin``) to the first chart's plot drawn. "cold" is the first load after the server starts (before
+ui.serving warmed the server up as it started, the app's modules were imported then); "warm" a later one (a new session on a running server), both in a browser that
 has never opened the page; "revisit" a new tab of a browser that has (its cache holds the page's scripts). "headline
 shown" is the warm load's time to the headline's first figure.
 
-Kept-alive request. A small script of Streamlit's fetched again and again on one connection, before the app has
-first run in a fresh server (Streamlit's server still sends with Nagle's algorithm on) and after (ui.serving has
-turned it off): the stall each of a page load's ~100 script requests met.
+Kept-alive request. A small script of Streamlit's fetched again and again on one connection, in a server just
+started (before any visitor) and after the first visitor. Streamlit's server sends with Nagle's algorithm on, and
+each such request waited ~40 ms (the stall each of a page load's ~100 script requests met) until ui.serving turned
+it off: at the first visitor's page at first, now as the server starts.
 """
 
 from __future__ import annotations
@@ -138,8 +139,8 @@ def revisit(base: str) -> float:
 
 def kept_alive(base: str, requests: int = 30) -> float:
     """Median seconds for a small script of Streamlit's on a kept-alive connection (each request after a
-    connection's first: a page load makes about 100 of them over six connections). Before the app's first run the
-    server still has Nagle's algorithm on (ui.serving turns it off), and each such request waits ~40 ms."""
+    connection's first: a page load makes about 100 of them over six connections); ~40 ms each with Nagle's
+    algorithm on, as Streamlit's server leaves it (ui.serving turns it off)."""
     page = urllib.request.urlopen(base + "/").read().decode()
     script = re.search(r'href="\./(static/js/[^"]+\.js)"', page).group(1)  # the first module the page preloads
     url = urllib.parse.urlsplit(base)
@@ -194,8 +195,8 @@ def main() -> None:
     print(_row("warm: headline shown", headline))
     print(_row("revisit (browser cached)", again))
     print(f"{'kept-alive request':24} {'median':>8} {'min':>8} {'max':>8}  (milliseconds, per server start)")
-    print(_row("before the app first ran", [1000 * t for t in before]))
-    print(_row("after (no Nagle delay)", [1000 * t for t in after]))
+    print(_row("server just started", [1000 * t for t in before]))
+    print(_row("after the first visitor", [1000 * t for t in after]))
 
 
 if __name__ == "__main__":

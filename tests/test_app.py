@@ -41,7 +41,7 @@ GROUPS += ["group_uncertainty", "glance_words", "glance_sources"]
 
 
 def start(view: str | None = None, opened: bool = True) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "workshop.py"), default_timeout=120)
     for key in GROUPS if opened else []:
         at.session_state[key] = True
     at.run()
@@ -460,7 +460,7 @@ def test_adopting_terms_opens_their_groups_and_a_broken_input_opens_its_group():
 
 def _room_session(code: str | None = None, view: str = "Compare options") -> AppTest:
     """A new browser session (as another laptop in the room would be), on the room's link if given."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "workshop.py"), default_timeout=120)
     if code:
         at.query_params["room"] = code
     at.run()
@@ -697,7 +697,7 @@ def test_every_way_in_speaks_in_labels_percents_and_bands_from_1(example):
     import zlib
 
     link = base64.urlsafe_b64encode(zlib.compress(json.dumps(doc).encode())).decode().rstrip("=")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "workshop.py"), default_timeout=120)
     at.query_params["scenario"] = link
     at.run()
     assert f"The link's scenario could not be opened: {expected}" in problems_shown(at)

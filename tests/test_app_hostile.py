@@ -20,7 +20,7 @@ PATHS = re.compile("|".join(re.escape(f.path) for f in FIELDS if "." in f.path))
 
 
 def open_with_link(text: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "workshop.py"), default_timeout=120)
     at.query_params[URL_KEY] = text
     return at.run()
 
@@ -48,7 +48,7 @@ def test_a_view_that_fails_says_so_in_one_line_and_the_page_goes_on(monkeypatch,
         raise ZeroDivisionError("float division by zero")
 
     monkeypatch.setattr(views, "risk", broken)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at = AppTest.from_file(str(ROOT / "workshop.py"), default_timeout=120).run()
     at.session_state["view"] = "Risk"
     at.run()
     assert not at.exception, at.exception
@@ -66,7 +66,7 @@ def test_a_pack_whose_charts_cannot_be_drawn_says_so_in_one_line(monkeypatch):
 
     monkeypatch.setattr(images, "_browser", None)
     monkeypatch.setattr(images, "chromium_path", lambda: None)  # as if Chromium were gone
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at = AppTest.from_file(str(ROOT / "workshop.py"), default_timeout=120).run()
     at.session_state["view"] = "Export"
     at.run()
     at.button(key="build_pack").click().run()

@@ -13,7 +13,7 @@ from . import state
 
 BAND_COLUMN_PX = 134
 """Width of each column of the sharing-band table: both fit the sidebar side by side, headers in full, no sideways
-scroll (the sidebar is widened to fit them in app.py)."""
+scroll (the sidebar is widened to fit them in workshop.py)."""
 SIDEBAR_TABLE_PX = 300
 """The width a table has in the sidebar's expanders (the sidebar is 360 px wide)."""
 YEAR_COLUMN_PX = 54
