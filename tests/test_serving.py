@@ -52,3 +52,25 @@ def test_other_sockets_are_left_alone():
         assert a.family == socket.AF_UNIX and b.fileno() >= 0  # still open and usable
         a.sendall(b"x")
         assert b.recv(1) == b"x"
+
+
+def test_the_server_is_made_ready_as_it_starts():
+    """``lifespan`` (which app.py gives Streamlit's server) turns the delay off on the listening socket and works
+    out the default preset's first screen before anyone asks."""
+    import asyncio
+
+    from ui import compute
+    from ui.serving import lifespan
+
+    compute._scenario.cache_clear()
+    with socket.socket(socket.AF_INET) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        send_without_delay.cache_clear()  # once per process: this test's listener is new
+
+        async def start() -> None:
+            async with lifespan(None):
+                assert _nodelay(listener) != 0
+
+        asyncio.run(start())
+    assert compute._scenario.cache_info().currsize == 1  # the default preset, read and worked out
