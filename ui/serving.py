@@ -69,10 +69,20 @@ def send_without_delay() -> int:
 
 
 def warm_up() -> None:
-    """Import what the page uses and work out the default preset's first screen (the headline and the first
-    view's maps), into the caches every session shares."""
+    """Import what the page uses, read the presets' names and descriptions (the preset picker shows them all), and
+    work out the default preset's headline and first view's maps, into the caches every session shares. (The page
+    writes out defaults the file leaves unset, such as a void price, so its scenario's cache key can differ from the
+    file's; then the page works out its own maps, about 0.1 s, and the rest is still done.)"""
+    import inspect
+
+    import streamlit.emojis  # noqa: F401  (the page icon is checked against its table: a 0.1 s regular expression)
+
     from . import compute, sidebar, state, views  # noqa: F401  (the page's modules, and the model and charts)
 
+    inspect.stack()  # Streamlit looks up its caller's module once per process (~0.1 s the first time): done here
+    for stem in state.presets():
+        state.preset_title(stem)
+        state.preset_description(stem)
     scenario = state.load_scenario(state.presets()[state.DEFAULT_PRESET])
     text = compute.key(scenario)
     compute.most_likely_case(text)
