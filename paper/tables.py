@@ -13,9 +13,7 @@ import pandas as pd
 import xlsxwriter
 
 from partnership.fields import field_label, is_fraction
-from partnership.formats import FRACTIONS as _FRACTIONS
-from partnership.formats import NA, outcome_unit
-from partnership.formats import UNIT_COUNTS as _UNIT_COUNTS
+from partnership.formats import FRACTIONS, NA, UNIT_COUNTS, outcome_unit
 from partnership.negotiation import SweepResult
 from partnership.outcomes import OUTCOME_NAMES, evaluate
 from partnership.scenario import Scenario
@@ -179,9 +177,9 @@ def _number_format(unit: str | None, column: str, currency: str) -> str:
     """An Excel number format for a column (or a cell) from its unit, or failing that its name."""
     money = "#,##0;[Red]-#,##0"
     if unit is None:
-        if column in _FRACTIONS or is_fraction(column):
+        if column in FRACTIONS or is_fraction(column):
             return "0.000"
-        if column in _UNIT_COUNTS:
+        if column in UNIT_COUNTS:
             return "#,##0.0"
         return money
     if "fraction" in unit or "probability" in unit:

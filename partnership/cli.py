@@ -121,16 +121,7 @@ def _summary_table(out: dict, scenario) -> str:
             v = out[k]
             shown = percent(v, 1) if k.startswith("probability") else money(v, cur)
             rows.append((f"  {SUMMARY_LABELS[k]}", shown, "" if k.startswith("probability") else unit))
-    width = max(len(r[0]) for r in rows)
-    value_width = max(len(r[1]) for r in rows if r[1] is not None)
-    title = f"{scenario.name}: summary under the uncertainty"
-    lines = [title, "=" * len(title)]
-    for label, shown, unit in rows:
-        if shown is None:
-            lines += ["", label]
-        else:
-            lines.append(f"{label.ljust(width)}  {shown:>{value_width}}  {unit}".rstrip())
-    return "\n".join(lines)
+    return _rows_table(f"{scenario.name}: summary under the uncertainty", rows)
 
 
 def _cmd_sweep(args) -> dict:
@@ -166,17 +157,23 @@ def _warn(args, scenario) -> None:
     args.warnings = lines
 
 
-def _rows_table(title: str, rows: list[tuple[str, str, str]], note: str = "") -> str:
-    """A titled table of (name, value, unit) rows, values right-aligned; a row with value None is a subheading."""
+def _aligned(rows: list[tuple[str, str, str]]) -> list[str]:
+    """(name, value, unit) rows as lines, names padded and values right-aligned; a row with value None is a
+    subheading after a blank line."""
     width = max(len(r[0]) for r in rows)
     value_width = max((len(r[1]) for r in rows if r[1] is not None), default=0)
-    lines = [title, "=" * len(title)] + ([note] if note else [])
+    lines = []
     for name, value, unit in rows:
         if value is None:
             lines += ["", name]
         else:
             lines.append(f"{name.ljust(width)}  {value:>{value_width}}  {unit}".rstrip())
-    return "\n".join(lines)
+    return lines
+
+
+def _rows_table(title: str, rows: list[tuple[str, str, str]], note: str = "") -> str:
+    """A titled table of (name, value, unit) rows (:func:`_aligned`), with an optional note under the title."""
+    return "\n".join([title, "=" * len(title)] + ([note] if note else []) + _aligned(rows))
 
 
 def _outcome_cell(name: str, value, scenario) -> tuple[str, str]:
@@ -240,7 +237,7 @@ def _term_table(out: dict, scenario, occupancy: float, local_use: float) -> str:
         else:
             rows.append((name, "never" if value is None else f"year {int(value)}", ""))
     head = [title, "=" * len(title), "Names are MODEL.md's; each year's money in that year's pounds, a year.", ""]
-    return "\n".join(head + grid) + "\n" + _rows_table("", rows).split("\n", 2)[2]
+    return "\n".join(head + grid + _aligned(rows))
 
 
 def _sweep_table(out: dict, scenario) -> str:

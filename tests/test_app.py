@@ -20,6 +20,7 @@ from partnership import (
 )
 from partnership.negotiation import default_axes
 from partnership.scenario import scenario_to_dict, set_path
+from ui.sidebar import GROUPS as INPUT_GROUPS
 from ui.state import decode_scenario
 
 from .conftest import PRESETS, ROOT
@@ -35,8 +36,7 @@ VIEWS = {  # each view and the words its charts' titles carry
 }
 
 
-GROUPS = ["group_about", "group_files", "group_service", "group_prices", "group_agreement", "group_sharing", "group_term"]
-GROUPS += ["group_uncertainty", "glance_words", "glance_sources"]
+GROUPS = ["group_about", "group_files", *INPUT_GROUPS, "glance_words", "glance_sources"]
 """The page's expanders, drawn only while open: the tests open them all, as a reader would to reach an input."""
 
 
@@ -405,14 +405,19 @@ def test_growth_rates_can_be_set_year_by_year():
     assert scenario.term.indexation.costs == pytest.approx([0.0, 0.09])
 
 
-
 def test_closed_groups_are_not_drawn_and_lose_nothing():
     """A closed sidebar group is not drawn at all (each change then redraws fewer inputs), yet what was typed in it,
     and a table's pending edits, still count while it is closed and when it opens again."""
     at = start(opened=False)
     shown = {e.key for e in at.sidebar.number_input}
     assert "agreement.contribution" in shown  # the agreement: the one group open at first
-    closed = {"service.capacity", "prices.host", "term.years", "uncertainty.occupancy.low", "agreement.sharing.loss_share"}
+    closed = {
+        "service.capacity",
+        "prices.host",
+        "term.years",
+        "uncertainty.occupancy.low",
+        "agreement.sharing.loss_share",
+    }
     assert not shown & closed
     assert not at.sidebar.dataframe  # the band table (in "Surplus sharing") is not drawn: no grid to load
     assert not at.get("download_button") and not at.sidebar.text  # the file and about groups: closed
@@ -457,6 +462,7 @@ def test_adopting_terms_opens_their_groups_and_a_broken_input_opens_its_group():
     at.run()
     assert at.number_input(key="service.capacity").value == -4.0  # in the open group, as typed
     assert "Capacity" in sidebar_problems(at)
+
 
 def _room_session(code: str | None = None, view: str = "Compare options") -> AppTest:
     """A new browser session (as another laptop in the room would be), on the room's link if given."""

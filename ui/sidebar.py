@@ -71,9 +71,7 @@ def group(label: str, key: str, expanded: bool = False, where=None):
     """An expander whose contents are worked out and drawn only while it is open (``None`` when closed): a closed
     group costs the page nothing on each change. Inputs keep their values while hidden (``persist_state``). A group
     holding an input that breaks a rule opens, so the message stands beside its input until it is fixed."""
-    if key in GROUPS and any(
-        at.startswith(GROUPS[key]) for at, lines in (st.session_state.get(state.PROBLEMS_KEY) or {}).items() if lines
-    ):
+    if any(lines and group_key(at) == key for at, lines in (st.session_state.get(state.PROBLEMS_KEY) or {}).items()):
         st.session_state[key] = True
     box = (where or st).expander(label, expanded=expanded, key=key, on_change="rerun")
     return None if box.open is False else box

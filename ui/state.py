@@ -193,23 +193,25 @@ def current_year_rows() -> list[dict]:
     return rows
 
 
+def _keep_edits(editor_key: str, current_rows, rows_key: str, version_key: str) -> None:
+    """Fold a table's pending edits (under ``editor_key``) into its base rows (``current_rows()``, kept under
+    ``rows_key``) and start a fresh table (a new ``version_key``)."""
+    if isinstance(st.session_state.get(editor_key), dict):
+        rows = current_rows()
+        st.session_state.pop(editor_key, None)
+        st.session_state[rows_key] = rows
+        st.session_state[version_key] = st.session_state.get(version_key, 0) + 1
+
+
 def keep_year_edits() -> None:
     """Fold the per-year table's pending edits into its base rows and start a fresh table: called when the table
     is about to stop being drawn (its group closed), since Streamlit forgets the state of a widget it does not draw."""
-    if isinstance(st.session_state.get(years_editor_key()), dict):
-        rows = current_year_rows()
-        st.session_state.pop(years_editor_key(), None)
-        st.session_state[YEARS_KEY] = rows
-        st.session_state[YEARS_VERSION] = st.session_state.get(YEARS_VERSION, 0) + 1
+    _keep_edits(years_editor_key(), current_year_rows, YEARS_KEY, YEARS_VERSION)
 
 
 def keep_band_edits() -> None:
     """As :func:`keep_year_edits`, for the sharing-band table."""
-    if isinstance(st.session_state.get(bands_editor_key()), dict):
-        rows = current_bands()
-        st.session_state.pop(bands_editor_key(), None)
-        st.session_state[BANDS_KEY] = rows
-        st.session_state[BANDS_VERSION] = st.session_state.get(BANDS_VERSION, 0) + 1
+    _keep_edits(bands_editor_key(), current_bands, BANDS_KEY, BANDS_VERSION)
 
 
 def bands_editor_key() -> str:
