@@ -219,7 +219,8 @@ YEAR_COLUMNS = ["provider_gain", "host_saving", "provider_profit", "host_net_cos
 def _term_table(out: dict, scenario, occupancy: float, local_use: float) -> str:
     cur = scenario.currency
     title = (
-        f"{scenario.name}: the term of {scenario.term.years} years at {point_percent(occupancy)} occupancy, "
+        f"{scenario.name}: the term of {scenario.term.years} year{'s' if scenario.term.years != 1 else ''} at "
+        f"{point_percent(occupancy)} occupancy, "
         f"{point_percent(local_use)} local use"
     )
     cells = [[money(row[n], cur, 2) for n in YEAR_COLUMNS] for row in out["years"]]

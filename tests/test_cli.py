@@ -148,6 +148,12 @@ def test_table_format(scenario_file, example):
     assert not re.search(r"\d\.\d{3}", table)  # no raw fractions or floats
 
 
+def test_term_table_of_one_year_says_year(scenario_file):
+    r = run("term", scenario_file, "--occupancy", 0.85, "--local-use", 0.5, "--format", "table")
+    assert r.returncode == 0, r.stderr
+    assert "the term of 1 year at 85 % occupancy" in r.stdout.splitlines()[0]
+
+
 def test_term_table_reads_year_by_year(tmp_path, example_dict):
     example_dict["term"] = {"years": 3, "discount_rate": 0.035, "indexation": {"costs": 0.04}}
     path = tmp_path / "term.yaml"
