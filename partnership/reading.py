@@ -138,6 +138,23 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
     """The safe loader; only its parser (events) and its resolver (plain scalar -> type) are used."""
 
 
+class _PurePythonLoader(yaml.SafeLoader):
+    """PyYAML's own parser, which hands out events as it reads. libyaml (bundled with PyYAML 6.0.4 and later) scans a
+    run of opening brackets to its end before the first event and stops at its own nesting limit there; this one
+    lets the reader reach its depth check, so both give the same words."""
+
+
+_PARSER_NESTING = "exceeded maximum nesting depth"
+
+
+class _ParserNestingLimit(Exception):
+    """The parser stopped at its own nesting limit before the reader's depth check was reached."""
+
+
+def _depth_problem(mark) -> str:
+    return f"lists or mappings nested more than {MAX_DEPTH} levels deep{_where(mark)}; a scenario needs no more than 4"
+
+
 class PlainNumber(str):
     """A plain (unquoted) scalar such as ``1e300`` or ``2.5E-3``: a number in JSON and YAML 1.2, text to PyYAML's
     YAML 1.1 (which wants a dot and a signed exponent, and so writes the text "1e5" unquoted). Kept as text, so a
@@ -184,8 +201,8 @@ class _Reader:
     large is built; a key given twice and an over-long integer are noted with their dotted path, and reading goes on
     so that all of them are reported."""
 
-    def __init__(self, text: str, source: str):
-        self.text, self.source = text, source
+    def __init__(self, text: str, source: str, loader: type | None = None):
+        self.text, self.source, self.loader_class = text, source, loader or _Loader
         self.loader: Any = None
         self.stack: list[list] = []  # [container, current key, whether a mapping awaits its next key]
         self.problems: list[str] = []
@@ -255,7 +272,7 @@ class _Reader:
         values = documents = 0
         stack = self.stack
         try:
-            loader = self.loader = _Loader(self.text)  # the pure-Python reader checks characters here already
+            loader = self.loader = self.loader_class(self.text)  # the pure-Python reader checks characters here already
             while loader.check_event():
                 event = loader.get_event()
                 kind = type(event)
@@ -288,10 +305,7 @@ class _Reader:
                             "uses a list or mapping as a key, which scenario files do not need", event.start_mark
                         )
                     if len(stack) >= MAX_DEPTH:
-                        raise self._stop(
-                            f"lists or mappings nested more than {MAX_DEPTH} levels deep{_where(event.start_mark)}; "
-                            "a scenario needs no more than 4"
-                        )
+                        raise ScenarioError([f"{self.source}: {_depth_problem(event.start_mark)}"])
                     container = {} if kind is yaml.MappingStartEvent else []
                     self._place(container)
                     stack.append([container, None, isinstance(container, dict)])
@@ -308,6 +322,10 @@ class _Reader:
                             "holds more than one YAML document (---); a scenario file holds one", event.start_mark
                         )
         except yaml.YAMLError as exc:
+            if _PARSER_NESTING in str(getattr(exc, "problem", "") or ""):
+                if self.loader_class is not _PurePythonLoader:
+                    raise _ParserNestingLimit from None
+                raise ScenarioError([f"{self.source}: {_depth_problem(getattr(exc, 'problem_mark', None))}"]) from None
             raise _yaml_problem(self.source, exc, self.text) from None
         finally:
             if self.loader is not None:
@@ -361,7 +379,11 @@ def read_document(data: bytes | str, source: str) -> dict:
     the parser's events in one pass that stops at the first sign of trouble, so no input up to the size limit
     takes more than about a second, and nothing is built that is larger than the text.
     """
-    document = _Reader(_text(data, source), source).read()
+    text = _text(data, source)
+    try:
+        document = _Reader(text, source).read()
+    except _ParserNestingLimit:  # libyaml's own limit, met before the reader's: read again with PyYAML's parser
+        document = _Reader(text, source, _PurePythonLoader).read()
     if document is _NOTHING or document is None:
         raise ScenarioError([f"{source}: the file is empty"])
     if not isinstance(document, dict):

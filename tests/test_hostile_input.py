@@ -390,3 +390,26 @@ def test_headline_sentences_say_n_a_for_undefined_figures(example):
     assert "its saving a year is n/a" in host
     for sentence in (provider, host):
         assert "None" not in sentence and "nan" not in sentence.lower()
+
+
+def test_a_parser_with_its_own_nesting_limit_still_gets_the_plain_words(monkeypatch):
+    """libyaml (bundled with PyYAML 6.0.4) stops at its own nesting limit before the reader's depth check is reached;
+    a parser that did so at every level (here one that stops at 3 levels, C or pure Python) still gets the plain
+    words about nesting, never the parser's "exceeded maximum nesting depth"."""
+    from partnership import reading
+
+    class Limited(yaml.SafeLoader):
+        def fetch_flow_collection_start(self, TokenClass):
+            if self.flow_level >= 3:
+                mark = self.get_mark()
+                raise yaml.scanner.ScannerError("while increasing flow level", mark, "exceeded maximum nesting depth", mark)
+            super().fetch_flow_collection_start(TokenClass)
+
+    monkeypatch.setattr(reading, "_Loader", Limited)
+    monkeypatch.setattr(reading, "_PurePythonLoader", Limited)
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario_text("name: x\ndescription: [[[[1]]]]\n", "doc")
+    assert caught.value.problems == [
+        f"doc: lists or mappings nested more than {reading.MAX_DEPTH} levels deep (line 2, column 17); "
+        "a scenario needs no more than 4"
+    ]
