@@ -10,27 +10,22 @@ import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
 
 import yaml
 
 from partnership import ScenarioError, parse_scenario_text, scenario_to_yaml
 
 from .errors import BadArchive
+from .limits import MAX_ARCHIVE_BYTES, MAX_FILE_BYTES, MAX_FILES, MAX_NAME
+from .records import Event, OptionVersion
 
-if TYPE_CHECKING:
-    from .rooms import Event, OptionVersion
-
-MAX_ARCHIVE_BYTES = 20 * 1024 * 1024  # the ZIP itself, and all its files uncompressed together
-MAX_FILE_BYTES = 1024 * 1024  # any one file in it, uncompressed
-MAX_FILES = 2000  # entries in it
 MAX_YAML_DEPTH = 20  # nesting in a scenario file (a scenario needs 5)
 
 LOG = "log.csv"
 LOG_COLUMNS = ["time", "who", "action", "option", "version", "file"]
 ACTIONS = {"save", "remove", "restore", "import"}
 
-__all__ = ["BadArchive", "Step", "build", "read", "MAX_ARCHIVE_BYTES", "MAX_FILE_BYTES", "MAX_FILES"]
+__all__ = ["BadArchive", "Step", "build", "read"]
 
 
 def slug(text: str) -> str:
@@ -243,5 +238,5 @@ def read(data: bytes) -> list[Step]:
     steps, used = _log_steps(log_text, texts) if log_text is not None else ([], set())
     for file in sorted(set(texts) - used):
         name = parse_scenario_text(texts[file], file).name.strip() or PurePosixPath(file).stem
-        steps.append(Step("save", name[:80], "", None, texts[file], file))
+        steps.append(Step("save", name[:MAX_NAME], "", None, texts[file], file))
     return steps
