@@ -54,22 +54,6 @@ def _number(text: str) -> float:
     return value
 
 
-def _table(rows: list[tuple[str, object]]) -> str:
-    """A two-column text table; numbers with thousands separators, None as n/a."""
-
-    def fmt(v):
-        if v is None:
-            return "n/a"
-        if isinstance(v, float):
-            if abs(v) < 10 and v != int(v):
-                return f"{v:,.4f}"
-            return f"{v:,.2f}"
-        return str(v)
-
-    width = max(len(k) for k, _ in rows)
-    return "\n".join(f"{k.ljust(width)}  {fmt(v):>18}" for k, v in rows)
-
-
 def _cmd_evaluate(args) -> dict:
     scenario = load_scenario(args.file)
     _warn(args, scenario)
@@ -282,8 +266,6 @@ def _print(out: dict, fmt: str, command: str, scenario=None, args=None) -> None:
         print(_term_table(_json_safe(out), scenario, args.occupancy, args.local_use))
     elif command == "sweep":
         print(_sweep_table(_json_safe(out), scenario))
-    else:
-        print(_table([(k, _json_safe(v)) for k, v in out.items()]))
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -10,23 +10,21 @@
 May import the model (``partnership``), never the user interface (``ui``, ``charts``, ``paper``, streamlit).
 """
 
-from .archive import MAX_ARCHIVE_BYTES, MAX_FILE_BYTES, MAX_FILES
 from .db import DEFAULT_DATABASE_PATH, ENV_VAR, resolve_url
 from .errors import BadArchive, RoomNotFound, StoreError, StoreLimit, StoreUnavailable
-from .rooms import (
+from .limits import (
+    MAX_ARCHIVE_BYTES,
+    MAX_FILE_BYTES,
+    MAX_FILES,
     MAX_NAME,
     MAX_OPTIONS,
     MAX_ROOM_BYTES,
     MAX_SCENARIO_BYTES,
     MAX_VERSIONS,
     MAX_WHO,
-    Event,
-    InvalidScenario,
-    OptionVersion,
-    Room,
-    Store,
-    room_code_from_link,
 )
+from .records import Event, OptionVersion, Room
+from .rooms import InvalidScenario, Store, room_code_from_link
 
 __all__ = [
     "BadArchive",

@@ -10,27 +10,18 @@ import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
-
-import yaml
 
 from partnership import ScenarioError, parse_scenario_text, scenario_to_yaml
 
 from .errors import BadArchive
-
-if TYPE_CHECKING:
-    from .rooms import Event, OptionVersion
-
-MAX_ARCHIVE_BYTES = 20 * 1024 * 1024  # the ZIP itself, and all its files uncompressed together
-MAX_FILE_BYTES = 1024 * 1024  # any one file in it, uncompressed
-MAX_FILES = 2000  # entries in it
-MAX_YAML_DEPTH = 20  # nesting in a scenario file (a scenario needs 5)
+from .limits import MAX_ARCHIVE_BYTES, MAX_FILE_BYTES, MAX_FILES, MAX_NAME
+from .records import Event, OptionVersion
 
 LOG = "log.csv"
 LOG_COLUMNS = ["time", "who", "action", "option", "version", "file"]
 ACTIONS = {"save", "remove", "restore", "import"}
 
-__all__ = ["BadArchive", "Step", "build", "read", "MAX_ARCHIVE_BYTES", "MAX_FILE_BYTES", "MAX_FILES"]
+__all__ = ["BadArchive", "Step", "build", "read"]
 
 
 def slug(text: str) -> str:
@@ -122,23 +113,6 @@ def _check_member(info: zipfile.ZipInfo) -> None:
         raise BadArchive(f"The archive is refused: “{name}” is larger than {MAX_FILE_BYTES // 1024 // 1024} MB.")
 
 
-def _yaml_shape_ok(text: str, file: str) -> None:
-    """Refuse YAML that only an attack needs: aliases (which can multiply a small file) and deep nesting."""
-    depth = 0
-    try:
-        for ev in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(ev, yaml.AliasEvent):
-                raise BadArchive(f"In the archive, {file}: uses YAML aliases ('*'), which a scenario does not need.")
-            if isinstance(ev, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_YAML_DEPTH:
-                    raise BadArchive(f"In the archive, {file}: is nested too deeply to be a scenario.")
-            elif isinstance(ev, yaml.CollectionEndEvent):
-                depth -= 1
-    except yaml.YAMLError:
-        pass  # parse_scenario_text names the problem and its line
-
-
 def _text(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
     try:
         with z.open(info) as f:
@@ -194,7 +168,8 @@ def read(data: bytes) -> list[Step]:
     restores (with their files' scenario texts), then any YAML file the log does not name, saved under its
     scenario's name. BadArchive for anything refused: more than 20 MB, over 2,000 entries, a file over
     1 MB, a member that is not YAML (or log.csv), a path that leaves the archive, a link, a scenario
-    that is not valid (naming the file and the model's own message)."""
+    that is not valid (naming the file and the model's own message: ``partnership.parse_scenario_text`` also
+    refuses YAML aliases, deep nesting and what is too large, so nothing here parses YAML itself)."""
     if not isinstance(data, bytes | bytearray):
         raise BadArchive("The archive must be given as the bytes of a ZIP file.")
     if len(data) > MAX_ARCHIVE_BYTES:
@@ -226,22 +201,19 @@ def read(data: bytes) -> list[Step]:
         texts: dict[str, str] = {}
         for info in files:
             if info not in logs:
-                text = _text(z, info)
-                _yaml_shape_ok(text, info.filename)
-                texts[info.filename] = text
+                texts[info.filename] = _text(z, info)
         log_text = _text(z, logs[0]) if logs else None
     if not texts:
         raise BadArchive("The archive holds no scenario files (.yaml).")
+    scenarios = {}
     for file, text in texts.items():  # every file must be a valid scenario, named in the message if not
-        try:
-            parse_scenario_text(text, file)
+        try:  # the model's reader also refuses YAML aliases, deep nesting and too many values, fast
+            scenarios[file] = parse_scenario_text(text, file)
         except ScenarioError as exc:
             problems = [p if p.startswith(f"{file}:") else f"{file}: {p}" for p in exc.problems]
             raise BadArchive("In the archive, " + "; ".join(problems)) from None
-        except RecursionError:
-            raise BadArchive(f"In the archive, {file}: is nested too deeply to be a scenario.") from None
     steps, used = _log_steps(log_text, texts) if log_text is not None else ([], set())
     for file in sorted(set(texts) - used):
-        name = parse_scenario_text(texts[file], file).name.strip() or PurePosixPath(file).stem
-        steps.append(Step("save", name[:80], "", None, texts[file], file))
+        name = scenarios[file].name.strip() or PurePosixPath(file).stem
+        steps.append(Step("save", name[:MAX_NAME], "", None, texts[file], file))
     return steps

@@ -9,7 +9,6 @@ import secrets
 import threading
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -19,61 +18,13 @@ from sqlalchemy import Connection, LargeBinary, cast, func, insert, select, upda
 from partnership import Scenario, ScenarioError, parse_scenario_text, scenario_from_dict, scenario_to_json
 
 from . import archive, db
-from .errors import RoomNotFound, StoreError, StoreLimit
+from .errors import BadArchive, RoomNotFound, StoreError, StoreLimit
+from .limits import MAX_NAME, MAX_OPTIONS, MAX_ROOM_BYTES, MAX_SCENARIO_BYTES, MAX_TITLE, MAX_VERSIONS, MAX_WHO
 from .models import events, options, rooms, versions
-
-MAX_NAME = 80  # characters in an option's name (after stripping)
-MAX_WHO = 40  # characters in a proposer's name
-MAX_TITLE = 80  # characters in a room's title
-MAX_OPTIONS = 500  # distinct option names in a room (removed ones count: they can be restored)
-MAX_VERSIONS = 1990  # saved versions in a room, so its whole history always fits one archive (2,000 files)
-MAX_SCENARIO_BYTES = 256 * 1024  # one scenario's JSON text
-MAX_ROOM_BYTES = 16 * 1024 * 1024  # all of a room's scenario texts, so its archive stays under the import limit
+from .records import Event, OptionVersion, Room
 
 CODE_RE = re.compile(r"[A-Za-z0-9_-]{22,64}")  # >= 128 bits of base64url; codes made here have 32 characters
 _FORBIDDEN = {"Cc", "Cs", "Zl", "Zp", "Co", "Cn"}  # control, surrogate, line/paragraph separators, unassigned
-
-
-@dataclass(frozen=True)
-class Room:
-    """A room: its code (the secret in its link), title, whether it is someone's personal room, when it was
-    made, and its revision (a counter bumped by every change)."""
-
-    code: str
-    title: str
-    personal: bool
-    created_at: datetime
-    revision: int
-
-
-@dataclass(frozen=True)
-class OptionVersion:
-    """One saved version of an option: the option's name, the version number (1, 2, ...), the scenario's JSON
-    text (as ``partnership.scenario_to_json`` writes it), who proposed it, when (UTC), and whether the option
-    is currently removed."""
-
-    name: str
-    version: int
-    scenario_json: str
-    proposer: str
-    saved_at: datetime
-    removed: bool = False
-
-    def scenario(self) -> Scenario:
-        """The scenario, validated."""
-        return parse_scenario_text(self.scenario_json, self.name)
-
-
-@dataclass(frozen=True)
-class Event:
-    """One line of a room's history: when (UTC), who, what (``save``, ``remove``, ``restore``, ``import``),
-    the option's name and the version saved (None for the other actions)."""
-
-    at: datetime
-    who: str
-    action: str
-    option_name: str
-    version: int | None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -553,10 +504,10 @@ class Store:
                 try:
                     step.text = normalise_scenario(step.text, step.file)
                 except StoreLimit as exc:
-                    raise archive.BadArchive(f"In the archive, {exc}") from None
+                    raise BadArchive(f"In the archive, {exc}") from None
             else:
-                step.name = _archive_name(step.name, "log.csv")
-                step.who = _archive_who(step.who, "log.csv")
+                step.name = _archive_name(step.name, archive.LOG)
+                step.who = _archive_who(step.who, archive.LOG)
 
         def work(conn):
             at = now()
@@ -570,8 +521,8 @@ class Store:
                     try:
                         _set_removed(conn, room_id, step.name, step.action == "remove", step.who, when)
                     except StoreError:
-                        raise archive.BadArchive(
-                            f"In the archive, log.csv: “{step.name}” is {step.action}d before it is saved."
+                        raise BadArchive(
+                            f"In the archive, {archive.LOG}: “{step.name}” is {step.action}d before it is saved."
                         ) from None
             _event(conn, room_id, at, who, "import", "", None)
             return target
@@ -583,11 +534,11 @@ def _archive_name(name: str, file: str) -> str:
     try:
         return clean_name(name)
     except StoreLimit as exc:
-        raise archive.BadArchive(f"In the archive, {file}: {exc}") from None
+        raise BadArchive(f"In the archive, {file}: {exc}") from None
 
 
 def _archive_who(who: str, file: str) -> str:
     try:
         return clean_who(who)
     except StoreLimit as exc:
-        raise archive.BadArchive(f"In the archive, {file}: {exc}") from None
+        raise BadArchive(f"In the archive, {file}: {exc}") from None

@@ -85,3 +85,154 @@ def test_the_check_fails_on_an_upward_import(tmp_path):
 @pytest.mark.parametrize("package", [p for p in FORBIDDEN if (ROOT / p).is_dir()])
 def test_every_package_is_checked(package):
     assert list((ROOT / package).rglob("*.py")), f"{package} has no modules: the check would pass vacuously"
+
+
+# ----------------------------------------------------------------------------------------------
+# No import circles among the project's own modules
+
+
+ALLOWED_CIRCLES = {
+    # Being broken on another branch (issue 19): partnership.scenario imports partnership.reading inside its
+    # functions and partnership.reading imports ScenarioError from partnership.scenario. Remove this entry when
+    # that branch is merged; nothing else may be added here.
+    frozenset({"partnership.reading", "partnership.scenario"}),
+}
+
+
+def module_name(path: Path, root: Path) -> str:
+    """The dotted module name of a Python file under ``root`` (a package's ``__init__.py`` is the package)."""
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph(root: Path = ROOT, packages: tuple[str, ...] = PACKAGES) -> dict[str, set[str]]:
+    """module -> the project's modules it imports, read with ``ast`` from every file of ``packages``: every import
+    counts, at the top of a module, inside a function, or under ``if TYPE_CHECKING`` (a circle of types is still
+    two modules that each need the other). ``from package import name`` points at ``package.name`` when that is a
+    module, else at the package; relative imports are resolved against the file's own package."""
+    files = {module_name(p, root): p for package in packages for p in sorted((root / package).rglob("*.py"))}
+    graph: dict[str, set[str]] = {}
+
+    def known(name: str) -> str | None:  # the longest prefix of a dotted name that is one of the project's modules
+        while name and name not in files:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    for module, path in files.items():
+        own_package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        targets: set[str | None] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+            if isinstance(node, ast.Import):
+                targets |= {known(alias.name) for alias in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                base = own_package.split(".")[: len(own_package.split(".")) - (node.level - 1)] if node.level else []
+                source = ".".join(base + ([node.module] if node.module else []))
+                for alias in node.names:
+                    submodule = f"{source}.{alias.name}"
+                    targets.add(submodule if submodule in files else known(source))
+        graph[module] = {t for t in targets if t is not None and t != module}
+    return graph
+
+
+def knots(graph: dict[str, set[str]]) -> list[frozenset[str]]:
+    """Every group of modules that import one another, round a circle or several (the graph's strongly connected
+    components of more than one module, by Tarjan's algorithm), ordered by their sorted members."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[frozenset[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = set()
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.add(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                groups.append(frozenset(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return sorted(groups, key=sorted)
+
+
+def circle_through(graph: dict[str, set[str]], group: frozenset[str]) -> list[str]:
+    """One shortest circle inside ``group`` through its first module (by name), written ``[a, b, ..., a]``."""
+    start = min(group)
+    paths, seen = [[start]], {start}  # breadth first, back to the start
+    while paths:
+        path = paths.pop(0)
+        if start in graph[path[-1]]:
+            return path + [start]
+        for w in sorted(graph[path[-1]] & group - seen):
+            seen.add(w)
+            paths.append(path + [w])
+    raise AssertionError(f"{sorted(group)} is not strongly connected")
+
+
+def import_circles(graph: dict[str, set[str]], allowed: set[frozenset[str]] = ALLOWED_CIRCLES) -> list[str]:
+    """Each knot of mutually importing modules that is not exactly one of ``allowed``, as 'a -> b -> a' (one
+    circle through it) and, when the knot is larger than that circle, the modules it holds."""
+    out = []
+    for group in knots(graph):
+        if group in allowed:
+            continue
+        circle = circle_through(graph, group)
+        out.append(
+            " -> ".join(circle) + ("" if len(group) == len(circle) - 1 else f" (knot: {', '.join(sorted(group))})")
+        )
+    return out
+
+
+def test_no_import_circles_among_the_project_modules():
+    """No two of the project's modules import each other, directly or round a longer circle (counting imports
+    inside functions and under TYPE_CHECKING), except the one circle listed in ALLOWED_CIRCLES."""
+    circles = import_circles(import_graph())
+    assert circles == [], "import circles: " + "; ".join(circles)
+
+
+def test_the_circle_check_fails_on_a_planted_circle(tmp_path):
+    """The circle check itself can fail: a circle of three modules (one edge inside a function, one under
+    TYPE_CHECKING, one a relative ``from . import``) is found and listed; a package's ``__init__`` re-exporting its
+    modules is not a circle."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("from .a import f\nfrom .b import g\n")
+    (tmp_path / "pkg" / "a.py").write_text("def f():\n    from pkg.b import g\n")
+    (tmp_path / "pkg" / "b.py").write_text("from . import c\n\ndef g():\n    pass\n")
+    (tmp_path / "pkg" / "c.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .a import f\n"
+    )
+    (tmp_path / "pkg" / "d.py").write_text("import pkg.a\nfrom pkg import b\n")
+    graph = import_graph(tmp_path, ("pkg",))
+    assert graph["pkg"] == {"pkg.a", "pkg.b"} and graph["pkg.d"] == {"pkg.a", "pkg.b"}
+    assert import_circles(graph, set()) == ["pkg.a -> pkg.b -> pkg.c -> pkg.a"]
+    assert import_circles(graph, {frozenset({"pkg.a", "pkg.b", "pkg.c"})}) == []
+
+
+def test_an_allowed_circle_does_not_hide_a_larger_knot(tmp_path):
+    """The allow-list excuses one exact group of modules: a third module joining its circle is reported, and so
+    is the allowed pair's circle when the third module makes the knot larger."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "a.py").write_text("from .b import g\n")
+    (tmp_path / "pkg" / "b.py").write_text("def g():\n    from .a import f\n    from .c import h\n")
+    (tmp_path / "pkg" / "c.py").write_text("import pkg.b\n")
+    graph = import_graph(tmp_path, ("pkg",))
+    allowed = {frozenset({"pkg.a", "pkg.b"})}
+    assert import_circles(graph, allowed) == ["pkg.a -> pkg.b -> pkg.a (knot: pkg.a, pkg.b, pkg.c)"]
+    (tmp_path / "pkg" / "c.py").write_text("")
+    assert import_circles(import_graph(tmp_path, ("pkg",)), allowed) == []
