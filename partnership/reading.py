@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
-from .scenario import ScenarioError
+from .problems import ScenarioError
 
 __all__ = [
     "MAX_BANDS",

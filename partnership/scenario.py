@@ -13,6 +13,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .fields import REQUIRED, numeric_paths, spec
+from .problems import ScenarioError
+from .reading import MAX_PROBLEMS, capped, clip, echo, precheck, read_document, read_file_bytes
 
 __all__ = [
     "Scenario",
@@ -22,19 +24,9 @@ __all__ = [
     "scenario_to_dict",
     "scenario_to_yaml",
     "scenario_warnings",
-    "get_path",
     "set_path",
     "NUMERIC_PATHS",
 ]
-
-
-class ScenarioError(ValueError):
-    """A scenario that breaks a rule: ``problems`` holds one plain-English line per problem,
-    each starting with the dotted name of the field (``prices.host: must be >= 0, got -5``)."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
 
 
 class _Strict(BaseModel):
@@ -332,8 +324,6 @@ def _plausibility(loc: tuple, bound) -> str:
 
 
 def _message(err: dict) -> str:
-    from .reading import clip, echo
-
     kind = err["type"]
     ctx = err.get("ctx") or {}
     got = err.get("input")
@@ -387,8 +377,6 @@ def _problems(exc: ValidationError, skip: frozenset[str] = frozenset()) -> tuple
     """The first MAX_PROBLEMS problems as plain lines, and how many there are in all; problems at the paths in
     ``skip`` (already reported) are left out. Field names are quoted briefly. A rule across fields, checked on
     the whole scenario, names the field it is about itself."""
-    from .reading import MAX_PROBLEMS, clip
-
     lines: list[str] = []
     total = 0
     for e in exc.errors(include_url=False):
@@ -412,8 +400,6 @@ def scenario_from_dict(data: Any) -> Scenario:
 
     Before the schema: number fields must hold numbers (not true/false, not text such as "4500"), and there may be
     at most 20 sharing bands (``reading.precheck``). At most 10 problems are listed, then a count of the rest."""
-    from .reading import capped, precheck
-
     if not isinstance(data, dict):
         raise ScenarioError([f"(scenario): must be a set of fields (a mapping), got {type(data).__name__}"])
     early, stop = precheck(Scenario, data)
@@ -432,16 +418,12 @@ def scenario_from_dict(data: Any) -> Scenario:
 def parse_scenario_text(text: str | bytes, source: str = "scenario") -> Scenario:
     """Validate a scenario from YAML or JSON text (JSON is YAML), read safely by ``reading.read_document``.
     Raises ScenarioError."""
-    from .reading import read_document
-
     return scenario_from_dict(read_document(text, source))
 
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file (.yaml, .yml or .json). Raises ScenarioError, also for what is not a
     regular file (a folder, a device, a named pipe) and for a file over 1 MB."""
-    from .reading import read_file_bytes
-
     return parse_scenario_text(read_file_bytes(path), str(path))
 
 
@@ -489,17 +471,6 @@ def _split(path: str) -> list[str | int]:
         if m.group(2) is not None:
             parts.append(int(m.group(2)))
     return parts
-
-
-def get_path(data: dict, path: str) -> Any:
-    """The value at a dotted path in a scenario mapping. Raises KeyError naming the path."""
-    node: Any = data
-    for part in _split(path):
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            raise KeyError(f"{path}: no such field in this scenario") from None
-    return node
 
 
 def set_path(data: dict, path: str, value: Any) -> dict:

@@ -85,3 +85,55 @@ def test_the_check_fails_on_an_upward_import(tmp_path):
 @pytest.mark.parametrize("package", [p for p in FORBIDDEN if (ROOT / p).is_dir()])
 def test_every_package_is_checked(package):
     assert list((ROOT / package).rglob("*.py")), f"{package} has no modules: the check would pass vacuously"
+
+
+def module_imports(root: Path, package: str) -> dict[str, set[str]]:
+    """For each module of a package, the package's own modules it imports (at the top or inside a function), by
+    their names within the package: ``from .reading import clip`` and ``from partnership.reading import clip`` are
+    both ``reading``; ``from . import fields`` is ``fields``."""
+    modules = {p.stem for p in (root / package).glob("*.py")}
+    out: dict[str, set[str]] = {}
+    for path in sorted((root / package).glob("*.py")):
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+            if isinstance(node, ast.ImportFrom) and (node.level == 1 or (node.module or "").split(".")[0] == package):
+                inside = (node.module or "") if node.level else (node.module or "").partition(".")[2]
+                names = [inside.split(".")[0]] if inside else [alias.name for alias in node.names]
+                found |= {n for n in names if n in modules}
+            elif isinstance(node, ast.Import):
+                found |= {a.name.split(".")[1] for a in node.names if a.name.startswith(package + ".")}
+        out[path.stem] = found - {path.stem}
+    return out
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every circle of imports (each found once, from its alphabetically first module): ``[a, b, a]``."""
+    cycles = []
+
+    def walk(start: str, node: str, trail: list[str]) -> None:
+        for nxt in sorted(graph.get(node, ())):
+            if nxt == start:
+                cycles.append(trail + [start])
+            elif nxt > start and nxt not in trail:
+                walk(start, nxt, trail + [nxt])
+
+    for start in sorted(graph):
+        walk(start, start, [start])
+    return cycles
+
+
+def test_the_model_has_no_import_circles():
+    """No two modules of the model import each other, directly or round a longer circle, not even lazily inside a
+    function (a lazy import hides a circle; it does not remove it): the modules can be read from the bottom up."""
+    graph = module_imports(ROOT, "partnership")
+    assert graph["__init__"], "the graph was read (the package's __init__ imports its modules)"
+    assert import_cycles(graph) == []
+
+
+def test_the_circle_check_finds_a_lazy_circle(tmp_path):
+    """The circle check itself can fail: two modules that import each other, one of them inside a function."""
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "a.py").write_text("from .b import g\n")
+    (tmp_path / "model" / "b.py").write_text("def g():\n    from model.a import f\n")
+    (tmp_path / "model" / "c.py").write_text("from . import a\n")
+    assert import_cycles(module_imports(tmp_path, "model")) == [["a", "b", "a"]]
