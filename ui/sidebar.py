@@ -36,9 +36,7 @@ def _on_upload() -> None:
     try:
         scenario = state.read_upload(uploaded.getvalue(), uploaded.name)
     except ScenarioError as exc:
-        st.session_state["upload_problems"] = [
-            state.plain_message(p) for p in exc.problems
-        ]  # nothing on screen changes
+        st.session_state["upload_problems"] = state.plain_messages(exc)  # nothing on screen changes
         return
     st.session_state.pop("upload_problems", None)
     state.load_into_state(scenario)
