@@ -42,6 +42,15 @@ def input_label(path: str) -> str:
     return f"{f.label} ({unit_text(path, *words)})"
 
 
+def unset_words(path: str) -> str:
+    """What an optional field means when its box is left empty: "follows the external price" for the spot price,
+    "no cap" for the cap on the host's deficit share; "" for a field that must be given."""
+    f = spec(path)
+    if f.default_from:
+        return f"follows the {spec(f.default_from).label.lower()}"
+    return f.unset_text
+
+
 def step(path: str) -> float:
     """The input box's step for a field, from the magnitude of the value that sets its scale."""
     f = spec(path)
@@ -90,6 +99,7 @@ INTERPOLATION_KEY = "agreement.sharing.interpolation"
 DESCRIPTION_KEY = "description"
 PER_YEAR_KEY = "term_per_year"  # True: the indexation rates are set year by year in a table
 YEARS_KEY = "term_years_rows"  # [{"year": 2, "costs": %, ...}, ...], the per-year table's base rows
+YEARLY_KEY = "term_yearly_fields"  # the growth fields the scenario gave year by year (saved as lists again)
 YEARS_VERSION = "term_years_version"
 GROWTH_PATHS = [f.path for f in FIELDS if f.per_year]
 SOURCES_KEY = "sources"  # {dotted path: {source, year, estimate}}, carried through edits unchanged
@@ -132,8 +142,9 @@ def _title(path: Path, mtime: float) -> str:
 
 
 def load_into_state(scenario: Scenario) -> None:
-    """Write every field of a (valid) scenario into the widgets' session state (defaults resolved,
-    shares as percents)."""
+    """Write every field of a (valid) scenario into the widgets' session state (shares as percents). An optional field
+    the scenario leaves unset stays empty (None): one that follows another (the spot price follows the external
+    price) goes on following it, and is saved unset."""
     years = scenario.term.years
     rows = [{"year": t} for t in range(2, years + 1)]
     per_year = False
@@ -144,10 +155,11 @@ def load_into_state(scenario: Scenario) -> None:
         for row, rate in zip(rows, rates):
             row[path.rsplit(".", 1)[1]] = round(100 * float(rate), 6)
     st.session_state[PER_YEAR_KEY] = per_year
+    st.session_state[YEARLY_KEY] = [p for p in GROWTH_PATHS if isinstance(value_of(scenario, p), list)]
     st.session_state[YEARS_KEY] = rows
     st.session_state[YEARS_VERSION] = st.session_state.get(YEARS_VERSION, 0) + 1
     for path in INPUT_PATHS:
-        value = value_of(scenario, path)
+        value = value_of(scenario, path, resolved=False)
         f = spec(path)
         if f.per_year and isinstance(value, list):
             value = value[0] if value else 0.0
@@ -234,6 +246,12 @@ def current_bands() -> list[dict]:
     return rows
 
 
+def share(percent: float) -> float:
+    """A share (0-1) from the percent an input holds, without the binary noise of dividing by 100: 4.1 % is 0.041,
+    not 0.040999999999999995 (a saved scenario keeps the figures it was given)."""
+    return round(float(percent) / 100, 12)
+
+
 def scenario_document() -> dict:
     """The scenario document the widgets describe (not yet validated)."""
     doc: dict = {}
@@ -241,7 +259,7 @@ def scenario_document() -> dict:
         f = spec(path)
         value = st.session_state.get(path)
         if f.is_fraction and value is not None:
-            value = float(value) / 100
+            value = share(value)
         if f.kind == "text":
             value = (value or "").strip() or None
             if value is None:
@@ -261,18 +279,23 @@ def scenario_document() -> dict:
     if st.session_state.get(PER_YEAR_KEY):
         indexation = doc.setdefault("term", {}).setdefault("indexation", {})
         rows = current_year_rows()
+        yearly = st.session_state.get(YEARLY_KEY) or []
         for path in GROWTH_PATHS:
             key = path.rsplit(".", 1)[1]
-            indexation[key] = [None if r.get(key) is None else float(r[key]) / 100 for r in rows]
+            rates = [None if r.get(key) is None else share(r[key]) for r in rows]
+            if path in yearly or None in rates or len(set(rates)) > 1:
+                indexation[key] = rates
+            elif rates:  # the same rate every year: one number, as a scenario given one number has it
+                indexation[key] = rates[0]
     sharing = doc.setdefault("agreement", {}).setdefault("sharing", {})
     sharing["interpolation"] = st.session_state.get(INTERPOLATION_KEY, "step")
     bands = []
     for row in current_bands():
-        start, share = row.get("from_local_use"), row.get("host_share")
+        start, rate = row.get("from_local_use"), row.get("host_share")
         bands.append(
             {
-                "from_local_use": None if start is None else float(start) / 100,
-                "host_share": None if share is None else float(share) / 100,
+                "from_local_use": None if start is None else share(start),
+                "host_share": None if rate is None else share(rate),
             }
         )
     sharing["bands"] = bands
