@@ -48,7 +48,7 @@ class Problem:
     (``uncertainty.occupancy``), ``(scenario)`` for the whole document, the name of the document the reader was
     given (``upload.yaml``), a search's axis (``x``, ``y``) or argument (``beta``), or ``""`` when the problem is
     about nothing in particular. ``rule`` names the rule (see :data:`RULES`). ``bound`` is the rule's limit (the
-    0 of "must be >= 0", the list of choices, the line a key was first given on); ``got`` what was received (a
+    0 of "must be >= 0", the choices in words, the line a key is given again on); ``got`` what was received (a
     number, a :class:`Quoted` text, or None for an empty value). ``item`` is the band (from 0) a rule about the
     bands' order is at; ``detail`` holds free words: a plausibility bound's reason, the fields allowed at a place,
     the reader's own words. ``parts`` holds the problems of a rule checked across several fields and reported as
@@ -353,7 +353,7 @@ RULES = {
     "growth_count": "one growth rate for each year after the first (bound: the years; got: the rates given)",
     "all_of": "several problems reported as one line (``parts``)",
     "too_many": "at most the bound of a list's items (``detail``: what they are)",
-    "twice": "a key given twice (bound: the line of the second)",
+    "twice": "a key given twice (bound: the line it is given again on)",
     "more": "the count of problems not listed (got)",
     "falls": "a warning: a band's host share falls from the band before's (bound) to this (got)",
     "not_a_field": "a sources entry names no scenario field (got: the name)",

@@ -94,6 +94,28 @@ def test_each_rule_reads_in_labels_percents_and_counts_from_one(path, value, exp
         assert "null" not in line, line
 
 
+def test_counts_and_what_is_not_a_share_are_not_shown_as_percents():
+    """Only a share's bound and value read as percents: a count of bands, a value of the wrong type and a term's
+    several growth-rate problems (one line for the command line) each read in their own words."""
+    doc = _set(BASE, "agreement.sharing.bands", [{"from_local_use": i / 30, "host_share": 0} for i in range(25)])
+    assert _messages(doc) == ["Sharing bands: at most 20 bands, got 25"]
+    assert _messages(_set(BASE, "agreement.sharing.bands", 5)) == ["Sharing bands: must be a list, got 5"]
+    term = {"years": 3, "indexation": {"costs": -2, "market_prices": [3, 0.1]}}
+    assert _messages(_set(BASE, "term", term)) == [
+        "Cost growth: must be more than -100 %, got -200 %; Market price growth, year 2: must be at most 100 %, got 300 %"
+    ]
+
+
+def test_every_problem_names_a_known_rule():
+    """Each problem the cases above raise names a rule of partnership.problems.RULES, so both renderings know it."""
+    from partnership.problems import RULES
+
+    for path, value, _ in CASES:
+        with pytest.raises(ScenarioError) as exc:
+            scenario_from_dict(_set(BASE, path, value))
+        assert all(p.rule in RULES and p.rule != "text" for p in exc.value.details), exc.value.details
+
+
 def test_the_pages_words_are_made_from_the_problems_data_not_from_the_command_lines_words(monkeypatch):
     """Rewording the command line's lines leaves the page's words as they are: the page renders each problem from its
     data (field, rule, bound, what it got), never by reading the command line's English back."""
