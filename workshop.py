@@ -3,7 +3,7 @@
 
 import streamlit as st
 
-from partnership import decisions, scenario_warnings
+from partnership import decisions, warning_details
 from ui import compute, sidebar, state, views
 from ui.guard import guarded
 from ui.text import plain
@@ -75,7 +75,7 @@ if problems:
     )
 if shown is None:
     st.stop()
-for line in scenario_warnings(shown):
+for line in warning_details(shown):
     st.warning(f"Allowed, but check: {state.plain_message(line)}")
 if jumps := compute.placement_warnings(compute.key(shown)):
     st.warning("**Money rides on a placement decision.** " + " ".join(jumps) + f" {decisions.CURE}", icon="⚖️")

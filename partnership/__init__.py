@@ -4,6 +4,7 @@ and a care provider (see MODEL.md). Pure Python, numpy and pydantic; no user int
 from .fields import FIELDS, FieldSpec, field_label, spec
 from .negotiation import Axis, SweepResult, sweep
 from .outcomes import OUTCOME_NAMES, Outcome, break_even_occupancy, evaluate, evaluate_grid
+from .problems import Problem
 from .scenario import (
     Scenario,
     ScenarioError,
@@ -14,6 +15,7 @@ from .scenario import (
     scenario_to_json,
     scenario_to_yaml,
     scenario_warnings,
+    warning_details,
 )
 from .uncertainty import SUMMARY_NAMES, gain_tolerance, most_likely_case, most_likely_point, summarize
 
@@ -23,6 +25,7 @@ __all__ = [
     "FieldSpec",
     "OUTCOME_NAMES",
     "Outcome",
+    "Problem",
     "SUMMARY_NAMES",
     "Scenario",
     "ScenarioError",
@@ -44,4 +47,5 @@ __all__ = [
     "spec",
     "summarize",
     "sweep",
+    "warning_details",
 ]

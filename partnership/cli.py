@@ -14,7 +14,8 @@ from .decisions import CURE, placement_warnings
 from .fields import field_label
 from .formats import field_value, money, outcome_unit, percent, point_percent
 from .outcomes import OUTCOME_NAMES, break_even_occupancy, evaluate
-from .scenario import ScenarioError, load_scenario, scenario_warnings
+from .problems import Problem, ScenarioError
+from .scenario import load_scenario, scenario_warnings
 from .term import TERM_NAMES, evaluate_term
 from .uncertainty import SUMMARY_LABELS, SUMMARY_NAMES, TERM_SUMMARY_NAMES, summarize
 
@@ -119,7 +120,7 @@ def _cmd_sweep(args) -> dict:
         try:
             axes.append(parse_axis(text))
         except ValueError as exc:
-            raise ScenarioError([f"{flag}: {exc}"]) from None
+            raise ScenarioError([Problem(flag, "text", detail=str(exc))]) from None
     result = sweep(
         scenario,
         axes[0],

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .fields import band_index, spec, value_of
-from .scenario import Scenario, ScenarioError, is_numeric_path, scenario_from_dict, scenario_to_dict, set_path
+from .problems import Problem, ScenarioError
+from .scenario import Scenario, is_numeric_path, scenario_from_dict, scenario_to_dict, set_path
 from .terms import overridable, terms_of
 from .uncertainty import SWEEP_RESOLUTION, expected_gains, gain_tolerance, quadrature
 
@@ -174,7 +175,7 @@ def _sharpness(xs: np.ndarray, ys: np.ndarray, near: np.ndarray, best) -> tuple[
 
 def _check_axis(scenario: Scenario, data: dict, path: str, start: float, stop: float, which: str) -> None:
     if not is_numeric_path(path):
-        raise ScenarioError([f"{which}: {path} is not a numeric scenario field (e.g. agreement.contribution)"])
+        raise ScenarioError([Problem(which, "not_numeric", got=path)])
     if path == "term.years":
         listed = [
             g
@@ -182,20 +183,15 @@ def _check_axis(scenario: Scenario, data: dict, path: str, start: float, stop: f
             if isinstance(getattr(scenario.term.indexation, g), list)
         ]
         if listed:
-            raise ScenarioError(
-                [
-                    f"{which}: term.years cannot be searched while term.indexation.{listed[0]} is given year by year "
-                    "(a list fits one length of term); give one rate for every year to search the term's length"
-                ]
-            )
+            raise ScenarioError([Problem(which, "years_with_list", got=f"term.indexation.{listed[0]}")])
     problems = []
     for value in (start, stop):
         try:
             scenario_from_dict(set_path(data, path, value))
         except ScenarioError as exc:
-            problems += [p for p in exc.problems if p not in problems]
-        except KeyError as exc:
-            problems.append(f"{which}: {exc.args[0]}")
+            problems += [p for p in exc.details if p not in problems]
+        except KeyError as exc:  # set_path's words: "<path>: no such field in this scenario"
+            problems.append(Problem(which, "no_such_field", got=path, detail=exc.args[0].removeprefix(f"{path}: ")))
     if problems:
         raise ScenarioError(problems)
 
@@ -218,15 +214,15 @@ def sweep(
     raises ScenarioError naming the field.
     """
     if not (0 < beta < 1):
-        raise ScenarioError([f"beta: must be between 0 and 1 (exclusive), got {beta}"])
+        raise ScenarioError([Problem("beta", "text", detail=f"must be between 0 and 1 (exclusive), got {beta}")])
     for name, value in (("min_provider_gain", min_provider_gain), ("min_host_saving", min_host_saving)):
         if not np.isfinite(value):
-            raise ScenarioError([f"{name}: must be a finite number, got {value}"])
+            raise ScenarioError([Problem(name, "text", detail=f"must be a finite number, got {value}")])
     data = scenario_to_dict(scenario)
     _check_axis(scenario, data, x[0], x[1], x[2], "x")
     _check_axis(scenario, data, y[0], y[1], y[2], "y")
     if x[0] == y[0]:
-        raise ScenarioError([f"y: {y[0]} is already searched on the other axis; choose two different fields"])
+        raise ScenarioError([Problem("y", "same_axis", got=y[0])])
     if x[3] * y[3] > MAX_CELLS:
         raise ScenarioError(
             [f"the search has {x[3] * y[3]:,} pairs of terms; at most {MAX_CELLS:,} (e.g. 201 x 201): use fewer steps"]

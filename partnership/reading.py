@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
-from .scenario import ScenarioError
+from .problems import Problem, Quoted, ScenarioError, clip
 
 __all__ = [
     "MAX_BANDS",
@@ -95,29 +95,24 @@ def echo(value: Any, limit: int = ECHO_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def clip(text: str, limit: int = ECHO_CHARS) -> str:
-    """Text cut to at most ``limit`` characters, "..." marking the cut (for field names and parser messages).
-
-    >>> clip("premium_share"), clip("k" * 200)[-5:]
-    ('premium_share', 'kk...')
-    """
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+def _at(path: str, words: str) -> Problem:
+    """A problem in the reader's own words, at a document (its name) or a field (its dotted path)."""
+    return Problem(path, "text", detail=words)
 
 
-def capped(problems: list[str], total: int | None = None) -> list[str]:
-    """At most :data:`MAX_PROBLEMS` lines, then one line counting the rest (``total`` if more were found than given).
+def capped(problems: list[Problem], total: int | None = None) -> list[Problem]:
+    """At most :data:`MAX_PROBLEMS` problems, then one counting the rest (``total`` if more were found than given).
 
-    >>> capped([f"p{i}" for i in range(12)])[-1]
+    >>> str(capped([_at("", f"p{i}") for i in range(12)])[-1])
     '... and 2 more problems'
     """
     total = len(problems) if total is None else total
     if total <= MAX_PROBLEMS:
         return list(problems)
-    more = total - MAX_PROBLEMS
-    return list(problems[:MAX_PROBLEMS]) + [f"... and {more:,} more problem{'s' if more != 1 else ''}"]
+    return list(problems[:MAX_PROBLEMS]) + [Problem("", "more", got=total - MAX_PROBLEMS)]
 
 
-def size_problem(source: str, size: int | None) -> str:
+def size_problem(source: str, size: int | None) -> Problem:
     """The message for a document over the size limit (``size`` None: only known to be over it)."""
     if size is None:
         what = "more than 1 MB"
@@ -125,7 +120,7 @@ def size_problem(source: str, size: int | None) -> str:
         what = f"{size / 1e6:,.1f} MB"
     else:
         what = f"{size:,} bytes"
-    return f"{source}: is {what}; a scenario file may be at most {MAX_DOCUMENT_BYTES // 1_000_000} MB"
+    return _at(source, f"is {what}; a scenario file may be at most {MAX_DOCUMENT_BYTES // 1_000_000} MB")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -188,10 +183,12 @@ def _yaml_problem(source: str, exc: yaml.YAMLError, text: str) -> ScenarioError:
     if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow: say where, from the offset
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
-        return ScenarioError([f"{source}: not valid YAML or JSON (line {line}, column {column}): {clip(exc.reason)}"])
+        return ScenarioError(
+            [_at(source, f"not valid YAML or JSON (line {line}, column {column}): {clip(exc.reason)}")]
+        )
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or "cannot be read"
-    return ScenarioError([f"{source}: not valid YAML or JSON{_where(mark)}: {clip(str(problem))}"])
+    return ScenarioError([_at(source, f"not valid YAML or JSON{_where(mark)}: {clip(str(problem))}")])
 
 
 class _Reader:
@@ -205,11 +202,11 @@ class _Reader:
         self.text, self.source, self.loader_class = text, source, loader or _Loader
         self.loader: Any = None
         self.stack: list[list] = []  # [container, current key, whether a mapping awaits its next key]
-        self.problems: list[str] = []
+        self.problems: list[Problem] = []
         self.tags: dict[str, str] = {}  # plain scalar -> resolved tag (most values repeat)
 
     def _stop(self, problem: str, mark=None) -> ScenarioError:
-        return ScenarioError([f"{self.source}: {problem}{_where(mark)}"])
+        return ScenarioError([_at(self.source, f"{problem}{_where(mark)}")])
 
     def _path(self, extra: Any = _NOTHING) -> str:
         out = ""
@@ -239,19 +236,19 @@ class _Reader:
         if tag == _INT and _digits(value) > MAX_DIGITS:
             where = self._path()
             if as_key:
-                self.problems.append(f"{where}: a key is a number with {_digits(value):,} digits")
+                self.problems.append(_at(where, f"a key is a number with {_digits(value):,} digits"))
             else:
-                self.problems.append(f"{where}: a number with {_digits(value):,} digits is not a plausible value")
+                self.problems.append(_at(where, f"a number with {_digits(value):,} digits is not a plausible value"))
             return value
         node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark)
         try:
             built = self.loader.yaml_constructors[tag](self.loader, node)
         except (ValueError, TypeError, OverflowError, yaml.YAMLError) as exc:  # a date that does not exist: 2024-02-31
-            self.problems.append(f"{self._path()}: {clip(value)} cannot be read ({clip(str(exc))})")
+            self.problems.append(_at(self._path(), f"{clip(value)} cannot be read ({clip(str(exc))})"))
             return value
         if tag == _INT and built.bit_length() > _MAX_BITS:  # 0x, 0o and 0b forms: no conversion limit, but as absurd
             digits = int(built.bit_length() * 0.30103) + 1
-            self.problems.append(f"{self._path()}: a number with about {digits:,} digits is not a plausible value")
+            self.problems.append(_at(self._path(), f"a number with about {digits:,} digits is not a plausible value"))
             return value
         return built
 
@@ -293,7 +290,7 @@ class _Reader:
                             container = stack[-1][0]
                             if value in container:
                                 self.problems.append(
-                                    f"{self._path(value)} appears twice (line {event.start_mark.line + 1})"
+                                    Problem(self._path(value), "twice", bound=event.start_mark.line + 1)
                                 )
                             stack[-1][1] = value
                             stack[-1][2] = False
@@ -305,7 +302,7 @@ class _Reader:
                             "uses a list or mapping as a key, which scenario files do not need", event.start_mark
                         )
                     if len(stack) >= MAX_DEPTH:
-                        raise ScenarioError([f"{self.source}: {_depth_problem(event.start_mark)}"])
+                        raise ScenarioError([_at(self.source, _depth_problem(event.start_mark))])
                     container = {} if kind is yaml.MappingStartEvent else []
                     self._place(container)
                     stack.append([container, None, isinstance(container, dict)])
@@ -325,7 +322,7 @@ class _Reader:
             if _PARSER_NESTING in str(getattr(exc, "problem", "") or ""):
                 if self.loader_class is not _PurePythonLoader:
                     raise _ParserNestingLimit from None
-                raise ScenarioError([f"{self.source}: {_depth_problem(getattr(exc, 'problem_mark', None))}"]) from None
+                raise ScenarioError([_at(self.source, _depth_problem(getattr(exc, "problem_mark", None)))]) from None
             raise _yaml_problem(self.source, exc, self.text) from None
         finally:
             if self.loader is not None:
@@ -354,7 +351,7 @@ def _text(data: bytes | str, source: str) -> str:
         except UnicodeDecodeError:
             text = "\x00"
     if "\x00" in text:
-        raise ScenarioError([f"{source}: not a text file (expected YAML or JSON in UTF-8)"])
+        raise ScenarioError([_at(source, "not a text file (expected YAML or JSON in UTF-8)")])
     return text
 
 
@@ -385,9 +382,9 @@ def read_document(data: bytes | str, source: str) -> dict:
     except _ParserNestingLimit:  # libyaml's own limit, met before the reader's: read again with PyYAML's parser
         document = _Reader(text, source, _PurePythonLoader).read()
     if document is _NOTHING or document is None:
-        raise ScenarioError([f"{source}: the file is empty"])
+        raise ScenarioError([_at(source, "the file is empty")])
     if not isinstance(document, dict):
-        raise ScenarioError([f"{source}: must be a set of fields (a mapping), got {_kind(document)}"])
+        raise ScenarioError([Problem(source, "mapping", got=Quoted(_kind(document)))])
     return document
 
 
@@ -399,15 +396,15 @@ def read_file_bytes(path: str | Path) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
-        raise ScenarioError([f"{name}: no such file"]) from None
+        raise ScenarioError([_at(name, "no such file")]) from None
     except IsADirectoryError:
-        raise ScenarioError([f"{name}: is a folder, not a scenario file"]) from None
+        raise ScenarioError([_at(name, "is a folder, not a scenario file")]) from None
     except OSError as exc:
-        raise ScenarioError([f"{name}: cannot be read ({exc.strerror})"]) from None
+        raise ScenarioError([_at(name, f"cannot be read ({exc.strerror})")]) from None
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise ScenarioError([f"{name}: is a folder, not a scenario file"])
+            raise ScenarioError([_at(name, "is a folder, not a scenario file")])
         if not stat.S_ISREG(info.st_mode):
             kind = (
                 "a named pipe"
@@ -418,7 +415,7 @@ def read_file_bytes(path: str | Path) -> bytes:
                 if stat.S_ISSOCK(info.st_mode)
                 else "not a regular file"
             )
-            raise ScenarioError([f"{name}: is {kind}, not a scenario file"])
+            raise ScenarioError([_at(name, f"is {kind}, not a scenario file")])
         if info.st_size > MAX_DOCUMENT_BYTES:
             raise ScenarioError([size_problem(name, info.st_size)])
         chunks, left = [], MAX_DOCUMENT_BYTES + 1
@@ -430,7 +427,7 @@ def read_file_bytes(path: str | Path) -> bytes:
             left -= len(chunk)
         data = b"".join(chunks)
     except OSError as exc:
-        raise ScenarioError([f"{name}: cannot be read ({exc.strerror})"]) from None
+        raise ScenarioError([_at(name, f"cannot be read ({exc.strerror})")]) from None
     finally:
         os.close(fd)
     if len(data) > MAX_DOCUMENT_BYTES:
@@ -465,19 +462,19 @@ def _list_item(annotation):
     )
 
 
-def _number_problem(path: str, value: Any) -> str | None:
+def _number_problem(path: str, value: Any) -> Problem | None:
     if isinstance(value, bool):
-        return f"{path}: must be a number, got {echo(value)}"
+        return Problem(path, "number", got=Quoted(echo(value)))
     if isinstance(value, str) and not isinstance(value, PlainNumber):
-        return f"{path}: must be a number, got {echo(value)} (text)"
+        return Problem(path, "number", got=Quoted(echo(value)), detail="text")
     return None
 
 
-def loose_numbers(model: type[BaseModel], data: Any, path: str = "") -> list[str]:
+def loose_numbers(model: type[BaseModel], data: Any, path: str = "") -> list[Problem]:
     """Number fields given true/false or text ("4500"): the schema's fields are lax floats and would take them as
     1.0 or 4500.0. Walks the raw mapping beside the model's own field types, so every number field is covered,
     today's and tomorrow's, without changing the models. One line per such field, in the document's order."""
-    out: list[str] = []
+    out: list[Problem] = []
     if not isinstance(data, dict):
         return out
     for key, value in data.items():
@@ -506,17 +503,17 @@ def loose_numbers(model: type[BaseModel], data: Any, path: str = "") -> list[str
     return out
 
 
-def _too_long(data: dict) -> list[str]:
+def _too_long(data: dict) -> list[Problem]:
     """Lists over their caps: the sharing bands (at most MAX_BANDS)."""
     bands = data.get("agreement", {})
     bands = bands.get("sharing", {}) if isinstance(bands, dict) else None
     bands = bands.get("bands") if isinstance(bands, dict) else None
     if isinstance(bands, list) and len(bands) > MAX_BANDS:
-        return [f"agreement.sharing.bands: at most {MAX_BANDS} bands, got {len(bands):,}"]
+        return [Problem("agreement.sharing.bands", "too_many", bound=MAX_BANDS, got=len(bands), detail="bands")]
     return []
 
 
-def precheck(model: type[BaseModel], data: dict) -> tuple[list[str], bool]:
+def precheck(model: type[BaseModel], data: dict) -> tuple[list[Problem], bool]:
     """Problems found before the schema runs, and whether they are so large (a list over its cap) that the schema
     should not run at all."""
     too_long = _too_long(data)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
-import math
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -13,6 +13,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .fields import REQUIRED, numeric_paths, spec
+from .problems import Problem, Quoted, ScenarioError, clip
+from .reading import MAX_PROBLEMS, capped, echo, precheck, read_document, read_file_bytes
 
 __all__ = [
     "Scenario",
@@ -22,19 +24,19 @@ __all__ = [
     "scenario_to_dict",
     "scenario_to_yaml",
     "scenario_warnings",
-    "get_path",
+    "warning_details",
     "set_path",
     "NUMERIC_PATHS",
 ]
 
 
-class ScenarioError(ValueError):
-    """A scenario that breaks a rule: ``problems`` holds one plain-English line per problem,
-    each starting with the dotted name of the field (``prices.host: must be >= 0, got -5``)."""
+class RuleBroken(ValueError):
+    """A schema validator's finding, as a problem; a problem whose path is "" is at the place the validator checks
+    (the schema's location of the error)."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        super().__init__(str(problem))
 
 
 class _Strict(BaseModel):
@@ -112,14 +114,13 @@ class Sharing(_Strict):
     @classmethod
     def _bands_rules(cls, bands: list[Band]) -> list[Band]:
         if not bands:
-            raise ValueError("needs at least one band")
+            raise RuleBroken(Problem("", "no_bands"))
         if bands[0].from_local_use != 0:
-            raise ValueError(f"the first band must start at local use 0, got local use {_num(bands[0].from_local_use)}")
+            raise RuleBroken(Problem("", "first_band", bound=0, got=bands[0].from_local_use))
         for i in range(1, len(bands)):
             if bands[i].from_local_use <= bands[i - 1].from_local_use:
-                raise ValueError(
-                    f"each band must start at a higher local use than the one before: band {i + 1} starts at local use "
-                    f"{_num(bands[i].from_local_use)}, not above band {i} at local use {_num(bands[i - 1].from_local_use)}"
+                raise RuleBroken(
+                    Problem("", "band_order", bound=bands[i - 1].from_local_use, got=bands[i].from_local_use, item=i)
                 )
         return bands
 
@@ -185,16 +186,15 @@ class Term(_Strict):
             for i, rate in enumerate(rates):
                 where = f"{path}[{i}]" if isinstance(value, list) else path
                 if rate <= f.gt:
-                    problems.append(f"{where}: must be > {_num(f.gt)}, got {_num(rate)}")
+                    problems.append(Problem(where, "gt", bound=f.gt, got=rate))
                 elif rate > f.le:
-                    problems.append(f"{where}: must be <= {_num(f.le)}, got {_num(rate)}")
+                    problems.append(Problem(where, "le", bound=f.le, got=rate))
             if isinstance(value, list) and len(value) != self.years - 1:
-                problems.append(
-                    f"{path}: needs one growth rate for each year after the first: "
-                    f"{self.years - 1} for {self.years} year{'s' if self.years != 1 else ''}, got {len(value)}"
-                )
+                problems.append(Problem(path, "growth_count", bound=self.years, got=len(value)))
+        if len(problems) > 1:  # one line for them all, at the first one's field
+            raise RuleBroken(Problem(problems[0].path, "all_of", parts=tuple(problems)))
         if problems:
-            raise ValueError("; ".join(problems))
+            raise RuleBroken(problems[0])
         return self
 
 
@@ -216,9 +216,7 @@ class Triangular(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Triangular:
         if not (self.low <= self.mode <= self.high):
-            raise ValueError(
-                f"needs low <= mode <= high, got low {_num(self.low)}, mode {_num(self.mode)}, high {_num(self.high)}"
-            )
+            raise RuleBroken(Problem("", "triangle", got=(self.low, self.mode, self.high)))
         return self
 
 
@@ -252,35 +250,19 @@ class Scenario(_Strict):
             try:
                 spec(path)
             except KeyError:
-                raise ValueError(f"{path!r} is not a scenario field (give a field's dotted path)") from None
+                raise RuleBroken(Problem("", "not_a_field", got=path)) from None
         return sources
 
     @model_validator(mode="after")
     def _reservation_within_capacity(self) -> Scenario:
         units = self.agreement.reservation.units
         if units > self.service.capacity:
-            raise ValueError(
-                f"agreement.reservation.units: must be <= the capacity ({_num(self.service.capacity)}), "
-                f"got {_num(units)}"
-            )
+            raise RuleBroken(Problem("agreement.reservation.units", "capacity", bound=self.service.capacity, got=units))
         return self
 
 
 # ----------------------------------------------------------------------------------------------
-# Plain-English messages
-
-
-def _num(x: Any) -> str:
-    """A number as a person would write it in a message (5 not 5.0)."""
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        return repr(x) if isinstance(x, str) else str(x)
-    if isinstance(x, float) and math.isfinite(x) and x == int(x) and abs(x) < 1e15:
-        x = int(x)
-    if isinstance(x, int) and abs(x) < 10**15:
-        return f"{x:,}" if abs(x) >= 10_000 else str(x)  # 100,000 not 100000; years and prices stay plain
-    if isinstance(x, float) and math.isfinite(x) and (abs(x) >= 1e15 or (x != 0 and abs(x) < 1e-4)):
-        return f"{x:.6g}"  # 1e+15, not 1000000000000000.0
-    return str(x)
+# The schema's errors as problems
 
 
 def _location(loc: tuple) -> str:
@@ -331,76 +313,67 @@ def _plausibility(loc: tuple, bound) -> str:
     return f.why if f.le is None and f.most is not None and float(bound) == float(f.most) else ""
 
 
-def _message(err: dict) -> str:
-    from .reading import clip, echo
+_SAME_WORDS = {
+    "finite_number": "finite",
+    "int_from_float": "whole",
+    "float_parsing": "number",
+    "float_type": "number",
+    "int_parsing": "number",
+    "int_type": "number",
+    "string_type": "text_type",
+    "list_type": "list",
+    "model_type": "mapping",
+    "dict_type": "mapping",
+    "model_attributes_type": "mapping",
+}
+"""The schema's error types that are one rule of ours, whatever the bound."""
 
+
+_BOUNDS = {"greater_than_equal": "ge", "greater_than": "gt", "less_than_equal": "le", "less_than": "lt"}
+"""The schema's error types for a bound, and our rules for them (the bound is under the same name in its context)."""
+
+
+def _found(err: dict, where: str) -> Problem:
+    """The problem a schema error stands for, at ``where`` (its location in the document)."""
     kind = err["type"]
     ctx = err.get("ctx") or {}
     got = err.get("input")
-    if not (isinstance(got, (int, float)) and not isinstance(got, bool) and abs(got) < 1e30):
-        got = _Echoed(echo(got))  # received input is quoted briefly, never turned into text in full
-    if kind == "greater_than_equal":
-        return f"must be >= {_num(ctx['ge'])}, got {_num(got)}"
-    if kind == "greater_than":
-        return f"must be > {_num(ctx['gt'])}, got {_num(got)}"
-    if kind == "less_than_equal":
-        why = _plausibility(err.get("loc", ()), ctx["le"])
-        return f"must be <= {_num(ctx['le'])}, got {_num(got)}" + (f" ({why})" if why else "")
-    if kind == "less_than":
-        return f"must be < {_num(ctx['lt'])}, got {_num(got)}"
-    if kind == "finite_number":
-        return f"must be a finite number, got {_num(got)}"
-    if kind == "int_from_float":
-        return f"must be a whole number, got {_num(got)}"
-    if kind in ("float_parsing", "float_type", "int_parsing", "int_type"):
-        return f"must be a number, got {_num(got)}"
-    if kind in ("string_type",):
-        return f"must be text, got {_num(got)}"
+    if not (got is None or (isinstance(got, (int, float)) and not isinstance(got, bool) and abs(got) < 1e30)):
+        got = Quoted(echo(got))  # received input is quoted briefly, never turned into text in full
+    if kind in _BOUNDS:
+        rule = _BOUNDS[kind]
+        why = _plausibility(err.get("loc", ()), ctx[rule]) if rule == "le" else ""
+        return Problem(where, rule, bound=ctx[rule], got=got, detail=why)
+    if kind in _SAME_WORDS:
+        return Problem(where, _SAME_WORDS[kind], got=got)
     if kind == "missing":
-        return "is required but missing"
+        return Problem(where, "missing")
     if kind == "extra_forbidden":
         allowed = _allowed_fields(_location(tuple(err["loc"][:-1])) if len(err["loc"]) > 1 else "")
-        hint = f" (allowed here: {allowed})" if allowed else ""
-        return f"is not a known field; check the spelling{hint}"
+        return Problem(where, "unknown", detail=allowed)
     if kind == "literal_error":
-        return f"must be one of {ctx.get('expected', '')}, got {_num(got)}"
-    if kind in ("list_type",):
-        return f"must be a list, got {_num(got)}"
-    if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return f"must be a set of fields (a mapping), got {_num(got)}"
+        return Problem(where, "one_of", bound=ctx.get("expected", ""), got=got)
+    if kind == "value_error" and isinstance(error := ctx.get("error"), RuleBroken):
+        return error.problem if error.problem.path else replace(error.problem, path=where)
     if kind == "value_error":
-        return clip(str(ctx.get("error", err["msg"])), 300)
-    return clip(err["msg"][0].lower() + err["msg"][1:], 300)
+        return Problem(where, "text", detail=clip(str(ctx.get("error", err["msg"])), 300))
+    return Problem(where, "text", detail=clip(err["msg"][0].lower() + err["msg"][1:], 300))
 
 
-_NAMES_ITS_FIELD = re.compile(r"^[a-z_]+(\.[a-z_]+|\[\d+\])+: ")
-
-
-class _Echoed(str):
-    """Received input already quoted by ``reading.echo``: ``_num`` shows it as it is."""
-
-    def __repr__(self) -> str:
-        return str.__str__(self)
-
-
-def _problems(exc: ValidationError, skip: frozenset[str] = frozenset()) -> tuple[list[str], int]:
-    """The first MAX_PROBLEMS problems as plain lines, and how many there are in all; problems at the paths in
-    ``skip`` (already reported) are left out. Field names are quoted briefly. A rule across fields, checked on
-    the whole scenario, names the field it is about itself."""
-    from .reading import MAX_PROBLEMS, clip
-
-    lines: list[str] = []
+def _problems(exc: ValidationError, skip: frozenset[str] = frozenset()) -> tuple[list[Problem], int]:
+    """The first MAX_PROBLEMS problems, and how many there are in all; problems at the paths in ``skip`` (already
+    reported) are left out. Field names are quoted briefly. A rule across fields, checked on the whole scenario,
+    names the field it is about itself (its problem has its own path)."""
+    found: list[Problem] = []
     total = 0
     for e in exc.errors(include_url=False):
         where = _location(tuple(clip(part) if isinstance(part, str) else part for part in e["loc"]))
         if where in skip:
             continue
         total += 1
-        if len(lines) < MAX_PROBLEMS:
-            message = _message(e)
-            own = _NAMES_ITS_FIELD.match(message) and (where == "(scenario)" or message.startswith(where + "."))
-            lines.append(message if own else f"{where}: {message}")
-    return lines, total
+        if len(found) < MAX_PROBLEMS:
+            found.append(_found(e, where))
+    return found, total
 
 
 # ----------------------------------------------------------------------------------------------
@@ -412,17 +385,15 @@ def scenario_from_dict(data: Any) -> Scenario:
 
     Before the schema: number fields must hold numbers (not true/false, not text such as "4500"), and there may be
     at most 20 sharing bands (``reading.precheck``). At most 10 problems are listed, then a count of the rest."""
-    from .reading import capped, precheck
-
     if not isinstance(data, dict):
-        raise ScenarioError([f"(scenario): must be a set of fields (a mapping), got {type(data).__name__}"])
+        raise ScenarioError([Problem("(scenario)", "mapping", got=Quoted(type(data).__name__))])
     early, stop = precheck(Scenario, data)
     if stop:
         raise ScenarioError(capped(early))
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        lines, total = _problems(exc, frozenset(p.split(": ", 1)[0] for p in early))
+        lines, total = _problems(exc, frozenset(p.path for p in early))
         raise ScenarioError(capped(early + lines, len(early) + total)) from None
     if early:
         raise ScenarioError(capped(early))
@@ -432,16 +403,12 @@ def scenario_from_dict(data: Any) -> Scenario:
 def parse_scenario_text(text: str | bytes, source: str = "scenario") -> Scenario:
     """Validate a scenario from YAML or JSON text (JSON is YAML), read safely by ``reading.read_document``.
     Raises ScenarioError."""
-    from .reading import read_document
-
     return scenario_from_dict(read_document(text, source))
 
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file (.yaml, .yml or .json). Raises ScenarioError, also for what is not a
     regular file (a folder, a device, a named pipe) and for a file over 1 MB."""
-    from .reading import read_file_bytes
-
     return parse_scenario_text(read_file_bytes(path), str(path))
 
 
@@ -460,17 +427,21 @@ def scenario_to_json(scenario: Scenario) -> str:
     return json.dumps(scenario_to_dict(scenario), indent=2, ensure_ascii=False)
 
 
-def scenario_warnings(scenario: Scenario) -> list[str]:
-    """Things allowed but probably not meant, one plain line each (not errors)."""
-    out = []
+def warning_details(scenario: Scenario) -> list[Problem]:
+    """Things allowed but probably not meant, as problems (not errors): a band's host share that falls."""
     bands = scenario.agreement.sharing.bands
-    for i in range(1, len(bands)):
-        if bands[i].host_share < bands[i - 1].host_share:
-            out.append(
-                f"agreement.sharing.bands[{i}].host_share: falls from {_num(bands[i - 1].host_share)} to "
-                f"{_num(bands[i].host_share)} as local use rises; the host's share usually escalates with use"
-            )
-    return out
+    return [
+        Problem(
+            f"agreement.sharing.bands[{i}].host_share", "falls", bound=bands[i - 1].host_share, got=bands[i].host_share
+        )
+        for i in range(1, len(bands))
+        if bands[i].host_share < bands[i - 1].host_share
+    ]
+
+
+def scenario_warnings(scenario: Scenario) -> list[str]:
+    """Things allowed but probably not meant, one plain line each (not errors), as the command line prints them."""
+    return [str(p) for p in warning_details(scenario)]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -489,17 +460,6 @@ def _split(path: str) -> list[str | int]:
         if m.group(2) is not None:
             parts.append(int(m.group(2)))
     return parts
-
-
-def get_path(data: dict, path: str) -> Any:
-    """The value at a dotted path in a scenario mapping. Raises KeyError naming the path."""
-    node: Any = data
-    for part in _split(path):
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            raise KeyError(f"{path}: no such field in this scenario") from None
-    return node
 
 
 def set_path(data: dict, path: str, value: Any) -> dict:

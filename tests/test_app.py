@@ -746,3 +746,121 @@ def test_find_terms_warns_when_the_balanced_point_is_on_the_end_of_the_range_sea
     warned = " ".join(w.value for w in at.warning)
     assert "at the lower end of the range searched for Contribution (£160,000)" in warned
     assert "widen that range before adopting" in warned
+
+
+# ---- the sidebar and the scenario's fields: every field has an input; an unset field stays unset
+
+FOLLOWERS = ("prices.spot", "prices.host_alternative", "agreement.reservation.void_price")
+"""The optional prices that follow another field when unset (the spot price follows the external price...)."""
+
+
+def unset_followers(doc: dict) -> dict:
+    """The scenario document with the prices that follow others left unset, and places reserved (so the void price
+    counts)."""
+    doc = json.loads(json.dumps(doc))
+    doc["prices"].pop("spot", None)
+    doc["prices"].pop("host_alternative", None)
+    doc.setdefault("agreement", {})["reservation"] = {"units": 2}
+    return doc
+
+
+def saved_documents(monkeypatch) -> list[dict]:
+    """What the sidebar's Save YAML writes, each time it is drawn (the file the button would download)."""
+    from ui import sidebar
+
+    documents: list[dict] = []
+    real = sidebar.scenario_to_yaml
+    monkeypatch.setattr(sidebar, "scenario_to_yaml", lambda s: documents.append(yaml.safe_load(real(s))) or real(s))
+    return documents
+
+
+@pytest.mark.parametrize("path", PRESETS, ids=lambda p: p.stem)
+def test_loading_then_saving_a_preset_gives_back_the_same_document(path, monkeypatch):
+    """Pick a preset and save it untouched: the file holds the preset's own document, fields it leaves unset (the void
+    price without reserved places, a spot price that follows the external price) still unset, not frozen at the
+    values they take today."""
+    documents = saved_documents(monkeypatch)
+    at = start()
+    at.selectbox(key="preset").set_value(path.stem).run()
+    assert not at.exception and not at.error, problems_shown(at)
+    assert documents[-1] == scenario_to_dict(load_scenario(path))
+
+
+def test_loading_then_saving_a_file_with_the_following_prices_unset_gives_back_the_same_document(
+    example_dict, monkeypatch
+):
+    """A file that leaves the spot price, the host's alternative price and the void price unset is saved with them
+    unset: the sidebar shows them empty, saying what each follows, and never writes in the value it follows."""
+    doc = unset_followers(example_dict)
+    documents = saved_documents(monkeypatch)
+    at = start()
+    at.file_uploader(key="upload").upload("unset.yaml", yaml.safe_dump(doc).encode(), "application/yaml").run()
+    assert not at.exception and not at.error, problems_shown(at)
+    assert documents[-1] == scenario_to_dict(scenario_from_dict(doc))
+    for key, follows in zip(FOLLOWERS, ("the external price", "the spot price", "the host price")):
+        box = at.number_input(key=key)
+        assert box.value is None and box.proto.placeholder == f"follows {follows}", key
+        assert f"follows {follows}" in box.help, key
+
+
+def test_with_the_spot_price_unset_changing_the_external_price_moves_the_spot_price_the_model_uses(example_dict):
+    """The spot price follows the external price while it is unset: a new external price is the new spot price (and,
+    the host's alternative being unset too, the host's alternative price), in the scenario the page computes and in
+    its headline figures."""
+    doc = unset_followers(example_dict)
+    at = start()
+    at.file_uploader(key="upload").upload("unset.yaml", yaml.safe_dump(doc).encode(), "application/yaml").run()
+    at.number_input(key="prices.external").set_value(6_000.0).run()
+    assert not at.exception and not at.error, problems_shown(at)
+    on_page = decode_scenario(at.query_params["scenario"])
+    assert on_page.prices.spot is None and on_page.prices.spot_price == 6_000
+    assert on_page.prices.host_alternative_price == 6_000
+    truth = summarize(scenario_from_dict(set_path(doc, "prices.external", 6_000.0)))
+    frozen = summarize(scenario_from_dict(set_path(set_path(doc, "prices.external", 6_000.0), "prices.spot", 5_500.0)))
+    assert truth["expected_provider_gain"] != pytest.approx(frozen["expected_provider_gain"], abs=100)
+    assert money(metric(at, "Provider's expected gain a year")) == pytest.approx(
+        truth["expected_provider_gain"], abs=0.5
+    )
+
+
+NOT_ENTERED = {
+    "description": "shown under “About this preset” and carried through every edit unchanged",
+    "sources": "shown under “Sources and estimates” and carried through every edit unchanged",
+}
+"""The scenario's fields with no input of their own in the sidebar, and why."""
+
+
+def sidebar_inputs(at: AppTest) -> tuple[set[str], set[str]]:
+    """The keys of the sidebar's inputs (boxes and choices, keyed by the field they edit) and the columns of its
+    tables (the sharing bands; the growth rates when they are set year by year)."""
+    keys = {e.key for kind in ("number_input", "text_input", "selectbox") for e in getattr(at.sidebar, kind)}
+    columns = {c for table in at.sidebar.dataframe for c in table.value.columns}
+    return keys, columns
+
+
+def test_every_scenario_field_has_an_input_in_the_sidebar():
+    """Walk the field registry: every field of a scenario can be set in the sidebar, in an input keyed by its path
+    (a sharing band's fields and a year's growth rates in their tables' columns), but for the few listed in
+    NOT_ENTERED. A field added to the registry without an input fails here."""
+    from partnership.fields import FIELDS
+
+    assert set(NOT_ENTERED) <= {f.path for f in FIELDS}, "NOT_ENTERED names a field the registry no longer has"
+    at = start()
+    keys, columns = sidebar_inputs(at)
+    at.number_input(key="term.years").set_value(3.0).run()
+    at.checkbox(key="term_per_year").check().run()
+    _, year_columns = sidebar_inputs(at)
+    missing = []
+    for f in FIELDS:
+        name = f.path.rsplit(".", 1)[-1]
+        if f.path in NOT_ENTERED:
+            continue
+        if "[i]" in f.path:
+            found = name in columns
+        elif f.per_year:
+            found = f.path in keys and name in year_columns
+        else:
+            found = f.path in keys
+        if not found:
+            missing.append(f.path)
+    assert missing == []

@@ -91,12 +91,8 @@ def test_every_package_is_checked(package):
 # No import circles among the project's own modules
 
 
-ALLOWED_CIRCLES = {
-    # Being broken on another branch (issue 19): partnership.scenario imports partnership.reading inside its
-    # functions and partnership.reading imports ScenarioError from partnership.scenario. Remove this entry when
-    # that branch is merged; nothing else may be added here.
-    frozenset({"partnership.reading", "partnership.scenario"}),
-}
+ALLOWED_CIRCLES: set[frozenset[str]] = set()
+"""Groups of modules allowed to import one another: none."""
 
 
 def module_name(path: Path, root: Path) -> str:
@@ -200,7 +196,7 @@ def import_circles(graph: dict[str, set[str]], allowed: set[frozenset[str]] = AL
 
 def test_no_import_circles_among_the_project_modules():
     """No two of the project's modules import each other, directly or round a longer circle (counting imports
-    inside functions and under TYPE_CHECKING), except the one circle listed in ALLOWED_CIRCLES."""
+    inside functions and under TYPE_CHECKING): every module can be read from the bottom up."""
     circles = import_circles(import_graph())
     assert circles == [], "import circles: " + "; ".join(circles)
 

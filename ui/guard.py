@@ -27,7 +27,7 @@ def guarded(what: str, draw: Callable, *args) -> None:
     except ScenarioError as exc:  # a rule the inputs break: the model's own words, in the page's words
         st.error(
             f"{what} cannot be shown for these inputs:\n\n"
-            + "\n".join(f"- {state.plain_message(p)}" for p in exc.problems)
+            + "\n".join(f"- {line}" for line in state.plain_messages(exc))
         )
     except MemoryError:
         log.exception("%s: out of memory", what)

@@ -16,7 +16,7 @@ import streamlit as st
 
 import charts
 from paper.pack import comparison_table
-from partnership import Scenario
+from partnership import Scenario, ScenarioError
 from partnership.formats import money, percent
 from store import RoomNotFound, Store, StoreError, StoreUnavailable
 
@@ -86,20 +86,32 @@ def _note(text: str, kind: str = "success") -> None:
     st.session_state["options_note"] = (kind, text)
 
 
+def _model_error(exc: BaseException) -> ScenarioError | None:
+    """The model's refusal a store error was raised on (its cause or context), if there is one."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, ScenarioError):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
 def store_words(exc: StoreError) -> str:
     """A store's refusal in the page's words: the model's problems inside it (an invalid scenario, or a file in an
-    imported archive) through :func:`ui.state.plain_message`, so they read in labels and percents."""
+    imported archive) each in :func:`ui.state.plain_message`'s words, so they read in labels and percents; the
+    store's own words around them stay as they are."""
     text = str(exc)
-    if problems := getattr(exc, "problems", None):
-        head = text.split(" breaks a rule: ", 1)[0]
-        return f"{head} breaks a rule: " + "; ".join(state.plain_message(p) for p in problems)
-    if text.startswith("In the archive, ") and ": " in text:
-        parts = []
-        for part in text[len("In the archive, ") :].split("; "):
-            file, sep, rest = part.partition(": ")
-            parts.append(f"{file}: {state.plain_message(rest)}" if sep else state.plain_message(part))
-        return "In the archive, " + "; ".join(parts)
-    return text
+    model = _model_error(exc)
+    if model is None:
+        return text
+    out, at = [], 0
+    for line, problem in zip(model.problems, model.details):  # the store quotes the model's lines in order
+        found = text.find(line, at)
+        if found >= 0:
+            out += [text[at:found], state.plain_message(problem)]
+            at = found + len(line)
+    return "".join(out) + text[at:]
 
 
 def _start_room(db: Store) -> None:

@@ -36,9 +36,7 @@ def _on_upload() -> None:
     try:
         scenario = state.read_upload(uploaded.getvalue(), uploaded.name)
     except ScenarioError as exc:
-        st.session_state["upload_problems"] = [
-            state.plain_message(p) for p in exc.problems
-        ]  # nothing on screen changes
+        st.session_state["upload_problems"] = state.plain_messages(exc)  # nothing on screen changes
         return
     st.session_state.pop("upload_problems", None)
     state.load_into_state(scenario)
@@ -81,11 +79,13 @@ def _input(path: str, show_problems: bool = True, **kwargs) -> None:
     """One field's input box, described by the field registry. No hard limits: a value out of range stays in the
     box as typed and the model's plain message stands beneath it (and in the main area) until it is fixed; the box's
     step and format follow the value's magnitude (pence for small prices, whole pounds for large sums, which are
-    also shown with thousands separators)."""
+    also shown with thousands separators). An optional field's box may be left empty, and the field then stays unset:
+    the empty box says what it follows ("follows the external price") or means ("no cap")."""
     f = spec(path)
     label = state.input_label(path)
     note = state.source_note(path)
-    help_text = f"{f.help}\n\n{note}" if note else f.help or None
+    unset = state.unset_words(path)
+    help_text = "\n\n".join(t for t in (f.help, f"Empty: {unset}." if f.default_from else "", note) if t) or None
     if f.kind == "text":
         st.text_input(label, key=path, help=help_text, persist_state="session")
     else:
@@ -96,6 +96,7 @@ def _input(path: str, show_problems: bool = True, **kwargs) -> None:
             step=state.step(path),
             format=state.number_format(path),
             persist_state="session",
+            placeholder=unset or None,
             **kwargs,
         )
         if shown := state.money_caption(path):
@@ -251,7 +252,7 @@ def _sharing() -> None:
     )
     _problems("agreement.sharing.bands")
     _input("agreement.sharing.loss_share")
-    _input("agreement.sharing.loss_cap", placeholder="no cap")
+    _input("agreement.sharing.loss_cap")
 
 
 def _term() -> None:

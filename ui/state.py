@@ -6,15 +6,15 @@ import base64
 import functools
 import json
 import math
-import re
 import zlib
 from pathlib import Path
 
 import streamlit as st
 
 from partnership import Scenario, ScenarioError, load_scenario, parse_scenario_text, scenario_from_dict
-from partnership.fields import FIELDS, field_label, input_step, spec, unit_text, value_of
+from partnership.fields import FIELDS, input_step, spec, unit_text, value_of
 from partnership.formats import money
+from partnership.problems import Problem, page_words
 from partnership.scenario import scenario_to_dict
 
 KINDS_ENTERED = ("money_year", "money_unit", "money_once", "fraction", "count", "integer", "text")
@@ -40,6 +40,15 @@ def input_label(path: str) -> str:
     ss = st.session_state
     words = [(ss.get(k) or "").strip() or spec(k).default for k in ("currency", "unit", "period")]
     return f"{f.label} ({unit_text(path, *words)})"
+
+
+def unset_words(path: str) -> str:
+    """What an optional field means when its box is left empty: "follows the external price" for the spot price,
+    "no cap" for the cap on the host's deficit share; "" for a field that must be given."""
+    f = spec(path)
+    if f.default_from:
+        return f"follows the {spec(f.default_from).label.lower()}"
+    return f.unset_text
 
 
 def step(path: str) -> float:
@@ -90,6 +99,7 @@ INTERPOLATION_KEY = "agreement.sharing.interpolation"
 DESCRIPTION_KEY = "description"
 PER_YEAR_KEY = "term_per_year"  # True: the indexation rates are set year by year in a table
 YEARS_KEY = "term_years_rows"  # [{"year": 2, "costs": %, ...}, ...], the per-year table's base rows
+YEARLY_KEY = "term_yearly_fields"  # the growth fields the scenario gave year by year (saved as lists again)
 YEARS_VERSION = "term_years_version"
 GROWTH_PATHS = [f.path for f in FIELDS if f.per_year]
 SOURCES_KEY = "sources"  # {dotted path: {source, year, estimate}}, carried through edits unchanged
@@ -132,8 +142,9 @@ def _title(path: Path, mtime: float) -> str:
 
 
 def load_into_state(scenario: Scenario) -> None:
-    """Write every field of a (valid) scenario into the widgets' session state (defaults resolved,
-    shares as percents)."""
+    """Write every field of a (valid) scenario into the widgets' session state (shares as percents). An optional field
+    the scenario leaves unset stays empty (None): one that follows another (the spot price follows the external
+    price) goes on following it, and is saved unset."""
     years = scenario.term.years
     rows = [{"year": t} for t in range(2, years + 1)]
     per_year = False
@@ -144,10 +155,11 @@ def load_into_state(scenario: Scenario) -> None:
         for row, rate in zip(rows, rates):
             row[path.rsplit(".", 1)[1]] = round(100 * float(rate), 6)
     st.session_state[PER_YEAR_KEY] = per_year
+    st.session_state[YEARLY_KEY] = [p for p in GROWTH_PATHS if isinstance(value_of(scenario, p), list)]
     st.session_state[YEARS_KEY] = rows
     st.session_state[YEARS_VERSION] = st.session_state.get(YEARS_VERSION, 0) + 1
     for path in INPUT_PATHS:
-        value = value_of(scenario, path)
+        value = value_of(scenario, path, resolved=False)
         f = spec(path)
         if f.per_year and isinstance(value, list):
             value = value[0] if value else 0.0
@@ -234,6 +246,12 @@ def current_bands() -> list[dict]:
     return rows
 
 
+def share(percent: float) -> float:
+    """A share (0-1) from the percent an input holds, without the binary noise of dividing by 100: 4.1 % is 0.041,
+    not 0.040999999999999995 (a saved scenario keeps the figures it was given)."""
+    return round(float(percent) / 100, 12)
+
+
 def scenario_document() -> dict:
     """The scenario document the widgets describe (not yet validated)."""
     doc: dict = {}
@@ -241,7 +259,7 @@ def scenario_document() -> dict:
         f = spec(path)
         value = st.session_state.get(path)
         if f.is_fraction and value is not None:
-            value = float(value) / 100
+            value = share(value)
         if f.kind == "text":
             value = (value or "").strip() or None
             if value is None:
@@ -261,18 +279,23 @@ def scenario_document() -> dict:
     if st.session_state.get(PER_YEAR_KEY):
         indexation = doc.setdefault("term", {}).setdefault("indexation", {})
         rows = current_year_rows()
+        yearly = st.session_state.get(YEARLY_KEY) or []
         for path in GROWTH_PATHS:
             key = path.rsplit(".", 1)[1]
-            indexation[key] = [None if r.get(key) is None else float(r[key]) / 100 for r in rows]
+            rates = [None if r.get(key) is None else share(r[key]) for r in rows]
+            if path in yearly or None in rates or len(set(rates)) > 1:
+                indexation[key] = rates
+            elif rates:  # the same rate every year: one number, as a scenario given one number has it
+                indexation[key] = rates[0]
     sharing = doc.setdefault("agreement", {}).setdefault("sharing", {})
     sharing["interpolation"] = st.session_state.get(INTERPOLATION_KEY, "step")
     bands = []
     for row in current_bands():
-        start, share = row.get("from_local_use"), row.get("host_share")
+        start, rate = row.get("from_local_use"), row.get("host_share")
         bands.append(
             {
-                "from_local_use": None if start is None else float(start) / 100,
-                "host_share": None if share is None else float(share) / 100,
+                "from_local_use": None if start is None else share(start),
+                "host_share": None if rate is None else share(rate),
             }
         )
     sharing["bands"] = bands
@@ -291,10 +314,10 @@ def current_scenario() -> tuple[Scenario | None, list[str]]:
         scenario = scenario_from_dict(scenario_document())
     except ScenarioError as exc:
         by_field: dict[str, list[str]] = {}
-        for p in exc.problems:
-            by_field.setdefault(p.partition(": ")[0], []).append(plain_message(p))
+        for p in exc.details:
+            by_field.setdefault(p.path, []).append(plain_message(p))
         st.session_state[PROBLEMS_KEY] = by_field
-        return None, [plain_message(p) for p in exc.problems]
+        return None, plain_messages(exc)
     st.session_state[PROBLEMS_KEY] = {}
     return scenario, []
 
@@ -309,94 +332,20 @@ def problems_at(path: str) -> list[str]:
     return found
 
 
-_NUMBER = r"(-?\d+(?:,\d{3})*(?:\.\d+)?(?:e[-+]?\d+)?)"
-_WORDS = (
-    ("must be >= ", "must be at least "),
-    ("must be <= ", "must be at most "),
-    ("must be > ", "must be more than "),
-    ("must be < ", "must be less than "),
-    ("low <= mode <= high", "lowest ≤ most likely ≤ highest"),
-)
-_BY_PATH_GROWTH = {f.path for f in FIELDS if f.per_year}
-_GROUP_LABELS = {
-    "agreement.sharing.bands": "Sharing bands",
-    "uncertainty.occupancy": "Occupancy range",
-    "uncertainty.local_use": "Local use range",
-}
+def plain_message(problem: Problem | str) -> str:
+    """A problem in the page's words (:func:`partnership.problems.page_words`): the field's label for its dotted
+    path, "at least" for ">=", shares in percent as they are entered, bands counted from 1. Text that is not a
+    problem (an error's own words) is shown as it is.
 
-
-def _label_of(path: str) -> tuple[str, bool]:
-    """A person's name for the place a problem is at, and whether its numbers are shares (shown as percents)."""
-    if path in _GROUP_LABELS:
-        return _GROUP_LABELS[path], True
-    m = re.fullmatch(r"agreement\.sharing\.bands\[(\d+)\]", path)
-    if m:
-        return f"Sharing band {int(m.group(1)) + 1}", True
-    m = re.fullmatch(r"agreement\.sharing\.bands\[(\d+)\]\.(\w+)", path)
-    if m and m.group(2) in ("from_local_use", "host_share"):
-        return f"Sharing band {int(m.group(1)) + 1}, {spec(path).label}", True
-    m = re.fullmatch(r"(term\.indexation\.\w+)\[(\d+)\]", path)  # a rate given year by year: [0] is year 2
-    if m and m.group(1) in _BY_PATH_GROWTH:
-        return f"{field_label(m.group(1))}, year {int(m.group(2)) + 2}", True
-    try:
-        return field_label(path), spec(path).is_fraction
-    except KeyError:
-        return ("The scenario" if path == "(scenario)" else path), False
-
-
-_PATH = re.compile(r"\b[a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)+\b")
-
-
-def _paths_in_words(text: str) -> str:
-    """Every field path inside a sentence replaced by the field's label in quotes ("Term length")."""
-
-    def label(m: re.Match) -> str:
-        found, _ = _label_of(m.group(0))
-        return m.group(0) if found == m.group(0) else f"“{found}”"
-
-    return _PATH.sub(label, text)
-
-
-def plain_message(problem: str) -> str:
-    """A model message in the page's words: the field's label for its dotted path, "at least" for ">=",
-    shares in percent as they are entered (bands counted from 1, as the model's messages already do).
-
-    >>> plain_message("agreement.compensation.premium_share: must be <= 1, got 1.5")
+    >>> plain_message(Problem("agreement.compensation.premium_share", "le", bound=1, got=1.5))
     'Share of the external premium: must be at most 100 %, got 150 %'
     """
-    path, sep, rest = problem.partition(": ")
-    if not sep:
-        return _paths_in_words(problem)
-    if path in ("x", "y") and ": " in rest:  # a sweep's axis: the field named next is what matters
-        path, _, rest = rest.partition(": ")
-    elif path in ("x", "y"):
-        rest = _paths_in_words(rest)
-        return rest[:1].upper() + rest[1:]
-    label, fraction = _label_of(path)
-    rest = _paths_in_words(rest)
-    for code, words in _WORDS:
-        rest = rest.replace(code, words)
-    rest = re.sub(r",? got null\b", " (it is empty)", rest)
-    if "growth rate for each year" in rest:  # counts of years and rates, not shares
-        fraction = False
-    if fraction:
-        pct = lambda m: f"{m.group(1)}{float(m.group(2).replace(',', '')) * 100:,g} %"  # noqa: E731
-        pattern = r"((?:at least|at most|more than|less than|got|local use|lowest|most likely|highest|falls from),? )"
-        pattern += _NUMBER
-        rest = re.sub(r"(falls from \S+ to )" + _NUMBER, pct, rest)
-        rest = re.sub(pattern, pct, rest)
-    rest = re.sub(
-        r"\b(low|mode|high) (?=-?[0-9])",
-        lambda m: {"low": "lowest ", "mode": "most likely ", "high": "highest "}[m.group(1)],
-        rest,
-    )
-    if fraction:
-        rest = re.sub(
-            r"((?:lowest|most likely|highest) )" + _NUMBER,
-            lambda m: f"{m.group(1)}{float(m.group(2).replace(',', '')) * 100:,g} %",
-            rest,
-        )
-    return f"{label}: {rest}"
+    return page_words(problem) if isinstance(problem, Problem) else str(problem)
+
+
+def plain_messages(exc: BaseException) -> list[str]:
+    """The problems of a ScenarioError in the page's words; ``[str(exc)]`` for any other error."""
+    return [plain_message(p) for p in getattr(exc, "details", [str(exc)])]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -455,7 +404,7 @@ def init_session() -> list[str]:
         except ScenarioError as exc:
             problems = [
                 p[0].upper() + p[1:] if p.startswith("the link") else f"The link's scenario could not be opened: {p}"
-                for p in map(plain_message, exc.problems)
+                for p in plain_messages(exc)
             ]
     load_preset(st.session_state[PRESET_KEY])
     return problems

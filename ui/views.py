@@ -333,7 +333,7 @@ def find_terms(s: Scenario) -> None:
     try:
         result = compute.terms(compute.key(s), picks[0], picks[1], float(min_gain), float(min_saving), float(beta))
     except Exception as exc:  # ScenarioError: a range that breaks a rule
-        for line in getattr(exc, "problems", [str(exc)]):
+        for line in getattr(exc, "details", [str(exc)]):
             st.error(state.plain_message(line))
         return
     chart(charts.terms_map(s, result), "chart_terms")

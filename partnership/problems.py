@@ -1,0 +1,366 @@
+"""A scenario's problems as data, and their words for each audience (MODEL.md section 5).
+
+The model finds a rule broken and says so once, as a :class:`Problem`: where (the field's dotted path), which rule,
+the rule's bound and what it got. The words are made from that data, once per audience:
+
+- :func:`file_words`, the command line's and the files' line, naming the field by its path as MODEL.md section 5
+  fixes it (``prices.host: must be >= 0, got -5``); ``str(problem)`` is this line;
+- :func:`page_words`, the app's line, naming the field by its label, shares in percent as they are entered, bands
+  and years counted as people count them (``Host price: must be at least 0, got -5``).
+
+A :class:`ScenarioError` carries both: ``details`` (the problems) and ``problems`` (their command-line lines).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .fields import FIELDS, spec
+
+__all__ = [
+    "RULES",
+    "Problem",
+    "ScenarioError",
+    "Quoted",
+    "clip",
+    "file_words",
+    "label_of",
+    "number_words",
+    "page_words",
+]
+
+
+class Quoted(str):
+    """Received input already quoted briefly (``reading.echo``): shown as it is, never as a number."""
+
+    def __repr__(self) -> str:
+        return str.__str__(self)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One rule broken, as data.
+
+    ``path`` is where: a field's dotted path (``agreement.sharing.bands[2].host_share``), a group of fields
+    (``uncertainty.occupancy``), ``(scenario)`` for the whole document, the name of the document the reader was
+    given (``upload.yaml``), a search's axis (``x``, ``y``) or argument (``beta``), or ``""`` when the problem is
+    about nothing in particular. ``rule`` names the rule (see :data:`RULES`). ``bound`` is the rule's limit (the
+    0 of "must be >= 0", the choices in words, the line a key is given again on); ``got`` what was received (a
+    number, a :class:`Quoted` text, or None for an empty value). ``item`` is the band (from 0) a rule about the
+    bands' order is at; ``detail`` holds free words: a plausibility bound's reason, the fields allowed at a place,
+    the reader's own words. ``parts`` holds the problems of a rule checked across several fields and reported as
+    one line (the growth rates of a term)."""
+
+    path: str
+    rule: str
+    bound: Any = None
+    got: Any = None
+    item: int | None = None
+    detail: str = ""
+    parts: tuple[Problem, ...] = ()
+
+    def __str__(self) -> str:
+        return file_words(self)
+
+
+class ScenarioError(ValueError):
+    """A scenario that breaks a rule. ``details`` holds the problems as data (:class:`Problem`); ``problems`` one
+    plain-English line for each, as the command line prints it, starting with the dotted name of the field
+    (``prices.host: must be >= 0, got -5``). Lines given as text are problems of free words (rule ``text``)."""
+
+    def __init__(self, problems: list[Problem | str]):
+        self.details = [p if isinstance(p, Problem) else Problem("", "text", detail=str(p)) for p in problems]
+        self.problems = [file_words(p) for p in self.details]
+        super().__init__("\n".join(self.problems))
+
+
+def clip(text: str, limit: int = 80) -> str:
+    """Text cut to at most ``limit`` characters, "..." marking the cut (for field names and parser messages).
+
+    >>> clip("premium_share"), clip("k" * 200)[-5:]
+    ('premium_share', 'kk...')
+    """
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def number_words(x: Any) -> str:
+    """A number as a person would write it in a message (5 not 5.0; 100,000; 1e+15); received text as quoted.
+
+    >>> number_words(5.0), number_words(250000.0), number_words(0.25), number_words(Quoted("'cheap'"))
+    ('5', '250,000', '0.25', "'cheap'")
+    """
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return repr(x) if isinstance(x, str) else str(x)
+    if isinstance(x, float) and math.isfinite(x) and x == int(x) and abs(x) < 1e15:
+        x = int(x)
+    if isinstance(x, int) and abs(x) < 10**15:
+        return f"{x:,}" if abs(x) >= 10_000 else str(x)  # 100,000 not 100000; years and prices stay plain
+    if isinstance(x, float) and math.isfinite(x) and (abs(x) >= 1e15 or (x != 0 and abs(x) < 1e-4)):
+        return f"{x:.6g}"  # 1e+15, not 1000000000000000.0
+    return str(x)
+
+
+def _got(x: Any) -> str:
+    return "null" if x is None else number_words(x)
+
+
+# ----------------------------------------------------------------------------------------------
+# The command line's and the files' words: fields by their dotted paths
+
+_VALIDATOR_RULES = ("no_bands", "first_band", "band_order", "triangle", "not_a_field")
+"""Rules a schema validator checks: their words are cut at 300 characters, as any validator's are."""
+
+
+def _file_rest(p: Problem) -> str:
+    """What follows the path in the command line's line."""
+    r, b, g = p.rule, p.bound, p.got
+    if r in ("ge", "gt", "le", "lt"):
+        sign = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}[r]
+        return f"must be {sign} {number_words(b)}, got {_got(g)}" + (f" ({p.detail})" if p.detail else "")
+    if r == "capacity":
+        return f"must be <= the capacity ({number_words(b)}), got {_got(g)}"
+    if r == "finite":
+        return f"must be a finite number, got {_got(g)}"
+    if r == "whole":
+        return f"must be a whole number, got {_got(g)}"
+    if r == "number":
+        return f"must be a number, got {_got(g)}" + (f" ({p.detail})" if p.detail else "")
+    if r == "text_type":
+        return f"must be text, got {_got(g)}"
+    if r == "list":
+        return f"must be a list, got {_got(g)}"
+    if r == "mapping":
+        return f"must be a set of fields (a mapping), got {_got(g)}"
+    if r == "one_of":
+        return f"must be one of {b}, got {_got(g)}"
+    if r == "missing":
+        return "is required but missing"
+    if r == "unknown":
+        return "is not a known field; check the spelling" + (f" (allowed here: {p.detail})" if p.detail else "")
+    if r == "no_bands":
+        return "needs at least one band"
+    if r == "first_band":
+        return f"the first band must start at local use {number_words(b)}, got local use {_got(g)}"
+    if r == "band_order":
+        return (
+            f"each band must start at a higher local use than the one before: band {p.item + 1} starts at local use "
+            f"{number_words(g)}, not above band {p.item} at local use {number_words(b)}"
+        )
+    if r == "triangle":
+        low, mode, high = (number_words(v) for v in g)
+        return f"needs low <= mode <= high, got low {low}, mode {mode}, high {high}"
+    if r == "growth_count":
+        return (
+            f"needs one growth rate for each year after the first: {b - 1} for {b} year{'s' if b != 1 else ''}, got {g}"
+        )
+    if r == "too_many":
+        return f"at most {b} {p.detail}, got {g:,}"
+    if r == "falls":
+        return (
+            f"falls from {number_words(b)} to {number_words(g)} as local use rises; the host's share usually "
+            "escalates with use"
+        )
+    if r == "not_a_field":
+        return f"{g!r} is not a scenario field (give a field's dotted path)"
+    if r == "not_numeric":
+        return f"{g} is not a numeric scenario field (e.g. agreement.contribution)"
+    if r == "same_axis":
+        return f"{g} is already searched on the other axis; choose two different fields"
+    if r == "years_with_list":
+        return (
+            f"term.years cannot be searched while {g} is given year by year (a list fits one length of term); give "
+            "one rate for every year to search the term's length"
+        )
+    if r == "no_such_field":
+        return f"{g}: {p.detail}"
+    return p.detail  # "text": the problem's own words
+
+
+def file_words(p: Problem) -> str:
+    """The problem's line for the command line and files, naming the field by its dotted path.
+
+    >>> file_words(Problem("prices.host", "ge", bound=0, got=-5.0))
+    'prices.host: must be >= 0, got -5'
+    """
+    if p.rule == "all_of":
+        return clip("; ".join(file_words(part) for part in p.parts), 300)
+    if p.rule == "more":
+        return f"... and {p.got:,} more problem{'s' if p.got != 1 else ''}"
+    if p.rule == "twice":
+        return f"{p.path} appears twice (line {p.bound})"
+    rest = _file_rest(p)
+    if p.rule in _VALIDATOR_RULES:
+        rest = clip(rest, 300)
+    return f"{p.path}: {rest}" if p.path else rest
+
+
+# ----------------------------------------------------------------------------------------------
+# The page's words: fields by their labels, shares in percent, bands and years counted from 1
+
+_GROUP_LABELS = {
+    "agreement.sharing.bands": "Sharing bands",
+    "uncertainty.occupancy": "Occupancy range",
+    "uncertainty.local_use": "Local use range",
+}
+_PER_YEAR = {f.path for f in FIELDS if f.per_year}
+_BAND = re.compile(r"agreement\.sharing\.bands\[(\d+)\](?:\.(from_local_use|host_share))?")
+_YEAR = re.compile(r"(term\.indexation\.\w+)\[(\d+)\]")
+
+
+def label_of(path: str) -> tuple[str, bool]:
+    """A person's name for the place a problem is at, and whether its values are shares (shown as percents):
+    "Sharing band 3, host's share" for ``agreement.sharing.bands[2].host_share``, "Cost growth, year 3" for the
+    second of the costs' year-by-year rates; a path that names no field is its own name."""
+    if path in _GROUP_LABELS:
+        return _GROUP_LABELS[path], True
+    if m := _BAND.fullmatch(path):
+        band = f"Sharing band {int(m.group(1)) + 1}"
+        return (f"{band}, {spec(path).label}" if m.group(2) else band), True
+    if (m := _YEAR.fullmatch(path)) and m.group(1) in _PER_YEAR:  # a rate given year by year: [0] is year 2
+        return f"{spec(m.group(1)).label}, year {int(m.group(2)) + 2}", True
+    if path == "(scenario)":
+        return "The scenario", False
+    try:
+        return spec(path).label, spec(path).is_fraction
+    except KeyError:
+        return path, False
+
+
+def _quoted_label(path: str) -> str:
+    label, _ = label_of(path)
+    return path if label == path else f"“{label}”"
+
+
+def _number(x: Any) -> float | None:
+    """A received value as a finite number, if it is one (a number typed as ``1e300`` arrives quoted as text)."""
+    if isinstance(x, bool):
+        return None
+    if isinstance(x, str):
+        try:
+            x = float(x.replace(",", ""))
+        except ValueError:
+            return None
+    return x if isinstance(x, (int, float)) and math.isfinite(x) else None
+
+
+def _value(x: Any, share: bool) -> str:
+    """A bound or a received value in the page's words: a share as a percent (0.25 -> 25 %)."""
+    n = _number(x) if share else None
+    if n is None:
+        return number_words(x)
+    return f"{float(number_words(n).replace(',', '')) * 100:,g} %"
+
+
+def _got_page(x: Any, share: bool) -> str:
+    """ ", got 150 %"; " (it is empty)" for an empty value."""
+    return " (it is empty)" if x is None else f", got {_value(x, share)}"
+
+
+def _page_rest(p: Problem, share: bool) -> str:
+    r, b, g = p.rule, p.bound, p.got
+    if r in ("ge", "gt", "le", "lt"):
+        words = {"ge": "at least", "gt": "more than", "le": "at most", "lt": "less than"}[r]
+        why = f" ({p.detail})" if p.detail else ""
+        return f"must be {words} {_value(b, share)}{_got_page(g, share)}{why}"
+    if r == "capacity":
+        return f"must be at most the capacity ({number_words(b)}){_got_page(g, False)}"
+    if r in ("finite", "whole", "number", "text_type", "list", "mapping", "one_of"):
+        what = {
+            "finite": "a finite number",
+            "whole": "a whole number",
+            "number": "a number",
+            "text_type": "text",
+            "list": "a list",
+            "mapping": "a set of fields (a mapping)",
+            "one_of": f"one of {b}",
+        }[r]
+        shown = share and r in ("finite", "whole")  # the value itself, which a wrong type is not
+        return f"must be {what}{_got_page(g, shown)}" + (f" ({p.detail})" if p.detail else "")
+    if r == "first_band":
+        return f"the first band must start at local use {_value(b, True)}, got local use {_value(g, True)}"
+    if r == "band_order":
+        return (
+            f"each band must start at a higher local use than the one before: band {p.item + 1} starts at local use "
+            f"{_value(g, True)}, not above band {p.item} at local use {_value(b, True)}"
+        )
+    if r == "triangle":
+        low, mode, high = (_value(v, True) for v in g)
+        return f"needs lowest ≤ most likely ≤ highest, got lowest {low}, most likely {mode}, highest {high}"
+    if r == "falls":
+        return (
+            f"falls from {_value(b, share)} to {_value(g, share)} as local use rises; the host's share usually "
+            "escalates with use"
+        )
+    if r == "not_numeric":
+        return f"{_quoted_label(g)} is not a numeric scenario field (e.g. {_quoted_label('agreement.contribution')})"
+    if r == "same_axis":
+        return f"{_quoted_label(g)} is already searched on the other axis; choose two different fields"
+    if r == "years_with_list":
+        return (
+            f"{_quoted_label('term.years')} cannot be searched while {_quoted_label(g)} is given year by year (a list "
+            "fits one length of term); give one rate for every year to search the term's length"
+        )
+    rest = _file_rest(p)
+    return clip(rest, 300) if r in _VALIDATOR_RULES else rest
+
+
+def page_words(p: Problem) -> str:
+    """The problem's line for the app: the field's label for its dotted path, "at least" for ">=", shares in percent
+    as they are entered, bands counted from 1 and a year-by-year rate by its year.
+
+    >>> page_words(Problem("agreement.compensation.premium_share", "le", bound=1, got=1.5))
+    'Share of the external premium: must be at most 100 %, got 150 %'
+    """
+    if p.rule == "all_of":
+        return "; ".join(page_words(part) for part in p.parts)
+    if p.rule == "more":
+        return file_words(p)
+    if p.rule == "twice":
+        return f"{_quoted_label(p.path)} appears twice (line {p.bound})"
+    if p.rule in ("not_numeric", "same_axis", "years_with_list"):  # a search's axis: the field it names is what matters
+        rest = _page_rest(p, False)
+        return rest[:1].upper() + rest[1:]
+    if p.rule == "no_such_field":
+        return f"{label_of(p.got)[0]}: {p.detail}"
+    if not p.path:
+        return _page_rest(p, False)
+    label, share = label_of(p.path)
+    return f"{label}: {_page_rest(p, share)}"
+
+
+RULES = {
+    "ge": "at least the bound",
+    "gt": "more than the bound",
+    "le": "at most the bound (``detail``: why, for a plausibility bound)",
+    "lt": "less than the bound",
+    "capacity": "at most the capacity (the bound)",
+    "finite": "a finite number",
+    "whole": "a whole number",
+    "number": "a number (``detail`` 'text' when text was given)",
+    "text_type": "text",
+    "list": "a list",
+    "mapping": "a set of fields",
+    "one_of": "one of the choices (the bound, in words)",
+    "missing": "required",
+    "unknown": "not a known field (``detail``: the fields allowed there)",
+    "no_bands": "at least one sharing band",
+    "first_band": "the first band starts at local use 0 (the bound)",
+    "band_order": "band ``item`` + 1 starts above the band before it (bound: that band's start)",
+    "triangle": "low <= mode <= high (got: the three)",
+    "growth_count": "one growth rate for each year after the first (bound: the years; got: the rates given)",
+    "all_of": "several problems reported as one line (``parts``)",
+    "too_many": "at most the bound of a list's items (``detail``: what they are)",
+    "twice": "a key given twice (bound: the line it is given again on)",
+    "more": "the count of problems not listed (got)",
+    "falls": "a warning: a band's host share falls from the band before's (bound) to this (got)",
+    "not_a_field": "a sources entry names no scenario field (got: the name)",
+    "not_numeric": "a search's axis names no numeric field (got: the name)",
+    "same_axis": "both axes of a search name the same field (got)",
+    "years_with_list": "the term's length searched while a growth rate (got) is given year by year",
+    "no_such_field": "a search's axis names a field the scenario lacks (got; ``detail``: the reason)",
+    "text": "free words (``detail``), at ``path`` if there is one",
+}
+"""Every rule a :class:`Problem` may name, with what it asks for."""
