@@ -223,8 +223,7 @@ def occupancy_lines(scenario: Scenario, local_use: float, steps: int = 101) -> g
         row=1,
         col=1,
     )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cost_without = np.where(r.host_units > 0, r.host_cost_without_agreement / r.host_units, np.nan)
+    cost_without = r.host_unit_cost_without_agreement  # like for like (MODEL.md section 8a)
     fig.add_trace(
         go.Scatter(x=x, y=r.host_unit_cost, name="Host, with the agreement", line=dict(color=HOST, width=4)),
         row=1,

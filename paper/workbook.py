@@ -45,6 +45,8 @@ FORMULA_TEXT = {
     "host_unit_cost": "host_net_cost / host_units   (n/a when host_units = 0)",
     "provider_profit_without_agreement": "occupied_units * p_s - operating_cost",
     "host_cost_without_agreement": "occupied_units * (min(u, u0) * p_s + max(u - u0, 0) * p_a)   (section 8)",
+    "host_unit_cost_without_agreement": "host_cost_without_agreement / host_units   (section 8a; n/a when "
+    "host_units = 0)",
     "provider_gain": "provider_profit - provider_profit_without_agreement",
     "host_saving": "host_cost_without_agreement - host_net_cost",
     "joint_gain_check": "provider_gain + host_saving - (occupied_units * max(u - u0, 0) * (p_a - p_s) "
@@ -491,6 +493,7 @@ def _formulas(ref: dict[str, str], bands: tuple[str, str]) -> dict[str, str]:
             f"={{occupied_units}}*(MIN({{local_use}},{u0})*{r['prices.spot']}"
             f"+MAX({{local_use}}-{u0},0)*{r['prices.host_alternative']})"
         ),
+        "host_unit_cost_without_agreement": ('=IF({host_units}=0,"n/a",{host_cost_without_agreement}/{host_units})'),
         "provider_gain": "={provider_profit}-{provider_profit_without_agreement}",
         "host_saving": "={host_cost_without_agreement}-{host_net_cost}",
     }

@@ -34,8 +34,8 @@ class Outcome:
     """Every quantity of MODEL.md section 2, as numpy arrays of the broadcast shape of the inputs.
 
     Units are unit-periods (``*_units``), the scenario's currency per year (money), or a
-    fraction (``host_share_rate``); ``host_unit_cost`` is currency per host unit-period and
-    NaN where the host uses nothing.
+    fraction (``host_share_rate``); ``host_unit_cost`` and ``host_unit_cost_without_agreement``
+    (section 8a) are currency per host unit-period and NaN where the host uses nothing.
     """
 
     occupancy: np.ndarray
@@ -58,6 +58,7 @@ class Outcome:
     host_unit_cost: np.ndarray
     provider_profit_without_agreement: np.ndarray
     host_cost_without_agreement: np.ndarray
+    host_unit_cost_without_agreement: np.ndarray
     provider_gain: np.ndarray
     host_saving: np.ndarray
     terms: Terms = field(repr=False, compare=False)
@@ -122,13 +123,15 @@ def compensation_per_external_unit(per_external_unit, premium_share, external_pr
 
 
 def host_unit_cost(host_net_cost, host_units):
-    """The host's net cost per unit-period it uses: ``host_net_cost / host_units``; NaN (shown as
-    n/a, JSON null) where the host uses nothing, never infinite.
+    """The host's cost per unit-period it uses: ``host_net_cost / host_units`` (section 2), and the same
+    division of ``host_cost_without_agreement`` gives ``host_unit_cost_without_agreement`` (section 8a, the
+    like-for-like figure the first is compared with); NaN (shown as n/a, JSON null) where the host uses
+    nothing, never infinite.
 
     Parameters
     ----------
     host_net_cost : array
-        Currency per year.
+        Currency per year (or the host's cost without the agreement, currency per year).
     host_units : array
         Unit-periods per year the host uses.
 
@@ -138,6 +141,8 @@ def host_unit_cost(host_net_cost, host_units):
 
     >>> round(float(host_unit_cost(754761.0, 132.6)), 2), bool(np.isnan(host_unit_cost(1000.0, 0.0)))
     (5692.01, True)
+    >>> round(float(host_unit_cost(822120.0, 132.6)), 2)  # without the agreement, u0 = 0: p_a
+    6200.0
     """
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         cost = np.where(host_units > 0, host_net_cost / np.where(host_units > 0, host_units, 1.0), np.nan)
@@ -184,7 +189,7 @@ def host_cost_without_agreement(occupied_units, local_use, counterfactual_local_
 
 
 def evaluate_terms(t: Terms, occupancy, local_use) -> Outcome:
-    """Section 2 (with sections 7 and 8) for resolved terms; see :func:`evaluate`. Each line item is
+    """Section 2 (with sections 7, 8 and 8a) for resolved terms; see :func:`evaluate`. Each line item is
     named as in MODEL.md; section 9's figures are worked out when first asked for."""
     o = np.asarray(occupancy, dtype=float)
     u = np.asarray(local_use, dtype=float)
@@ -242,6 +247,7 @@ def evaluate_terms(t: Terms, occupancy, local_use) -> Outcome:
         host_unit_cost=b(host_unit_cost(host_net_cost, host_units)),
         provider_profit_without_agreement=b(provider_profit_without_agreement),
         host_cost_without_agreement=b(cost_without),
+        host_unit_cost_without_agreement=b(host_unit_cost(cost_without, host_units)),
         provider_gain=b(provider_gain),
         host_saving=b(host_saving),
         terms=t,

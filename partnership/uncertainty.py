@@ -366,8 +366,9 @@ def _finite(x) -> float | None:
 def most_likely_case(scenario: Scenario) -> dict:
     """Section 2 and break-even at :func:`most_likely_point`, as plain values (None where undefined).
 
-    Adds ``occupancy``, ``local_use``, ``break_even_with``, ``break_even_without`` (None when
-    never) and ``host_alternative_unit_cost`` (None when the host uses nothing).
+    Adds ``occupancy``, ``local_use``, ``break_even_with`` and ``break_even_without`` (None when
+    never). The host's cost per unit-period is compared with ``host_unit_cost_without_agreement``
+    (section 8a, like for like), one of the section-2 names, not with ``p_a``.
 
     >>> from partnership.examples import example_scenario
     >>> e = most_likely_case(example_scenario())
@@ -380,5 +381,4 @@ def most_likely_case(scenario: Scenario) -> dict:
     out["break_even_with"] = _finite(be["with_agreement"])
     out["break_even_without"] = _finite(be["without_agreement"])
     out["occupancy"], out["local_use"] = o, u
-    out["host_alternative_unit_cost"] = scenario.prices.host_alternative_price if out["host_units"] > 0 else None
     return out

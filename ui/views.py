@@ -40,7 +40,7 @@ def at_a_glance(s: Scenario) -> None:
     e = compute.most_likely_case(text)
     summary = compute.summary(text)
     cur, per = s.currency, per_unit_period(s)
-    alt_unit = e["host_alternative_unit_cost"]
+    without_unit = e["host_unit_cost_without_agreement"]  # like for like (MODEL.md section 8a), not p_a
 
     st.markdown(
         f"<p class='screen-lead'><b>At a glance</b>: the most likely case ({point_percent(e['occupancy'])} occupancy, "
@@ -58,7 +58,9 @@ def at_a_glance(s: Scenario) -> None:
     c[1].metric(
         f"Host's cost {per}",
         unit_money(e["host_unit_cost"], cur),
-        delta=f"{unit_money(alt_unit, cur)} elsewhere" if alt_unit is not None else "the host uses no places",
+        delta=f"{unit_money(without_unit, cur)} without the agreement"
+        if without_unit is not None
+        else "the host uses no places",
         delta_color="off",
         delta_arrow="off",
         border=True,
