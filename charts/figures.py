@@ -720,7 +720,6 @@ def term_chart(scenario: Scenario, occupancy: float, local_use: float) -> go.Fig
     out = r.to_dict()
     cur, term = scenario.currency, scenario.term
     years = np.arange(1, term.years + 1)
-    k, share = term.set_up.cost, term.set_up.host_share
     fig = make_subplots(
         rows=1,
         cols=2,
@@ -730,9 +729,9 @@ def term_chart(scenario: Scenario, occupancy: float, local_use: float) -> go.Fig
             f"Cumulative discounted gain<br>after set-up ({cur})",
         ),
     )
-    for side, who, colour, upfront in (
-        ("provider_gain", "provider", PROVIDER, (1 - share) * k),
-        ("host_saving", "host", HOST, share * k),
+    for side, who, colour, cumulative in (
+        ("provider_gain", "provider", PROVIDER, r.cumulative_provider_gain),
+        ("host_saving", "host", HOST, r.cumulative_host_saving),
     ):
         name = "Provider" if who == "provider" else "Host"
         gains = np.asarray(getattr(r.years, side), dtype=float)
@@ -761,7 +760,7 @@ def term_chart(scenario: Scenario, occupancy: float, local_use: float) -> go.Fig
                 row=1,
                 col=1,
             )
-        cumulative = np.concatenate([[-upfront], -upfront + np.cumsum(r.discount * gains)])
+        cumulative = np.asarray(cumulative, dtype=float).reshape(-1)  # years 0 (the set-up) to T, from the model
         fig.add_trace(
             go.Scatter(
                 x=np.arange(0, term.years + 1),

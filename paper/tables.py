@@ -98,8 +98,6 @@ def term_table(scenario: Scenario, occupancy: float | None = None, local_use: fl
         local_use = mu if local_use is None else local_use
     r = evaluate_term(scenario, float(occupancy), float(local_use))
     years = len(r.discount)
-    weights = r.discount
-    k, share = scenario.term.set_up.cost, scenario.term.set_up.host_share
     data = {
         "year": np.arange(1, years + 1),
         "occupancy": np.full(years, float(occupancy)),
@@ -108,13 +106,12 @@ def term_table(scenario: Scenario, occupancy: float | None = None, local_use: fl
     data.update(
         {name: np.broadcast_to(np.asarray(getattr(r.years, name), dtype=float), (years,)) for name in OUTCOME_NAMES}
     )
-    gain = np.asarray(r.years.provider_gain, dtype=float).reshape(years)
-    saving = np.asarray(r.years.host_saving, dtype=float).reshape(years)
-    data["discount_factor"] = weights
-    data["discounted_provider_gain"] = weights * gain
-    data["discounted_host_saving"] = weights * saving
-    data["cumulative_provider_gain_after_set_up"] = np.cumsum(weights * gain) - (1 - share) * k
-    data["cumulative_host_saving_after_set_up"] = np.cumsum(weights * saving) - share * k
+    series = lambda x: np.asarray(x, dtype=float).reshape(-1)  # noqa: E731  (one point: the years alone)
+    data["discount_factor"] = r.discount
+    data["discounted_provider_gain"] = series(r.discounted_provider_gain)
+    data["discounted_host_saving"] = series(r.discounted_host_saving)
+    data["cumulative_provider_gain_after_set_up"] = series(r.cumulative_provider_gain)[1:]  # years 1..T
+    data["cumulative_host_saving_after_set_up"] = series(r.cumulative_host_saving)[1:]
     df = pd.DataFrame(data)
     df.attrs["title"] = (
         f"Each year of the {years}-year term at {occupancy:.0%} occupancy and {local_use:.0%} local use "

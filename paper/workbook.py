@@ -630,8 +630,9 @@ def _write_years(ws, f: _Formats, scenario: Scenario, term, ref, point_refs, ban
     starts = [b.from_local_use for b in scenario.agreement.sharing.bands]
     t_all = np.arange(1, years + 1, dtype=float)
     gain, saving = np.asarray(y.provider_gain, float), np.asarray(y.host_saving, float)
-    cum_gain = -(1 - scenario.term.set_up.host_share) * scenario.term.set_up.cost + np.cumsum(term.discount * gain)
-    cum_saving = -scenario.term.set_up.host_share * scenario.term.set_up.cost + np.cumsum(term.discount * saving)
+    # the model's own series, cached beside the formulas (years 1..T: the set-up year 0 is the Inputs sheet's)
+    cum_gain = np.asarray(term.cumulative_provider_gain, float).reshape(-1)[1:]
+    cum_saving = np.asarray(term.cumulative_host_saving, float).reshape(-1)[1:]
     yt = year_terms(scenario)
 
     # (key, label in column A, unit, formula in words, style, per-year formula template, per-year cached values)
@@ -662,8 +663,8 @@ def _write_years(ws, f: _Formats, scenario: Scenario, term, ref, point_refs, ban
     flag = lambda ok: np.where(ok, t_all, np.nan)  # noqa: E731
     for key, unit, values in (
         ("discount_factor", "factor", term.discount),
-        ("discounted_provider_gain", f"{currency} present value", term.discount * gain),
-        ("discounted_host_saving", f"{currency} present value", term.discount * saving),
+        ("discounted_provider_gain", f"{currency} present value", term.discounted_provider_gain),
+        ("discounted_host_saving", f"{currency} present value", term.discounted_host_saving),
         ("cumulative_provider_gain", f"{currency} present value", cum_gain),
         ("cumulative_host_saving", f"{currency} present value", cum_saving),
         ("provider_paid_back", "year", flag(cum_gain >= 0)),

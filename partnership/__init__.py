@@ -3,7 +3,7 @@ and a care provider (see MODEL.md). Pure Python, numpy and pydantic; no user int
 
 from .fields import FIELDS, FieldSpec, field_label, spec
 from .negotiation import Axis, SweepResult, sweep
-from .outcomes import OUTCOME_NAMES, Outcome, break_even_occupancy, evaluate, evaluate_grid
+from .outcomes import OUTCOME_NAMES, Outcome, break_even_occupancy, evaluate, evaluate_grid, gain_tolerance
 from .scenario import (
     Scenario,
     ScenarioError,
@@ -15,7 +15,7 @@ from .scenario import (
     scenario_to_yaml,
     scenario_warnings,
 )
-from .uncertainty import SUMMARY_NAMES, gain_tolerance, most_likely_case, most_likely_point, summarize
+from .uncertainty import SUMMARY_NAMES, most_likely_case, most_likely_point, summarize
 
 __all__ = [
     "Axis",

@@ -20,6 +20,7 @@ __all__ = [
     "break_even_occupancy",
     "compensation_per_external_unit",
     "host_unit_cost",
+    "gain_tolerance",
     "OUTCOME_NAMES",
     "GRID_STEPS",
 ]
@@ -147,6 +148,21 @@ def host_unit_cost(host_net_cost, host_units):
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         cost = np.where(host_units > 0, host_net_cost / np.where(host_units > 0, host_units, 1.0), np.nan)
     return np.where(np.isfinite(cost), cost, np.nan)
+
+
+def gain_tolerance(t: Terms) -> float:
+    """Rounding tolerance for 'gain >= 0', currency a year: a millionth of a penny per pound of the
+    full-occupancy operating cost ``F + N * W * v``, the largest the terms hold (over a term, pass every
+    year's terms, :func:`partnership.term.year_terms`: the largest year's cost sets it). The one basis the
+    summary, the sweep and the term's walk-away years use.
+
+    >>> from partnership.examples import example_scenario
+    >>> from partnership.terms import terms_of
+    >>> round(gain_tolerance(terms_of(example_scenario())) * 1e9)  # 800,000 + 4 x 52 x 300
+    862400
+    """
+    full_cost = float(np.max(np.asarray(t.fixed_cost) + t.capacity * t.periods_per_year * np.asarray(t.variable_cost)))
+    return 1e-9 * max(1.0, full_cost)
 
 
 def void_units(reserved_units, capacity, periods_per_year, host_units, occupied_units):

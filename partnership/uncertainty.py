@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .outcomes import break_even_occupancy, evaluate, evaluate_terms
+from .outcomes import break_even_occupancy, evaluate, evaluate_terms, gain_tolerance
 from .scenario import Scenario, Triangular
 from .terms import Terms, terms_of
 
@@ -21,7 +21,6 @@ __all__ = [
     "weighted_percentile",
     "SUMMARY_RESOLUTION",
     "SWEEP_RESOLUTION",
-    "gain_tolerance",
     "most_likely_point",
     "SUMMARY_LABELS",
     "most_likely_case",
@@ -257,12 +256,6 @@ def weighted_percentile(values: np.ndarray, weights: np.ndarray, q) -> np.ndarra
     return np.interp(q, mid, v)
 
 
-def gain_tolerance(t: Terms) -> float:
-    """Rounding tolerance for 'gain >= 0': a millionth of a penny per pound of full-occupancy cost."""
-    full_cost = float(np.max(t.fixed_cost + t.capacity * t.periods_per_year * t.variable_cost))
-    return 1e-9 * max(1.0, full_cost)
-
-
 def summarize(scenario: Scenario, cells: int = SUMMARY_RESOLUTION) -> dict:
     """Expectations, probabilities and P10/P50/P90 of both parties' outcomes under the
     scenario's uncertainty (MODEL.md section 3), as a dict of floats keyed by
@@ -305,13 +298,11 @@ def summarize(scenario: Scenario, cells: int = SUMMARY_RESOLUTION) -> dict:
 
 def _term_summary(scenario: Scenario, t: Terms, o, u, w) -> dict:
     """Section 10 under uncertainty: the NPVs' expectations, chances of being >= 0 and percentiles (the same
-    (o, u) every year), with year T's operating cost setting the tolerance."""
-    from .term import index, npvs
+    (o, u) every year), the tolerance on the same basis as :func:`partnership.term.evaluate_term`'s."""
+    from .term import npvs, year_terms
 
     npv_gain, npv_saving = npvs(scenario, o, u, terms=t)
-    growth = index(scenario.term.indexation.costs, scenario.term.years)[-1]
-    full_cost = growth * (t.fixed_cost + t.capacity * t.periods_per_year * t.variable_cost)  # year T's, when full
-    tol = 1e-9 * max(1.0, float(np.max(full_cost)))
+    tol = gain_tolerance(year_terms(scenario, t))  # the term's dearest year, as evaluate_term
     out = {}
     for side, npv in (("provider_gain", npv_gain), ("host_saving", npv_saving)):
         q = weighted_percentile(npv, w, [0.1, 0.5, 0.9])
