@@ -1,17 +1,18 @@
-"""Headline figures in plain sentences (Markdown), the same in the app and the summary document."""
+"""Headline figures in plain sentences (Markdown), the same in the app and the summary document, from the
+model's results (the most likely case, the summary, the term, a sweep)."""
 
 from __future__ import annotations
 
-from partnership import Scenario, SweepResult, most_likely_case
+from partnership import Scenario, SweepResult
 from partnership.fields import field_label, spec
 from partnership.formats import field_value, money, per_unit_period, percent, point_percent, unit_money
 
 __all__ = ["expected_case_sentences", "uncertainty_sentence", "term_sentences", "sharpness_sentences"]
 
 
-def expected_case_sentences(scenario: Scenario, e: dict | None = None) -> list[str]:
-    """Two sentences (Markdown, key figures in bold): the provider's and the host's most likely year."""
-    e = e or most_likely_case(scenario)
+def expected_case_sentences(scenario: Scenario, e: dict) -> list[str]:
+    """Two sentences (Markdown, key figures in bold): the provider's and the host's most likely year, from ``e``,
+    :func:`partnership.most_likely_case`'s dict."""
     cur, per = scenario.currency, per_unit_period(scenario)
     gain = e["provider_gain"]
     provider = (

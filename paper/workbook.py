@@ -12,14 +12,12 @@ import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from partnership.fields import FIELDS, FieldSpec, spec, value_of
-from partnership.formats import NA, field_unit
-from partnership.outcomes import OUTCOME_NAMES, evaluate
+from partnership.formats import NA, field_unit, outcome_unit
+from partnership.outcomes import OUTCOME_NAMES, Outcome
 from partnership.scenario import Scenario
-from partnership.term import INDEX_GROUPS, TERM_NAMES, evaluate_term, year_terms
+from partnership.term import INDEX_GROUPS, TERM_NAMES, TermResult
 
-from .tables import outcome_unit
-
-__all__ = ["audit_workbook", "default_points", "FORMULA_TEXT", "OUTPUT_NAMES", "TERM_FORMULA_TEXT"]
+__all__ = ["audit_workbook", "workbook_points", "default_points", "FORMULA_TEXT", "OUTPUT_NAMES", "TERM_FORMULA_TEXT"]
 
 FORMULA_TEXT = {
     "occupancy": "o: the point's occupancy (Inputs)",
@@ -149,8 +147,19 @@ def _cached(value):
     return x if math.isfinite(x) else NA
 
 
-def audit_workbook(scenario: Scenario, points: Sequence[tuple] | None = None) -> bytes:
-    """An .xlsx that recomputes MODEL.md section 2 in live Excel formulas, for audit.
+def workbook_points(scenario: Scenario, points: Sequence[tuple] | None = None) -> list[tuple[float, float, str]]:
+    """The points the workbook evaluates, checked: ``points`` (by default :func:`default_points`) as (occupancy,
+    local use, note), each a fraction 0-1 (ValueError naming the point otherwise)."""
+    return _points(default_points(scenario) if points is None else points)
+
+
+def audit_workbook(
+    scenario: Scenario, points: Sequence[tuple], result: Outcome, term: TermResult | None = None
+) -> bytes:
+    """An .xlsx that recomputes MODEL.md section 2 in live Excel formulas, for audit: the Excel formulas are the
+    workbook's own derivation, for auditors; their cached values are the model's results, passed in (``result``:
+    section 2 at the :func:`workbook_points`; ``term``: section 10 at the first of them, needed when the term
+    runs more than one year). ``paper.pack.audit_workbook_of`` works them out.
 
     Sheets:
 
@@ -171,11 +180,10 @@ def audit_workbook(scenario: Scenario, points: Sequence[tuple] | None = None) ->
       walk-away years, linked from Years.
 
     ``points`` is a sequence of (occupancy, local use) or (occupancy, local use, note), each
-    0-1; by default :func:`default_points`. Formulas carry the model's values as cached results,
-    so viewers that do not recalculate still show the right figures; Excel recalculates on
-    load. Returns the file's bytes.
+    0-1. Formulas carry the model's values as cached results, so viewers that do not recalculate
+    still show the right figures; Excel recalculates on load. Returns the file's bytes.
     """
-    pts = _points(default_points(scenario) if points is None else points)
+    pts = _points(points)
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
     wb.set_properties(
@@ -192,13 +200,13 @@ def audit_workbook(scenario: Scenario, points: Sequence[tuple] | None = None) ->
     several = scenario.term.years > 1
     years = wb.add_worksheet("Years") if several else None
     outputs = wb.add_worksheet("Outputs")
-    # the model's values at the points, stored as the formulas' cached results
-    result = evaluate(scenario, np.array([p[0] for p in pts]), np.array([p[1] for p in pts]))
+    # the model's values at the points (passed in), stored as the formulas' cached results
     ref, point_refs, bands, growth = _write_inputs(inputs, f, scenario, pts)
     rows = _write_calculations(calcs, f, scenario, result, ref, point_refs, bands)
     free = _write_outputs(outputs, f, scenario, result, rows, ref)
     if several:
-        term = evaluate_term(scenario, pts[0][0], pts[0][1])
+        if term is None:
+            raise ValueError("term: a term of more than one year needs the model's term result at the first point")
         years_rows = _write_years(years, f, scenario, term, ref, point_refs, bands, growth)
         _write_term_outputs(outputs, f, scenario, term, years_rows, free)
     wb.close()
@@ -633,7 +641,7 @@ def _write_years(ws, f: _Formats, scenario: Scenario, term, ref, point_refs, ban
     # the model's own series, cached beside the formulas (years 1..T: the set-up year 0 is the Inputs sheet's)
     cum_gain = np.asarray(term.cumulative_provider_gain, float).reshape(-1)[1:]
     cum_saving = np.asarray(term.cumulative_host_saving, float).reshape(-1)[1:]
-    yt = year_terms(scenario)
+    yt = term.years.terms  # each year's indexed terms, as the model worked the years out
 
     # (key, label in column A, unit, formula in words, style, per-year formula template, per-year cached values)
     items: list[tuple] = [("__section__", "Timeline and indexation")]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
@@ -17,6 +17,9 @@ __all__ = [
     "evaluate",
     "evaluate_terms",
     "evaluate_grid",
+    "evaluate_across_occupancy",
+    "evaluate_across_local_use",
+    "access_value",
     "break_even_occupancy",
     "compensation_per_external_unit",
     "host_unit_cost",
@@ -367,8 +370,58 @@ def evaluate_grid(scenario: Scenario, steps: int = GRID_STEPS) -> Outcome:
     >>> evaluate_grid(example_scenario(), 3).provider_gain.shape
     (3, 3)
     """
-    axis = np.linspace(0.0, 1.0, steps)
+    if int(steps) != steps or steps < 2:
+        raise ValueError(f"steps: must be a whole number >= 2, got {steps}")
+    axis = np.linspace(0.0, 1.0, int(steps))
     return evaluate(scenario, axis[None, :], axis[:, None])
+
+
+def evaluate_across_occupancy(scenario: Scenario, local_use: float, steps: int = GRID_STEPS) -> Outcome:
+    """Section 2 at one local use ``u`` (fraction 0-1) across occupancy from 0 to 1 in ``steps`` points (the
+    figures' one axis).
+
+    >>> from partnership.examples import example_scenario
+    >>> r = evaluate_across_occupancy(example_scenario(), 0.75)
+    >>> r.provider_profit.shape, round(float(r.provider_profit[85]), 2)
+    ((101,), 144821.0)
+    """
+    return evaluate(scenario, np.linspace(0.0, 1.0, steps), local_use)
+
+
+PLACEMENT_STEPS = 200
+"""Points of local use from 0 up to just below 1 for section 9 across local use (half-percent steps)."""
+
+
+def evaluate_across_local_use(scenario: Scenario, occupancy: float, steps: int = PLACEMENT_STEPS) -> Outcome:
+    """Section 2 at one occupancy ``o`` across local use from 0 in ``steps`` half-percent steps, up to just
+    below full local use (section 9's marginal saving is taken from the right), with section 9's figures
+    (``sharing_jumps``, ``marginal_host_saving``) worked out.
+
+    >>> from partnership.examples import example_scenario
+    >>> r = evaluate_across_local_use(example_scenario(), 0.85)
+    >>> round(float(r.marginal_host_saving[150]), 2), [s for s, _ in r.sharing_jumps]
+    (1075.0, [0.5, 0.8])
+    """
+    u = np.linspace(0.0, 1.0, steps + 1)[:-1]
+    r = evaluate(scenario, occupancy, u)
+    r.sharing_jumps, r.marginal_host_saving  # noqa: B018  (worked out here, in the model, not where they are drawn)
+    return r
+
+
+def access_value(scenario: Scenario, occupancy: float, counterfactuals=None, steps: int = 201) -> list:
+    """What preferred access is worth to the host (section 8): section 2 at occupancy ``o`` across local use
+    (0 to 1 in ``steps`` points) for each share of the used capacity the host would get locally anyway (u0),
+    as ``[(u0, Outcome), ...]`` in rising u0. By default u0 is 0, the scenario's own, 25 % and 50 %.
+
+    >>> from partnership.examples import example_scenario
+    >>> [u0 for u0, _ in access_value(example_scenario(), 0.85)]
+    [0.0, 0.25, 0.5]
+    """
+    own = float(scenario.without_agreement.local_use)
+    values = sorted({0.0, own, 0.25, 0.5} if counterfactuals is None else set(counterfactuals))
+    u = np.linspace(0.0, 1.0, steps)
+    t = terms_of(scenario)
+    return [(u0, evaluate_terms(replace(t, counterfactual_local_use=u0), occupancy, u)) for u0 in values]
 
 
 def _knots(u: np.ndarray, inner: list) -> np.ndarray:

@@ -26,6 +26,7 @@ __all__ = [
     "most_likely_case",
     "outcomes_under_uncertainty",
     "cumulative_distribution",
+    "gain_distributions",
 ]
 
 SUMMARY_RESOLUTION = 200
@@ -341,6 +342,15 @@ def cumulative_distribution(values: np.ndarray, weights: np.ndarray, points: int
     from it passes through the summary's P10, P50 and P90 exactly."""
     qs = np.linspace(0.0, 1.0, points)
     return weighted_percentile(values, weights, qs), qs
+
+
+def gain_distributions(scenario: Scenario, cells: int = SUMMARY_RESOLUTION) -> dict:
+    """Each side's gain over the whole uncertainty as a distribution function: ``{"provider_gain": (values,
+    probabilities), "host_saving": (values, probabilities)}`` (currency a year; fractions 0-1), from the points
+    :func:`summarize` integrates, by :func:`cumulative_distribution`'s convention, so a curve drawn from it
+    passes through the summary's P10, P50 and P90."""
+    r, w = outcomes_under_uncertainty(scenario, cells)
+    return {name: cumulative_distribution(getattr(r, name), w) for name in ("provider_gain", "host_saving")}
 
 
 def most_likely_point(scenario: Scenario) -> tuple[float, float]:

@@ -236,6 +236,7 @@ def test_the_headline_compares_the_hosts_cost_per_unit_like_for_like():
     import charts
     from paper.narrative import expected_case_sentences
     from partnership import load_scenario, most_likely_case
+    from partnership.results import result
 
     from .conftest import ROOT
 
@@ -247,6 +248,8 @@ def test_the_headline_compares_the_hosts_cost_per_unit_like_for_like():
     assert e["host_unit_cost_without_agreement"] * e["host_units"] == pytest.approx(e["host_cost_without_agreement"])
     host = expected_case_sentences(s, e)[1]
     assert "against £7,182 without the agreement" in host and "7,550" not in host
-    fig = charts.occupancy_lines(s, 0.6)
+    fig = charts.occupancy_lines(
+        s, result("across_occupancy", s, local_use=0.6), result("break_even", s, local_use=0.6)
+    )
     dashed = next(t for t in fig.data if t.name == "Host, without")
     assert np.nanmax(np.abs(np.asarray(dashed.y, dtype=float) - 7_181.50)) < 1e-6  # the same at every occupancy
