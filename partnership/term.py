@@ -181,13 +181,13 @@ class TermResult:
     provider_walk_away_year: np.ndarray
     host_walk_away_year: np.ndarray
     joint_gain: np.ndarray
-    provider_set_up: float = 0.0
-    host_set_up: float = 0.0
-    discounted_provider_gain: np.ndarray | None = None
-    discounted_host_saving: np.ndarray | None = None
-    cumulative_provider_gain: np.ndarray | None = None
-    cumulative_host_saving: np.ndarray | None = None
-    tolerance: float = 0.0
+    provider_set_up: float
+    host_set_up: float
+    discounted_provider_gain: np.ndarray
+    discounted_host_saving: np.ndarray
+    cumulative_provider_gain: np.ndarray
+    cumulative_host_saving: np.ndarray
+    tolerance: float
 
     def to_dict(self) -> dict:
         """The section-10 JSON shape: ``{years: [{year, every section-2 name}, ...], npv_..., ...}``, null
