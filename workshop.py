@@ -101,12 +101,7 @@ with st.container(key="first_words"):  # for a first visit: hidden in presentati
     guarded("the words used", views.first_words, shown)
 guarded("the headline figures", views.at_a_glance, shown)
 VIEWS = {
-    "Every outcome": views.every_outcome,
-    "Across occupancy": views.across_occupancy,
-    "Where the money goes": views.where_the_money_goes,
-    "Risk": views.risk,
-    "Access and placements": views.access_and_placements,
-    "Over the term": views.over_the_term,
+    **views.CHART_VIEWS,  # the chart catalogue's views (charts.catalogue.VIEWS), in its order
     "Find terms": views.find_terms,
     "Compare options": compare_options,
     "Export": export_view,

@@ -1,7 +1,7 @@
 """Charts: plotly figures from the model's results. No Streamlit here, so exports and tests use them alone."""
 
+from . import catalogue
 from .figures import (
-    GRID_STEPS,
     access_value,
     compare_bars,
     compare_lines,
@@ -18,7 +18,7 @@ from .style import HOST, PROVIDER, add_footnote, for_screen
 __all__ = [
     "access_value",
     "placement_money",
-    "GRID_STEPS",
+    "catalogue",
     "HOST",
     "PROVIDER",
     "add_footnote",

@@ -1,23 +1,24 @@
-"""Plotly figures from model results: every outcome, across occupancy, money flows, risk, terms, options."""
+"""Plotly figures from model results: every outcome, across occupancy, money flows, risk, terms, options.
+
+Results in, figures out: each function takes what the model worked out (an ``Outcome``, a summary dict, a
+``TermResult``, a ``SweepResult``, break-even occupancies; see ``partnership.results``) and the scenario only for
+its names, unit, currency, labels and typed inputs; none calls the model."""
 
 from __future__ import annotations
 
 import html
-from dataclasses import replace
 
 import contourpy
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from partnership import Scenario, SweepResult, break_even_occupancy, evaluate, evaluate_grid, most_likely_point
+from partnership import Scenario, SweepResult
 from partnership.fields import field_label, spec
 from partnership.formats import money, per_unit_period, percent, point_percent
 from partnership.formats import unit_period as unit_period_word
-from partnership.outcomes import GRID_STEPS, Outcome, evaluate_terms
-from partnership.term import evaluate_term
-from partnership.terms import terms_of
-from partnership.uncertainty import cumulative_distribution, outcomes_under_uncertainty
+from partnership.outcomes import Outcome
+from partnership.term import TermResult
 
 from .style import (
     BOTH,
@@ -33,7 +34,6 @@ from .style import (
 )
 
 __all__ = [
-    "GRID_STEPS",
     "term_chart",
     "access_value",
     "placement_money",
@@ -92,14 +92,15 @@ def _zero_line(x, y, z, line: dict, name: str, group: str, showlegend: bool = Tr
     )
 
 
-def outcome_heatmaps(scenario: Scenario, grid: Outcome | None = None, steps: int = GRID_STEPS) -> go.Figure:
-    """Provider gain and host saving at every occupancy and local use, side by side.
+def outcome_heatmaps(scenario: Scenario, grid: Outcome) -> go.Figure:
+    """Provider gain and host saving at every occupancy and local use, side by side, from ``grid``: section 2
+    over local use (rows) x occupancy (columns), as ``partnership.evaluate_grid`` gives it.
 
     Diverging colours centred on zero (green: better off with the agreement, purple:
     worse off), the zero line of each drawn, the region where both are better off
     outlined in black on both maps, and the sharing-band edges as dotted lines.
     """
-    g = grid if grid is not None else evaluate_grid(scenario, steps)
+    g = grid
     x = np.round(100 * g.occupancy[0, :], 6)
     y = np.round(100 * g.local_use[:, 0], 6)
     # whole currency units: the figures are read to the pound, and the page gets a quarter of the data
@@ -195,11 +196,15 @@ def outcome_heatmaps(scenario: Scenario, grid: Outcome | None = None, steps: int
     return fig
 
 
-def occupancy_lines(scenario: Scenario, local_use: float, steps: int = 101) -> go.Figure:
+def occupancy_lines(scenario: Scenario, lines: Outcome, break_even: dict) -> go.Figure:
     """Provider profit and host cost per unit-period against occupancy, with and without the
-    agreement, at one local use; break-even occupancies and the start of surplus sharing marked."""
-    o = np.linspace(0.0, 1.0, steps)
-    r = evaluate(scenario, o, local_use)
+    agreement, at one local use; break-even occupancies and the start of surplus sharing marked.
+
+    ``lines`` is section 2 across occupancy at one local use (``partnership.outcomes.evaluate_across_occupancy``);
+    ``break_even`` its break-even occupancies ``{with_agreement, without_agreement}`` (NaN: never)."""
+    r = lines
+    o = np.asarray(r.occupancy, dtype=float)
+    local_use = float(np.ravel(r.local_use)[0])
     cur, per = scenario.currency, per_unit_period(scenario)
     fig = make_subplots(
         rows=1,
@@ -223,8 +228,7 @@ def occupancy_lines(scenario: Scenario, local_use: float, steps: int = 101) -> g
         row=1,
         col=1,
     )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cost_without = np.where(r.host_units > 0, r.host_cost_without_agreement / r.host_units, np.nan)
+    cost_without = r.host_unit_cost_without_agreement  # like for like (MODEL.md section 8a)
     fig.add_trace(
         go.Scatter(x=x, y=r.host_unit_cost, name="Host, with the agreement", line=dict(color=HOST, width=4)),
         row=1,
@@ -236,7 +240,7 @@ def occupancy_lines(scenario: Scenario, local_use: float, steps: int = 101) -> g
         col=2,
     )
     # break-even points and the start of sharing: marked on the lines, their figures in the legend
-    be = break_even_occupancy(scenario, local_use)
+    be = break_even
     marks = []
     for key, symbol, label in (
         ("with_agreement", "diamond", "Provider breaks even with the agreement"),
@@ -286,7 +290,7 @@ def occupancy_lines(scenario: Scenario, local_use: float, steps: int = 101) -> g
     return fig
 
 
-def money_flows(scenario: Scenario, occupancy: float, local_use: float) -> go.Figure:
+def money_flows(scenario: Scenario, point: Outcome) -> go.Figure:
     """The year's money at one point, as two waterfalls: how the provider's profit and the
     host's net cost are built from fees, contribution, compensation, surplus share and costs.
 
@@ -294,8 +298,9 @@ def money_flows(scenario: Scenario, occupancy: float, local_use: float) -> go.Fi
     and its figure at the bar's end: nothing shares a line to collide on a narrow screen. Colours
     follow each side's own sign: for the provider, money in is green and money out purple; for the
     host, what it pays (fees, contribution) is a cost and purple, what comes back (compensation,
-    surplus share) green."""
-    r = evaluate(scenario, occupancy, local_use)
+    surplus share) green. ``point`` is section 2 at one occupancy and local use."""
+    r = point
+    occupancy, local_use = float(r.occupancy), float(r.local_use)
     cur = scenario.currency
     f = lambda name: float(getattr(r, name))  # noqa: E731
     gain, cost = "#1b7837", "#762a83"
@@ -380,21 +385,17 @@ def money_flows(scenario: Scenario, occupancy: float, local_use: float) -> go.Fi
     return fig
 
 
-def risk_curves(scenario: Scenario, summary: dict, samples=None) -> go.Figure:
+def risk_curves(scenario: Scenario, summary: dict, distributions: dict) -> go.Figure:
     """Each side's gain under the uncertainty as a cumulative curve (chance the gain is at
-    most x), with P10, P50 and P90 marked and zero drawn."""
-    if samples is None:
-        r, w = outcomes_under_uncertainty(scenario)
-        gain, saving = r.provider_gain, r.host_saving
-    else:
-        gain, saving, w = samples
+    most x), with P10, P50 and P90 marked and zero drawn. ``summary`` is section 3's; ``distributions`` each
+    side's distribution function (``partnership.uncertainty.gain_distributions``)."""
     cur = scenario.currency
     fig = go.Figure()
-    for values, name, colour, key in (
-        (gain, "Provider's gain", PROVIDER, "provider_gain"),
-        (saving, "Host's saving", HOST, "host_saving"),
+    for name, colour, key in (
+        ("Provider's gain", PROVIDER, "provider_gain"),
+        ("Host's saving", HOST, "host_saving"),
     ):
-        xs, qs = cumulative_distribution(values, w)
+        xs, qs = distributions[key]
         fig.add_trace(
             go.Scatter(
                 x=xs,
@@ -551,16 +552,15 @@ def compare_bars(options: list[tuple[str, Scenario, dict]]) -> go.Figure:
     return apply_style(fig, "Options compared: each side's expected gain from the agreement")
 
 
-def compare_lines(options: list[tuple[str, Scenario, dict]], local_use: float | None = None) -> go.Figure:
-    """Saved options overlaid: each side's gain against occupancy, at each option's most likely local use
-    (or at one given local use)."""
-    o = np.linspace(0, 1, 101)
+def compare_lines(options: list[tuple[str, Scenario, Outcome]], local_use: float | None = None) -> go.Figure:
+    """Saved options overlaid: each side's gain against occupancy. ``options`` are (name, scenario, section 2
+    across occupancy) with the lines worked out at each option's most likely local use (``local_use`` None), or
+    all at the one ``local_use`` given (which the title then names)."""
     cur = options[0][1].currency if options else "£"
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.17, subplot_titles=("Provider's gain", "Host's saving"))
-    for i, (name, scenario, _) in enumerate(options):
+    for i, (name, _, r) in enumerate(options):
         name = html.escape(name, quote=False)  # typed by users: never markup
-        u = most_likely_point(scenario)[1] if local_use is None else local_use
-        r = evaluate(scenario, o, u)
+        o = np.asarray(r.occupancy, dtype=float)
         colour = OPTION_COLOURS[i % len(OPTION_COLOURS)]
         dash = ["solid", "dash", "dot", "dashdot"][i // len(OPTION_COLOURS) % 4]
         for col, values in ((1, r.provider_gain), (2, r.host_saving)):
@@ -588,18 +588,18 @@ def compare_lines(options: list[tuple[str, Scenario, dict]], local_use: float | 
     return fig
 
 
-def access_value(scenario: Scenario, occupancy: float, counterfactuals=None) -> go.Figure:
+def access_value(scenario: Scenario, curves: list[tuple[float, Outcome]], most_likely: tuple) -> go.Figure:
     """What preferred access is worth to the host: its saving across local use at one occupancy, one line
-    for each share of the used capacity it would get locally anyway (u0, MODEL.md section 8)."""
+    for each share of the used capacity it would get locally anyway (u0, MODEL.md section 8). ``curves`` are
+    ``[(u0, section 2 across local use)]`` (``partnership.outcomes.access_value``); ``most_likely`` the most
+    likely (occupancy, local use), whose local use is marked."""
     own = float(scenario.without_agreement.local_use)
-    values = sorted({0.0, own, 0.25, 0.5} if counterfactuals is None else set(counterfactuals))
-    u = np.linspace(0.0, 1.0, 201)
-    t = terms_of(scenario)
+    occupancy = float(np.ravel(curves[0][1].occupancy)[0])
     cur = scenario.currency
     fig = go.Figure()
     dashes = ["dot", "dash", "dashdot", "longdash"]
-    for i, u0 in enumerate(values):
-        r = evaluate_terms(replace(t, counterfactual_local_use=u0), occupancy, u)
+    for i, (u0, r) in enumerate(curves):
+        u = np.asarray(r.local_use, dtype=float)
         mine = abs(u0 - own) < 1e-12
         name = f"{percent(u0)}" + (" (this scenario)" if mine else "")
         fig.add_trace(
@@ -612,7 +612,7 @@ def access_value(scenario: Scenario, occupancy: float, counterfactuals=None) -> 
             )
         )
     _rule(fig, dict(color="#333", width=1.5), y=0)
-    mode = float(most_likely_point(scenario)[1])
+    mode = float(most_likely[1])
     _rule(fig, dict(color=NEUTRAL, width=1.5, dash="dot"), x=100 * mode)
     fig.add_annotation(
         x=100 * mode,
@@ -633,12 +633,14 @@ def access_value(scenario: Scenario, occupancy: float, counterfactuals=None) -> 
     return fig
 
 
-def placement_money(scenario: Scenario, occupancy: float) -> go.Figure:
+def placement_money(scenario: Scenario, across: Outcome) -> go.Figure:
     """The money riding on one more local placement (MODEL.md section 9), at one occupancy: on the left
     what one more unit-period used by the host is worth to it across local use; on the right what each
-    step band's edge moves to the host in a year, against one unit-period's host price."""
-    u = np.linspace(0.0, 1.0, 201)[:-1]  # from the right: up to just below full local use
-    r = evaluate(scenario, occupancy, u)
+    step band's edge moves to the host in a year, against one unit-period's host price. ``across`` is section 2
+    across local use at that occupancy (``partnership.outcomes.evaluate_across_local_use``)."""
+    r = across
+    u = np.asarray(r.local_use, dtype=float)
+    occupancy = float(np.ravel(r.occupancy)[0])
     cur, per = scenario.currency, per_unit_period(scenario)
     jumps = [(start, float(np.ravel(to_host)[0])) for start, to_host in r.sharing_jumps]
     fig = make_subplots(
@@ -713,15 +715,16 @@ def placement_money(scenario: Scenario, occupancy: float) -> go.Figure:
     return legend_below(fig, 110)
 
 
-def term_chart(scenario: Scenario, occupancy: float, local_use: float) -> go.Figure:
+def term_chart(scenario: Scenario, term: TermResult) -> go.Figure:
     """Over the term (MODEL.md section 10), at one occupancy and local use: each side's gain year by year as
     bars, the year a side walks away marked; and each side's cumulative discounted gain after its share of
-    the set-up cost as a line from year 0, the payback year marked."""
-    r = evaluate_term(scenario, occupancy, local_use)
+    the set-up cost as a line from year 0, the payback year marked. ``term`` is the model's term result at
+    that point (``partnership.term.evaluate_term``)."""
+    r = term
+    occupancy, local_use = float(np.ravel(r.years.occupancy)[0]), float(np.ravel(r.years.local_use)[0])
     out = r.to_dict()
     cur, term = scenario.currency, scenario.term
     years = np.arange(1, term.years + 1)
-    k, share = term.set_up.cost, term.set_up.host_share
     fig = make_subplots(
         rows=1,
         cols=2,
@@ -731,9 +734,9 @@ def term_chart(scenario: Scenario, occupancy: float, local_use: float) -> go.Fig
             f"Cumulative discounted gain<br>after set-up ({cur})",
         ),
     )
-    for side, who, colour, upfront in (
-        ("provider_gain", "provider", PROVIDER, (1 - share) * k),
-        ("host_saving", "host", HOST, share * k),
+    for side, who, colour, cumulative in (
+        ("provider_gain", "provider", PROVIDER, r.cumulative_provider_gain),
+        ("host_saving", "host", HOST, r.cumulative_host_saving),
     ):
         name = "Provider" if who == "provider" else "Host"
         gains = np.asarray(getattr(r.years, side), dtype=float)
@@ -762,7 +765,7 @@ def term_chart(scenario: Scenario, occupancy: float, local_use: float) -> go.Fig
                 row=1,
                 col=1,
             )
-        cumulative = np.concatenate([[-upfront], -upfront + np.cumsum(r.discount * gains)])
+        cumulative = np.asarray(cumulative, dtype=float).reshape(-1)  # years 0 (the set-up) to T, from the model
         fig.add_trace(
             go.Scatter(
                 x=np.arange(0, term.years + 1),

@@ -1,17 +1,18 @@
-"""Headline figures in plain sentences (Markdown), the same in the app and the summary document."""
+"""Headline figures in plain sentences (Markdown), the same in the app and the summary document, from the
+model's results (the most likely case, the summary, the term, a sweep)."""
 
 from __future__ import annotations
 
-from partnership import Scenario, SweepResult, most_likely_case
+from partnership import Scenario, SweepResult
 from partnership.fields import field_label, spec
 from partnership.formats import field_value, money, per_unit_period, percent, point_percent, unit_money
 
 __all__ = ["expected_case_sentences", "uncertainty_sentence", "term_sentences", "sharpness_sentences"]
 
 
-def expected_case_sentences(scenario: Scenario, e: dict | None = None) -> list[str]:
-    """Two sentences (Markdown, key figures in bold): the provider's and the host's most likely year."""
-    e = e or most_likely_case(scenario)
+def expected_case_sentences(scenario: Scenario, e: dict) -> list[str]:
+    """Two sentences (Markdown, key figures in bold): the provider's and the host's most likely year, from ``e``,
+    :func:`partnership.most_likely_case`'s dict."""
     cur, per = scenario.currency, per_unit_period(scenario)
     gain = e["provider_gain"]
     provider = (
@@ -25,14 +26,17 @@ def expected_case_sentences(scenario: Scenario, e: dict | None = None) -> list[s
     else:
         without = "never without it" if be_without is None else f"{percent(be_without)} without it"
         provider += f" It breaks even at {percent(be_with)} occupancy with the agreement, {without}."
-    unit_cost, alt = e["host_unit_cost"], e["host_alternative_unit_cost"]
+    # compared like for like (MODEL.md section 8a): what the same use would cost the host without the agreement
+    unit_cost, without = e["host_unit_cost"], e["host_unit_cost_without_agreement"]
     saving = e["host_saving"]
-    if unit_cost is None or alt is None:
+    if unit_cost is None or without is None:
         host = f"The host uses no {scenario.unit}s here; its net cost is {money(e['host_net_cost'], cur)} a year."
     else:
         host = (
-            f"The host pays **{unit_money(unit_cost, cur)}** {per} used, all in, against {unit_money(alt, cur)} "
-            "elsewhere: " + _saves_or_loses(saving, cur) + f" ({unit_money(abs(alt - unit_cost), cur)} {per})."
+            f"The host pays **{unit_money(unit_cost, cur)}** {per} used, all in, against {unit_money(without, cur)} "
+            "without the agreement: "
+            + _saves_or_loses(saving, cur)
+            + f" ({unit_money(abs(without - unit_cost), cur)} {per})."
         )
     return [provider, host]
 

@@ -1,5 +1,9 @@
 """The paper pack: one ZIP with the scenario file(s), every chart (PNG, SVG, PDF), the tables (CSV and
-Excel), the auditable workbook and a short summary document (Markdown and self-contained HTML)."""
+Excel), the auditable workbook and a short summary document (Markdown and self-contained HTML).
+
+The exports' orchestrator (as pvlib's modelchain): the one module of ``paper`` that calls the model's computing
+functions (through ``partnership.results``), to produce the results that the charts (``charts.catalogue``),
+tables, sentences, report and workbook are then made from."""
 
 from __future__ import annotations
 
@@ -8,14 +12,16 @@ import re
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-import charts
-from partnership import Scenario, most_likely_point, summarize
+from charts import catalogue
+from partnership import Scenario, most_likely_point
 from partnership.decisions import CURE, placement_warnings
 from partnership.fields import field_label
 from partnership.formats import field_value, money, percent, point_percent
-from partnership.negotiation import SweepResult, default_axes, sweep
+from partnership.negotiation import SweepResult, default_axes
+from partnership.results import result
 from partnership.scenario import scenario_to_yaml
 
 from .images import FORMATS, chart_images
@@ -31,8 +37,8 @@ from .report import (
     to_html,
     to_markdown,
 )
-from .tables import grid_table, summary_table, sweep_table, tables_to_xlsx, term_table, to_csv_bytes
-from .workbook import audit_workbook
+from .tables import GRID_TABLE_STEPS, grid_table, summary_table, sweep_table, tables_to_xlsx, term_table, to_csv_bytes
+from .workbook import audit_workbook, workbook_points
 
 TABLE_FILES = {
     "Outcome grid": "outcome_grid",
@@ -42,7 +48,17 @@ TABLE_FILES = {
 }
 """Each table's file name (without .csv) in the pack."""
 
-__all__ = ["slug", "scenario_charts", "comparison_table", "pack_files", "pack_zip", "export_pack"]
+__all__ = [
+    "slug",
+    "scenario_charts",
+    "comparison_charts",
+    "scenario_tables",
+    "audit_workbook_of",
+    "comparison_table",
+    "pack_files",
+    "pack_zip",
+    "export_pack",
+]
 
 
 def slug(text: str) -> str:
@@ -65,38 +81,56 @@ def unique_names(names: list[str], form: str = "{} ({})") -> list[str]:
 
 
 def scenario_charts(s: Scenario, summary: dict, terms: SweepResult) -> list[tuple[str, str, object]]:
-    """(file stem, caption, figure) for every chart of the app, at the scenario's most likely point."""
+    """(file stem, caption, figure) for every chart of the catalogue (:mod:`charts.catalogue`) the pack holds, at
+    the scenario's most likely point, each drawn from the model's results (the summary and the sweep given)."""
     o, u = most_likely_point(s)
-    return [
-        ("every_outcome", "Each side's gain at every occupancy and local use", charts.outcome_heatmaps(s)),
-        (
-            "across_occupancy",
-            f"Profit and host cost across occupancy at local use {point_percent(u)}",
-            charts.occupancy_lines(s, u),
-        ),
-        (
-            "where_the_money_goes",
-            f"The year's money at {point_percent(o)} occupancy and {point_percent(u)} local use",
-            charts.money_flows(s, o, u),
-        ),
-        ("risk", "Each side's gain over the whole uncertainty", charts.risk_curves(s, summary)),
-        *(
-            [("over_the_term", f"Each side's gain over the {s.term.years}-year term", charts.term_chart(s, o, u))]
-            if s.term.years > 1
-            else []
-        ),
-        (
-            "access_value",
-            f"What preferred access is worth to the host at {point_percent(o)} occupancy",
-            charts.access_value(s, o),
-        ),
-        (
-            "placement_money",
-            f"Money riding on one more local placement at {point_percent(o)} occupancy",
-            charts.placement_money(s, o),
-        ),
-        ("find_terms", "Which terms each side accepts, and the balanced terms", charts.terms_map(s, terms)),
-    ]
+    point = {"occupancy": o, "local_use": u}
+    given = {"summary": summary, "sweep": terms}
+    out = []
+    for c in catalogue.charts_for(s, in_pack=True):
+        needs = [given[name] if name in given else result(name, s, **point) for name in c.needs]
+        _, caption = c.texts(s, {k: point[k] for k in c.point}, point_percent)
+        out.append((c.stem, caption, c.figure(s, *needs)))
+    return out
+
+
+def comparison_charts(options: list[tuple[str, Scenario, dict]]) -> list[tuple[str, str, object]]:
+    """(file stem, caption, figure) for each chart of several options (``(name, scenario, summary)``), each
+    option's result worked out at its own most likely point."""
+    out = []
+    for c in catalogue.COMPARISON_CHARTS:
+        rows = []
+        for name, s, summary in options:
+            o, u = most_likely_point(s)
+            rows.append(
+                (name, s, summary if c.needs == ("summary",) else result(c.needs[0], s, occupancy=o, local_use=u))
+            )
+        out.append((c.stem, c.caption, c.figure(rows)))
+    return out
+
+
+def scenario_tables(s: Scenario, summary: dict, terms: SweepResult) -> dict:
+    """The pack's tables by name, from the model's results: the outcome grid (5 % steps), the summary, the sweep
+    and, over a term of more than one year, each year at the most likely point."""
+    tables = {
+        "Outcome grid": grid_table(result("grid", s, steps=GRID_TABLE_STEPS), s),
+        "Summary": summary_table(summary, s),
+        "Find terms": sweep_table(terms),
+    }
+    if s.term.years > 1:
+        o, u = most_likely_point(s)
+        tables["Over the term"] = term_table(result("term", s, occupancy=o, local_use=u), s)
+    return tables
+
+
+def audit_workbook_of(s: Scenario, points=None) -> bytes:
+    """The auditable workbook (:func:`paper.workbook.audit_workbook`) with the model's results at its points
+    (by default :func:`paper.workbook.default_points`) and, over a term, at the first of them."""
+    pts = workbook_points(s, points)
+    o, u = np.array([p[0] for p in pts]), np.array([p[1] for p in pts])
+    point = result("point", s, occupancy=o, local_use=u)
+    term = result("term", s, occupancy=pts[0][0], local_use=pts[0][1]) if s.term.years > 1 else None
+    return audit_workbook(s, pts, point, term)
 
 
 def comparison_table(options: list[tuple[str, Scenario, dict]]) -> pd.DataFrame:
@@ -185,26 +219,27 @@ def pack_files(
     several = len(options) > 1
     for name, folder, (_, s) in zip(names, folders, options):
         prefix = f"options/{folder}/" if several else ""
-        summary = summarize(s)
+        summary = result("summary", s)
         summaries.append((name, s, summary))
         x, y = (terms_axes or {}).get(name) or default_axes(s)
-        terms = sweep(s, x, y)
+        terms = result("sweep", s, question=(x, y))
         files[f"{prefix}scenario.yaml"] = scenario_to_yaml(s).encode()
         chart_list = scenario_charts(s, summary, terms)
         for stem, _, fig in chart_list:
             for fmt, data in chart_images(fig, formats, s.name).items():
                 files[f"{prefix}charts/{stem}.{fmt}"] = data
-        tables = {"Outcome grid": grid_table(s), "Summary": summary_table(s), "Find terms": sweep_table(terms)}
-        if s.term.years > 1:
-            tables["Over the term"] = term_table(s)
+        tables = scenario_tables(s, summary, terms)
         for table_name, table in tables.items():
             files[f"{prefix}tables/{TABLE_FILES[table_name]}.csv"] = to_csv_bytes(table)
         files[f"{prefix}tables/tables.xlsx"] = tables_to_xlsx(tables, s)
-        files[f"{prefix}audit_workbook.xlsx"] = audit_workbook(s)
+        files[f"{prefix}audit_workbook.xlsx"] = audit_workbook_of(s)
         title = f"Option: {name}" if several else "Headline figures"
         jumps = placement_warnings(s)
         warnings = [f"**Money rides on a placement decision.** {' '.join(jumps)} {CURE}"] if jumps else []
-        sec = Section(title, paragraphs=headline_paragraphs(s, summary) + warnings + [_balanced_sentence(s, terms)])
+        case = result("most_likely_case", s)
+        sec = Section(
+            title, paragraphs=headline_paragraphs(s, case, summary) + warnings + [_balanced_sentence(s, terms)]
+        )
         sec.tables.append((["Quantity", "Value", "Unit"], _summary_rows(tables["Summary"], s)))
         sec.charts = [(caption, fig, f"{prefix}charts/{stem}.png") for stem, caption, fig in chart_list]
         inputs = Section(f"The scenario{': ' + name if several else ''}")
@@ -218,23 +253,16 @@ def pack_files(
     if several:
         table = comparison_table(summaries)
         files["comparison/headline_figures.csv"] = to_csv_bytes(table)
-        bars, lines = charts.compare_bars(summaries), charts.compare_lines(summaries)
         label = "; ".join(names)
-        for stem, fig in (("compare_gains", bars), ("compare_across_occupancy", lines)):
+        compared = comparison_charts(summaries)
+        for stem, _, fig in compared:
             for fmt, data in chart_images(fig, formats, label, "Options compared").items():
                 files[f"comparison/{stem}.{fmt}"] = data
         compare = Section(
             "Options compared",
             paragraphs=[f"{len(options)} options, each judged over its own uncertainty."],
             tables=[(COMPARISON_HEADER, _comparison_rows(summaries))],
-            charts=[
-                ("Each side's expected gain, option by option", bars, "comparison/compare_gains.png"),
-                (
-                    "Each side's gain across occupancy, option by option",
-                    lines,
-                    "comparison/compare_across_occupancy.png",
-                ),
-            ],
+            charts=[(caption, fig, f"comparison/{stem}.png") for stem, caption, fig in compared],
         )
         sections.insert(0, compare)
     sections.append(Section("Assumptions", paragraphs=[f"- {a}" for a in ASSUMPTIONS]))

@@ -111,9 +111,10 @@ def sources_rows(s: Scenario) -> list[list[str]]:
     ]
 
 
-def headline_paragraphs(s: Scenario, summary: dict) -> list[str]:
-    """The plain sentences of the headline figures."""
-    return [" ".join(expected_case_sentences(s)), uncertainty_sentence(s, summary)]
+def headline_paragraphs(s: Scenario, case: dict, summary: dict) -> list[str]:
+    """The plain sentences of the headline figures, from the most likely case (:func:`partnership.most_likely_case`)
+    and the summary (:func:`partnership.summarize`)."""
+    return [" ".join(expected_case_sentences(s, case)), uncertainty_sentence(s, summary)]
 
 
 def default_subtitle() -> str:

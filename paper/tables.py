@@ -1,5 +1,6 @@
 """Tables an analyst drops into a committee paper: the outcome grid, the uncertainty summary and
-a sweep, as pandas DataFrames, CSV bytes and an Excel workbook (one sheet per table)."""
+a sweep, as pandas DataFrames, CSV bytes and an Excel workbook (one sheet per table). Each table is
+made from the model's results (an ``Outcome``, a summary dict, a ``TermResult``, a ``SweepResult``)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ import xlsxwriter
 from partnership.fields import field_label, is_fraction
 from partnership.formats import FRACTIONS, NA, UNIT_COUNTS, outcome_unit
 from partnership.negotiation import SweepResult
-from partnership.outcomes import OUTCOME_NAMES, evaluate
+from partnership.outcomes import OUTCOME_NAMES, Outcome
 from partnership.scenario import Scenario
-from partnership.term import evaluate_term
-from partnership.uncertainty import SUMMARY_NAMES, TERM_SUMMARY_NAMES, most_likely_point, summarize
+from partnership.term import TermResult
+from partnership.uncertainty import SUMMARY_NAMES, TERM_SUMMARY_NAMES
 
 __all__ = [
     "grid_table",
@@ -27,43 +28,46 @@ __all__ = [
     "term_table",
     "to_csv_bytes",
     "tables_to_xlsx",
-    "outcome_unit",
+    "GRID_TABLE_STEPS",
 ]
 
+GRID_TABLE_STEPS = 21
+"""Points per axis of the outcome grid table (5 % steps): the grid the exports work out for it."""
 
-def grid_table(scenario: Scenario, steps: int = 21) -> pd.DataFrame:
-    """Every section-2 quantity on an evenly spaced grid of occupancy x local use, 0 to 1 inclusive.
+
+def grid_table(grid: Outcome, scenario: Scenario) -> pd.DataFrame:
+    """Every section-2 quantity on a grid of occupancy x local use: ``grid`` is the model's, local use
+    (rows) x occupancy (columns), as :func:`partnership.evaluate_grid` gives it (the exports use
+    :data:`GRID_TABLE_STEPS` a side); the scenario gives the units' names.
 
     Long format: one row per (occupancy, local_use), occupancy varying slowest; columns
     ``occupancy``, ``local_use`` (fractions) then every name of ``OUTCOME_NAMES`` in MODEL.md
     order (money in currency per year, ``*_units`` in unit-periods per year, ``host_unit_cost``
-    in currency per unit-period and NaN where the host uses nothing). One vectorised call of
-    :func:`partnership.evaluate`. ``df.attrs["units"]`` maps each column to its unit.
+    and ``host_unit_cost_without_agreement`` in currency per unit-period and NaN where the host
+    uses nothing). ``df.attrs["units"]`` maps each column to its unit.
 
+    >>> from partnership import evaluate_grid
     >>> from partnership.examples import example_scenario
-    >>> df = grid_table(example_scenario(), steps=3)
+    >>> s = example_scenario()
+    >>> df = grid_table(evaluate_grid(s, 3), s)
     >>> len(df), list(df.columns[:3])
     (9, ['occupancy', 'local_use', 'occupied_units'])
     """
-    if int(steps) != steps or steps < 2:
-        raise ValueError(f"steps: must be a whole number >= 2, got {steps}")
-    axis = np.linspace(0.0, 1.0, int(steps))
-    o, u = np.meshgrid(axis, axis, indexing="ij")
-    o, u = o.ravel(), u.ravel()
-    r = evaluate(scenario, o, u)
-    data = {"occupancy": o, "local_use": u}
-    data.update({name: np.asarray(getattr(r, name), dtype=float) for name in OUTCOME_NAMES})
+    column = lambda x: np.asarray(x, dtype=float).T.ravel()  # noqa: E731  (occupancy slowest)
+    data = {"occupancy": column(grid.occupancy), "local_use": column(grid.local_use)}
+    data.update({name: column(getattr(grid, name)) for name in OUTCOME_NAMES})
     df = pd.DataFrame(data)
     df.attrs["title"] = "Outcomes on a grid of occupancy x local use (MODEL.md section 2)"
     df.attrs["units"] = {c: outcome_unit(c, scenario) for c in df.columns}
     return df
 
 
-def summary_table(scenario: Scenario) -> pd.DataFrame:
-    """The uncertainty summary (MODEL.md section 3): columns ``quantity`` (the section-3 name),
-    ``value`` and ``unit`` (currency per year, or probability 0-1), in :data:`SUMMARY_NAMES` order; over a
-    term of several years the section-10 NPV names follow (currency over the term, discounted)."""
-    s = summarize(scenario)
+def summary_table(summary: dict, scenario: Scenario) -> pd.DataFrame:
+    """The uncertainty summary (MODEL.md section 3; ``summary`` as :func:`partnership.summarize` gives it):
+    columns ``quantity`` (the section-3 name), ``value`` and ``unit`` (currency per year, or probability 0-1),
+    in :data:`SUMMARY_NAMES` order; over a term of several years the section-10 NPV names follow (currency
+    over the term, discounted)."""
+    s = summary
     money = f"{scenario.currency} per year"
     names = SUMMARY_NAMES + (TERM_SUMMARY_NAMES if scenario.term.years > 1 else [])
 
@@ -78,8 +82,9 @@ def summary_table(scenario: Scenario) -> pd.DataFrame:
     return df
 
 
-def term_table(scenario: Scenario, occupancy: float | None = None, local_use: float | None = None) -> pd.DataFrame:
-    """Every year of the term (MODEL.md section 10) at one point, the most likely one by default.
+def term_table(term: TermResult, scenario: Scenario) -> pd.DataFrame:
+    """Every year of the term (MODEL.md section 10) at one point: ``term`` is the model's result there
+    (:func:`partnership.term.evaluate_term`; the exports take the most likely point).
 
     One row per year: ``year``, ``occupancy`` and ``local_use`` (the same every year), every section-2
     name on that year's indexed scenario, ``discount_factor`` ``(1 + d) ** -t``, each side's discounted
@@ -88,18 +93,15 @@ def term_table(scenario: Scenario, occupancy: float | None = None, local_use: fl
     payback and walk-away years; ``None`` where undefined).
 
     >>> from partnership.examples import example_scenario
-    >>> df = term_table(example_scenario(), 0.85, 0.75)
+    >>> from partnership.term import evaluate_term
+    >>> s = example_scenario()
+    >>> df = term_table(evaluate_term(s, 0.85, 0.75), s)
     >>> len(df), round(float(df["discount_factor"].iloc[0]), 6)
     (1, 0.966184)
     """
-    if occupancy is None or local_use is None:
-        mo, mu = most_likely_point(scenario)
-        occupancy = mo if occupancy is None else occupancy
-        local_use = mu if local_use is None else local_use
-    r = evaluate_term(scenario, float(occupancy), float(local_use))
+    r = term
+    occupancy, local_use = float(np.ravel(r.years.occupancy)[0]), float(np.ravel(r.years.local_use)[0])
     years = len(r.discount)
-    weights = r.discount
-    k, share = scenario.term.set_up.cost, scenario.term.set_up.host_share
     data = {
         "year": np.arange(1, years + 1),
         "occupancy": np.full(years, float(occupancy)),
@@ -108,13 +110,12 @@ def term_table(scenario: Scenario, occupancy: float | None = None, local_use: fl
     data.update(
         {name: np.broadcast_to(np.asarray(getattr(r.years, name), dtype=float), (years,)) for name in OUTCOME_NAMES}
     )
-    gain = np.asarray(r.years.provider_gain, dtype=float).reshape(years)
-    saving = np.asarray(r.years.host_saving, dtype=float).reshape(years)
-    data["discount_factor"] = weights
-    data["discounted_provider_gain"] = weights * gain
-    data["discounted_host_saving"] = weights * saving
-    data["cumulative_provider_gain_after_set_up"] = np.cumsum(weights * gain) - (1 - share) * k
-    data["cumulative_host_saving_after_set_up"] = np.cumsum(weights * saving) - share * k
+    series = lambda x: np.asarray(x, dtype=float).reshape(-1)  # noqa: E731  (one point: the years alone)
+    data["discount_factor"] = r.discount
+    data["discounted_provider_gain"] = series(r.discounted_provider_gain)
+    data["discounted_host_saving"] = series(r.discounted_host_saving)
+    data["cumulative_provider_gain_after_set_up"] = series(r.cumulative_provider_gain)[1:]  # years 1..T
+    data["cumulative_host_saving_after_set_up"] = series(r.cumulative_host_saving)[1:]
     df = pd.DataFrame(data)
     df.attrs["title"] = (
         f"Each year of the {years}-year term at {occupancy:.0%} occupancy and {local_use:.0%} local use "

@@ -12,14 +12,12 @@ import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from partnership.fields import FIELDS, FieldSpec, spec, value_of
-from partnership.formats import NA, field_unit
-from partnership.outcomes import OUTCOME_NAMES, evaluate
+from partnership.formats import NA, field_unit, outcome_unit
+from partnership.outcomes import OUTCOME_NAMES, Outcome
 from partnership.scenario import Scenario
-from partnership.term import INDEX_GROUPS, TERM_NAMES, evaluate_term, year_terms
+from partnership.term import INDEX_GROUPS, TERM_NAMES, TermResult
 
-from .tables import outcome_unit
-
-__all__ = ["audit_workbook", "default_points", "FORMULA_TEXT", "OUTPUT_NAMES", "TERM_FORMULA_TEXT"]
+__all__ = ["audit_workbook", "workbook_points", "default_points", "FORMULA_TEXT", "OUTPUT_NAMES", "TERM_FORMULA_TEXT"]
 
 FORMULA_TEXT = {
     "occupancy": "o: the point's occupancy (Inputs)",
@@ -45,6 +43,8 @@ FORMULA_TEXT = {
     "host_unit_cost": "host_net_cost / host_units   (n/a when host_units = 0)",
     "provider_profit_without_agreement": "occupied_units * p_s - operating_cost",
     "host_cost_without_agreement": "occupied_units * (min(u, u0) * p_s + max(u - u0, 0) * p_a)   (section 8)",
+    "host_unit_cost_without_agreement": "host_cost_without_agreement / host_units   (section 8a; n/a when "
+    "host_units = 0)",
     "provider_gain": "provider_profit - provider_profit_without_agreement",
     "host_saving": "host_cost_without_agreement - host_net_cost",
     "joint_gain_check": "provider_gain + host_saving - (occupied_units * max(u - u0, 0) * (p_a - p_s) "
@@ -147,8 +147,19 @@ def _cached(value):
     return x if math.isfinite(x) else NA
 
 
-def audit_workbook(scenario: Scenario, points: Sequence[tuple] | None = None) -> bytes:
-    """An .xlsx that recomputes MODEL.md section 2 in live Excel formulas, for audit.
+def workbook_points(scenario: Scenario, points: Sequence[tuple] | None = None) -> list[tuple[float, float, str]]:
+    """The points the workbook evaluates, checked: ``points`` (by default :func:`default_points`) as (occupancy,
+    local use, note), each a fraction 0-1 (ValueError naming the point otherwise)."""
+    return _points(default_points(scenario) if points is None else points)
+
+
+def audit_workbook(
+    scenario: Scenario, points: Sequence[tuple], result: Outcome, term: TermResult | None = None
+) -> bytes:
+    """An .xlsx that recomputes MODEL.md section 2 in live Excel formulas, for audit: the Excel formulas are the
+    workbook's own derivation, for auditors; their cached values are the model's results, passed in (``result``:
+    section 2 at the :func:`workbook_points`; ``term``: section 10 at the first of them, needed when the term
+    runs more than one year). ``paper.pack.audit_workbook_of`` works them out.
 
     Sheets:
 
@@ -169,11 +180,10 @@ def audit_workbook(scenario: Scenario, points: Sequence[tuple] | None = None) ->
       walk-away years, linked from Years.
 
     ``points`` is a sequence of (occupancy, local use) or (occupancy, local use, note), each
-    0-1; by default :func:`default_points`. Formulas carry the model's values as cached results,
-    so viewers that do not recalculate still show the right figures; Excel recalculates on
-    load. Returns the file's bytes.
+    0-1. Formulas carry the model's values as cached results, so viewers that do not recalculate
+    still show the right figures; Excel recalculates on load. Returns the file's bytes.
     """
-    pts = _points(default_points(scenario) if points is None else points)
+    pts = _points(points)
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
     wb.set_properties(
@@ -190,13 +200,13 @@ def audit_workbook(scenario: Scenario, points: Sequence[tuple] | None = None) ->
     several = scenario.term.years > 1
     years = wb.add_worksheet("Years") if several else None
     outputs = wb.add_worksheet("Outputs")
-    # the model's values at the points, stored as the formulas' cached results
-    result = evaluate(scenario, np.array([p[0] for p in pts]), np.array([p[1] for p in pts]))
+    # the model's values at the points (passed in), stored as the formulas' cached results
     ref, point_refs, bands, growth = _write_inputs(inputs, f, scenario, pts)
     rows = _write_calculations(calcs, f, scenario, result, ref, point_refs, bands)
     free = _write_outputs(outputs, f, scenario, result, rows, ref)
     if several:
-        term = evaluate_term(scenario, pts[0][0], pts[0][1])
+        if term is None:
+            raise ValueError("term: a term of more than one year needs the model's term result at the first point")
         years_rows = _write_years(years, f, scenario, term, ref, point_refs, bands, growth)
         _write_term_outputs(outputs, f, scenario, term, years_rows, free)
     wb.close()
@@ -491,6 +501,7 @@ def _formulas(ref: dict[str, str], bands: tuple[str, str]) -> dict[str, str]:
             f"={{occupied_units}}*(MIN({{local_use}},{u0})*{r['prices.spot']}"
             f"+MAX({{local_use}}-{u0},0)*{r['prices.host_alternative']})"
         ),
+        "host_unit_cost_without_agreement": ('=IF({host_units}=0,"n/a",{host_cost_without_agreement}/{host_units})'),
         "provider_gain": "={provider_profit}-{provider_profit_without_agreement}",
         "host_saving": "={host_cost_without_agreement}-{host_net_cost}",
     }
@@ -627,9 +638,10 @@ def _write_years(ws, f: _Formats, scenario: Scenario, term, ref, point_refs, ban
     starts = [b.from_local_use for b in scenario.agreement.sharing.bands]
     t_all = np.arange(1, years + 1, dtype=float)
     gain, saving = np.asarray(y.provider_gain, float), np.asarray(y.host_saving, float)
-    cum_gain = -(1 - scenario.term.set_up.host_share) * scenario.term.set_up.cost + np.cumsum(term.discount * gain)
-    cum_saving = -scenario.term.set_up.host_share * scenario.term.set_up.cost + np.cumsum(term.discount * saving)
-    yt = year_terms(scenario)
+    # the model's own series, cached beside the formulas (years 1..T: the set-up year 0 is the Inputs sheet's)
+    cum_gain = np.asarray(term.cumulative_provider_gain, float).reshape(-1)[1:]
+    cum_saving = np.asarray(term.cumulative_host_saving, float).reshape(-1)[1:]
+    yt = term.years.terms  # each year's indexed terms, as the model worked the years out
 
     # (key, label in column A, unit, formula in words, style, per-year formula template, per-year cached values)
     items: list[tuple] = [("__section__", "Timeline and indexation")]
@@ -659,8 +671,8 @@ def _write_years(ws, f: _Formats, scenario: Scenario, term, ref, point_refs, ban
     flag = lambda ok: np.where(ok, t_all, np.nan)  # noqa: E731
     for key, unit, values in (
         ("discount_factor", "factor", term.discount),
-        ("discounted_provider_gain", f"{currency} present value", term.discount * gain),
-        ("discounted_host_saving", f"{currency} present value", term.discount * saving),
+        ("discounted_provider_gain", f"{currency} present value", term.discounted_provider_gain),
+        ("discounted_host_saving", f"{currency} present value", term.discounted_host_saving),
         ("cumulative_provider_gain", f"{currency} present value", cum_gain),
         ("cumulative_host_saving", f"{currency} present value", cum_saving),
         ("provider_paid_back", "year", flag(cum_gain >= 0)),

@@ -3,7 +3,7 @@ and a care provider (see MODEL.md). Pure Python, numpy and pydantic; no user int
 
 from .fields import FIELDS, FieldSpec, field_label, spec
 from .negotiation import Axis, SweepResult, sweep
-from .outcomes import OUTCOME_NAMES, Outcome, break_even_occupancy, evaluate, evaluate_grid
+from .outcomes import OUTCOME_NAMES, Outcome, break_even_occupancy, evaluate, evaluate_grid, gain_tolerance
 from .problems import Problem
 from .scenario import (
     Scenario,
@@ -17,7 +17,7 @@ from .scenario import (
     scenario_warnings,
     warning_details,
 )
-from .uncertainty import SUMMARY_NAMES, gain_tolerance, most_likely_case, most_likely_point, summarize
+from .uncertainty import SUMMARY_NAMES, most_likely_case, most_likely_point, summarize
 
 __all__ = [
     "Axis",

@@ -120,6 +120,8 @@ def unit_money(value, currency: str = "£") -> str:
 
 UNIT_COUNTS = ("occupied_units", "host_units", "external_units", "void_units")
 FRACTIONS = ("occupancy", "local_use", "host_share_rate")
+UNIT_PRICES = ("host_unit_cost", "host_unit_cost_without_agreement")
+"""The section-2 (and 8a) quantities in currency per unit-period, not per year."""
 
 
 def outcome_unit(name: str, scenario: Scenario) -> str:
@@ -134,6 +136,6 @@ def outcome_unit(name: str, scenario: Scenario) -> str:
         return "fraction 0-1"
     if name in UNIT_COUNTS:
         return f"{unit_period(scenario)}s per year"
-    if name == "host_unit_cost":
+    if name in UNIT_PRICES:
         return f"{scenario.currency} per {unit_period(scenario)}"
     return f"{scenario.currency} per year"

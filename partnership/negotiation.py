@@ -8,10 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .fields import band_index, spec, value_of
+from .outcomes import gain_tolerance
 from .problems import Problem, ScenarioError
 from .scenario import Scenario, is_numeric_path, scenario_from_dict, scenario_to_dict, set_path
 from .terms import overridable, terms_of
-from .uncertainty import SWEEP_RESOLUTION, expected_gains, gain_tolerance, quadrature
+from .uncertainty import SWEEP_RESOLUTION, expected_gains, quadrature
 
 __all__ = [
     "Axis",
@@ -47,7 +48,7 @@ class SweepResult:
     """Expected gains over a grid of two fields, indexed ``[y][x]``; money is currency per year.
 
     ``provider_accepts`` and ``host_accepts`` say where each side reaches its minimum (within
-    :func:`partnership.uncertainty.gain_tolerance`); ``acceptable`` is where both do.
+    :func:`partnership.outcomes.gain_tolerance`); ``acceptable`` is where both do.
 
     How sharp the balanced point is: ``near_best`` marks the acceptable pairs whose Nash product
     gain^beta x saving^(1-beta) is within :data:`NEAR_BEST` (1 %) of the balanced point's;
@@ -246,7 +247,12 @@ def sweep(
             for ix, xv in enumerate(xs):
                 variant = scenario_from_dict(set_path(row, x[0], float(xv)))
                 gain[iy, ix], saving[iy, ix] = expected_gains(variant, cells=cells)
-    tol = gain_tolerance(terms_of(scenario))
+    if scenario.term.years > 1:  # NPVs: the term's dearest year sets the rounding, as in the summary
+        from .term import year_terms
+
+        tol = gain_tolerance(year_terms(scenario))
+    else:
+        tol = gain_tolerance(terms_of(scenario))
     provider_accepts = gain >= min_provider_gain - tol
     host_accepts = saving >= min_host_saving - tol
     acceptable = provider_accepts & host_accepts

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
@@ -17,9 +17,13 @@ __all__ = [
     "evaluate",
     "evaluate_terms",
     "evaluate_grid",
+    "evaluate_across_occupancy",
+    "evaluate_across_local_use",
+    "access_value",
     "break_even_occupancy",
     "compensation_per_external_unit",
     "host_unit_cost",
+    "gain_tolerance",
     "OUTCOME_NAMES",
     "GRID_STEPS",
 ]
@@ -34,8 +38,8 @@ class Outcome:
     """Every quantity of MODEL.md section 2, as numpy arrays of the broadcast shape of the inputs.
 
     Units are unit-periods (``*_units``), the scenario's currency per year (money), or a
-    fraction (``host_share_rate``); ``host_unit_cost`` is currency per host unit-period and
-    NaN where the host uses nothing.
+    fraction (``host_share_rate``); ``host_unit_cost`` and ``host_unit_cost_without_agreement``
+    (section 8a) are currency per host unit-period and NaN where the host uses nothing.
     """
 
     occupancy: np.ndarray
@@ -58,6 +62,7 @@ class Outcome:
     host_unit_cost: np.ndarray
     provider_profit_without_agreement: np.ndarray
     host_cost_without_agreement: np.ndarray
+    host_unit_cost_without_agreement: np.ndarray
     provider_gain: np.ndarray
     host_saving: np.ndarray
     terms: Terms = field(repr=False, compare=False)
@@ -122,13 +127,15 @@ def compensation_per_external_unit(per_external_unit, premium_share, external_pr
 
 
 def host_unit_cost(host_net_cost, host_units):
-    """The host's net cost per unit-period it uses: ``host_net_cost / host_units``; NaN (shown as
-    n/a, JSON null) where the host uses nothing, never infinite.
+    """The host's cost per unit-period it uses: ``host_net_cost / host_units`` (section 2), and the same
+    division of ``host_cost_without_agreement`` gives ``host_unit_cost_without_agreement`` (section 8a, the
+    like-for-like figure the first is compared with); NaN (shown as n/a, JSON null) where the host uses
+    nothing, never infinite.
 
     Parameters
     ----------
     host_net_cost : array
-        Currency per year.
+        Currency per year (or the host's cost without the agreement, currency per year).
     host_units : array
         Unit-periods per year the host uses.
 
@@ -138,10 +145,27 @@ def host_unit_cost(host_net_cost, host_units):
 
     >>> round(float(host_unit_cost(754761.0, 132.6)), 2), bool(np.isnan(host_unit_cost(1000.0, 0.0)))
     (5692.01, True)
+    >>> round(float(host_unit_cost(822120.0, 132.6)), 2)  # without the agreement, u0 = 0: p_a
+    6200.0
     """
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         cost = np.where(host_units > 0, host_net_cost / np.where(host_units > 0, host_units, 1.0), np.nan)
     return np.where(np.isfinite(cost), cost, np.nan)
+
+
+def gain_tolerance(t: Terms) -> float:
+    """Rounding tolerance for 'gain >= 0', currency a year: a millionth of a penny per pound of the
+    full-occupancy operating cost ``F + N * W * v``, the largest the terms hold (over a term, pass every
+    year's terms, :func:`partnership.term.year_terms`: the largest year's cost sets it). The one basis the
+    summary, the sweep and the term's walk-away years use.
+
+    >>> from partnership.examples import example_scenario
+    >>> from partnership.terms import terms_of
+    >>> round(gain_tolerance(terms_of(example_scenario())) * 1e9)  # 800,000 + 4 x 52 x 300
+    862400
+    """
+    full_cost = float(np.max(np.asarray(t.fixed_cost) + t.capacity * t.periods_per_year * np.asarray(t.variable_cost)))
+    return 1e-9 * max(1.0, full_cost)
 
 
 def void_units(reserved_units, capacity, periods_per_year, host_units, occupied_units):
@@ -184,7 +208,7 @@ def host_cost_without_agreement(occupied_units, local_use, counterfactual_local_
 
 
 def evaluate_terms(t: Terms, occupancy, local_use) -> Outcome:
-    """Section 2 (with sections 7 and 8) for resolved terms; see :func:`evaluate`. Each line item is
+    """Section 2 (with sections 7, 8 and 8a) for resolved terms; see :func:`evaluate`. Each line item is
     named as in MODEL.md; section 9's figures are worked out when first asked for."""
     o = np.asarray(occupancy, dtype=float)
     u = np.asarray(local_use, dtype=float)
@@ -242,6 +266,7 @@ def evaluate_terms(t: Terms, occupancy, local_use) -> Outcome:
         host_unit_cost=b(host_unit_cost(host_net_cost, host_units)),
         provider_profit_without_agreement=b(provider_profit_without_agreement),
         host_cost_without_agreement=b(cost_without),
+        host_unit_cost_without_agreement=b(host_unit_cost(cost_without, host_units)),
         provider_gain=b(provider_gain),
         host_saving=b(host_saving),
         terms=t,
@@ -345,8 +370,58 @@ def evaluate_grid(scenario: Scenario, steps: int = GRID_STEPS) -> Outcome:
     >>> evaluate_grid(example_scenario(), 3).provider_gain.shape
     (3, 3)
     """
-    axis = np.linspace(0.0, 1.0, steps)
+    if int(steps) != steps or steps < 2:
+        raise ValueError(f"steps: must be a whole number >= 2, got {steps}")
+    axis = np.linspace(0.0, 1.0, int(steps))
     return evaluate(scenario, axis[None, :], axis[:, None])
+
+
+def evaluate_across_occupancy(scenario: Scenario, local_use: float, steps: int = GRID_STEPS) -> Outcome:
+    """Section 2 at one local use ``u`` (fraction 0-1) across occupancy from 0 to 1 in ``steps`` points (the
+    figures' one axis).
+
+    >>> from partnership.examples import example_scenario
+    >>> r = evaluate_across_occupancy(example_scenario(), 0.75)
+    >>> r.provider_profit.shape, round(float(r.provider_profit[85]), 2)
+    ((101,), 144821.0)
+    """
+    return evaluate(scenario, np.linspace(0.0, 1.0, steps), local_use)
+
+
+PLACEMENT_STEPS = 200
+"""Points of local use from 0 up to just below 1 for section 9 across local use (half-percent steps)."""
+
+
+def evaluate_across_local_use(scenario: Scenario, occupancy: float, steps: int = PLACEMENT_STEPS) -> Outcome:
+    """Section 2 at one occupancy ``o`` across local use from 0 in ``steps`` half-percent steps, up to just
+    below full local use (section 9's marginal saving is taken from the right), with section 9's figures
+    (``sharing_jumps``, ``marginal_host_saving``) worked out.
+
+    >>> from partnership.examples import example_scenario
+    >>> r = evaluate_across_local_use(example_scenario(), 0.85)
+    >>> round(float(r.marginal_host_saving[150]), 2), [s for s, _ in r.sharing_jumps]
+    (1075.0, [0.5, 0.8])
+    """
+    u = np.linspace(0.0, 1.0, steps + 1)[:-1]
+    r = evaluate(scenario, occupancy, u)
+    r.sharing_jumps, r.marginal_host_saving  # noqa: B018  (worked out here, in the model, not where they are drawn)
+    return r
+
+
+def access_value(scenario: Scenario, occupancy: float, counterfactuals=None, steps: int = 201) -> list:
+    """What preferred access is worth to the host (section 8): section 2 at occupancy ``o`` across local use
+    (0 to 1 in ``steps`` points) for each share of the used capacity the host would get locally anyway (u0),
+    as ``[(u0, Outcome), ...]`` in rising u0. By default u0 is 0, the scenario's own, 25 % and 50 %.
+
+    >>> from partnership.examples import example_scenario
+    >>> [u0 for u0, _ in access_value(example_scenario(), 0.85)]
+    [0.0, 0.25, 0.5]
+    """
+    own = float(scenario.without_agreement.local_use)
+    values = sorted({0.0, own, 0.25, 0.5} if counterfactuals is None else set(counterfactuals))
+    u = np.linspace(0.0, 1.0, steps)
+    t = terms_of(scenario)
+    return [(u0, evaluate_terms(replace(t, counterfactual_local_use=u0), occupancy, u)) for u0 in values]
 
 
 def _knots(u: np.ndarray, inner: list) -> np.ndarray:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .outcomes import OUTCOME_NAMES, Outcome, evaluate_terms
+from .outcomes import OUTCOME_NAMES, Outcome, evaluate_terms, gain_tolerance
 from .scenario import Scenario
 from .terms import Terms, terms_of
 
@@ -21,6 +21,10 @@ __all__ = [
     "year_terms",
     "evaluate_term",
     "joint_gain",
+    "set_up_shares",
+    "discounted",
+    "npv",
+    "cumulative_gain",
     "payback_year",
     "walk_away_year",
     "host_price_uplift_to_stay",
@@ -100,27 +104,73 @@ def joint_gain(terms: Terms, outcome: Outcome) -> np.ndarray:
     return beyond * (terms.host_alternative_price - spot) + outcome.external_units * (terms.external_price - spot)
 
 
-def payback_year(upfront, gains: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """The smallest t in 0..T with ``-upfront + sum_(i<=t) weights(i) * gains(i) >= 0``; NaN (null) if none.
-    ``gains`` has the years on its first axis."""
-    cumulative = -np.asarray(upfront, dtype=float) + np.cumsum(
-        weights.reshape((-1,) + (1,) * (gains.ndim - 1)) * gains, axis=0
-    )
-    paths = np.concatenate([np.broadcast_to(-np.asarray(upfront, dtype=float), gains.shape[1:])[None], cumulative])
-    ok = paths >= 0
+def set_up_shares(scenario: Scenario) -> tuple[float, float]:
+    """Each side's part of the one-off set-up cost K (section 10), currency, spent at t = 0:
+    ``((1 - s_K) * K, s_K * K)`` for the provider and the host.
+
+    >>> from partnership.examples import example_scenario
+    >>> s = example_scenario().model_copy(deep=True)
+    >>> s.term.set_up.cost, s.term.set_up.host_share = 100000, 0.25
+    >>> set_up_shares(s)
+    (75000.0, 25000.0)
+    """
+    k, share = float(scenario.term.set_up.cost), float(scenario.term.set_up.host_share)
+    return (1 - share) * k, share * k
+
+
+def discounted(gains: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``discount(t) * gain(t)``, year by year: ``gains`` has the years on its first axis, ``weights`` is
+    :func:`discount` (one a year); currency at the start of year 1."""
+    return weights.reshape((-1,) + (1,) * (np.ndim(gains) - 1)) * gains
+
+
+def npv(upfront, discounted_gains: np.ndarray) -> np.ndarray:
+    """``sum_t discount(t) * gain(t) - upfront``: a side's net present value after its part of the set-up
+    cost, from the :func:`discounted` gains (years on the first axis)."""
+    return np.sum(discounted_gains, axis=0) - upfront
+
+
+def cumulative_gain(upfront, discounted_gains: np.ndarray) -> np.ndarray:
+    """``-upfront + sum_(i<=t) discount(i) * gain(i)`` for t = 0..T (t = 0: the set-up alone), years on the
+    first axis (T + 1 of them); the last is :func:`npv`.
+
+    >>> [float(x) for x in cumulative_gain(100.0, np.array([60.0, 60.0]))]
+    [-100.0, -40.0, 20.0]
+    """
+    d = np.asarray(discounted_gains, dtype=float)
+    start = np.broadcast_to(-np.asarray(upfront, dtype=float), d.shape[1:])
+    return np.concatenate([start[None], start + np.cumsum(d, axis=0)])
+
+
+def payback_year(cumulative: np.ndarray) -> np.ndarray:
+    """The smallest t in 0..T with :func:`cumulative_gain` ``>= 0``; NaN (null) if none. ``cumulative`` has
+    the years 0..T on its first axis.
+
+    >>> [float(payback_year(cumulative_gain(100.0, np.array([g, g])))) for g in (60.0, 40.0)]
+    [2.0, nan]
+    """
+    ok = cumulative >= 0
     return np.where(ok.any(axis=0), np.argmax(ok, axis=0).astype(float), np.nan)
 
 
 def walk_away_year(gains: np.ndarray, tolerance: float = 0.0) -> np.ndarray:
-    """The first year t (1..T) with a gain below zero (from then on that side is better off without the
-    agreement); NaN (null) if none. ``gains`` has the years on its first axis."""
+    """The first year t (1..T) with a gain below zero, by more than ``tolerance`` (see
+    :func:`partnership.outcomes.gain_tolerance`): from then on that side is better off without the
+    agreement; NaN (null) if none. ``gains`` has the years on its first axis."""
     below = gains < -tolerance
     return np.where(below.any(axis=0), np.argmax(below, axis=0) + 1.0, np.nan)
 
 
 @dataclass(frozen=True)
 class TermResult:
-    """Every year's section-2 figures (arrays with the years on the first axis) and the section-10 figures."""
+    """Every year's section-2 figures (arrays with the years on the first axis) and the section-10 figures.
+
+    ``provider_set_up`` and ``host_set_up`` are each side's part of the set-up cost (currency, at t = 0);
+    ``discounted_provider_gain`` / ``discounted_host_saving`` each year's gain times ``discount`` (years 1..T);
+    ``cumulative_provider_gain`` / ``cumulative_host_saving`` the running discounted total after the set-up,
+    years 0..T (T + 1 of them; the last is the NPV); ``tolerance`` the rounding (currency a year) below which
+    a gain counts as zero ('gain >= 0', :func:`partnership.outcomes.gain_tolerance` over the term's years).
+    """
 
     years: Outcome
     discount: np.ndarray
@@ -131,6 +181,13 @@ class TermResult:
     provider_walk_away_year: np.ndarray
     host_walk_away_year: np.ndarray
     joint_gain: np.ndarray
+    provider_set_up: float
+    host_set_up: float
+    discounted_provider_gain: np.ndarray
+    discounted_host_saving: np.ndarray
+    cumulative_provider_gain: np.ndarray
+    cumulative_host_saving: np.ndarray
+    tolerance: float
 
     def to_dict(self) -> dict:
         """The section-10 JSON shape: ``{years: [{year, every section-2 name}, ...], npv_..., ...}``, null
@@ -170,22 +227,29 @@ def evaluate_term(scenario: Scenario, occupancy, local_use, terms: Terms | None 
     dims = max(np.ndim(o), np.ndim(u), terms_ndim(base))
     yt = year_terms(scenario, base, extra_dims=dims)
     r = evaluate_terms(yt, o, u)
-    term = scenario.term
-    d = discount(term.discount_rate, term.years)
-    w = d.reshape((-1,) + (1,) * (r.provider_gain.ndim - 1))
-    k, share = term.set_up.cost, term.set_up.host_share
+    d = discount(scenario.term.discount_rate, scenario.term.years)
+    provider_set_up, host_set_up = set_up_shares(scenario)
     gain, saving = r.provider_gain, r.host_saving
-    tol = 1e-9 * max(1.0, float(np.max(np.abs(r.operating_cost))))
+    d_gain, d_saving = discounted(gain, d), discounted(saving, d)
+    cum_gain, cum_saving = cumulative_gain(provider_set_up, d_gain), cumulative_gain(host_set_up, d_saving)
+    tol = gain_tolerance(yt)
     return TermResult(
         years=r,
         discount=d,
-        npv_provider_gain=np.sum(w * gain, axis=0) - (1 - share) * k,
-        npv_host_saving=np.sum(w * saving, axis=0) - share * k,
-        provider_payback_year=payback_year((1 - share) * k, gain, d),
-        host_payback_year=payback_year(share * k, saving, d),
+        npv_provider_gain=npv(provider_set_up, d_gain),
+        npv_host_saving=npv(host_set_up, d_saving),
+        provider_payback_year=payback_year(cum_gain),
+        host_payback_year=payback_year(cum_saving),
         provider_walk_away_year=walk_away_year(gain, tol),
         host_walk_away_year=walk_away_year(saving, tol),
         joint_gain=joint_gain(yt, r),
+        provider_set_up=provider_set_up,
+        host_set_up=host_set_up,
+        discounted_provider_gain=d_gain,
+        discounted_host_saving=d_saving,
+        cumulative_provider_gain=cum_gain,
+        cumulative_host_saving=cum_saving,
+        tolerance=tol,
     )
 
 
@@ -198,19 +262,18 @@ def npvs(scenario: Scenario, occupancy, local_use, terms: Terms | None = None, c
     about twice as slow as this)."""
     base = terms if terms is not None else terms_of(scenario)
     o, u = np.broadcast_arrays(np.asarray(occupancy, dtype=float), np.asarray(local_use, dtype=float))
-    term = scenario.term
-    d = discount(term.discount_rate, term.years)
-    k, share = term.set_up.cost, term.set_up.host_share
+    d = discount(scenario.term.discount_rate, scenario.term.years)
+    provider_set_up, host_set_up = set_up_shares(scenario)
     dims = max(o.ndim, terms_ndim(base))
     yt = year_terms(scenario, base, extra_dims=dims)
-    w = d.reshape((-1,) + (1,) * dims)
+
+    def both(r: Outcome):
+        return npv(provider_set_up, discounted(r.provider_gain, d)), npv(host_set_up, discounted(r.host_saving, d))
+
     if o.ndim != 1 or o.size <= chunk:
-        r = evaluate_terms(yt, o, u)
-        return np.sum(w * r.provider_gain, axis=0) - (1 - share) * k, np.sum(w * r.host_saving, axis=0) - share * k
-    parts = [evaluate_terms(yt, o[i : i + chunk], u[i : i + chunk]) for i in range(0, o.size, chunk)]
-    gain = np.concatenate([np.sum(w * r.provider_gain, axis=0) for r in parts], axis=-1)
-    saving = np.concatenate([np.sum(w * r.host_saving, axis=0) for r in parts], axis=-1)
-    return gain - (1 - share) * k, saving - share * k
+        return both(evaluate_terms(yt, o, u))
+    parts = [both(evaluate_terms(yt, o[i : i + chunk], u[i : i + chunk])) for i in range(0, o.size, chunk)]
+    return np.concatenate([p[0] for p in parts], axis=-1), np.concatenate([p[1] for p in parts], axis=-1)
 
 
 def host_price_uplift_to_stay(scenario: Scenario, occupancy: float, local_use: float) -> float | None:

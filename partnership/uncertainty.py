@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .outcomes import break_even_occupancy, evaluate, evaluate_terms
+from .outcomes import break_even_occupancy, evaluate, evaluate_terms, gain_tolerance
 from .scenario import Scenario, Triangular
 from .terms import Terms, terms_of
 
@@ -21,12 +21,12 @@ __all__ = [
     "weighted_percentile",
     "SUMMARY_RESOLUTION",
     "SWEEP_RESOLUTION",
-    "gain_tolerance",
     "most_likely_point",
     "SUMMARY_LABELS",
     "most_likely_case",
     "outcomes_under_uncertainty",
     "cumulative_distribution",
+    "gain_distributions",
 ]
 
 SUMMARY_RESOLUTION = 200
@@ -257,12 +257,6 @@ def weighted_percentile(values: np.ndarray, weights: np.ndarray, q) -> np.ndarra
     return np.interp(q, mid, v)
 
 
-def gain_tolerance(t: Terms) -> float:
-    """Rounding tolerance for 'gain >= 0': a millionth of a penny per pound of full-occupancy cost."""
-    full_cost = float(np.max(t.fixed_cost + t.capacity * t.periods_per_year * t.variable_cost))
-    return 1e-9 * max(1.0, full_cost)
-
-
 def summarize(scenario: Scenario, cells: int = SUMMARY_RESOLUTION) -> dict:
     """Expectations, probabilities and P10/P50/P90 of both parties' outcomes under the
     scenario's uncertainty (MODEL.md section 3), as a dict of floats keyed by
@@ -305,13 +299,11 @@ def summarize(scenario: Scenario, cells: int = SUMMARY_RESOLUTION) -> dict:
 
 def _term_summary(scenario: Scenario, t: Terms, o, u, w) -> dict:
     """Section 10 under uncertainty: the NPVs' expectations, chances of being >= 0 and percentiles (the same
-    (o, u) every year), with year T's operating cost setting the tolerance."""
-    from .term import index, npvs
+    (o, u) every year), the tolerance on the same basis as :func:`partnership.term.evaluate_term`'s."""
+    from .term import npvs, year_terms
 
     npv_gain, npv_saving = npvs(scenario, o, u, terms=t)
-    growth = index(scenario.term.indexation.costs, scenario.term.years)[-1]
-    full_cost = growth * (t.fixed_cost + t.capacity * t.periods_per_year * t.variable_cost)  # year T's, when full
-    tol = 1e-9 * max(1.0, float(np.max(full_cost)))
+    tol = gain_tolerance(year_terms(scenario, t))  # the term's dearest year, as evaluate_term
     out = {}
     for side, npv in (("provider_gain", npv_gain), ("host_saving", npv_saving)):
         q = weighted_percentile(npv, w, [0.1, 0.5, 0.9])
@@ -352,6 +344,15 @@ def cumulative_distribution(values: np.ndarray, weights: np.ndarray, points: int
     return weighted_percentile(values, weights, qs), qs
 
 
+def gain_distributions(scenario: Scenario, cells: int = SUMMARY_RESOLUTION) -> dict:
+    """Each side's gain over the whole uncertainty as a distribution function: ``{"provider_gain": (values,
+    probabilities), "host_saving": (values, probabilities)}`` (currency a year; fractions 0-1), from the points
+    :func:`summarize` integrates, by :func:`cumulative_distribution`'s convention, so a curve drawn from it
+    passes through the summary's P10, P50 and P90."""
+    r, w = outcomes_under_uncertainty(scenario, cells)
+    return {name: cumulative_distribution(getattr(r, name), w) for name in ("provider_gain", "host_saving")}
+
+
 def most_likely_point(scenario: Scenario) -> tuple[float, float]:
     """The most likely occupancy and local use: the modes of the uncertainty. Every view, export and
     sentence that speaks of "the most likely case" uses this point."""
@@ -366,8 +367,9 @@ def _finite(x) -> float | None:
 def most_likely_case(scenario: Scenario) -> dict:
     """Section 2 and break-even at :func:`most_likely_point`, as plain values (None where undefined).
 
-    Adds ``occupancy``, ``local_use``, ``break_even_with``, ``break_even_without`` (None when
-    never) and ``host_alternative_unit_cost`` (None when the host uses nothing).
+    Adds ``occupancy``, ``local_use``, ``break_even_with`` and ``break_even_without`` (None when
+    never). The host's cost per unit-period is compared with ``host_unit_cost_without_agreement``
+    (section 8a, like for like), one of the section-2 names, not with ``p_a``.
 
     >>> from partnership.examples import example_scenario
     >>> e = most_likely_case(example_scenario())
@@ -380,5 +382,4 @@ def most_likely_case(scenario: Scenario) -> dict:
     out["break_even_with"] = _finite(be["with_agreement"])
     out["break_even_without"] = _finite(be["without_agreement"])
     out["occupancy"], out["local_use"] = o, u
-    out["host_alternative_unit_cost"] = scenario.prices.host_alternative_price if out["host_units"] > 0 else None
     return out

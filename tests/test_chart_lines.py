@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from charts.figures import outcome_heatmaps, zero_lines
-from partnership import evaluate, load_scenario
+from partnership import evaluate, evaluate_grid, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,7 +41,7 @@ def test_the_maps_break_even_lines_are_where_the_models_gain_changes_sign(preset
     side of it along that edge, the model's own gain (evaluated afresh, not read from the map) changes sign."""
     s = load_scenario(ROOT / "presets" / f"{preset}.yaml")
     steps = 51
-    fig = outcome_heatmaps(s, steps=steps)
+    fig = outcome_heatmaps(s, evaluate_grid(s, steps))
     step = 1 / (steps - 1)
     checked = 0
     for name, gain in (("Provider breaks even", "provider_gain"), ("Host breaks even", "host_saving")):

@@ -30,7 +30,13 @@ RESERVATION = {
     "provider_gain": 104_436,
     "host_saving": -11_616,
 }
-COUNTERFACTUAL = {"host_cost_without_agreement": 784_992, "host_saving": 30_231, "provider_gain": 25_461}
+COUNTERFACTUAL = {
+    "host_cost_without_agreement": 784_992,
+    "host_saving": 30_231,
+    "provider_gain": 25_461,
+    # section 8a by hand: 784,992 / 132.6 = (0.3 * 5,500 + 0.45 * 6,200) / 0.75 = 5,920, not p_a = 6,200
+    "host_unit_cost_without_agreement": 5_920,
+}
 
 
 def with_part_two(example_dict, **changes) -> dict:
@@ -219,3 +225,31 @@ def test_summary_and_sweep_work_over_the_new_terms(tmp_path, example_dict):
     assert saving.shape == (4, 5)
     assert np.all(np.diff(saving, axis=0) < 0)  # the more the host would get anyway, the less the agreement saves it
     assert main(["summary", str(path)]) == 0
+
+
+def test_the_headline_compares_the_hosts_cost_per_unit_like_for_like():
+    """MODEL.md section 8a on the children's home preset, whose host would fill a third of the places anyway
+    (u0 = 0.33), at its most likely point (o = 0.825, u = 0.6). By hand: without the agreement the host buys
+    0.33 of the used places locally at p_s = 6,880 and 0.27 elsewhere at p_a = 7,550, so per place-week it uses
+    (0.33 * 6,880 + 0.27 * 7,550) / 0.6 = (2,270.40 + 2,038.50) / 0.6 = 7,181.50, not p_a's 7,550. The
+    headline, the across-occupancy chart's dashed line and the sentences all show that figure."""
+    import charts
+    from paper.narrative import expected_case_sentences
+    from partnership import load_scenario, most_likely_case
+    from partnership.results import result
+
+    from .conftest import ROOT
+
+    s = load_scenario(ROOT / "presets" / "childrens_home.yaml")
+    assert (s.without_agreement.local_use, s.prices.spot, s.prices.host_alternative) == (0.33, 6880, 7550)
+    assert (s.uncertainty.occupancy.mode, s.uncertainty.local_use.mode) == (0.825, 0.6)
+    e = most_likely_case(s)
+    assert e["host_unit_cost_without_agreement"] == pytest.approx(7_181.50, abs=0.005)
+    assert e["host_unit_cost_without_agreement"] * e["host_units"] == pytest.approx(e["host_cost_without_agreement"])
+    host = expected_case_sentences(s, e)[1]
+    assert "against £7,182 without the agreement" in host and "7,550" not in host
+    fig = charts.occupancy_lines(
+        s, result("across_occupancy", s, local_use=0.6), result("break_even", s, local_use=0.6)
+    )
+    dashed = next(t for t in fig.data if t.name == "Host, without")
+    assert np.nanmax(np.abs(np.asarray(dashed.y, dtype=float) - 7_181.50)) < 1e-6  # the same at every occupancy

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 
 from partnership import SUMMARY_NAMES, load_scenario, scenario_from_dict, summarize
-from partnership.outcomes import evaluate_terms
+from partnership.outcomes import evaluate_terms, gain_tolerance
 from partnership.terms import terms_of
-from partnership.uncertainty import TERM_SUMMARY_NAMES, gain_tolerance, triangular_cells
+from partnership.uncertainty import TERM_SUMMARY_NAMES, triangular_cells
 
 from .conftest import PRESETS, ROOT, scenarios
 

@@ -8,10 +8,20 @@ import pandas as pd
 import pytest
 
 import paper.tables as tables
-from partnership import OUTCOME_NAMES, SUMMARY_NAMES, evaluate, load_scenario, summarize
+from partnership import OUTCOME_NAMES, SUMMARY_NAMES, evaluate, evaluate_grid, load_scenario, summarize
 from partnership.negotiation import sweep
 
 from .conftest import PRESETS
+
+
+def grid_table(scenario, steps=tables.GRID_TABLE_STEPS):
+    """The outcome grid table, made (as the exports make it) from the model's grid."""
+    return tables.grid_table(evaluate_grid(scenario, steps), scenario)
+
+
+def summary_table(scenario):
+    return tables.summary_table(summarize(scenario), scenario)
+
 
 X = ("agreement.contribution", 0, 400_000, 5)
 Y = ("agreement.sharing.bands[2].host_share", 0, 1, 3)
@@ -26,7 +36,7 @@ def _assert_matches_model(scenario, df):
 
 
 def test_grid_has_every_pair_and_every_outcome_in_model_order(example):
-    df = tables.grid_table(example)
+    df = grid_table(example)
     assert list(df.columns) == ["occupancy", "local_use", *OUTCOME_NAMES]
     assert len(df) == 21 * 21
     axis = np.linspace(0, 1, 21)
@@ -36,7 +46,7 @@ def test_grid_has_every_pair_and_every_outcome_in_model_order(example):
 
 
 def test_grid_values_are_the_models_point_by_point(example):
-    df = tables.grid_table(example, steps=5)
+    df = grid_table(example, steps=5)
     assert len(df) == 25
     for row in df.itertuples(index=False):
         point = evaluate(example, row.occupancy, row.local_use).to_dict()
@@ -48,29 +58,29 @@ def test_grid_values_are_the_models_point_by_point(example):
                 assert got == pytest.approx(point[name], rel=1e-12, abs=1e-9), name
 
 
-def test_grid_uses_one_vectorised_evaluate_call(example, monkeypatch):
-    calls = []
-    real = tables.evaluate
+def test_grid_table_shows_the_grid_it_is_given_and_works_nothing_out(example):
+    """Results in, table out: a figure planted in the model's grid is what the table shows, in its place."""
+    from dataclasses import replace
 
-    def counting(*args, **kwargs):
-        calls.append(args)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(tables, "evaluate", counting)
-    tables.grid_table(example, steps=11)
-    assert len(calls) == 1
+    grid = evaluate_grid(example, 11)
+    planted = np.array(grid.provider_gain, dtype=float)
+    planted[3, 7] = 123.456  # local use 0.3 (row 3), occupancy 0.7 (column 7)
+    df = tables.grid_table(replace(grid, provider_gain=planted), example)
+    row = df[(df["occupancy"].round(9) == 0.7) & (df["local_use"].round(9) == 0.3)]
+    assert row["provider_gain"].tolist() == [123.456]
+    assert (df["provider_gain"] == 123.456).sum() == 1
 
 
 @pytest.mark.parametrize("steps", [1, 0, 2.5])
 def test_grid_needs_at_least_two_steps(example, steps):
     with pytest.raises(ValueError, match="steps"):
-        tables.grid_table(example, steps=steps)
+        grid_table(example, steps=steps)  # the model's grid refuses them
 
 
 @pytest.mark.parametrize("path", PRESETS, ids=lambda p: p.stem)
 def test_grid_csv_parses_back_to_the_models_values(path):
     scenario = load_scenario(path)
-    df = tables.grid_table(scenario, steps=11)
+    df = grid_table(scenario, steps=11)
     data = tables.to_csv_bytes(df)
     text = data.decode("utf-8")
     assert "nan" not in text.lower()
@@ -88,13 +98,13 @@ def test_grid_csv_parses_back_to_the_models_values(path):
 
 
 def test_csv_is_utf8_with_the_currency_sign(example):
-    data = tables.to_csv_bytes(tables.summary_table(example))
+    data = tables.to_csv_bytes(summary_table(example))
     assert "£ per year".encode() in data
     assert data.decode("utf-8").splitlines()[0] == "quantity,value,unit"
 
 
 def test_summary_table_is_the_models_summary(example):
-    df = tables.summary_table(example)
+    df = summary_table(example)
     assert list(df.columns) == ["quantity", "value", "unit"]
     assert df["quantity"].tolist() == SUMMARY_NAMES
     expected = summarize(example)
@@ -159,8 +169,8 @@ def _sheet_table(ws, first_header: str):
 
 
 def test_xlsx_holds_the_same_numbers(example):
-    grid = tables.grid_table(example, steps=6)
-    summary = tables.summary_table(example)
+    grid = grid_table(example, steps=6)
+    summary = summary_table(example)
     swept = tables.sweep_table(sweep(example, X, Y))
     data = tables.tables_to_xlsx({"Grid": grid, "Summary": summary, "Sweep": swept}, example)
     wb = openpyxl.load_workbook(io.BytesIO(data))
@@ -205,7 +215,7 @@ def test_xlsx_holds_the_same_numbers(example):
 
 
 def test_xlsx_sheet_names_are_made_valid_and_unique(example):
-    df = tables.summary_table(example)
+    df = summary_table(example)
     data = tables.tables_to_xlsx({"a/b: [summary]?" + "x" * 40: df, "A/B: [SUMMARY]?" + "x" * 40: df}, example)
     names = openpyxl.load_workbook(io.BytesIO(data)).sheetnames
     assert len(names) == 2 and len({n.lower() for n in names}) == 2
@@ -222,8 +232,8 @@ def test_term_table_is_each_year_of_the_model():
     from partnership.term import evaluate_term
 
     s = load_scenario(NEW_BUILD)
-    df = tables.term_table(s, 0.8, 0.6)
     r = evaluate_term(s, 0.8, 0.6)
+    df = tables.term_table(r, s)
     assert df["year"].tolist() == list(range(1, s.term.years + 1))
     for name in OUTCOME_NAMES:
         np.testing.assert_allclose(df[name], np.asarray(getattr(r.years, name), dtype=float), rtol=1e-12, err_msg=name)
@@ -239,11 +249,12 @@ def test_term_table_is_each_year_of_the_model():
     assert not back.isna().any().any()
 
 
-def test_term_table_defaults_to_the_most_likely_point_and_one_year_is_todays_model(example):
+def test_term_table_at_the_most_likely_point_and_one_year_is_todays_model(example):
     from partnership import most_likely_point
+    from partnership.term import evaluate_term
 
-    df = tables.term_table(example)
     o, u = most_likely_point(example)
+    df = tables.term_table(evaluate_term(example, o, u), example)
     assert len(df) == 1 and df["occupancy"].iloc[0] == pytest.approx(o) and df["local_use"].iloc[0] == pytest.approx(u)
     r = evaluate(example, o, u)
     for name in OUTCOME_NAMES:
@@ -256,7 +267,7 @@ def test_summary_table_over_a_term_adds_the_npv_names():
     from partnership.uncertainty import TERM_SUMMARY_NAMES
 
     s = load_scenario(NEW_BUILD)
-    df = tables.summary_table(s)
+    df = summary_table(s)
     assert df["quantity"].tolist() == SUMMARY_NAMES + TERM_SUMMARY_NAMES
     expected = summarize(s)
     for row in df.itertuples(index=False):

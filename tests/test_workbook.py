@@ -13,7 +13,8 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from paper.workbook import audit_workbook, default_points
+from paper.pack import audit_workbook_of as audit_workbook  # the workbook with the model's results
+from paper.workbook import default_points
 from partnership import OUTCOME_NAMES, evaluate, load_scenario, scenario_from_dict, scenario_to_dict
 from partnership.examples import EXAMPLE
 from partnership.fields import spec

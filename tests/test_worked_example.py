@@ -27,6 +27,7 @@ WORKED = {
     "host_unit_cost": 5_692.01,
     "provider_profit_without_agreement": 119_360,
     "host_cost_without_agreement": 822_120,
+    "host_unit_cost_without_agreement": 6_200,  # section 8a: 822,120 / 132.6; with u0 = 0 it is p_a
     "provider_gain": 25_461,
     "host_saving": 67_359,
 }

@@ -1,4 +1,6 @@
-"""Cached model results and figures for the page, keyed by the scenario's JSON text (never recomputed)."""
+"""The page's one place of computing: the model's results, cached and keyed by the scenario's JSON text (never
+recomputed), and the figures the catalogue draws from them. Views, the Export view and the Compare options view
+ask here; they never call the model's computing functions themselves."""
 
 from __future__ import annotations
 
@@ -8,8 +10,8 @@ import json
 import streamlit as st
 
 import charts
-from partnership import Scenario, SweepResult, decisions, most_likely_point, scenario_from_dict, summarize, sweep, term
-from partnership import most_likely_case as _most_likely_case
+from charts import catalogue
+from partnership import Scenario, SweepResult, decisions, most_likely_point, results, scenario_from_dict, term
 from partnership.scenario import scenario_to_json
 
 SCREEN_STEPS = 51
@@ -31,70 +33,38 @@ def _scenario(text: str) -> Scenario:
     return scenario_from_dict(json.loads(text))
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+@st.cache_data(max_entries=256, show_spinner=False)
+def result(name: str, text: str, at: tuple = ()):
+    """The model's result ``name`` (:data:`partnership.results.RESULTS`) for the scenario, at ``at``: pairs of
+    (argument, value), e.g. ``(("occupancy", 0.8), ("local_use", 0.6))``; arguments the result does not take are
+    left out of the work (and of nothing else). Worked out once for every session."""
+    return results.result(name, _scenario(text), **dict(at))
+
+
 def summary(text: str) -> dict:
     """MODEL.md section 3 for the scenario."""
-    return summarize(_scenario(text))
+    return result("summary", text)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
 def most_likely_case(text: str) -> dict:
     """Section 2 and break-even at the most likely point (the modes of the uncertainty)."""
-    return _most_likely_case(_scenario(text))
+    return result("most_likely_case", text)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def heatmaps(text: str):
-    """The every-outcome maps."""
-    return charts.outcome_heatmaps(_scenario(text), steps=SCREEN_STEPS)
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def occupancy_lines(text: str, local_use: float):
-    """The across-occupancy lines at one local use."""
-    return charts.occupancy_lines(_scenario(text), local_use)
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def money_flows(text: str, occupancy: float, local_use: float):
-    """The year's money at one point."""
-    return charts.money_flows(_scenario(text), occupancy, local_use)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def risk(text: str):
-    """The cumulative risk curves."""
-    return charts.risk_curves(_scenario(text), summary(text))
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
 def terms(text: str, x: tuple, y: tuple, min_gain: float, min_saving: float, beta: float) -> SweepResult:
     """The sweep of two terms (cached: the same question is never worked out twice)."""
-    return sweep(_scenario(text), x, y, min_provider_gain=min_gain, min_host_saving=min_saving, beta=beta)
+    return result("sweep", text, (("question", sweep_question(x, y, min_gain, min_saving, beta)),))
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def access_value(text: str, occupancy: float):
-    """What preferred access is worth to the host, across local use, by what it would get anyway."""
-    return charts.access_value(_scenario(text), occupancy)
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def placement_money(text: str, occupancy: float):
-    """The money riding on one more local placement."""
-    return charts.placement_money(_scenario(text), occupancy)
+def sweep_question(x: tuple, y: tuple, min_gain: float, min_saving: float, beta: float) -> tuple:
+    """A sweep's question as the ``sweep`` result takes it: ``(x, y, *(option, value) pairs)``."""
+    return (x, y, ("min_provider_gain", min_gain), ("min_host_saving", min_saving), ("beta", beta))
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def placement_warnings(text: str) -> list[str]:
     """Section 9's warnings at the most likely occupancy."""
     return decisions.placement_warnings(_scenario(text))
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def term_chart(text: str, occupancy: float, local_use: float):
-    """Each side's gain year by year and its cumulative discounted gain after set-up."""
-    return charts.term_chart(_scenario(text), occupancy, local_use)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -107,22 +77,37 @@ def term_case(text: str) -> dict:
     return out
 
 
-_SCREEN_CHARTS = {
-    "heatmaps": lambda s, text: charts.outcome_heatmaps(s, steps=SCREEN_STEPS),
-    "occupancy_lines": lambda s, text, local_use: charts.occupancy_lines(s, local_use),
-    "money_flows": lambda s, text, occupancy, local_use: charts.money_flows(s, occupancy, local_use),
-    "risk": lambda s, text: charts.risk_curves(s, summary(text)),
-    "access_value": lambda s, text, occupancy: charts.access_value(s, occupancy),
-    "placement_money": lambda s, text, occupancy: charts.placement_money(s, occupancy),
-    "term_chart": lambda s, text, occupancy, local_use: charts.term_chart(s, occupancy, local_use),
-}
+def point_of(occupancy: float | None = None, local_use: float | None = None) -> tuple:
+    """A point as :func:`result` takes it (coordinates left out where not given)."""
+    return tuple((k, float(v)) for k, v in (("occupancy", occupancy), ("local_use", local_use)) if v is not None)
+
+
+def figure(chart_key: str, text: str, at: tuple = ()):
+    """The chart ``chart_key`` of :mod:`charts.catalogue`, drawn from the model's results at ``at`` (a fresh
+    figure: exports add their footnote to it)."""
+    c = catalogue.chart(chart_key)
+    return c.figure(_scenario(text), *(result(name, text, at) for name in c.needs))
+
+
+def comparison_figure(chart_key: str, options: list[tuple[str, Scenario]]):
+    """A chart of several saved options (:data:`charts.catalogue.COMPARISON_CHARTS`): each option's result worked
+    out at its own most likely point."""
+    c = catalogue.chart(chart_key)
+    rows = []
+    for name, s in options:
+        rows.append((name, s, result(c.needs[0], key(s), point_of(*most_likely_point(s)))))
+    return c.figure(rows)
+
+
+SCREEN_OPTIONS = (("steps", SCREEN_STEPS),)
+"""What the page's charts are worked out at beyond their point: the maps in 2 % steps."""
 
 
 @st.cache_resource(max_entries=128, show_spinner=False)
-def on_screen(name: str, text: str, *args):
-    """The chart ``name`` (a function above) laid out for the page, built once and shared by every session.
+def on_screen(chart_key: str, text: str, at: tuple = ()):
+    """The chart ``chart_key`` (:mod:`charts.catalogue`) laid out for the page, built once and shared by every session.
 
     Kept as the object itself, not pickled and copied back as ``st.cache_data`` does (~20-30 ms a map on each
     redraw); never changed after it is made (``st.plotly_chart`` copies it to send it). Exports take their own
-    copies through the functions above, so adding a footnote never reaches the page's charts."""
-    return charts.for_screen(_SCREEN_CHARTS[name](_scenario(text), text, *args))
+    copies through :func:`figure`, so adding a footnote never reaches the page's charts."""
+    return charts.for_screen(figure(chart_key, text, at + SCREEN_OPTIONS))

@@ -6,12 +6,19 @@ from __future__ import annotations
 
 import streamlit as st
 
-import charts
+from charts import catalogue
 from paper import images
-from paper.pack import pack_zip, slug
-from paper.tables import grid_table, summary_table, sweep_table, tables_to_xlsx, term_table, to_csv_bytes
-from paper.workbook import audit_workbook
-from partnership import Scenario
+from paper.pack import audit_workbook_of, pack_zip, slug
+from paper.tables import (
+    GRID_TABLE_STEPS,
+    grid_table,
+    summary_table,
+    sweep_table,
+    tables_to_xlsx,
+    term_table,
+    to_csv_bytes,
+)
+from partnership import Scenario, most_likely_point
 from partnership.formats import percent
 
 from . import compute, options, views
@@ -24,61 +31,24 @@ MIME = {
 
 
 def _chart_list(s: Scenario) -> list[tuple[str, str, callable, str, str]]:
-    """(file stem, title, figure maker, footnote name, footnote label) for every chart of the app, as
-    the views are set now."""
+    """(file stem, title, figure maker, footnote name, footnote label) for every chart of the catalogue
+    (:mod:`charts.catalogue`) the scenario has, each at the point its view is set to now, then the saved options'."""
     text = compute.key(s)
-    p = views.current_points(s)
-    x, y, g, h, b = views.current_terms(s)
-    out = [
-        ("every_outcome", "Every outcome (maps)", lambda: charts.outcome_heatmaps(s)),
-        (
-            "across_occupancy",
-            f"Across occupancy, local use {percent(p['lines_local_use'])}",
-            lambda: compute.occupancy_lines(text, p["lines_local_use"]),
-        ),
-        (
-            "where_the_money_goes",
-            f"Where the money goes, {percent(p['flows_occupancy'])} occupancy, {percent(p['flows_local_use'])} local use",
-            lambda: compute.money_flows(text, p["flows_occupancy"], p["flows_local_use"]),
-        ),
-        ("risk", "Risk", lambda: compute.risk(text)),
-        (
-            "over_the_term",
-            f"Over the term, {percent(p['term_occupancy'])} occupancy, {percent(p['term_local_use'])} local use",
-            lambda: compute.term_chart(text, p["term_occupancy"], p["term_local_use"]),
-        ),
-        (
-            "access_value",
-            f"What preferred access is worth, {percent(p['access_occupancy'])} occupancy",
-            lambda: compute.access_value(text, p["access_occupancy"]),
-        ),
-        (
-            "placement_money",
-            f"Money riding on a placement, {percent(p['access_occupancy'])} occupancy",
-            lambda: compute.placement_money(text, p["access_occupancy"]),
-        ),
-        ("find_terms", "Find terms", lambda: charts.terms_map(s, compute.terms(text, x, y, g, h, b))),
-    ]
-    out = [(*row, s.name, "Scenario") for row in out]
+    sliders = views.current_points(s)
+    question = compute.sweep_question(*views.current_terms(s))
+    out = []
+    for c in catalogue.charts_for(s):
+        point = {coordinate: sliders[slider] for coordinate, slider in c.point.items()}
+        at = compute.point_of(**point) + (("question", question),)
+        title, _ = c.texts(s, point, percent)
+        out.append((c.stem, title, lambda key=c.key, at=at: compute.figure(key, text, at), s.name, "Scenario"))
     saved = options.saved_scenarios()
     if saved:
         names = "; ".join(n for n, _, _ in saved)
-        out += [
-            (
-                "compare_gains",
-                "Saved options: expected gains",
-                lambda: charts.compare_bars(saved),
-                names,
-                "Options compared",
-            ),
-            (
-                "compare_across_occupancy",
-                "Saved options: across occupancy",
-                lambda: charts.compare_lines(saved),
-                names,
-                "Options compared",
-            ),
-        ]
+        pairs = [(n, sc) for n, sc, _ in saved]
+        for c in catalogue.COMPARISON_CHARTS:
+            make = lambda key=c.key: compute.comparison_figure(key, pairs)  # noqa: E731
+            out.append((c.stem, c.title, make, names, "Options compared"))
     return out
 
 
@@ -119,21 +89,25 @@ def export(s: Scenario) -> None:
     st.subheader("Tables")
     x, y, g, h, b = views.current_terms(s)
     text = compute.key(s)
+    likely = compute.point_of(*most_likely_point(s))
+    made = {  # each table from the page's cached results
+        "Outcome grid": lambda: grid_table(compute.result("grid", text, (("steps", GRID_TABLE_STEPS),)), s),
+        "Summary": lambda: summary_table(compute.summary(text), s),
+        "Find terms": lambda: sweep_table(compute.terms(text, x, y, g, h, b)),
+        "Over the term": lambda: term_table(compute.result("term", text, likely), s),
+    }
     tables = {
         "outcome_grid": (
             "Outcome grid: every section-2 figure, occupancy x local use in 5 % steps",
-            lambda: grid_table(s),
+            made["Outcome grid"],
         ),
-        "summary": ("Summary under the uncertainty", lambda: summary_table(s)),
-        "find_terms": (
-            "Find terms: expected gains over the two terms",
-            lambda: sweep_table(compute.terms(text, x, y, g, h, b)),
-        ),
+        "summary": ("Summary under the uncertainty", made["Summary"]),
+        "find_terms": ("Find terms: expected gains over the two terms", made["Find terms"]),
     }
     if s.term.years > 1:
         tables["over_the_term"] = (
             f"Over the term: each of the {s.term.years} years at the most likely occupancy and local use",
-            lambda: term_table(s),
+            made["Over the term"],
         )
     for key, (title, make) in tables.items():
         c = st.columns([3, 1, 1, 1], vertical_alignment="center")
@@ -150,13 +124,7 @@ def export(s: Scenario) -> None:
     c[0].download_button(
         "All tables in one Excel workbook",
         lambda: tables_to_xlsx(
-            {
-                "Outcome grid": grid_table(s),
-                "Summary": summary_table(s),
-                "Find terms": sweep_table(compute.terms(text, x, y, g, h, b)),
-                **({"Over the term": term_table(s)} if s.term.years > 1 else {}),
-            },
-            s,
+            {name: make() for name, make in made.items() if name != "Over the term" or s.term.years > 1}, s
         ),
         f"{stem}_tables.xlsx",
         MIME["xlsx"],
@@ -165,7 +133,7 @@ def export(s: Scenario) -> None:
     )
     c[1].download_button(
         "Workbook a finance officer can audit (live formulas)",
-        lambda: audit_workbook(s),
+        lambda: audit_workbook_of(s),
         f"{stem}_audit_workbook.xlsx",
         MIME["xlsx"],
         key="dl_audit",

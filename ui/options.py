@@ -14,7 +14,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-import charts
+from charts import catalogue
 from paper.pack import comparison_table
 from partnership import Scenario, ScenarioError
 from partnership.formats import money, percent
@@ -305,8 +305,9 @@ def _room_options(db: Store, code: str) -> None:
     st.dataframe(shown, hide_index=True, width="stretch")
     from .views import chart
 
-    chart(charts.compare_bars(options), "chart_compare_bars")
-    chart(charts.compare_lines(options), "chart_compare_lines")
+    pairs = [(n, sc) for n, sc, _ in options]
+    for c in catalogue.COMPARISON_CHARTS:
+        chart(compute.comparison_figure(c.key, pairs), f"chart_{c.widget}")
     c1, c2, c3 = st.columns(3, vertical_alignment="bottom")
     pick = c1.selectbox("Saved option", [o.name for o in current], key="option_pick")
     c2.button("Open it in the inputs", on_click=_open, args=(pick,), key="open_option", width="stretch")

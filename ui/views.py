@@ -1,10 +1,12 @@
-"""The page's views: at a glance, every outcome, across occupancy, money flows, risk, find terms."""
+"""The page's views: at a glance, the chart catalogue's views (every outcome, across occupancy, money flows, risk,
+access and placements, over the term), find terms."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 import charts
+from charts import catalogue
 from paper.narrative import expected_case_sentences, sharpness_sentences, term_sentences, uncertainty_sentence
 from partnership import Scenario, most_likely_point
 from partnership.fields import band_index, field_label, input_step, is_fraction, negotiable_paths, value_of
@@ -40,7 +42,7 @@ def at_a_glance(s: Scenario) -> None:
     e = compute.most_likely_case(text)
     summary = compute.summary(text)
     cur, per = s.currency, per_unit_period(s)
-    alt_unit = e["host_alternative_unit_cost"]
+    without_unit = e["host_unit_cost_without_agreement"]  # like for like (MODEL.md section 8a), not p_a
 
     st.markdown(
         f"<p class='screen-lead'><b>At a glance</b>: the most likely case ({point_percent(e['occupancy'])} occupancy, "
@@ -58,7 +60,9 @@ def at_a_glance(s: Scenario) -> None:
     c[1].metric(
         f"Host's cost {per}",
         unit_money(e["host_unit_cost"], cur),
-        delta=f"{unit_money(alt_unit, cur)} elsewhere" if alt_unit is not None else "the host uses no places",
+        delta=f"{unit_money(without_unit, cur)} without the agreement"
+        if without_unit is not None
+        else "the host uses no places",
         delta_color="off",
         delta_arrow="off",
         border=True,
@@ -158,91 +162,50 @@ def sources_panel(s: Scenario) -> None:
             st.dataframe(rows, hide_index=True, width="stretch")
 
 
-def every_outcome(s: Scenario) -> None:
-    """Heatmaps of both gains over occupancy x local use."""
-    purpose(
-        "Every outcome: each side's gain at every occupancy (across) and local use (up), not just the most likely one."
-    )
-    st.caption(
-        "Green: better off with the agreement; purple: worse off. Solid lines: each side breaks even with "
-        "the agreement. Inside the black dashed line both are better off. Dotted lines: sharing-band edges."
-    )
-    chart(compute.on_screen("heatmaps", compute.key(s)), "chart_heatmaps", laid_out=True)
+AXIS = {"occupancy": 0, "local_use": 1}
+"""Each coordinate's place in the most likely point (occupancy, local use)."""
 
 
-def across_occupancy(s: Scenario) -> None:
-    """Profit and host unit cost against occupancy at a chosen local use."""
-    purpose(
-        "Across occupancy: how the provider's profit and the host's cost per unit change as the service fills, at one local use."
-    )
-    u = point_slider(st, "Local use (%)", "lines_local_use", most_likely_point(s)[1])
-    chart(compute.on_screen("occupancy_lines", compute.key(s), u), "chart_lines", laid_out=True)
-
-
-def where_the_money_goes(s: Scenario) -> None:
-    """Waterfalls of the year's flows at a chosen point."""
-    purpose(
-        "Where the money goes: the year's fees, contribution, compensation and surplus share at one point, for each side; it starts at the most likely point, as At a glance."
-    )
-    c1, c2 = st.columns(2)
-    mo, mu = most_likely_point(s)
-    o = point_slider(c1, "Occupancy (%)", "flows_occupancy", mo)
-    u = point_slider(c2, "Local use (%)", "flows_local_use", mu)
-    chart(compute.on_screen("money_flows", compute.key(s), o, u), "chart_flows", laid_out=True)
-
-
-def access_and_placements(s: Scenario) -> None:
-    """What preferred access is worth (section 8) and the money riding on one more local placement (section 9)."""
-    purpose(
-        "Access and placements: what preferred access is worth beyond the local use the host would get anyway, and the money riding on one more local placement."
-    )
-    st.caption(
-        "Left to right: local use. The host's saving for several shares of use it would get locally anyway; below, "
-        "what one more local placement is worth to the host, and what each step band's start moves to it in a year."
-    )
-    o = point_slider(st, "Occupancy (%)", "access_occupancy", most_likely_point(s)[0])
-    text = compute.key(s)
-    chart(compute.on_screen("access_value", text, o), "chart_access", laid_out=True)
-    chart(compute.on_screen("placement_money", text, o), "chart_placement", laid_out=True)
-
-
-def over_the_term(s: Scenario) -> None:
-    """Each side's gain year by year and its cumulative discounted gain, at the most likely point or a chosen one."""
-    purpose(
-        "Over the term: each side's gain year by year as prices and costs grow, and when each gets its set-up cost back."
-    )
-    if s.term.years < 2:
-        st.info(
-            "This scenario runs one year. Set the years of the term (in the sidebar, under 'The term') to see them."
-        )
+def chart_view(s: Scenario, view: catalogue.View) -> None:
+    """One of the catalogue's chart views: what it answers, how to read it, the sliders its charts' points need
+    (each starting at the most likely point), then its charts, each drawn from the model's cached results."""
+    purpose(view.purpose)
+    if view.one_year and s.term.years < 2:
+        st.info(view.one_year)
         return
-    st.caption(
-        "Bars: each side's gain in each year, prices and costs grown by the term's indexation; a cross marks the year a "
-        "side would be better off without the agreement. Lines: the running total, discounted, after each side's share "
-        "of the set-up cost; a star marks the year it pays back."
-    )
-    c1, c2 = st.columns(2)
-    mo, mu = most_likely_point(s)
-    o = point_slider(c1, "Occupancy (%)", "term_occupancy", mo)
-    u = point_slider(c2, "Local use (%)", "term_local_use", mu)
-    chart(compute.on_screen("term_chart", compute.key(s), o, u), "chart_term", laid_out=True)
-
-
-def risk(s: Scenario) -> None:
-    """Cumulative distributions of both gains, P10/P50/P90 marked."""
-    purpose("Risk: how likely each side is to gain less than any figure, over the whole uncertainty.")
+    if view.caption:
+        st.caption(view.caption)
+    sliders = catalogue.sliders_of(view)
+    where = st.columns(len(sliders)) if len(sliders) > 1 else [st] * len(sliders)
+    most_likely = most_likely_point(s)
+    at = {
+        key: point_slider(col, label, key, most_likely[AXIS[coordinate]])
+        for col, (key, coordinate, label) in zip(where, sliders)
+    }
     text = compute.key(s)
-    summary = compute.summary(text)
+    for key in view.charts:
+        c = catalogue.chart(key)
+        point = compute.point_of(**{coordinate: at[slider] for coordinate, slider in c.point.items()})
+        chart(compute.on_screen(c.key, text, point), f"chart_{c.widget}", laid_out=True)
+    if extra := VIEW_EXTRAS.get(view.name):
+        extra(s)
+
+
+def risk_percentiles(s: Scenario) -> None:
+    """Under the risk curves: each side's P10, P50 and P90 as a plain table."""
+    summary = compute.summary(compute.key(s))
     cur = s.currency
-    st.caption(
-        "Read across from 10 %: there is a 1 in 10 chance the gain is below that figure. "
-        "Where a curve crosses the zero line is the chance that side is worse off."
-    )
-    chart(compute.on_screen("risk", text), "chart_risk", laid_out=True)
     rows = []
     for who, key in (("Provider's gain", "provider_gain"), ("Host's saving", "host_saving")):
         rows.append({"": who, **{f"P{p}": money(summary[f"{key}_p{p}"], cur) for p in (10, 50, 90)}})
     st.table(rows, hide_index=True, width="content")  # a plain table: drawn at once, and prints as it reads
+
+
+VIEW_EXTRAS = {"Risk": risk_percentiles}
+"""What a chart view shows under its charts, beyond them (by view name)."""
+
+CHART_VIEWS = {v.name: (lambda s, v=v: chart_view(s, v)) for v in catalogue.VIEWS}
+"""Each of the catalogue's chart views, by name, as the page draws it."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -361,15 +324,9 @@ def find_terms(s: Scenario) -> None:
         st.info(st.session_state.pop("adopted"))
 
 
-POINT_SLIDERS = {
-    "lines_local_use": 1,
-    "flows_occupancy": 0,
-    "flows_local_use": 1,
-    "access_occupancy": 0,
-    "term_occupancy": 0,
-    "term_local_use": 1,
-}
-"""Each view's point slider and which coordinate of the most likely point (occupancy 0, local use 1) it starts at."""
+POINT_SLIDERS = {key: AXIS[coordinate] for key, coordinate in catalogue.SLIDERS.items()}
+"""Each view's point slider (from the chart catalogue) and which coordinate of the most likely point (occupancy 0,
+local use 1) it starts at."""
 
 
 def _most_likely_key(key: str) -> str:

@@ -14,11 +14,12 @@ import charts  # noqa: E402
 from paper import images  # noqa: E402
 from partnership import summarize  # noqa: E402
 from partnership.examples import example_scenario  # noqa: E402
+from partnership.uncertainty import gain_distributions  # noqa: E402
 
 
 def figure():
     s = example_scenario()
-    return charts.risk_curves(s, summarize(s))
+    return charts.risk_curves(s, summarize(s), gain_distributions(s))
 
 
 def children(pid: int) -> list[int]:

@@ -1,0 +1,67 @@
+"""Every result a chart or an export draws, by name, each one call of the model: the one place the page's cache
+(``ui.compute``) and the paper pack (``paper.pack``) turn a scenario and a point into results. Charts, tables and
+sentences take these results; they never call the model themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .negotiation import sweep
+from .outcomes import (
+    GRID_STEPS,
+    access_value,
+    break_even_occupancy,
+    evaluate,
+    evaluate_across_local_use,
+    evaluate_across_occupancy,
+    evaluate_grid,
+)
+from .scenario import Scenario
+from .term import evaluate_term
+from .uncertainty import gain_distributions, most_likely_case, most_likely_point, summarize
+
+__all__ = ["RESULTS", "POINT_NAMES", "result"]
+
+POINT_NAMES = ("occupancy", "local_use")
+"""The coordinates of a point a result may be worked out at (fractions 0-1)."""
+
+
+def _break_even(s: Scenario, local_use: float) -> dict:
+    """Break-even occupancy at one local use as plain floats (NaN: never, even when full)."""
+    return {k: float(v) for k, v in break_even_occupancy(s, local_use).items()}
+
+
+RESULTS: dict[str, tuple[tuple[str, ...], Callable]] = {
+    # name: (the point coordinates and options it is worked out at, how)
+    "grid": (("steps",), lambda s, steps=GRID_STEPS: evaluate_grid(s, steps)),
+    "across_occupancy": (("local_use",), evaluate_across_occupancy),
+    "break_even": (("local_use",), _break_even),
+    "point": (("occupancy", "local_use"), evaluate),
+    "summary": ((), summarize),
+    "most_likely_case": ((), most_likely_case),
+    "most_likely_point": ((), most_likely_point),
+    "distributions": ((), gain_distributions),
+    "term": (("occupancy", "local_use"), evaluate_term),
+    "access_value": (("occupancy",), access_value),
+    "placement": (("occupancy",), evaluate_across_local_use),
+    "sweep": (("question",), lambda s, question: sweep(s, *question[:2], **dict(question[2:]))),
+}
+"""Each named result: the arguments it takes beyond the scenario (``occupancy``, ``local_use``; ``steps`` of a
+grid; ``question``, a sweep's ``(x, y, *(option, value) pairs)``) and the model function that works it out:
+``grid`` an :class:`~partnership.outcomes.Outcome` over local use x occupancy; ``across_occupancy`` and
+``placement`` an Outcome along one axis; ``point`` an Outcome at one point; ``break_even`` a dict of
+occupancies; ``summary`` section 3's dict; ``distributions`` each side's distribution function; ``term`` a
+:class:`~partnership.term.TermResult`; ``access_value`` ``[(u0, Outcome)]``; ``sweep`` a
+:class:`~partnership.negotiation.SweepResult`."""
+
+
+def result(name: str, scenario: Scenario, **at):
+    """The result ``name`` of :data:`RESULTS` for the scenario, at the arguments it takes (others in ``at``
+    are ignored, so one point serves every result a chart needs).
+
+    >>> from partnership.examples import example_scenario
+    >>> round(float(result("point", example_scenario(), occupancy=0.85, local_use=0.75).host_saving))
+    67359
+    """
+    takes, make = RESULTS[name]
+    return make(scenario, **{k: at[k] for k in takes if k in at})
