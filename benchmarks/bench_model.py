@@ -19,10 +19,10 @@ from dataclasses import replace  # noqa: E402
 
 from partnership import evaluate, scenario_from_dict, scenario_to_dict, summarize  # noqa: E402
 from partnership.examples import example_scenario  # noqa: E402
+from partnership.inputs import inputs_of  # noqa: E402
 from partnership.negotiation import sweep  # noqa: E402
-from partnership.outcomes import evaluate_terms  # noqa: E402
+from partnership.outcomes import evaluate_inputs  # noqa: E402
 from partnership.term import index  # noqa: E402
-from partnership.terms import terms_of  # noqa: E402
 from partnership.uncertainty import SWEEP_RESOLUTION, quadrature, weighted_percentile  # noqa: E402
 
 
@@ -55,7 +55,7 @@ def point_loop(t, o, u):
 
 def year_by_year_npvs(s, o, u):
     """The baseline for the term: a Python loop over the years, each year's terms built and evaluated."""
-    t, term = terms_of(s), s.term
+    t, term = inputs_of(s), s.term
     npv_p, npv_h = 0.0, 0.0
     for year in range(term.years):
         f = {
@@ -75,7 +75,7 @@ def year_by_year_npvs(s, o, u):
             contribution=t.contribution * f["contribution"],
             loss_cap=t.loss_cap * f["contribution"],
         )
-        r = evaluate_terms(ty, o, u)
+        r = evaluate_inputs(ty, o, u)
         d = (1 + term.discount_rate) ** -(year + 1)
         npv_p, npv_h = npv_p + d * r.provider_gain, npv_h + d * r.host_saving
     return npv_p, npv_h
@@ -93,7 +93,7 @@ def loop_term_summary(s):
 
 def main():
     s = example_scenario()
-    t = terms_of(s)
+    t = inputs_of(s)
     rows = []
 
     o = np.linspace(0, 1, 201)[None, :]

@@ -58,7 +58,7 @@ _INDEXATIONS = tuple(
     (f"index_{group}", f"term.indexation.{group}", spec(f"term.indexation.{group}").symbol) for group in INDEX_GROUPS
 )
 
-# (input, its symbol, the index it moves with, the name of its year's value in Terms)
+# (input, its symbol, the index it moves with, the name of its year's value in Inputs)
 _INDEXED = tuple(
     (f.path, f.symbol or f.term, f"index_{group}", f.term)
     for group, names in INDEX_GROUPS.items()
@@ -641,7 +641,7 @@ def _write_years(ws, f: _Formats, scenario: Scenario, term, ref, point_refs, ban
     # the model's own series, cached beside the formulas (years 1..T: the set-up year 0 is the Inputs sheet's)
     cum_gain = np.asarray(term.cumulative_provider_gain, float).reshape(-1)[1:]
     cum_saving = np.asarray(term.cumulative_host_saving, float).reshape(-1)[1:]
-    yt = term.years.terms  # each year's indexed terms, as the model worked the years out
+    yt = term.years.inputs  # each year's indexed inputs, as the model worked the years out
 
     # (key, label in column A, unit, formula in words, style, per-year formula template, per-year cached values)
     items: list[tuple] = [("__section__", "Timeline and indexation")]

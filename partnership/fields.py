@@ -2,7 +2,7 @@
 
 Each entry gives a field's dotted path, its MODEL.md symbol, a plain label, its unit kind,
 help text, its rules, how its default is found and its name in the formulas. The schema
-(:mod:`partnership.scenario`), the formulas' inputs (:mod:`partnership.terms`), the sweep,
+(:mod:`partnership.scenario`), the formulas' inputs (:mod:`partnership.inputs`), the sweep,
 the app's inputs, the exports' labels and units all read it from here: adding a field
 means one entry here, one line in the schema class that holds it, and its formula.
 
@@ -61,7 +61,7 @@ class FieldSpec:
     the schema default (:data:`REQUIRED` when there is none, ``None`` when optional);
     ``default_from`` the field whose value an unset optional field takes; ``no_value`` what
     the formulas use when an optional field is unset and has no ``default_from``; ``term``
-    the name of the value in :class:`partnership.terms.Terms`; ``negotiable`` whether Find
+    the name of the value in :class:`partnership.inputs.Inputs`; ``negotiable`` whether Find
     terms offers it; ``scale_from`` the field whose magnitude sets a money field's input step.
     """
 

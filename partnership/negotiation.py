@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .fields import band_index, spec, value_of
+from .inputs import inputs_of, overridable
 from .outcomes import gain_tolerance
 from .problems import Problem, ScenarioError
 from .scenario import Scenario, is_numeric_path, scenario_from_dict, scenario_to_dict, set_path
-from .terms import overridable, terms_of
 from .uncertainty import SWEEP_RESOLUTION, expected_gains, quadrature
 
 __all__ = [
@@ -236,8 +236,8 @@ def sweep(
         saving = np.empty((len(ys), len(xs)))
         points = quadrature(scenario, cells).flat
         for iy, yv in enumerate(ys):
-            terms = terms_of(scenario, {x[0]: xs[:, None], y[0]: float(yv)})
-            gain[iy], saving[iy] = expected_gains(scenario, terms, points=points)
+            inputs = inputs_of(scenario, {x[0]: xs[:, None], y[0]: float(yv)})
+            gain[iy], saving[iy] = expected_gains(scenario, inputs, points=points)
     else:
         # fields that move the integration itself (uncertainty, band edges): one scenario a pair
         gain = np.empty((len(ys), len(xs)))
@@ -248,11 +248,11 @@ def sweep(
                 variant = scenario_from_dict(set_path(row, x[0], float(xv)))
                 gain[iy, ix], saving[iy, ix] = expected_gains(variant, cells=cells)
     if scenario.term.years > 1:  # NPVs: the term's dearest year sets the rounding, as in the summary
-        from .term import year_terms
+        from .term import year_inputs
 
-        tol = gain_tolerance(year_terms(scenario))
+        tol = gain_tolerance(year_inputs(scenario))
     else:
-        tol = gain_tolerance(terms_of(scenario))
+        tol = gain_tolerance(inputs_of(scenario))
     provider_accepts = gain >= min_provider_gain - tol
     host_accepts = saving >= min_host_saving - tol
     acceptable = provider_accepts & host_accepts

@@ -7,15 +7,14 @@ from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
+from . import sharing
+from .inputs import Inputs, inputs_of
 from .scenario import Scenario
-from .sharing import host_share_rate as share_rate
-from .sharing import surplus_share_to_host as surplus_share
-from .terms import Terms, terms_of
 
 __all__ = [
     "Outcome",
     "evaluate",
-    "evaluate_terms",
+    "evaluate_inputs",
     "evaluate_grid",
     "evaluate_across_occupancy",
     "evaluate_across_local_use",
@@ -65,7 +64,7 @@ class Outcome:
     host_unit_cost_without_agreement: np.ndarray
     provider_gain: np.ndarray
     host_saving: np.ndarray
-    terms: Terms = field(repr=False, compare=False)
+    inputs: Inputs = field(repr=False, compare=False)
 
     @functools.cached_property
     def sharing_jumps(self) -> list[tuple[float, np.ndarray]]:
@@ -73,13 +72,13 @@ class Outcome:
         worked out when first asked for (maps and summaries never need it)."""
         shape = self.occupancy.shape
         return [
-            (start, np.broadcast_to(to_host, shape)) for start, to_host in sharing_jumps(self.terms, self.occupancy)
+            (start, np.broadcast_to(to_host, shape)) for start, to_host in sharing_jumps(self.inputs, self.occupancy)
         ]
 
     @functools.cached_property
     def marginal_host_saving(self) -> np.ndarray:
         """Section 9: what one more unit-period used by the host is worth to it; worked out when first asked for."""
-        return marginal_host_saving(self.terms, self.occupancy, self.local_use)
+        return marginal_host_saving(self.inputs, self.occupancy, self.local_use)
 
     def to_dict(self) -> dict:
         """Every section-2 name and the section-9 names as plain Python values: NaN becomes None (JSON
@@ -92,7 +91,7 @@ class Outcome:
         return out
 
 
-OUTCOME_NAMES = [f.name for f in fields(Outcome) if f.name not in ("occupancy", "local_use", "terms")]
+OUTCOME_NAMES = [f.name for f in fields(Outcome) if f.name not in ("occupancy", "local_use", "inputs")]
 """The section-2 names (section 7's void units and payments included), in MODEL.md order."""
 
 
@@ -153,15 +152,15 @@ def host_unit_cost(host_net_cost, host_units):
     return np.where(np.isfinite(cost), cost, np.nan)
 
 
-def gain_tolerance(t: Terms) -> float:
+def gain_tolerance(t: Inputs) -> float:
     """Rounding tolerance for 'gain >= 0', currency a year: a millionth of a penny per pound of the
-    full-occupancy operating cost ``F + N * W * v``, the largest the terms hold (over a term, pass every
-    year's terms, :func:`partnership.term.year_terms`: the largest year's cost sets it). The one basis the
+    full-occupancy operating cost ``F + N * W * v``, the largest the inputs hold (over a term, pass every
+    year's inputs, :func:`partnership.term.year_inputs`: the largest year's cost sets it). The one basis the
     summary, the sweep and the term's walk-away years use.
 
     >>> from partnership.examples import example_scenario
-    >>> from partnership.terms import terms_of
-    >>> round(gain_tolerance(terms_of(example_scenario())) * 1e9)  # 800,000 + 4 x 52 x 300
+    >>> from partnership.inputs import inputs_of
+    >>> round(gain_tolerance(inputs_of(example_scenario())) * 1e9)  # 800,000 + 4 x 52 x 300
     862400
     """
     full_cost = float(np.max(np.asarray(t.fixed_cost) + t.capacity * t.periods_per_year * np.asarray(t.variable_cost)))
@@ -207,7 +206,7 @@ def host_cost_without_agreement(occupied_units, local_use, counterfactual_local_
     return anyway + elsewhere
 
 
-def evaluate_terms(t: Terms, occupancy, local_use) -> Outcome:
+def evaluate_inputs(t: Inputs, occupancy, local_use) -> Outcome:
     """Section 2 (with sections 7, 8 and 8a) for resolved terms; see :func:`evaluate`. Each line item is
     named as in MODEL.md; section 9's figures are worked out when first asked for."""
     o = np.asarray(occupancy, dtype=float)
@@ -227,8 +226,8 @@ def evaluate_terms(t: Terms, occupancy, local_use) -> Outcome:
     void_payments = void * p_v
     surplus_before_sharing = host_fees + external_fees + C + void_payments - operating_cost - compensation
     sharing_threshold = m * operating_cost
-    host_share_rate = share_rate(u, t.band_starts, t.band_shares, t.interpolation)
-    surplus_share_to_host = surplus_share(
+    host_share_rate = sharing.host_share_rate(u, t.band_starts, t.band_shares, t.interpolation)
+    surplus_share_to_host = sharing.surplus_share_to_host(
         surplus_before_sharing, sharing_threshold, host_share_rate, t.loss_share, t.loss_cap
     )
     provider_profit = surplus_before_sharing - surplus_share_to_host
@@ -269,11 +268,11 @@ def evaluate_terms(t: Terms, occupancy, local_use) -> Outcome:
         host_unit_cost_without_agreement=b(host_unit_cost(cost_without, host_units)),
         provider_gain=b(provider_gain),
         host_saving=b(host_saving),
-        terms=t,
+        inputs=t,
     )
 
 
-def sharing_jumps(t: Terms, occupancy) -> list[tuple[float, np.ndarray]]:
+def sharing_jumps(t: Inputs, occupancy) -> list[tuple[float, np.ndarray]]:
     """Section 9: the money a step band's edge moves to the host at occupancy ``o``.
 
     For each band i >= 1 with step interpolation: ``(b_i, (rate_i - rate_(i-1)) * max(S(o, b_i) - T(o, b_i), 0))``
@@ -285,7 +284,7 @@ def sharing_jumps(t: Terms, occupancy) -> list[tuple[float, np.ndarray]]:
     o = np.asarray(occupancy, dtype=float)
     out = []
     for i in range(1, len(t.band_starts)):
-        edge = evaluate_terms(t, o, t.band_starts[i])
+        edge = evaluate_inputs(t, o, t.band_starts[i])
         jump = np.subtract(t.band_shares[i], t.band_shares[i - 1])
         out.append(
             (float(t.band_starts[i]), jump * np.maximum(edge.surplus_before_sharing - edge.sharing_threshold, 0.0))
@@ -293,7 +292,7 @@ def sharing_jumps(t: Terms, occupancy) -> list[tuple[float, np.ndarray]]:
     return out
 
 
-def _rate_slope(u: np.ndarray, t: Terms) -> np.ndarray:
+def _rate_slope(u: np.ndarray, t: Inputs) -> np.ndarray:
     """The host's share rate's slope in local use, from the right (0 for steps: their jumps are reported apart)."""
     slope = np.zeros_like(u)
     if t.interpolation != "linear":
@@ -305,7 +304,7 @@ def _rate_slope(u: np.ndarray, t: Terms) -> np.ndarray:
     return slope
 
 
-def marginal_host_saving(t: Terms, occupancy, local_use):
+def marginal_host_saving(t: Inputs, occupancy, local_use):
     """Section 9: what one more unit-period used by the host (one fewer external) is worth to the host,
     currency per unit-period: ``d host_saving / d u`` at (o, u), from the right, divided by
     occupied_units. Band edges' jumps are left out (see :func:`sharing_jumps`); NaN where nothing is
@@ -314,13 +313,13 @@ def marginal_host_saving(t: Terms, occupancy, local_use):
     Worked out exactly from the formulas' pieces: host_saving is piecewise linear in u.
 
     >>> from partnership.examples import example_scenario
-    >>> from partnership.terms import terms_of
-    >>> round(float(marginal_host_saving(terms_of(example_scenario()), 0.85, 0.75)), 2)
+    >>> from partnership.inputs import inputs_of
+    >>> round(float(marginal_host_saving(inputs_of(example_scenario()), 0.85, 0.75)), 2)
     1075.0
     """
     o = np.asarray(occupancy, dtype=float)
     u = np.asarray(local_use, dtype=float)
-    r = evaluate_terms(t, o, u)
+    r = evaluate_inputs(t, o, u)
     ou = r.occupied_units
     k_total = compensation_per_external_unit(t.per_external_unit, t.premium_share, t.external_price, t.host_price)
     # void units: max(0, min(R W - ou u, N W - ou)); from the right the first term falls at rate ou
@@ -356,7 +355,7 @@ def evaluate(scenario: Scenario, occupancy, local_use) -> Outcome:
     >>> round(float(r.provider_profit), 2), round(float(r.host_saving), 2)
     (144821.0, 67359.0)
     """
-    return evaluate_terms(terms_of(scenario), occupancy, local_use)
+    return evaluate_inputs(inputs_of(scenario), occupancy, local_use)
 
 
 GRID_STEPS = 101
@@ -420,8 +419,8 @@ def access_value(scenario: Scenario, occupancy: float, counterfactuals=None, ste
     own = float(scenario.without_agreement.local_use)
     values = sorted({0.0, own, 0.25, 0.5} if counterfactuals is None else set(counterfactuals))
     u = np.linspace(0.0, 1.0, steps)
-    t = terms_of(scenario)
-    return [(u0, evaluate_terms(replace(t, counterfactual_local_use=u0), occupancy, u)) for u0 in values]
+    t = inputs_of(scenario)
+    return [(u0, evaluate_inputs(replace(t, counterfactual_local_use=u0), occupancy, u)) for u0 in values]
 
 
 def _knots(u: np.ndarray, inner: list) -> np.ndarray:
@@ -459,7 +458,7 @@ def _first_nonnegative(profit_at, knots: np.ndarray) -> np.ndarray:
     return np.where(any_ok, root, np.nan)
 
 
-def break_even_occupancy(scenario: Scenario, local_use, terms: Terms | None = None) -> dict:
+def break_even_occupancy(scenario: Scenario, local_use, inputs: Inputs | None = None) -> dict:
     """Break-even occupancy at local use ``u``: the smallest o in [0, 1] with provider profit >= 0.
 
     Exact: for a fixed u, profit is piecewise linear in o, with kinks where the surplus
@@ -473,15 +472,15 @@ def break_even_occupancy(scenario: Scenario, local_use, terms: Terms | None = No
     scenario : Scenario
     local_use : float or array
         u, fraction 0-1.
-    terms : Terms, optional
-        The scenario's terms already resolved (or varied).
+    inputs : Inputs, optional
+        The scenario's inputs already resolved (or varied).
 
     >>> from partnership.examples import example_scenario
     >>> be = break_even_occupancy(example_scenario(), 0.75)
     >>> round(float(be["with_agreement"]), 5), round(float(be["without_agreement"]), 5)
     (0.66696, 0.73964)
     """
-    t = terms if terms is not None else terms_of(scenario)
+    t = inputs if inputs is not None else inputs_of(scenario)
     u = np.asarray(local_use, dtype=float)
     # where the void units bend: R W = N W o u (the reserved units are all used) and R W - N W o u = N W - N W o
     # (every empty unit is a reserved one)
@@ -490,13 +489,13 @@ def break_even_occupancy(scenario: Scenario, local_use, terms: Terms | None = No
     base = _knots(u, bends)
     # between those, surplus S and threshold T are straight lines in o: find where S = 0, S = T and
     # ls (-S) = cap, each a kink of the provider's profit
-    r = evaluate_terms(t, base, u[..., None])
+    r = evaluate_inputs(t, base, u[..., None])
     s, gap = r.surplus_before_sharing, r.surplus_before_sharing - r.sharing_threshold
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         capped = s + (t.loss_cap / t.loss_share if t.loss_share > 0 else np.inf)
     roots = [_crossings(base, g) for g in (s, gap, capped)]
     knots = np.sort(np.concatenate([base, *roots], axis=-1), axis=-1)
-    with_agreement = _first_nonnegative(lambda o: evaluate_terms(t, o, u[..., None]).provider_profit, knots)
+    with_agreement = _first_nonnegative(lambda o: evaluate_inputs(t, o, u[..., None]).provider_profit, knots)
     bare = np.stack([np.zeros(u.shape), np.ones(u.shape)], axis=-1)
-    without = _first_nonnegative(lambda o: evaluate_terms(t, o, u[..., None]).provider_profit_without_agreement, bare)
+    without = _first_nonnegative(lambda o: evaluate_inputs(t, o, u[..., None]).provider_profit_without_agreement, bare)
     return {"with_agreement": with_agreement, "without_agreement": without}

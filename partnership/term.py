@@ -8,9 +8,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .outcomes import OUTCOME_NAMES, Outcome, evaluate_terms, gain_tolerance
+from .inputs import Inputs, inputs_of
+from .outcomes import OUTCOME_NAMES, Outcome, evaluate_inputs, gain_tolerance
 from .scenario import Scenario
-from .terms import Terms, terms_of
 
 __all__ = [
     "TERM_NAMES",
@@ -18,7 +18,7 @@ __all__ = [
     "TermResult",
     "index",
     "discount",
-    "year_terms",
+    "year_inputs",
     "evaluate_term",
     "joint_gain",
     "set_up_shares",
@@ -69,11 +69,11 @@ def discount(rate: float, years: int) -> np.ndarray:
     return (1.0 + rate) ** -np.arange(1, years + 1, dtype=float)
 
 
-def terms_ndim(terms: Terms) -> int:
+def inputs_ndim(inputs: Inputs) -> int:
     """The most dimensions any value of the terms has, band shares and starts included (a swept band share
     is an array inside the bands' tuple), so the years' axis goes in front of all of them."""
     dims = 0
-    for v in vars(terms).values():
+    for v in vars(inputs).values():
         if isinstance(v, tuple):
             dims = max(dims, *(np.ndim(b) for b in v)) if v else dims
         elif not isinstance(v, str):
@@ -81,12 +81,12 @@ def terms_ndim(terms: Terms) -> int:
     return dims
 
 
-def year_terms(scenario: Scenario, terms: Terms | None = None, extra_dims: int = 0) -> Terms:
-    """The terms of every year at once: each indexed value becomes an array with the years on its first
+def year_inputs(scenario: Scenario, inputs: Inputs | None = None, extra_dims: int = 0) -> Inputs:
+    """The inputs of every year at once: each indexed value becomes an array with the years on its first
     axis (shape ``(T, 1, ..., 1)`` with ``extra_dims`` ones, so it broadcasts against occupancy and local
-    use arrays of that many dimensions, or against terms that already hold arrays). Shares, margins,
+    use arrays of that many dimensions, or against inputs that already hold arrays). Shares, margins,
     bands, capacity and reserved units do not change."""
-    t = terms if terms is not None else terms_of(scenario)
+    t = inputs if inputs is not None else inputs_of(scenario)
     term = scenario.term
     changes = {}
     for group, names in INDEX_GROUPS.items():
@@ -96,12 +96,12 @@ def year_terms(scenario: Scenario, terms: Terms | None = None, extra_dims: int =
     return replace(t, **changes)
 
 
-def joint_gain(terms: Terms, outcome: Outcome) -> np.ndarray:
+def joint_gain(inputs: Inputs, outcome: Outcome) -> np.ndarray:
     """The right-hand side of the identity of section 8, year by year:
     ``occupied_units * max(u - u0, 0) * (p_a - p_s) + external_units * (p_e - p_s)``."""
-    beyond = outcome.occupied_units * np.maximum(outcome.local_use - terms.counterfactual_local_use, 0.0)
-    spot = terms.spot_price
-    return beyond * (terms.host_alternative_price - spot) + outcome.external_units * (terms.external_price - spot)
+    beyond = outcome.occupied_units * np.maximum(outcome.local_use - inputs.counterfactual_local_use, 0.0)
+    spot = inputs.spot_price
+    return beyond * (inputs.host_alternative_price - spot) + outcome.external_units * (inputs.external_price - spot)
 
 
 def set_up_shares(scenario: Scenario) -> tuple[float, float]:
@@ -206,7 +206,7 @@ class TermResult:
         return out
 
 
-def evaluate_term(scenario: Scenario, occupancy, local_use, terms: Terms | None = None) -> TermResult:
+def evaluate_term(scenario: Scenario, occupancy, local_use, inputs: Inputs | None = None) -> TermResult:
     """Section 10 at occupancy ``o`` and local use ``u`` (the same every year): every year's section-2
     figures on that year's scenario, the NPVs of each side's gain after its share of the set-up cost,
     the payback and walk-away years. ``occupancy`` and ``local_use`` may be arrays that broadcast; the
@@ -223,10 +223,10 @@ def evaluate_term(scenario: Scenario, occupancy, local_use, terms: Terms | None 
     """
     o = np.asarray(occupancy, dtype=float)
     u = np.asarray(local_use, dtype=float)
-    base = terms if terms is not None else terms_of(scenario)
-    dims = max(np.ndim(o), np.ndim(u), terms_ndim(base))
-    yt = year_terms(scenario, base, extra_dims=dims)
-    r = evaluate_terms(yt, o, u)
+    base = inputs if inputs is not None else inputs_of(scenario)
+    dims = max(np.ndim(o), np.ndim(u), inputs_ndim(base))
+    yt = year_inputs(scenario, base, extra_dims=dims)
+    r = evaluate_inputs(yt, o, u)
     d = discount(scenario.term.discount_rate, scenario.term.years)
     provider_set_up, host_set_up = set_up_shares(scenario)
     gain, saving = r.provider_gain, r.host_saving
@@ -253,26 +253,26 @@ def evaluate_term(scenario: Scenario, occupancy, local_use, terms: Terms | None 
     )
 
 
-def npvs(scenario: Scenario, occupancy, local_use, terms: Terms | None = None, chunk: int = 8192):
+def npvs(scenario: Scenario, occupancy, local_use, inputs: Inputs | None = None, chunk: int = 8192):
     """The NPVs of each side's gain at many points, and nothing else (for the summary and the sweep):
-    ``(npv_provider_gain, npv_host_saving)``, shaped like the points broadcast against the terms.
+    ``(npv_provider_gain, npv_host_saving)``, shaped like the points broadcast against the inputs.
 
     The years are an array axis; the points go through in chunks of ``chunk`` so that each year-by-point
     block stays small enough for the processor's cache (one block for all 40,000 summary points at once is
     about twice as slow as this)."""
-    base = terms if terms is not None else terms_of(scenario)
+    base = inputs if inputs is not None else inputs_of(scenario)
     o, u = np.broadcast_arrays(np.asarray(occupancy, dtype=float), np.asarray(local_use, dtype=float))
     d = discount(scenario.term.discount_rate, scenario.term.years)
     provider_set_up, host_set_up = set_up_shares(scenario)
-    dims = max(o.ndim, terms_ndim(base))
-    yt = year_terms(scenario, base, extra_dims=dims)
+    dims = max(o.ndim, inputs_ndim(base))
+    yt = year_inputs(scenario, base, extra_dims=dims)
 
     def both(r: Outcome):
         return npv(provider_set_up, discounted(r.provider_gain, d)), npv(host_set_up, discounted(r.host_saving, d))
 
     if o.ndim != 1 or o.size <= chunk:
-        return both(evaluate_terms(yt, o, u))
-    parts = [both(evaluate_terms(yt, o[i : i + chunk], u[i : i + chunk])) for i in range(0, o.size, chunk)]
+        return both(evaluate_inputs(yt, o, u))
+    parts = [both(evaluate_inputs(yt, o[i : i + chunk], u[i : i + chunk])) for i in range(0, o.size, chunk)]
     return np.concatenate([p[0] for p in parts], axis=-1), np.concatenate([p[1] for p in parts], axis=-1)
 
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .outcomes import break_even_occupancy, evaluate, evaluate_terms, gain_tolerance
+from .inputs import Inputs, inputs_of
+from .outcomes import break_even_occupancy, evaluate, evaluate_inputs, gain_tolerance
 from .scenario import Scenario, Triangular
-from .terms import Terms, terms_of
 
 __all__ = [
     "triangular_cells",
@@ -267,12 +267,12 @@ def summarize(scenario: Scenario, cells: int = SUMMARY_RESOLUTION) -> dict:
     >>> round(s["expected_provider_gain"], -1), round(s["probability_host_better_off"], 2)
     (31460.0, 0.89)
     """
-    t = terms_of(scenario)
+    t = inputs_of(scenario)
     q = quadrature(scenario, cells)
     o, u, w = q.flat
-    r = evaluate_terms(t, o, u)
+    r = evaluate_inputs(t, o, u)
     tol = gain_tolerance(t)
-    ends = q.cell_ends(lambda oo, uu: evaluate_terms(t, oo, uu))
+    ends = q.cell_ends(lambda oo, uu: evaluate_inputs(t, oo, uu))
     at = lambda name: None if ends is None else (getattr(ends[0], name), getattr(ends[1], name))  # noqa: E731
     gain, saving = r.provider_gain, r.host_saving
     pg = weighted_percentile(gain, w, [0.1, 0.5, 0.9])
@@ -297,13 +297,13 @@ def summarize(scenario: Scenario, cells: int = SUMMARY_RESOLUTION) -> dict:
     return {k: float(min(max(v, 0.0), 1.0)) if k.startswith("probability") else float(v) for k, v in out.items()}
 
 
-def _term_summary(scenario: Scenario, t: Terms, o, u, w) -> dict:
+def _term_summary(scenario: Scenario, t: Inputs, o, u, w) -> dict:
     """Section 10 under uncertainty: the NPVs' expectations, chances of being >= 0 and percentiles (the same
     (o, u) every year), the tolerance on the same basis as :func:`partnership.term.evaluate_term`'s."""
-    from .term import npvs, year_terms
+    from .term import npvs, year_inputs
 
-    npv_gain, npv_saving = npvs(scenario, o, u, terms=t)
-    tol = gain_tolerance(year_terms(scenario, t))  # the term's dearest year, as evaluate_term
+    npv_gain, npv_saving = npvs(scenario, o, u, inputs=t)
+    tol = gain_tolerance(year_inputs(scenario, t))  # the term's dearest year, as evaluate_term
     out = {}
     for side, npv in (("provider_gain", npv_gain), ("host_saving", npv_saving)):
         q = weighted_percentile(npv, w, [0.1, 0.5, 0.9])
@@ -314,18 +314,18 @@ def _term_summary(scenario: Scenario, t: Terms, o, u, w) -> dict:
     return {name: out[name] for name in TERM_SUMMARY_NAMES}
 
 
-def expected_gains(scenario: Scenario, terms: Terms | None = None, cells: int = SWEEP_RESOLUTION, points=None):
-    """Expected provider gain and expected host saving (currency per year); ``terms`` may hold
+def expected_gains(scenario: Scenario, inputs: Inputs | None = None, cells: int = SWEEP_RESOLUTION, points=None):
+    """Expected provider gain and expected host saving (currency per year); ``inputs`` may hold
     arrays of shape ``(..., 1)`` to do many variants of the scenario in one call; ``points`` may
     pass the ``quadrature(scenario, cells).flat`` already worked out."""
-    t = terms if terms is not None else terms_of(scenario)
+    t = inputs if inputs is not None else inputs_of(scenario)
     o, u, w = points if points is not None else quadrature(scenario, cells).flat
     if scenario.term.years > 1:  # section 10: terms are judged by the expected NPVs over the term
         from .term import npvs
 
-        gain, saving = npvs(scenario, o, u, terms=t)
+        gain, saving = npvs(scenario, o, u, inputs=t)
         return gain @ w, saving @ w
-    r = evaluate_terms(t, o, u)
+    r = evaluate_inputs(t, o, u)
     return r.provider_gain @ w, r.host_saving @ w
 
 
@@ -333,7 +333,7 @@ def outcomes_under_uncertainty(scenario: Scenario, cells: int = SUMMARY_RESOLUTI
     """Section 2 at the uncertainty's quadrature points, with each point's probability weight:
     ``(outcome, weights)``, both flat over every point (the points :func:`summarize` integrates)."""
     o, u, w = quadrature(scenario, cells).flat
-    return evaluate_terms(terms_of(scenario), o, u), w
+    return evaluate_inputs(inputs_of(scenario), o, u), w
 
 
 def cumulative_distribution(values: np.ndarray, weights: np.ndarray, points: int = 401):

@@ -21,7 +21,7 @@ from partnership.fields import (
     value_of,
 )
 from partnership.formats import field_value
-from partnership.terms import TERM_OF_PATH, Terms, terms_of
+from partnership.inputs import INPUT_OF_PATH, Inputs, inputs_of
 
 
 def schema_leaves(model: type[BaseModel] = Scenario, prefix: str = "") -> dict[str, object]:
@@ -84,16 +84,16 @@ def test_every_entry_is_complete_and_labels_are_unique():
 
 
 def test_every_numeric_field_the_formulas_use_is_a_term():
-    terms = {t for t in Terms.__dataclass_fields__}
+    terms = {t for t in Inputs.__dataclass_fields__}
     named = {f.term for f in FIELDS if f.term}
     assert named == terms
-    assert set(TERM_OF_PATH) == {f.path for f in FIELDS if f.term and f.numeric and "[i]" not in f.path}
+    assert set(INPUT_OF_PATH) == {f.path for f in FIELDS if f.term and f.numeric and "[i]" not in f.path}
 
 
 def test_terms_resolve_defaults_as_the_registry_says(example_dict):
     del example_dict["prices"]["spot"], example_dict["prices"]["host_alternative"]
     s = scenario_from_dict(example_dict)
-    t = terms_of(s, {"prices.external": 6000.0})
+    t = inputs_of(s, {"prices.external": 6000.0})
     assert t.spot_price == 6000.0 and t.host_alternative_price == 6000.0  # both follow the varied external price
     assert value_of(s, "prices.host_alternative") == s.prices.external
     assert value_of(s, "prices.host_alternative", resolved=False) is None

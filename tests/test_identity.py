@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from partnership import evaluate, scenario_from_dict
-from partnership.terms import terms_of
+from partnership.inputs import inputs_of
 
 from .conftest import scenarios
 
@@ -39,7 +39,7 @@ def _scale(t, r):
 )
 def test_terms_only_move_money_between_the_parties(doc, os, us):
     s = scenario_from_dict(doc)
-    t = terms_of(s)
+    t = inputs_of(s)
     r = evaluate(s, np.array(os), np.array(us))
     lhs = r.provider_gain + r.host_saving
     rhs = _joint_gain(t, r)
@@ -52,7 +52,7 @@ def test_terms_only_move_money_between_the_parties(doc, os, us):
 @given(scenarios())
 def test_identity_holds_over_a_whole_grid(doc):
     s = scenario_from_dict(doc)
-    t = terms_of(s)
+    t = inputs_of(s)
     o = np.linspace(0, 1, 41)[None, :]
     u = np.linspace(0, 1, 41)[:, None]
     r = evaluate(s, o, u)
@@ -69,7 +69,7 @@ def test_identity_holds_over_a_whole_grid(doc):
 
 def test_identity_breaks_when_a_formula_is_wrong(example):
     """The check has teeth: a wrong host cost (surplus share left out) fails it."""
-    t = terms_of(example)
+    t = inputs_of(example)
     r = evaluate(example, 0.85, 0.75)
     wrong_saving = r.host_cost_without_agreement - (t.contribution + r.host_fees - r.compensation)
     assert abs(r.provider_gain + wrong_saving - _joint_gain(t, r)) > 1000

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from partnership import break_even_occupancy, evaluate, scenario_from_dict
 from partnership.cli import main
+from partnership.inputs import inputs_of
 from partnership.outcomes import OUTCOME_NAMES
-from partnership.terms import terms_of
 
 from .conftest import scenarios
 from .test_cli import run
@@ -130,7 +130,7 @@ def test_without_part_two_fields_the_figures_are_exactly_part_ones(doc, o, u):
 def test_marginal_host_saving_is_the_slope_from_the_right(doc, o, u):
     """Against a one-sided difference, where no kink of host_saving lies between u and u + h."""
     s = scenario_from_dict(doc)
-    t = terms_of(s)
+    t = inputs_of(s)
     h = 1e-6
     kinks = [*t.band_starts, t.counterfactual_local_use]
     occupied = t.capacity * t.periods_per_year * o

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 
 from partnership import SUMMARY_NAMES, load_scenario, scenario_from_dict, summarize
-from partnership.outcomes import evaluate_terms, gain_tolerance
-from partnership.terms import terms_of
+from partnership.inputs import inputs_of
+from partnership.outcomes import evaluate_inputs, gain_tolerance
 from partnership.uncertainty import TERM_SUMMARY_NAMES, triangular_cells
 
 from .conftest import PRESETS, ROOT, scenarios
@@ -67,10 +67,10 @@ def reference(s, n: int = N_REF):
     o, wo = _quantile_grid(unc.occupancy, n)
     edges = [b.from_local_use for b in s.agreement.sharing.bands] + [s.without_agreement.local_use]
     u, wu = _quantile_grid(unc.local_use, n, edges)
-    r = evaluate_terms(terms_of(s), o[None, :], u[:, None])
+    r = evaluate_inputs(inputs_of(s), o[None, :], u[:, None])
     w = (wu[:, None] * wo[None, :]).ravel()
     g, h = r.provider_gain.ravel(), r.host_saving.ravel()
-    tol = gain_tolerance(terms_of(s))  # the model's documented rounding: sub-micro-penny amounts are zero
+    tol = gain_tolerance(inputs_of(s))  # the model's documented rounding: sub-micro-penny amounts are zero
     out = {
         "expected_provider_profit": w @ r.provider_profit.ravel(),
         "expected_provider_gain": w @ g,
@@ -90,7 +90,7 @@ def reference(s, n: int = N_REF):
 def assert_accurate(s, summary=None):
     summary = summary or summarize(s)
     ref, ranges = reference(s)
-    t = terms_of(s)
+    t = inputs_of(s)
     full_cost = t.fixed_cost + t.capacity * t.periods_per_year * t.variable_cost
     # the reference grid has an error of its own: where costs are ~0, scale by full-occupancy fees
     full_fees = (

@@ -18,9 +18,9 @@ from paper.workbook import default_points
 from partnership import OUTCOME_NAMES, evaluate, load_scenario, scenario_from_dict, scenario_to_dict
 from partnership.examples import EXAMPLE
 from partnership.fields import spec
+from partnership.inputs import INPUT_OF_PATH
 from partnership.scenario import set_path
-from partnership.term import TERM_NAMES, evaluate_term, index, year_terms
-from partnership.terms import TERM_OF_PATH
+from partnership.term import TERM_NAMES, evaluate_term, index, year_inputs
 
 from .conftest import PRESETS
 
@@ -352,7 +352,7 @@ def _years_expected(scenario, o: float, u: float) -> tuple[dict[str, np.ndarray]
     """Each Years row's figures by the model (a row per year: NaN is n/a, or blank in the working rows)."""
     term = scenario.term
     t = evaluate_term(scenario, o, u)
-    yt = year_terms(scenario)
+    yt = year_inputs(scenario)
     years = term.years
     per_year = lambda x: np.broadcast_to(np.asarray(x, dtype=float), (years,))  # noqa: E731
     gain, saving = per_year(t.years.provider_gain), per_year(t.years.host_saving)
@@ -457,7 +457,7 @@ def test_inputs_sheet_lists_every_scenario_field_with_label_unit_and_value(examp
     wb = openpyxl.load_workbook(io.BytesIO(audit_workbook(example)))
     ws = wb["Inputs"]
     cells = _input_cells(ws)
-    expected = set(TERM_OF_PATH) | {"name", "description", "unit", "period", "currency"}
+    expected = set(INPUT_OF_PATH) | {"name", "description", "unit", "period", "currency"}
     expected |= {"agreement.sharing.interpolation"}
     expected |= {f"uncertainty.{q}.{p}" for q in ("occupancy", "local_use") for p in ("low", "mode", "high")}
     expected |= {f"agreement.sharing.bands[{i}].{k}" for i in range(3) for k in ("from_local_use", "host_share")}
@@ -475,7 +475,7 @@ def test_inputs_sheet_lists_every_scenario_field_with_label_unit_and_value(examp
             assert str(value).startswith("=Inputs!"), path
             continue
         assert value == want or (value is None and want == ""), path
-        if path in TERM_OF_PATH:
+        if path in INPUT_OF_PATH:
             assert ws.cell(row, 1).value and ws.cell(row, 2).value, path
     labels = {ws.cell(row, 1).value: ws.cell(row, 2).value for row, _ in cells.values()}
     assert labels["Fixed cost (F)"] == "£ per year"

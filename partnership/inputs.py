@@ -1,4 +1,5 @@
-"""The scenario's numbers with defaults applied, as floats or broadcasting numpy arrays."""
+"""The scenario's inputs resolved: every number the formulas use, defaults applied, as floats or broadcasting numpy
+arrays (not to be confused with the agreement's terms, which a room negotiates, or the term, its years)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from dataclasses import dataclass
 from .fields import FIELDS, band_index, spec
 from .scenario import Scenario
 
-__all__ = ["Terms", "terms_of", "TERM_OF_PATH"]
+__all__ = ["Inputs", "inputs_of", "INPUT_OF_PATH"]
 
 
 @dataclass(frozen=True)
-class Terms:
+class Inputs:
     """Every number the section-2 formulas use, symbols as in MODEL.md.
 
     Each may be a float or a numpy array; arrays broadcast against the occupancy and
@@ -40,16 +41,16 @@ class Terms:
     interpolation: str  # "step" or "linear"
 
 
-TERM_OF_PATH = {f.path: f.term for f in FIELDS if f.term and f.numeric and "[i]" not in f.path}
+INPUT_OF_PATH = {f.path: f.term for f in FIELDS if f.term and f.numeric and "[i]" not in f.path}
 """Scenario paths that map straight onto one term (band values are handled by index), from the registry."""
 
-_DEFAULT_FROM = {f.term: TERM_OF_PATH[f.default_from] for f in FIELDS if f.default_from}
-"""Terms whose unset value follows another term (spot follows external; the host's alternative, spot)."""
+_DEFAULT_FROM = {f.term: INPUT_OF_PATH[f.default_from] for f in FIELDS if f.default_from}
+"""Inputs whose unset value follows another input (spot follows external; the host's alternative, spot)."""
 
 
 def overridable(path: str, scenario: Scenario) -> bool:
     """Whether a path can be varied by overriding a term, without re-validating or re-integrating."""
-    if path in TERM_OF_PATH:
+    if path in INPUT_OF_PATH:
         return True
     i = band_index(path)
     return i is not None and path.endswith(".host_share") and i < len(scenario.agreement.sharing.bands)
@@ -62,8 +63,8 @@ def _value(scenario: Scenario, path: str):
     return node
 
 
-def terms_of(scenario: Scenario, overrides: dict | None = None) -> Terms:
-    """The scenario's terms, with values (floats or arrays) at dotted paths replaced.
+def inputs_of(scenario: Scenario, overrides: dict | None = None) -> Inputs:
+    """The scenario's inputs, with values (floats or arrays) at dotted paths replaced.
 
     Defaults follow the replaced values: with ``prices.spot`` unset, overriding
     ``prices.external`` moves the spot price too, as re-validating the document would.
@@ -72,7 +73,7 @@ def terms_of(scenario: Scenario, overrides: dict | None = None) -> Terms:
     bands = scenario.agreement.sharing.bands
     values: dict = {}
     unset: set[str] = set()
-    for path, term in TERM_OF_PATH.items():
+    for path, term in INPUT_OF_PATH.items():
         value = _value(scenario, path)
         if value is None and path not in overrides:
             unset.add(term)
@@ -83,8 +84,8 @@ def terms_of(scenario: Scenario, overrides: dict | None = None) -> Terms:
     shares = [b.host_share for b in bands]
     for path, value in overrides.items():
         i = band_index(path)
-        if path in TERM_OF_PATH:
-            values[TERM_OF_PATH[path]] = value
+        if path in INPUT_OF_PATH:
+            values[INPUT_OF_PATH[path]] = value
         elif i is not None and path.endswith(".host_share") and i < len(shares):
             shares[i] = value
         else:
@@ -93,4 +94,4 @@ def terms_of(scenario: Scenario, overrides: dict | None = None) -> Terms:
     for term, source in _DEFAULT_FROM.items():  # in registry order: spot before the host's alternative
         if term in unset:
             values[term] = values[source]
-    return Terms(**values)
+    return Inputs(**values)
