@@ -2,7 +2,7 @@
 first page load to the first chart drawn.
 
 Run: python benchmarks/bench_app_latency.py [--repeats N] [--loads N]
-Targets (issue 11): median change-to-chart under 0.35 s; first load under 2.5 s.
+Targets: median change-to-chart under 0.35 s; first load under 2.5 s.
 
 Change to chart. For each view: open its tab, then repeatedly type a new external price into the sidebar (every
 view depends on it) and press Enter. Two MutationObservers start just before the key press: one on the open view
@@ -42,7 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser import browser_page, open_group, open_view, streamlit_server, wait_for_idle  # noqa: E402
+from tests.support.browser import browser_page, open_group, open_view, streamlit_server, wait_for_idle  # noqa: E402
 
 VIEWS = ["Every outcome", "Across occupancy", "Where the money goes", "Risk", "Access and placements", "Find terms"]
 PRICE = "External price (£ per place-week)"

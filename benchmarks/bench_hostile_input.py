@@ -45,7 +45,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests import hostile_corpus as corpus  # noqa: E402
+from tests.support import hostile_corpus as corpus  # noqa: E402
 
 CHILD = r"""
 import sys, time

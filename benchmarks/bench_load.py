@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser import browser_page, open_group, streamlit_process  # noqa: E402
+from tests.support.browser import browser_page, open_group, streamlit_process  # noqa: E402
 
 CHART = "[role=tabpanel]:not([hidden]) .js-plotly-plot"
 PRICE = "External price (£ per place-week)"

@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from store import Store  # noqa: E402
-from tests.pg_cluster import Cluster, ClusterUnavailable  # noqa: E402
-from tests.store_load import concurrent_saves, percentiles  # noqa: E402
+from tests.support.pg_cluster import Cluster, ClusterUnavailable  # noqa: E402
+from tests.support.store_load import concurrent_saves, percentiles  # noqa: E402
 
 
 def report(label: str, url: str, args) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser import browser_page, streamlit_server, wait_for_idle  # noqa: E402
+from tests.support.browser import browser_page, streamlit_server, wait_for_idle  # noqa: E402
 
 
 def main() -> None:

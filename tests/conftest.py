@@ -20,6 +20,18 @@ ROOT = Path(__file__).resolve().parent.parent
 PRESETS = sorted((ROOT / "presets").glob("*.yaml"))
 
 
+_POSTGRES_FIXTURES = {"pg_cluster", "pg_shared_url"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark each test that runs on the throwaway PostgreSQL cluster `postgres`: those that ask for the cluster, and
+    the PostgreSQL half of every test of the store parametrised over both databases."""
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if _POSTGRES_FIXTURES & set(getattr(item, "fixturenames", ())) or "postgresql" in params.values():
+            item.add_marker(pytest.mark.postgres)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def workshop_store(tmp_path_factory):
     """The app's workshop store, for every test (and every server a test starts): a throwaway SQLite file,

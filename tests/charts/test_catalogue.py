@@ -1,0 +1,82 @@
+"""The one catalogue of charts and views (charts/catalogue.py): every consumer reads it, every chart is drawn from
+the results it names, and nothing else lists the charts."""
+
+from __future__ import annotations
+
+import ast
+
+import plotly.graph_objects as go
+import pytest
+
+from charts import catalogue
+from paper.pack import scenario_charts
+from partnership import load_scenario, summarize
+from partnership.negotiation import default_axes, sweep
+from partnership.results import RESULTS, result
+
+from ..conftest import ROOT
+
+NEW_BUILD = ROOT / "presets" / "childrens_home_new_build.yaml"  # a five-year term: every chart of the catalogue
+
+
+def test_every_chart_names_results_the_model_has_and_its_points_have_sliders():
+    for c in catalogue.CHARTS + catalogue.COMPARISON_CHARTS:
+        assert set(c.needs) <= set(RESULTS), c.key
+        assert set(c.point) <= {"occupancy", "local_use"}, c.key
+    keys = [c.key for c in catalogue.CHARTS + catalogue.COMPARISON_CHARTS]
+    stems = [c.stem for c in catalogue.CHARTS + catalogue.COMPARISON_CHARTS]
+    assert len(set(keys)) == len(keys) and len(set(stems)) == len(stems)
+    for view in catalogue.VIEWS:
+        assert view.purpose.startswith(f"{view.name}: "), view.name
+        for key in view.charts:
+            catalogue.chart(key)  # raises StopIteration for a chart the catalogue lacks
+
+
+def test_every_chart_is_drawn_from_the_results_it_names():
+    s = load_scenario(NEW_BUILD)
+    point = {"occupancy": 0.8, "local_use": 0.6, "question": (*default_axes(s),), "steps": 11}
+    for c in catalogue.charts_for(s, in_pack=True):
+        fig = c.figure(s, *(result(name, s, **point) for name in c.needs))
+        assert isinstance(fig, go.Figure) and fig.data, c.key
+
+
+def test_the_pack_holds_the_catalogues_charts_in_its_order_and_a_one_year_pack_no_term_chart():
+    s = load_scenario(NEW_BUILD)
+    stems = [stem for stem, _, _ in scenario_charts(s, summarize(s), sweep(s, *default_axes(s)))]
+    assert stems == [c.stem for c in catalogue.CHARTS]
+    one_year = load_scenario(ROOT / "presets" / "childrens_home.yaml")
+    assert "over_the_term" not in [c.stem for c in catalogue.charts_for(one_year, in_pack=True)]
+    assert "over_the_term" in [c.stem for c in catalogue.charts_for(one_year)]  # the Export view offers it
+
+
+def test_the_page_lists_the_catalogues_views_and_no_one_else_lists_the_charts():
+    """workshop.VIEWS starts with the catalogue's views; no module of the page, the Export view, the cache or the
+    pack names a figure function of charts.figures (they reach them through the catalogue)."""
+    from ui import views
+
+    assert list(views.CHART_VIEWS) == [v.name for v in catalogue.VIEWS]
+    page = ast.parse((ROOT / "workshop.py").read_text(encoding="utf-8"))
+    starred = [
+        n
+        for n in ast.walk(page)
+        if isinstance(n, ast.Dict) and any(k is None for k in n.keys)  # {**views.CHART_VIEWS, ...}
+    ]
+    assert starred, "workshop.VIEWS does not take the catalogue's views"
+    figures = {c.figure.__name__ for c in catalogue.CHARTS + catalogue.COMPARISON_CHARTS}
+    for rel in ("workshop.py", "ui/compute.py", "ui/export.py", "ui/views.py", "ui/options.py", "paper/pack.py"):
+        tree = ast.parse((ROOT / rel).read_text(encoding="utf-8"))
+        named = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)} | {
+            a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names
+        }
+        # Find terms draws its map beside its own form: the one figure a view names itself
+        allowed = {"terms_map"} if rel == "ui/views.py" else set()
+        assert not (named & figures) - allowed, (rel, (named & figures) - allowed)
+
+
+@pytest.mark.parametrize("coordinate", ["occupancy", "local_use"])
+def test_every_slider_starts_at_its_coordinate_of_the_most_likely_point(coordinate):
+    from ui import views
+
+    for slider, axis in views.POINT_SLIDERS.items():
+        assert axis == views.AXIS[catalogue.SLIDERS[slider]]
+    assert coordinate in catalogue.SLIDERS.values()
