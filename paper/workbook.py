@@ -11,7 +11,7 @@ import numpy as np
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from partnership.fields import FIELDS, FieldSpec, spec, value_of
+from partnership.fields import FIELDS, GROUPS, FieldSpec, group_of, spec, value_of
 from partnership.formats import NA, field_unit, outcome_unit
 from partnership.outcomes import OUTCOME_NAMES, Outcome
 from partnership.scenario import Scenario
@@ -102,8 +102,9 @@ OUTPUT_NAMES = [
 ]
 """The headline figures the Outputs sheet links to, point by point."""
 
-_SECTIONS = ("Service", "Prices", "Agreement", "Term")
-"""The registry's groups written as input sections (the sharing bands and the uncertainty have their own)."""
+_SECTIONS = tuple(g for g in GROUPS if g.name not in ("Scenario", "Uncertainty"))
+"""The registry's groups written as input sections (the scenario's texts, the sharing bands and the uncertainty have
+sections of their own)."""
 
 
 _YEARS_FIRST_COL = 3  # Years: line item, unit, formula in words, then one column a year (0-based)
@@ -292,7 +293,7 @@ def _write_inputs(ws, f: _Formats, scenario: Scenario, pts):
             ws.write_blank(row, c, None, f.section)
         row += 1
 
-    section("Scenario")
+    section(group_of("Scenario").title)
     for fs in FIELDS:
         if fs.group != "Scenario" or fs.kind != "text":
             continue
@@ -306,12 +307,12 @@ def _write_inputs(ws, f: _Formats, scenario: Scenario, pts):
 
     years = scenario.term.years
     growth: dict[str, list[str]] = {}  # each indexation's rate of year 2..T, one cell a year
-    for title in _SECTIONS:
-        section(title)
-        if title == "Term" and years > 1:
+    for group in _SECTIONS:
+        section(group.title)
+        if group.name == "Term" and years > 1:
             ws.write_row(row - 1, _GROWTH_FIRST_COL, [f"Year {t}" for t in range(2, years + 1)], f.header)
         for fs in FIELDS:
-            if fs.group != title or "[i]" in fs.path:
+            if fs.group != group.name or "[i]" in fs.path:
                 continue
             path = fs.path
             ws.write_string(row, 0, _input_label(fs))

@@ -19,7 +19,11 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "FieldGroup",
     "FieldSpec",
+    "GROUPS",
+    "group_at",
+    "group_of",
     "FIELDS",
     "spec",
     "field_label",
@@ -48,6 +52,45 @@ KINDS = {
     "money_once": "money once, before year 1, in the scenario's currency",
     "sources": "where each figure comes from: a field's path to its source, year and whether it is an estimate",
 }
+
+
+@dataclass(frozen=True)
+class FieldGroup:
+    """A group of fields as an agreement is discussed: ``name`` is what a field's ``group`` says, ``title`` its
+    heading wherever the groups are shown (the sidebar's groups, the audit workbook's input sections)."""
+
+    name: str
+    title: str
+
+
+GROUPS: tuple[FieldGroup, ...] = (
+    FieldGroup("Scenario", "The scenario"),
+    FieldGroup("Service", "The service"),
+    FieldGroup("Prices", "Prices"),
+    FieldGroup("Agreement", "The agreement"),
+    FieldGroup("Sharing", "Surplus sharing"),
+    FieldGroup("Term", "The term (years)"),
+    FieldGroup("Uncertainty", "Uncertainty"),
+)
+"""The groups of fields, in the order an agreement is discussed: the one definition the sidebar and the workbook
+read (every field's ``group`` is one of these names)."""
+
+
+def group_of(name: str) -> FieldGroup:
+    """The group called ``name`` (a field's ``group``)."""
+    return next(g for g in GROUPS if g.name == name)
+
+
+def group_at(path: str) -> str | None:
+    """The name of the group holding the field at ``path``, or the fields under it (``uncertainty.occupancy``,
+    ``agreement.sharing.bands``); None where there is no field (``(scenario)``, an unknown key)."""
+    try:
+        return spec(path).group
+    except KeyError:
+        generic = re.sub(r"\[\d+\]", "[i]", path)
+        if generic.endswith("[i]") and generic[:-3] in _BY_PATH:  # one year's rate of a year-by-year field
+            return _BY_PATH[generic[:-3]].group
+        return next((f.group for f in FIELDS if f.path.startswith((generic + ".", generic + "["))), None)
 
 
 @dataclass(frozen=True)
@@ -299,7 +342,7 @@ FIELDS: tuple[FieldSpec, ...] = (
         "m",
         "Target margin",
         "m: the provider keeps surplus up to this share of operating cost; surplus above it is shared.",
-        "Agreement",
+        "Sharing",
         unit="fraction of operating cost",
         default=0,
         le=None,
@@ -314,7 +357,7 @@ FIELDS: tuple[FieldSpec, ...] = (
         "Between band starts, the host's share",
         "choice",
         "step: the share steps up at each band; linear: it rises in a straight line between band starts.",
-        "Agreement",
+        "Sharing",
         unit="step or linear",
         default="step",
         term="interpolation",
@@ -325,7 +368,7 @@ FIELDS: tuple[FieldSpec, ...] = (
         None,
         "starts at local use",
         "The local use from which this band's share applies.",
-        "Agreement",
+        "Sharing",
         term="band_starts",
     ),
     _fraction(
@@ -333,7 +376,7 @@ FIELDS: tuple[FieldSpec, ...] = (
         None,
         "host's share",
         "The host's share of the surplus above target in this band.",
-        "Agreement",
+        "Sharing",
         term="band_shares",
         negotiable=True,
     ),
@@ -342,7 +385,7 @@ FIELDS: tuple[FieldSpec, ...] = (
         "ls",
         "Host's share of a deficit",
         "ls: the host's share of a deficit (pain share).",
-        "Agreement",
+        "Sharing",
         default=0,
         term="loss_share",
         negotiable=True,
@@ -352,7 +395,7 @@ FIELDS: tuple[FieldSpec, ...] = (
         None,
         "Cap on the host's deficit share",
         "The most the host pays towards a deficit in a year; empty: no cap.",
-        "Agreement",
+        "Sharing",
         default=None,
         no_value=math.inf,
         unset_text="no cap",

@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from partnership import Scenario, ScenarioError
-from partnership.fields import spec
+from partnership.fields import GROUPS as FIELD_GROUPS
+from partnership.fields import group_at, spec
 from partnership.scenario import scenario_to_json, scenario_to_yaml
 
 from . import state
@@ -42,20 +43,17 @@ def _on_upload() -> None:
     state.load_into_state(scenario)
 
 
-GROUPS = {
-    "group_service": ("name", "unit", "period", "currency", "service."),
-    "group_prices": ("prices.", "without_agreement."),
-    "group_agreement": ("agreement.contribution", "agreement.compensation.", "agreement.reservation."),
-    "group_sharing": ("agreement.sharing.",),
-    "group_term": ("term.",),
-    "group_uncertainty": ("uncertainty.",),
-}
-"""The sidebar's groups of inputs, each with the starts of the field paths it holds."""
+GROUPS = {f"group_{g.name.lower()}": g for g in FIELD_GROUPS if g.name != "Scenario"}
+"""The sidebar's groups of inputs, by widget key: the field registry's groups, except that the scenario's own
+fields (its name, unit, period and currency) sit in the service's group."""
 
 
 def group_key(path: str) -> str | None:
-    """The sidebar group holding the input of field ``path`` (``None`` for fields without one)."""
-    return next((key for key, starts in GROUPS.items() if path.startswith(starts)), None)
+    """The sidebar group holding the input of field ``path`` (``None`` for what is not a field)."""
+    name = group_at(path)
+    if name is None:
+        return None
+    return "group_service" if name == "Scenario" else f"group_{name.lower()}"
 
 
 def open_group_of(path: str) -> None:
@@ -149,35 +147,35 @@ def render(valid: Scenario | None) -> None:
     for problem in st.session_state.get("upload_problems", []):
         st.error(f"The file was not opened: {problem}")
 
-    if (box := group("The service", "group_service")) is not None:
+    if (box := group(GROUPS["group_service"].title, "group_service")) is not None:
         with box:
             for path in state.INPUT_PATHS:
                 if spec(path).group in ("Scenario", "Service"):
                     _input(path)
 
-    if (box := group("Prices", "group_prices")) is not None:
+    if (box := group(GROUPS["group_prices"].title, "group_prices")) is not None:
         with box:
             _prices()
 
-    if (box := group("The agreement", "group_agreement", expanded=True)) is not None:
+    if (box := group(GROUPS["group_agreement"].title, "group_agreement", expanded=True)) is not None:
         with box:
             _agreement()
 
     # closed at first, as are the prices: the first screen holds the terms a room negotiates, and the page opens
     # without loading a table grid
-    if (box := group("Surplus sharing", "group_sharing")) is not None:
+    if (box := group(GROUPS["group_sharing"].title, "group_sharing")) is not None:
         with box:
             _sharing()
     else:
         state.keep_band_edits()
 
-    if (box := group("The term (years)", "group_term")) is not None:
+    if (box := group(GROUPS["group_term"].title, "group_term")) is not None:
         with box:
             _term()
     else:
         state.keep_year_edits()
 
-    if (box := group("Uncertainty", "group_uncertainty")) is not None:
+    if (box := group(GROUPS["group_uncertainty"].title, "group_uncertainty")) is not None:
         with box:
             _uncertainty()
 

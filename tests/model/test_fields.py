@@ -174,3 +174,22 @@ def test_per_year_rates_keep_the_registrys_bounds(example_dict):
                 accepted = False
                 assert exc.problems[0].startswith(f.path), exc.problems
             assert accepted == ok, (f.path, value)
+
+
+def test_every_field_belongs_to_one_of_the_registrys_groups_and_the_sidebar_shows_each_group():
+    """The groups of fields are defined once, in the registry: every field names one of them, the sidebar's groups
+    are the registry's (the scenario's own fields sit with the service) and each field's input is in its group."""
+    from partnership.fields import GROUPS
+    from ui.sidebar import GROUPS as SIDEBAR_GROUPS
+    from ui.sidebar import group_key
+
+    names = [g.name for g in GROUPS]
+    assert len(set(names)) == len(names)
+    assert {f.group for f in FIELDS} == set(names)
+    assert [g.name for g in SIDEBAR_GROUPS.values()] == [n for n in names if n != "Scenario"]
+    for f in FIELDS:
+        key = group_key(f.path.replace("[i]", "[0]"))
+        assert SIDEBAR_GROUPS[key].name == ("Service" if f.group == "Scenario" else f.group), f.path
+    assert group_key("uncertainty.occupancy") == "group_uncertainty"  # a rule across fields opens their group
+    assert group_key("term.indexation.costs[3]") == "group_term"  # one year's rate
+    assert group_key("(scenario)") is None
