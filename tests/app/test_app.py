@@ -82,6 +82,8 @@ def problems_shown(at: AppTest) -> str:
 
 
 def test_opens_on_the_childrens_home_preset():
+    """The page opens on the children's home preset, and its headline gives the provider's expected gain exactly as
+    the model does."""
     at = start()
     assert not at.exception
     assert title(at) == "Four-place children's home"
@@ -93,6 +95,8 @@ def test_opens_on_the_childrens_home_preset():
 
 @pytest.mark.parametrize("path", PRESETS, ids=lambda p: p.stem)
 def test_every_preset_and_every_view_renders(path):
+    """Every preset opens in every view without an error, each view drawing its own charts, with no nan on the page
+    and the host's expected saving the model's."""
     at = start()
     at.selectbox(key="preset").set_value(path.stem).run()
     assert not at.exception, at.exception
@@ -117,6 +121,8 @@ def test_every_preset_and_every_view_renders(path):
 
 
 def test_more_contribution_moves_money_from_host_to_provider():
+    """Raising the contribution moves money from the host to the provider, by exactly what the model gives at the
+    most likely point."""
     at = start()
     profit = money(metric(at, "Provider's profit a year"))
     saving = money(metric(at, "Host's saving a year"))
@@ -134,6 +140,8 @@ def test_more_contribution_moves_money_from_host_to_provider():
 
 
 def test_a_bad_value_shows_the_fields_message_and_keeps_the_last_figures():
+    """An occupancy range out of order is named by its label with percents as entered, and the figures stay the last
+    valid scenario's."""
     at = start()
     before = metric(at, "Host's saving a year")
     at.number_input(key="uncertainty.occupancy.low").set_value(95.0).run()
@@ -146,6 +154,8 @@ def test_a_bad_value_shows_the_fields_message_and_keeps_the_last_figures():
 
 
 def test_a_bad_band_table_shows_the_fields_message():
+    """Sharing bands out of order are refused in the table's own words: bands counted from 1, local use in percent,
+    no field paths."""
     at = start()
     key = f"bands_editor_{at.session_state['bands_version']}"
     at.session_state[key] = {"edited_rows": {2: {"from_local_use": 40.0}}, "added_rows": [], "deleted_rows": []}
@@ -158,6 +168,7 @@ def test_a_bad_band_table_shows_the_fields_message():
 
 
 def test_band_edits_reach_the_model():
+    """Raising a band's host share in the sidebar's band table raises the host's expected saving in the headline."""
     at = start()
     before = money(metric(at, "Host's expected saving a year"))
     key = f"bands_editor_{at.session_state['bands_version']}"
@@ -168,6 +179,7 @@ def test_band_edits_reach_the_model():
 
 
 def test_falling_bands_are_warned_about():
+    """A host share that falls as local use rises is warned about, naming the band and both shares in percent."""
     at = start()
     key = f"bands_editor_{at.session_state['bands_version']}"
     at.session_state[key] = {"edited_rows": {2: {"host_share": 10.0}}, "added_rows": [], "deleted_rows": []}
@@ -178,6 +190,8 @@ def test_falling_bands_are_warned_about():
 
 
 def test_undefined_host_cost_shows_na_not_nan():
+    """With no local use at all, the host's cost per place per week reads n/a, never nan, and the page shows no
+    error."""
     at = start()
     for end in ("low", "mode", "high"):
         at.number_input(key=f"uncertainty.local_use.{end}").set_value(0.0)
@@ -218,6 +232,8 @@ def test_balanced_terms_button_adopts_them():
 
 
 def test_upload_loads_a_scenario_and_a_bad_one_changes_nothing(example):
+    """An uploaded scenario file fills the inputs and the title; a file that breaks a rule is refused in plain words
+    and changes neither the inputs nor the figures."""
     at = start()
     good = yaml.safe_dump(example.model_dump(mode="json"), allow_unicode=True).encode()
     at.file_uploader(key="upload").upload("mine.yaml", good, "application/yaml").run()
@@ -233,6 +249,7 @@ def test_upload_loads_a_scenario_and_a_bad_one_changes_nothing(example):
 
 
 def test_reset_returns_to_the_preset():
+    """Reset puts an edited contribution back to the preset's own."""
     at = start()
     at.number_input(key="agreement.contribution").set_value(5_000.0).run()
     at.button(key="reset").click().run()
@@ -241,6 +258,7 @@ def test_reset_returns_to_the_preset():
 
 
 def test_downloads_offer_the_scenario():
+    """The sidebar offers the scenario for saving both as YAML and as JSON."""
     at = start()
     labels = [d.label for d in at.get("download_button")]
     assert "Save YAML" in labels and "Save JSON" in labels
@@ -252,6 +270,8 @@ def options_table(at: AppTest):
 
 
 def test_save_and_compare_options():
+    """Saved options are tabled side by side with their contribution and expected gains, and charted; opening one
+    puts its terms back in the inputs, and removing one takes it off the table."""
     at = start("Compare options")
     assert any("No options saved yet" in i.value for i in at.info)
     at.text_input(key="option_name").set_value("Council proposal")
@@ -276,6 +296,8 @@ def test_save_and_compare_options():
 
 
 def test_export_view_offers_every_chart_table_and_the_pack():
+    """The Export view offers every chart as PNG, SVG and PDF, every table and the audit; the paper pack is offered
+    only once asked for and built."""
     at = start("Export")
     assert not at.exception and not at.error
     keys = {d.key for d in at.get("download_button")}
@@ -293,6 +315,8 @@ def test_export_view_offers_every_chart_table_and_the_pack():
 
 
 def test_view_settings_survive_a_change_of_view():
+    """A view's local-use slider keeps its setting when the reader goes to another view and back, and the chart's
+    title follows it."""
     at = start("Across occupancy")
     at.slider(key="lines_local_use").set_value(40).run()
     show(at, "Risk")
@@ -302,6 +326,8 @@ def test_view_settings_survive_a_change_of_view():
 
 
 def test_reserved_places_and_what_the_host_gets_anyway_move_the_figures_as_the_model_says():
+    """Reserved places and the local use the host would have without the agreement move the headline exactly as the
+    model says, and the page says what the host would still place."""
     at = start()
     at.number_input(key="agreement.reservation.units").set_value(3.0)
     at.number_input(key="without_agreement.local_use").set_value(30.0)
@@ -321,6 +347,8 @@ def test_reserved_places_and_what_the_host_gets_anyway_move_the_figures_as_the_m
 
 
 def test_reservation_above_capacity_is_refused_in_plain_words():
+    """Reserving more places than the service has is refused in plain words, and the figures stay the last valid
+    scenario's."""
     at = start()
     before = metric(at, "Host's saving a year")
     at.number_input(key="agreement.reservation.units").set_value(5.0).run()
@@ -329,6 +357,8 @@ def test_reservation_above_capacity_is_refused_in_plain_words():
 
 
 def test_a_step_jump_above_the_host_price_is_a_warning_naming_the_cure():
+    """A step between sharing bands worth more than a week's host price is warned about with its local use and its
+    sum, naming linear interpolation, which clears the warning."""
     at = start()
     preset = load_scenario(ROOT / "presets" / "childrens_home.yaml")
     o, u = preset.uncertainty.occupancy.mode, preset.uncertainty.local_use.mode
@@ -344,6 +374,8 @@ def test_a_step_jump_above_the_host_price_is_a_warning_naming_the_cure():
 
 
 def test_sources_are_shown_and_survive_an_edit(example_dict):
+    """A file's sources are shown in their table beside the value they back, and stay with the scenario after an
+    input is edited."""
     example_dict["sources"] = {"prices.host": {"source": "Council rate card", "year": "2025-26", "estimate": False}}
     at = start()
     at.file_uploader(key="upload").upload(
@@ -360,6 +392,8 @@ def test_sources_are_shown_and_survive_an_edit(example_dict):
 
 
 def test_a_term_shows_npvs_the_walk_away_year_and_the_uplift_that_keeps_the_provider():
+    """A term of several years shows each side's expected NPV as the model gives it, the year the provider would walk
+    away, the host-price uplift that keeps it, and its own chart."""
     at = start()
     at.number_input(key="term.years").set_value(6.0)
     at.number_input(key="term.indexation.costs").set_value(5.0)
@@ -393,6 +427,8 @@ def test_a_term_shows_npvs_the_walk_away_year_and_the_uplift_that_keeps_the_prov
 
 
 def test_growth_rates_can_be_set_year_by_year():
+    """Over a term, cost growth can be set year by year in the sidebar's table, and the scenario on the page carries
+    those rates."""
     at = start()
     at.number_input(key="term.years").set_value(3.0).run()
     at.checkbox(key="term_per_year").check().run()
@@ -480,6 +516,8 @@ def _save_option(at: AppTest, name: str, who: str = "") -> AppTest:
 
 
 def test_options_are_kept_in_the_store_and_shared_through_the_room_link():
+    """Options saved in a room are kept in the workshop store: anyone opening the room's link, a long random code,
+    sees them and can add their own."""
     first = _room_session()
     first.button(key="start_room").click().run()
     code = first.query_params["room"]
@@ -495,6 +533,8 @@ def test_options_are_kept_in_the_store_and_shared_through_the_room_link():
 
 
 def test_saving_under_a_name_keeps_the_earlier_version_and_removing_has_an_undo():
+    """Saving again under a name makes a new version and logs both saves with who made them; a removed option comes
+    back with undo."""
     at = _room_session()
     _save_option(at, "Same name", "Council")
     at.number_input(key="agreement.contribution").set_value(150_000.0).run()
@@ -509,6 +549,8 @@ def test_saving_under_a_name_keeps_the_earlier_version_and_removing_has_an_undo(
 
 
 def test_the_room_zip_holds_every_version_and_imports_back_to_the_same_figures():
+    """A room's zip holds each option's file and the log; importing it opens a new room with the same options and the
+    same expected gains."""
     from store import Store
 
     at = _room_session()
@@ -532,12 +574,15 @@ def test_the_room_zip_holds_every_version_and_imports_back_to_the_same_figures()
 
 
 def test_an_unknown_room_link_says_so_plainly():
+    """A room link the store does not know gets a plain message saying so, and the calculator still works."""
     at = _room_session("not-a-real-room-code-0000000000")
     assert "not one the store knows" in problems_shown(at)
     assert money(metric(at, "Provider's expected gain a year")) != 0  # the calculator still works
 
 
 def test_a_read_only_store_switches_saving_off_and_the_app_still_computes(tmp_path, monkeypatch):
+    """When the workshop store cannot be used, saving options is switched off with a warning, and the headline still
+    computes."""
     from ui import options
 
     folder = tmp_path / "ro"
@@ -556,6 +601,8 @@ def test_a_read_only_store_switches_saving_off_and_the_app_still_computes(tmp_pa
 
 
 def test_names_typed_by_users_are_shown_as_typed_not_as_links():
+    """An option name typed as a link is shown as text, on the page and in the options chart, never as a link to
+    follow."""
     at = _room_session()
     _save_option(at, "Budget [sign in](http://phish.example/login)", "Council")
     shown = " ".join(s.value for s in at.success)
@@ -627,6 +674,8 @@ def test_an_out_of_range_input_stays_as_typed_with_its_message_beside_it_and_abo
 
 
 def test_a_band_share_over_100_is_not_clamped_but_refused_beside_the_table():
+    """A band's host share over 100 % is kept as typed, not clamped by the table, and refused both beside the table
+    and above the figures."""
     at = start()
     key = f"bands_editor_{at.session_state['bands_version']}"
     at.session_state[key] = {"edited_rows": {2: {"host_share": 150.0}}, "added_rows": [], "deleted_rows": []}

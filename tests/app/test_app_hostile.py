@@ -27,6 +27,8 @@ def open_with_link(text: str) -> AppTest:
 
 @pytest.mark.parametrize("name", [n for n, case in CASES.items() if case[2] is not False])
 def test_a_hostile_link_opens_the_default_preset_with_a_plain_message(tmp_path, name):
+    """Any hostile scenario link opens the default preset with a plain message about the link: no field paths, no
+    traceback."""
     make, words, link_words, _ = CASES[name]
     at = open_with_link(as_link(make(tmp_path).read_bytes()))
     assert not at.exception, at.exception
@@ -38,12 +40,16 @@ def test_a_hostile_link_opens_the_default_preset_with_a_plain_message(tmp_path, 
 
 
 def test_a_damaged_link_is_named_in_plain_words():
+    """A link that is no scenario at all gets a plain message about the link, and the page still opens."""
     at = open_with_link("not-a-scenario!!")
     assert not at.exception
     assert any("link" in e.value.lower() for e in at.error)
 
 
 def test_a_view_that_fails_says_so_in_one_line_and_the_page_goes_on(monkeypatch, caplog):
+    """A view that fails says so in one line with a reference to find in the log, never the error's own words, and
+    the headline figures stay."""
+
     def broken(scenario):
         raise ZeroDivisionError("float division by zero")
 

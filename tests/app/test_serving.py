@@ -26,6 +26,8 @@ def _connect(listener: socket.socket) -> tuple[socket.socket, socket.socket]:
 
 
 def test_the_listener_and_its_connections_send_without_delay():
+    """Once switched on, the server's listening socket, a connection already open and every one accepted later all
+    send without delay."""
     with socket.socket(socket.AF_INET) as listener:  # as Streamlit's server binds it: protocol 0
         listener.bind(("127.0.0.1", 0))
         listener.listen()
@@ -43,6 +45,7 @@ def test_the_listener_and_its_connections_send_without_delay():
 
 
 def test_other_sockets_are_left_alone():
+    """Sockets that are not TCP connections (a local pair, a UDP socket) are left untouched and still work."""
     a, b = socket.socketpair()
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp, a, b:
         udp.bind(("127.0.0.1", 0))

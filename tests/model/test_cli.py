@@ -39,12 +39,16 @@ def run_program(*args):
 
 
 def test_smoke_the_real_program_prints_json(scenario_file):
+    """Run as a real program, evaluate prints the outcomes as JSON, with the provider's profit the model gives at
+    that occupancy and local use."""
     r = run_program("evaluate", scenario_file, "--occupancy", 0.85, "--local-use", 0.75)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["provider_profit"] == pytest.approx(144_821)
 
 
 def test_smoke_the_real_program_exits_2_without_a_traceback(tmp_path, example_dict):
+    """Run as a real program on a scenario with a negative host price, it exits 2 with that one plain line and
+    nothing on stdout."""
     example_dict["prices"]["host"] = -5
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(example_dict), encoding="utf-8")
@@ -54,6 +58,8 @@ def test_smoke_the_real_program_exits_2_without_a_traceback(tmp_path, example_di
 
 
 def test_export_points_to_the_paper_command(scenario_file):
+    """Asking the model's command line to export is refused with a pointer to the paper command, where exports are
+    made."""
     r = run("export", scenario_file, "--out", "x")
     assert r.returncode == 2 and "python -m paper export" in r.stderr
 
@@ -66,6 +72,8 @@ def scenario_file(tmp_path, example_dict):
 
 
 def test_evaluate(scenario_file):
+    """Evaluate gives every outcome and decision figure at one occupancy and local use, and the break-even occupancy
+    with and without the agreement, to the model's values."""
     r = run("evaluate", scenario_file, "--occupancy", 0.85, "--local-use", 0.75)
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
@@ -77,6 +85,8 @@ def test_evaluate(scenario_file):
 
 
 def test_evaluate_undefined_values_are_null(scenario_file, tmp_path, example_dict):
+    """Figures with no value (the host's cost per place at zero local use, a break-even occupancy never reached) are
+    null in the JSON, never NaN."""
     r = run("evaluate", scenario_file, "--occupancy", 0.85, "--local-use", 0)
     assert r.returncode == 0
     assert "NaN" not in r.stdout
@@ -89,6 +99,8 @@ def test_evaluate_undefined_values_are_null(scenario_file, tmp_path, example_dic
 
 
 def test_summary(scenario_file):
+    """The summary gives the figures under the uncertainty in the contract's order, the provider's expected gain
+    among them."""
     r = run("summary", scenario_file)
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
@@ -97,6 +109,8 @@ def test_summary(scenario_file):
 
 
 def test_sweep(scenario_file):
+    """A sweep gives both sides' expected gains over a grid of two terms, the acceptable pairs, the balanced point
+    and how sharp it is, judged by the year's gains (not NPVs) for a one-year scenario."""
     r = run(
         "sweep",
         scenario_file,
@@ -119,6 +133,7 @@ def test_sweep(scenario_file):
 
 
 def test_sweep_with_no_acceptable_pair_gives_null(scenario_file):
+    """When no pair of terms meets the provider's minimum gain the sweep still succeeds, its balanced point null."""
     r = run(
         "sweep",
         scenario_file,
@@ -149,12 +164,15 @@ def test_table_format(scenario_file, example):
 
 
 def test_term_table_of_one_year_says_year(scenario_file):
+    """A one-year term's table heading says “1 year”, not “1 years”."""
     r = run("term", scenario_file, "--occupancy", 0.85, "--local-use", 0.5, "--format", "table")
     assert r.returncode == 0, r.stderr
     assert "the term of 1 year at 85 % occupancy" in r.stdout.splitlines()[0]
 
 
 def test_term_table_reads_year_by_year(tmp_path, example_dict):
+    """A term of several years is tabled with a heading, one row a year of each side's gain in money, the NPVs and
+    the payback year (or never), with no nan or None."""
     example_dict["term"] = {"years": 3, "discount_rate": 0.035, "indexation": {"costs": 0.04}}
     path = tmp_path / "term.yaml"
     path.write_text(yaml.safe_dump(example_dict))
@@ -176,6 +194,8 @@ def test_term_table_reads_year_by_year(tmp_path, example_dict):
     ],
 )
 def test_bad_scenario_exits_2_with_one_line_per_problem(tmp_path, example_dict, change, line):
+    """A scenario that breaks a rule makes summary and evaluate exit 2 with one plain line naming the field, nothing
+    on stdout and no traceback."""
     example_dict.update(change)
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(example_dict), encoding="utf-8")
@@ -188,6 +208,7 @@ def test_bad_scenario_exits_2_with_one_line_per_problem(tmp_path, example_dict, 
 
 
 def test_missing_file_and_bad_yaml_are_one_line(tmp_path):
+    """A missing file or broken YAML exits 2 with one plain line and no traceback."""
     r = run("summary", tmp_path / "nope.yaml")
     assert r.returncode == 2 and r.stderr.strip().endswith("nope.yaml: no such file")
     bad = tmp_path / "bad.yaml"
@@ -198,6 +219,8 @@ def test_missing_file_and_bad_yaml_are_one_line(tmp_path):
 
 
 def test_bad_sweep_arguments(scenario_file):
+    """Bad sweep arguments (a misspelt field, a range without its count, a negative contribution, a beta of 1) exit 2
+    with a message saying what is wrong."""
     r = run("sweep", scenario_file, "--x", "agreement.contribtion:0:1:2", "--y", "prices.host:0:1:2")
     assert r.returncode == 2 and "agreement.contribtion is not a numeric scenario field" in r.stderr
     r = run("sweep", scenario_file, "--x", "agreement.contribution:0:1", "--y", "prices.host:0:1:2")
@@ -209,11 +232,14 @@ def test_bad_sweep_arguments(scenario_file):
 
 
 def test_out_of_range_point_is_a_plain_error(scenario_file):
+    """An occupancy above 100 % exits 2 with a plain message giving the allowed range, no traceback."""
     r = run("evaluate", scenario_file, "--occupancy", 1.5, "--local-use", 0.5)
     assert r.returncode == 2 and "must be between 0 and 1, got 1.5" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_falling_bands_warn_on_stderr(tmp_path, example_dict):
+    """Sharing bands whose host share falls as local use rises still give a summary, with a warning on stderr naming
+    the band."""
     example_dict["agreement"]["sharing"]["bands"][2]["host_share"] = 0.1
     path = tmp_path / "falling.yaml"
     path.write_text(yaml.safe_dump(example_dict), encoding="utf-8")
@@ -242,6 +268,8 @@ def test_summary_table_reads_as_a_person_writes_it(scenario_file, example):
 
 
 def test_sweep_table_says_how_sharp_the_balanced_point_is():
+    """For rural homecare the sweep table says the balanced point is not sharp: the top band's share can run from 0 %
+    to 100 % within 1 % of the best, on the end of its range."""
     r = run(
         "sweep",
         ROOT / "presets" / "homecare_rural.yaml",

@@ -141,6 +141,8 @@ def as_link(data: bytes) -> str:
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_loader_refuses_in_plain_words(tmp_path, name):
+    """Every hostile or careless file, from a YAML bomb to a folder or a pipe, is refused by the loader with its
+    plain reason in a few short lines, fast and in little memory."""
     make, words, _, bomb = CASES[name]
     path = make(tmp_path)
     error, seconds, peak = timed(lambda: load_scenario(path), bomb)
@@ -152,6 +154,8 @@ def test_loader_refuses_in_plain_words(tmp_path, name):
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_command_line_exits_2_with_plain_lines(tmp_path, capsys, name):
+    """The command line answers every hostile file with exit code 2 and a few plain lines on stderr, nothing on
+    stdout and no traceback, fast."""
     make, words, _, _ = CASES[name]
     path = make(tmp_path)
     t0 = time.perf_counter()
@@ -165,6 +169,8 @@ def test_command_line_exits_2_with_plain_lines(tmp_path, capsys, name):
 
 @pytest.mark.parametrize("name", [n for n, case in CASES.items() if case[2] is not False])
 def test_link_and_upload_refuse_the_same(tmp_path, name):
+    """A hostile document sent in a link or as an upload is refused in the same plain words as the file, fast and in
+    little memory."""
     make, words, link_words, bomb = CASES[name]
     data = make(tmp_path).read_bytes()
     error, seconds, peak = timed(lambda: decode_scenario(as_link(data)), bomb)
@@ -176,6 +182,8 @@ def test_link_and_upload_refuse_the_same(tmp_path, name):
 
 
 def test_20000_unknown_keys_give_a_short_answer_fast(tmp_path, capsys):
+    """A file of 20,000 unknown fields gets ten problems and a count of the rest, from the loader, the command line
+    and a link alike, fast."""
     path = tmp_path / "unknown.yaml"
     path.write_text(corpus.unknown_keys_yaml(20_000))
     error, seconds, _ = timed(lambda: load_scenario(path))
@@ -189,12 +197,15 @@ def test_20000_unknown_keys_give_a_short_answer_fast(tmp_path, capsys):
 
 
 def test_10000_bands_in_a_link(example_dict):
+    """A link carrying 10,000 sharing bands is refused in one line giving the 20-band limit, fast and in little
+    memory."""
     error, seconds, peak = timed(lambda: decode_scenario(corpus.link(corpus.many_bands_doc(10_000))), bomb=True)
     assert error.problems == ["agreement.sharing.bands: at most 20 bands, got 10,000"]
     assert seconds < LIMIT_S and peak < MEMORY_MB
 
 
 def test_twenty_bands_are_fine_and_twenty_one_are_not():
+    """A scenario may have up to 20 sharing bands; a 21st is refused."""
     doc = corpus.many_bands_doc(20)
     assert len(scenario_from_dict(doc).agreement.sharing.bands) == 20
     doc = corpus.many_bands_doc(21)
@@ -203,6 +214,7 @@ def test_twenty_bands_are_fine_and_twenty_one_are_not():
 
 
 def test_a_decompression_bomb_in_a_link_is_refused_without_unpacking_it():
+    """A short link that would unpack to 150 MB is refused at the 1 MB limit without ever being unpacked in full."""
     link = corpus.zero_bomb_link(150_000_000)  # 150 MB of zeros in under MAX_LINK_CHARS
     assert len(link) < MAX_LINK_CHARS
     error, seconds, peak = timed(lambda: decode_scenario(link), bomb=True)
@@ -212,6 +224,7 @@ def test_a_decompression_bomb_in_a_link_is_refused_without_unpacking_it():
 
 @pytest.mark.slow
 def test_a_1gb_bomb_link_is_refused_by_its_length():
+    """A link too long to carry a scenario is refused by its length alone, before anything is unpacked."""
     link = corpus.zero_bomb_link(1_000_000_000)  # about 4 s to build
     error, seconds, peak = timed(lambda: decode_scenario(link), bomb=True)
     assert error.problems == [
@@ -221,6 +234,8 @@ def test_a_1gb_bomb_link_is_refused_by_its_length():
 
 
 def test_damaged_and_good_links(example):
+    """A good link gives back the very scenario it was made from; a damaged, cut-short or non-scenario link gets one
+    plain line about the link."""
     assert decode_scenario(encode_scenario(example)) == example
     for text in ("not a link", encode_scenario(example)[:-20], "eJzLSM3JyQcABiwCFQ"):  # the last: "hello", not JSON
         with pytest.raises(ScenarioError) as info:
@@ -248,6 +263,7 @@ def test_large_finite_numbers_are_read_as_numbers_and_held_to_plausible_bounds(c
 
 
 def test_text_that_looks_like_a_number_round_trips(example_dict):
+    """A name or unit that looks like a number (1e5, 2E3) stays text when the scenario is saved and read back."""
     example_dict["name"] = "1e5"
     example_dict["unit"] = "2E3"
     s = scenario_from_dict(example_dict)
@@ -256,6 +272,8 @@ def test_text_that_looks_like_a_number_round_trips(example_dict):
 
 
 def test_true_and_text_refused_everywhere_a_number_is_expected(example_dict):
+    """A true or false, or a number written as text, is refused wherever a number belongs (capacity, a band's share,
+    occupancy), every problem listed by its field."""
     example_dict["service"]["capacity"] = False
     example_dict["agreement"]["sharing"]["bands"][1]["host_share"] = "0.25"
     example_dict["uncertainty"]["occupancy"]["low"] = "0.6"
@@ -271,6 +289,8 @@ def test_true_and_text_refused_everywhere_a_number_is_expected(example_dict):
 
 
 def test_duplicate_keys_are_named_by_their_path():
+    """A field given twice in one sharing band is refused in one line naming that band's field by its path and the
+    line it is on."""
     text = corpus.example_yaml().replace(
         "    - from_local_use: 0.5\n", "    - from_local_use: 0.5\n      from_local_use: 0.6\n"
     )
@@ -281,6 +301,7 @@ def test_duplicate_keys_are_named_by_their_path():
 
 
 def test_received_input_is_quoted_briefly(example_dict):
+    """Huge names, keys and values are quoted briefly in the messages, never in full, and the refusal stays fast."""
     levels = ["lol"] * 10
     for _ in range(8):  # what a 9-level alias bomb builds, 10**9 strings: never turned into text in full
         levels = [levels] * 10
@@ -310,17 +331,22 @@ def test_received_input_is_quoted_briefly(example_dict):
     ],
 )
 def test_what_a_scenario_never_needs(text, words):
+    """What a scenario never needs (Python tags, several documents, lists as keys, impossible dates, huge numbers,
+    over 100,000 values) is refused in one plain line."""
     with pytest.raises(ScenarioError) as info:
         read_document(text, "doc.yaml")
     assert words in info.value.problems[0] and len(info.value.problems) == 1
 
 
 def test_byte_order_mark_is_fine(example):
+    """A file starting with a UTF-8 byte order mark reads as the same scenario, from a file and from an upload."""
     assert parse_scenario_text(b"\xef\xbb\xbf" + scenario_to_yaml(example).encode()) == example
     assert read_upload(b"\xef\xbb\xbf" + scenario_to_yaml(example).encode(), "s.yaml") == example
 
 
 def test_a_megabyte_of_anything_is_read_within_a_second():
+    """Any document up to the 1 MB limit, however odd (junk, deep but legal nesting, a long list, many unknown
+    fields), is answered fast."""
     head = corpus.example_yaml()
     documents = {
         "junk": bytes(range(32, 127)) * (MAX_DOCUMENT_BYTES // 95),
@@ -336,6 +362,8 @@ def test_a_megabyte_of_anything_is_read_within_a_second():
 
 @pytest.mark.parametrize("name", ["billion_laughs.yaml", "deep_nesting.yaml"])
 def test_python_m_partnership_smoke(name):
+    """Run as a real program, the command line answers a YAML bomb or a deeply nested file with exit code 2 and one
+    plain line, no traceback."""
     t0 = time.perf_counter()
     r = subprocess.run(
         [sys.executable, "-m", "partnership", "summary", str(HOSTILE / name)],
@@ -350,6 +378,8 @@ def test_python_m_partnership_smoke(name):
 
 
 def test_committed_corpus_is_what_the_corpus_module_builds():
+    """The hostile files kept with the tests are exactly what the corpus builder makes, so each case tries what it
+    claims to."""
     for name, make in corpus.SMALL.items():
         assert (HOSTILE / name).read_bytes() == make(), name
     assert yaml.safe_load((HOSTILE / "bool_number.yaml").read_text())["prices"]["host"] is True

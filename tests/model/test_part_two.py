@@ -50,11 +50,15 @@ def with_part_two(example_dict, **changes) -> dict:
 
 @pytest.mark.parametrize("name", list(RESERVATION))
 def test_section_11_reservation_row(example_dict, name):
+    """With three places reserved at the host price, each figure of the contract's worked example comes out to the
+    penny."""
     s = scenario_from_dict(with_part_two(example_dict, reservation={"units": 3, "void_price": 4500}))
     assert round(float(getattr(evaluate(s, 0.85, 0.75), name)), 2) == pytest.approx(RESERVATION[name], abs=0.005)
 
 
 def test_section_11_reservation_break_even(example_dict):
+    """With three places reserved the provider breaks even under the agreement even at zero occupancy; its
+    break-even without the agreement is unchanged."""
     s = scenario_from_dict(with_part_two(example_dict, reservation={"units": 3, "void_price": 4500}))
     be = break_even_occupancy(s, 0.75)
     assert float(be["with_agreement"]) == 0.0
@@ -63,11 +67,15 @@ def test_section_11_reservation_break_even(example_dict):
 
 @pytest.mark.parametrize("name", list(COUNTERFACTUAL))
 def test_section_11_counterfactual_row(example_dict, name):
+    """When the host would fill 30 % of the places locally anyway, the host's cost without the agreement and each
+    side's gain in the worked example come out to the penny."""
     s = scenario_from_dict(with_part_two(example_dict, without_agreement={"local_use": 0.3}))
     assert round(float(getattr(evaluate(s, 0.85, 0.75), name)), 2) == pytest.approx(COUNTERFACTUAL[name], abs=0.005)
 
 
 def test_section_11_decision_row(example):
+    """The money riding on a placement in the worked example comes out to the penny: the jumps at 50 % and 80 % local
+    use and the saving from one more local placement."""
     out = evaluate(example, 0.85, 0.75).to_dict()
     assert [j["from_local_use"] for j in out["sharing_jumps"]] == [0.5, 0.8]
     assert [round(j["to_host"], 2) for j in out["sharing_jumps"]] == [25_364, 18_734]
@@ -75,11 +83,14 @@ def test_section_11_decision_row(example):
 
 
 def test_void_price_defaults_to_the_host_price(example_dict):
+    """Reserved places left empty are paid for at the host price when no void price is given."""
     s = scenario_from_dict(with_part_two(example_dict, reservation={"units": 3}))
     assert float(evaluate(s, 0.85, 0.75).void_payments) == pytest.approx(23.4 * 4500)
 
 
 def test_linear_bands_or_one_band_have_no_jumps(example_dict):
+    """Linear interpolation between the sharing bands, or a single band, leaves no jump in the host's share as local
+    use rises."""
     example_dict["agreement"]["sharing"]["interpolation"] = "linear"
     assert evaluate(scenario_from_dict(example_dict), 0.85, 0.75).to_dict()["sharing_jumps"] == []
     example_dict["agreement"]["sharing"]["bands"] = [{"from_local_use": 0, "host_share": 0.3}]
@@ -118,6 +129,8 @@ def _section_2_by_hand(s, o: float, u: float) -> dict:
 @settings(max_examples=200, deadline=None)
 @given(scenarios(part_two=False), st.floats(0, 1), st.floats(0, 1))
 def test_without_part_two_fields_the_figures_are_exactly_part_ones(doc, o, u):
+    """With step bands and no reserved places or local use the host would have anyway, any scenario gives, bit for
+    bit, the basic formulas' figures worked by hand."""
     s = scenario_from_dict(doc)
     assume(s.agreement.sharing.interpolation == "step")
     r = evaluate(s, o, u)
@@ -160,6 +173,8 @@ def test_marginal_host_saving_is_the_slope_from_the_right(doc, o, u):
 @settings(max_examples=150, deadline=None)
 @given(scenarios(), st.floats(0.05, 1))
 def test_a_jump_is_what_host_saving_jumps_by_at_the_band_edge(doc, o):
+    """Each jump reported is exactly what the host's share of the surplus rises by as local use reaches that band's
+    start, in random scenarios."""
     s = scenario_from_dict(doc)
     assume(s.agreement.sharing.interpolation == "step" and len(s.agreement.sharing.bands) > 1)
     jumps = evaluate(s, o, 0.5).sharing_jumps
@@ -172,6 +187,8 @@ def test_a_jump_is_what_host_saving_jumps_by_at_the_band_edge(doc, o):
 
 
 def test_cli_evaluate_reproduces_section_11(tmp_path, example_dict):
+    """The command line gives the worked example's figures to the penny: with reserved places, with local use the
+    host has anyway, and the jumps and marginal saving."""
     path = tmp_path / "reserved.yaml"
     path.write_text(yaml.safe_dump(with_part_two(example_dict, reservation={"units": 3, "void_price": 4500})))
     r = run("evaluate", path, "--occupancy", 0.85, "--local-use", 0.75)
@@ -192,6 +209,8 @@ def test_cli_evaluate_reproduces_section_11(tmp_path, example_dict):
 
 
 def test_cli_undefined_marginal_is_null(tmp_path, example_dict):
+    """At zero occupancy the host's marginal saving and its cost per place have no value, and the command line writes
+    them as null."""
     path = tmp_path / "s.yaml"
     path.write_text(yaml.safe_dump(example_dict))
     out = json.loads(run("evaluate", path, "--occupancy", 0, "--local-use", 0.5).stdout)
@@ -208,6 +227,8 @@ def test_cli_undefined_marginal_is_null(tmp_path, example_dict):
     ],
 )
 def test_bad_part_two_input_exits_2_naming_the_field(tmp_path, example_dict, change, line):
+    """More reserved places than the capacity, a negative void price, or a local use without the agreement outside 0
+    to 100 % exits 2 naming the field."""
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(with_part_two(example_dict, **change)))
     r = run("summary", path)
@@ -216,6 +237,8 @@ def test_bad_part_two_input_exits_2_naming_the_field(tmp_path, example_dict, cha
 
 
 def test_summary_and_sweep_work_over_the_new_terms(tmp_path, example_dict):
+    """Reserved places and the host's local use without the agreement sweep like any term: the more the host would
+    get anyway, the less the agreement saves it."""
     path = tmp_path / "s.yaml"
     path.write_text(yaml.safe_dump(with_part_two(example_dict, reservation={"units": 2})))
     r = run("sweep", path, "--x", "agreement.reservation.units:0:4:5", "--y", "without_agreement.local_use:0:0.6:4")

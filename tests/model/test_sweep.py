@@ -15,6 +15,8 @@ Y = ("agreement.sharing.bands[2].host_share", 0, 1, 5)
 
 
 def test_vectorised_sweep_matches_scenario_by_scenario(example, example_dict):
+    """Each cell of the sweep holds the same expected gains as that contribution and top-band share worked out as a
+    scenario of their own."""
     result = sweep(example, X, Y)
     for iy, yv in enumerate(result.y.values):
         for ix, xv in enumerate(result.x.values):
@@ -25,6 +27,8 @@ def test_vectorised_sweep_matches_scenario_by_scenario(example, example_dict):
 
 
 def test_spot_default_follows_a_swept_external_price(example_dict):
+    """With the spot price unset, sweeping the external price moves the spot price with it, as in a scenario set to
+    that price."""
     del example_dict["prices"]["spot"], example_dict["prices"]["host_alternative"]
     s = scenario_from_dict(example_dict)
     result = sweep(s, ("prices.external", 5000, 6000, 3), ("agreement.contribution", 0, 100_000, 2))
@@ -35,6 +39,8 @@ def test_spot_default_follows_a_swept_external_price(example_dict):
 
 
 def test_uncertainty_paths_are_swept_too(example, example_dict):
+    """The most likely occupancy can be swept like a term, each cell giving the expected gain of a scenario set to
+    it."""
     result = sweep(example, ("uncertainty.occupancy.mode", 0.6, 1.0, 3), ("agreement.contribution", 0, 200_000, 2))
     doc = set_path(set_path(example_dict, "uncertainty.occupancy.mode", 1.0), "agreement.contribution", 200_000.0)
     g, _ = expected_gains(scenario_from_dict(doc))
@@ -42,6 +48,8 @@ def test_uncertainty_paths_are_swept_too(example, example_dict):
 
 
 def test_acceptable_and_balanced(example):
+    """The acceptable pairs are exactly those meeting both sides' minimum gains, and the balanced point is the
+    acceptable pair with the largest product of gains."""
     result = sweep(example, X, Y, min_provider_gain=10_000, min_host_saving=20_000)
     g, h = result.expected_provider_gain, result.expected_host_saving
     assert np.array_equal(result.acceptable, (g >= 10_000) & (h >= 20_000))
@@ -61,6 +69,7 @@ def test_joint_gain_is_the_same_everywhere_for_pure_transfers(example):
 
 
 def test_beta_leans_towards_the_weighted_side(example):
+    """Weighting the balance towards one side moves the balanced point to terms that give that side at least as much."""
     even = sweep(example, X, Y, beta=0.5).balanced
     provider_strong = sweep(example, X, Y, beta=0.8).balanced
     host_strong = sweep(example, X, Y, beta=0.2).balanced
@@ -69,18 +78,22 @@ def test_beta_leans_towards_the_weighted_side(example):
 
 
 def test_no_acceptable_pair(example):
+    """When no pair of terms meets the minimum gains there is no balanced point, and the JSON says null."""
     result = sweep(example, X, Y, min_provider_gain=1e9)
     assert not result.acceptable.any() and result.balanced is None
     assert result.to_dict()["balanced"] is None
 
 
 def test_balanced_index_ties_go_to_the_larger_joint_gain():
+    """When pairs tie on the product of gains, the balanced point is the one with the larger joint gain."""
     g = np.array([[0.0, 0.0], [5.0, 1.0]])
     h = np.array([[10.0, 30.0], [0.0, 0.0]])
     assert balanced_index(g, h, np.ones_like(g, dtype=bool)) == (0, 1)
 
 
 def test_range_that_breaks_a_rule(example):
+    """A range that breaks a rule (a negative host price, a share over 100 %), a field that is not a number, or a
+    beta of 0 is refused in plain words."""
     with pytest.raises(ScenarioError) as info:
         sweep(example, ("prices.host", -5, 100, 3), Y)
     assert info.value.problems == ["prices.host: must be >= 0, got -5"]
@@ -123,11 +136,13 @@ def test_every_numeric_field_of_every_preset_sweeps_over_its_default_range(prese
 
 
 def test_a_sweep_has_a_cell_budget(example):
+    """A sweep of more than 40,401 cells is refused rather than run."""
     with pytest.raises(ScenarioError, match="at most 40,401"):
         sweep(example, ("agreement.contribution", 0, 1, 202), ("prices.host", 0, 1, 201))
 
 
 def test_whole_number_fields_sweep_in_whole_numbers(example):
+    """A whole-number field, such as the term's years, is swept in whole numbers only."""
     result = sweep(example, ("term.years", 1, 5, 9), ("agreement.contribution", 0, 100_000, 2))
     assert list(result.x.values) == [1, 2, 3, 4, 5]
 
@@ -139,6 +154,8 @@ def _product(result, beta=0.5):
 
 
 def test_the_near_best_region_is_every_acceptable_pair_within_one_percent_of_the_best_product(example):
+    """The near-best region is every acceptable pair within 1 % of the best product; it holds the balanced point, its
+    range spans it, and the JSON reports it as found."""
     result = sweep(example, X, ("agreement.sharing.bands[2].host_share", 0, 1, 11))
     product = np.where(result.acceptable, _product(result), -np.inf)
     best = product.max()
@@ -197,6 +214,7 @@ def test_two_transfers_trade_off_along_a_ridge_so_the_balanced_point_is_not_shar
 
 
 def test_no_acceptable_pair_has_no_near_best_region(example):
+    """With no acceptable pair there is no near-best region, no range, no end-of-range flag and no flat optimum."""
     result = sweep(example, X, Y, min_provider_gain=1e9)
     assert result.balanced is None and not result.near_best.any()
     assert result.near_best_range is None and result.balanced_on_edge == () and not result.flat_optimum
