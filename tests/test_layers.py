@@ -68,6 +68,8 @@ def upward_imports(root: Path = ROOT) -> list[str]:
 
 
 def test_layers_point_down_only():
+    """No module imports a layer above its own or a library its layer must not use: the model draws nothing, charts
+    write no exports, the exports never reach the page or the store."""
     assert upward_imports() == []
 
 
@@ -140,6 +142,8 @@ def computing_imports(root: Path = ROOT) -> list[str]:
 
 
 def test_charts_and_paper_take_results_and_never_call_the_model():
+    """Charts and the exports take from the model only result types, names, labels, formats and scenario reading, so
+    every figure they show was worked out by the model."""
     assert computing_imports() == []
 
 
@@ -166,6 +170,7 @@ def test_the_results_check_fails_on_a_computing_import(tmp_path):
 
 @pytest.mark.parametrize("package", [p for p in FORBIDDEN if (ROOT / p).is_dir()])
 def test_every_package_is_checked(package):
+    """Every layer the checks cover has modules, so the layering checks never pass for want of anything to read."""
     assert list((ROOT / package).rglob("*.py")), f"{package} has no modules: the check would pass vacuously"
 
 

@@ -20,6 +20,8 @@ NEW_BUILD = ROOT / "presets" / "childrens_home_new_build.yaml"  # a five-year te
 
 
 def test_every_chart_names_results_the_model_has_and_its_points_have_sliders():
+    """Every catalogued chart needs only results the model has, is placed only by occupancy and local use, and has its
+    own key and file name; every view states its purpose and shows only catalogued charts."""
     for c in catalogue.CHARTS + catalogue.COMPARISON_CHARTS:
         assert set(c.needs) <= set(RESULTS), c.key
         assert set(c.point) <= {"occupancy", "local_use"}, c.key
@@ -33,6 +35,8 @@ def test_every_chart_names_results_the_model_has_and_its_points_have_sliders():
 
 
 def test_every_chart_is_drawn_from_the_results_it_names():
+    """Every chart of the pack, for a preset with a five-year term, draws a non-empty figure from the results it names
+    alone."""
     s = load_scenario(NEW_BUILD)
     point = {"occupancy": 0.8, "local_use": 0.6, "question": (*default_axes(s),), "steps": 11}
     for c in catalogue.charts_for(s, in_pack=True):
@@ -41,6 +45,8 @@ def test_every_chart_is_drawn_from_the_results_it_names():
 
 
 def test_the_pack_holds_the_catalogues_charts_in_its_order_and_a_one_year_pack_no_term_chart():
+    """The export pack holds the catalogue's charts in its order; a one-year scenario's pack leaves out the chart over
+    the term, which the Export view still offers."""
     s = load_scenario(NEW_BUILD)
     stems = [stem for stem, _, _ in scenario_charts(s, summarize(s), sweep(s, *default_axes(s)))]
     assert stems == [c.stem for c in catalogue.CHARTS]
@@ -75,6 +81,8 @@ def test_the_page_lists_the_catalogues_views_and_no_one_else_lists_the_charts():
 
 @pytest.mark.parametrize("coordinate", ["occupancy", "local_use"])
 def test_every_slider_starts_at_its_coordinate_of_the_most_likely_point(coordinate):
+    """Each point slider on the page starts at the coordinate of the most likely point the catalogue gives it, and
+    occupancy and local use each have one."""
     from ui import views
 
     for slider, axis in views.POINT_SLIDERS.items():

@@ -14,6 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_straight_crossing_is_found_exactly():
+    """Where a figure changes sign along a straight line, the map's break-even line lies exactly on it, from the bottom
+    edge of the map to the top."""
     x, y = np.linspace(0, 100, 11), np.linspace(0, 100, 6)
     z = np.broadcast_to(x - 35.0, (y.size, x.size))
     lx, ly = zero_lines(x, y, z)
@@ -23,6 +25,8 @@ def test_a_straight_crossing_is_found_exactly():
 
 
 def test_separate_lines_are_parted_by_a_gap_and_no_crossing_gives_none():
+    """Two separate break-even curves are drawn as two lines parted by one gap, each on its curve; a figure that never
+    changes sign draws no line."""
     x = y = np.linspace(-1, 1, 41)
     xx, yy = np.meshgrid(x, y)
     two = np.minimum((xx + 0.5) ** 2 + yy**2, (xx - 0.5) ** 2 + yy**2) - 0.3**2  # two separate circles

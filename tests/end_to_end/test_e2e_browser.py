@@ -43,6 +43,8 @@ def set_number(page, label: str, value: str) -> None:
 
 
 def test_change_input_see_headline_change_and_reopen_from_url():
+    """In a real browser a larger contribution raises the provider's profit and cuts the host's saving; every view
+    draws, a chart downloads as a print-size PNG, and the link alone reopens the scenario."""
     from playwright.sync_api import expect  # here, so a machine without playwright skips with the reason
 
     shots = ARTIFACTS / "screenshots"

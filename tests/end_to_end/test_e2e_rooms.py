@@ -42,6 +42,8 @@ def _sees(page, name: str, timeout: float = 15_000) -> None:
 
 
 def test_two_laptops_share_a_room_across_a_server_restart(tmp_path):
+    """Two people in one workshop room see each other's saved options without reloading and after a server restart; the
+    room's download holds both, with the figures the page showed when each was saved."""
     port = _free_port()
     with browser_page(1366, 900, pages=2) as (council, provider):
         with streamlit_server(port=port) as base:

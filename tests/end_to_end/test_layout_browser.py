@@ -40,6 +40,8 @@ def server():
 @pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p or "childrens_home")
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_every_view_fits_the_screen(server, size, preset):
+    """At each workshop screen size and for each preset every view fits: tabs in view, no headline or title cut short,
+    no chart text overlapping, no sideways scroll in the sidebar's tables."""
     width, height = size
     problems: list[str] = []
     with browser_page(width=width, height=height) as page:

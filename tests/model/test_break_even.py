@@ -32,22 +32,29 @@ def _check(s, u, key, profit_name):
 @settings(max_examples=300, deadline=None)
 @given(scenarios(), st.floats(0, 1))
 def test_break_even_with_agreement(doc, u):
+    """Break-even occupancy with the agreement is exact at any local use: profit is below zero just below it and at
+    least zero at it, and none is reported only when profit stays below zero at full occupancy."""
     _check(scenario_from_dict(doc), u, "with_agreement", "provider_profit")
 
 
 @settings(max_examples=200, deadline=None)
 @given(scenarios(), st.floats(0, 1))
 def test_break_even_without_agreement(doc, u):
+    """Break-even occupancy without the agreement is exact at any local use: profit is below zero just below it and at
+    least zero at it, and none is reported only when profit stays below zero at full occupancy."""
     _check(scenario_from_dict(doc), u, "without_agreement", "provider_profit_without_agreement")
 
 
 def test_none_when_profit_never_reaches_zero(example_dict):
+    """When the provider's profit stays below zero even at full occupancy there is no break-even, with the agreement or
+    without it."""
     example_dict["service"]["fixed_cost"] = 10_000_000
     be = break_even_occupancy(scenario_from_dict(example_dict), 0.75)
     assert np.isnan(be["with_agreement"]) and np.isnan(be["without_agreement"])
 
 
 def test_zero_when_contribution_covers_fixed_cost(example_dict):
+    """A contribution larger than the fixed cost lets the provider break even at zero occupancy under the agreement."""
     example_dict["agreement"]["contribution"] = 900_000
     be = break_even_occupancy(scenario_from_dict(example_dict), 0.75)
     assert float(be["with_agreement"]) == 0.0
@@ -63,6 +70,7 @@ def test_loss_share_and_cap_kinks(example_dict):
 
 
 def test_vectorised_over_local_use(example):
+    """Break-even occupancy for many local uses at once gives, at each, what asking for that local use alone gives."""
     u = np.linspace(0, 1, 11)
     be = break_even_occupancy(example, u)
     assert be["with_agreement"].shape == (11,)

@@ -80,6 +80,8 @@ def _finite_or_null(value, where: str) -> None:
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(extreme_scenarios())
 def test_a_valid_scenario_gives_only_finite_numbers_or_null(doc):
+    """Any scenario validation accepts, however extreme its fields, gives only finite numbers or null: at its most
+    likely point, at full occupancy with no local use, in the summary, over the term and in the sweep."""
     try:
         s = scenario_from_dict(doc)
     except ScenarioError:

@@ -40,6 +40,7 @@ def schema_leaves(model: type[BaseModel] = Scenario, prefix: str = "") -> dict[s
 
 
 def test_every_schema_field_is_registered_and_every_registered_field_is_in_the_schema():
+    """The field registry and the scenario schema hold exactly the same fields: none is missing from either."""
     assert set(schema_leaves()) == {f.path for f in FIELDS}
 
 
@@ -49,6 +50,8 @@ def rules_of(info) -> dict[str, float]:
 
 
 def test_schema_rules_and_defaults_are_the_registrys():
+    """Validation's bounds, required fields and defaults are the registry's (a plausibility bound serving as the upper
+    rule), so a scenario is refused or filled in exactly as the registry says."""
     leaves = schema_leaves()
     for f in FIELDS:
         info = leaves[f.path]
@@ -73,6 +76,8 @@ def test_schema_rules_and_defaults_are_the_registrys():
 
 
 def test_every_entry_is_complete_and_labels_are_unique():
+    """Every registered field has a known kind, a label no other field uses, help text and a group, and a unit when it
+    is numeric; a default taken from another field comes from a numeric one."""
     labels = [f.label for f in FIELDS]
     assert len(labels) == len(set(labels))
     for f in FIELDS:
@@ -84,6 +89,8 @@ def test_every_entry_is_complete_and_labels_are_unique():
 
 
 def test_every_numeric_field_the_formulas_use_is_a_term():
+    """Every input the formulas use comes from a registered field, and every numeric field with a term reaches its
+    input, so nothing enters the formulas unregistered."""
     terms = {t for t in Inputs.__dataclass_fields__}
     named = {f.term for f in FIELDS if f.term}
     assert named == terms
@@ -91,6 +98,8 @@ def test_every_numeric_field_the_formulas_use_is_a_term():
 
 
 def test_terms_resolve_defaults_as_the_registry_says(example_dict):
+    """A spot price and host alternative left out follow the external price, even while the external price is varied;
+    read unresolved, the unset host alternative is empty."""
     del example_dict["prices"]["spot"], example_dict["prices"]["host_alternative"]
     s = scenario_from_dict(example_dict)
     t = inputs_of(s, {"prices.external": 6000.0})
@@ -100,6 +109,8 @@ def test_terms_resolve_defaults_as_the_registry_says(example_dict):
 
 
 def test_band_paths_are_labelled_from_1_and_are_negotiable(example):
+    """Sharing bands are labelled counting from 1, any band number resolves to the registry's band entry, and each
+    band's host share is negotiable like the contribution, while the capacity is not."""
     assert field_label("agreement.sharing.bands[0].host_share") == "Sharing band 1: host's share"
     assert spec("agreement.sharing.bands[7].from_local_use").path == "agreement.sharing.bands[i].from_local_use"
     paths = negotiable_paths(len(example.agreement.sharing.bands))
@@ -109,6 +120,7 @@ def test_band_paths_are_labelled_from_1_and_are_negotiable(example):
 
 
 def test_unknown_paths_are_refused_plainly():
+    """A misspelt field path is refused as "not a scenario field", never guessed at."""
     with pytest.raises(KeyError, match="not a scenario field"):
         spec("agreement.contribtion")
 
@@ -125,6 +137,8 @@ def test_unknown_paths_are_refused_plainly():
     ],
 )
 def test_units_in_words(path, unit, period, expected):
+    """Each field's unit reads in words from the scenario's currency, unit and period, such as "£ per place-week",
+    "places each week" or "£ per year"."""
     assert unit_text(path, "£", unit, period) == expected
 
 
@@ -141,10 +155,14 @@ def test_units_in_words(path, unit, period, expected):
     ],
 )
 def test_input_steps_follow_the_magnitude(path, scale, step):
+    """The app's input step follows the size of the figure: pence for an hourly price, tens for a weekly one, thousands
+    for yearly sums, one percentage point for a share."""
     assert input_step(path, scale) == pytest.approx(step)
 
 
 def test_values_are_shown_by_kind():
+    """A field's value is shown by its kind: a unit price in pounds and pence, a yearly sum in whole pounds, a share as
+    a percent."""
     assert field_value("prices.host", 26.5) == "£26.50"
     assert field_value("agreement.contribution", 120_000) == "£120,000"
     assert field_value("agreement.sharing.bands[1].host_share", 0.25) == "25.0 %"
@@ -162,6 +180,8 @@ def test_a_field_read_through_the_registry_reaches_the_formulas(example):
 
 
 def test_per_year_rates_keep_the_registrys_bounds(example_dict):
+    """A year-by-year growth rate, given once or as a list, is accepted up to the registry's upper bound and refused
+    outside its bounds, the message naming the field."""
     for f in (f for f in FIELDS if f.per_year):
         group = f.path.split(".")[-1]
         for value, ok in ((f.gt, False), (f.le, True), (f.le + 0.01, False), ([f.le, f.gt], False)):

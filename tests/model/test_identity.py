@@ -38,6 +38,8 @@ def _scale(t, r):
     st.lists(st.floats(0, 1), min_size=20, max_size=20),
 )
 def test_terms_only_move_money_between_the_parties(doc, os, us):
+    """At random points of random scenarios, provider gain plus host saving is the joint gain of the accounting
+    identity: the agreement's terms only move money between host and provider."""
     s = scenario_from_dict(doc)
     t = inputs_of(s)
     r = evaluate(s, np.array(os), np.array(us))
@@ -51,6 +53,8 @@ def test_terms_only_move_money_between_the_parties(doc, os, us):
 @settings(max_examples=100, deadline=None)
 @given(scenarios())
 def test_identity_holds_over_a_whole_grid(doc):
+    """The accounting identity holds over a whole grid of occupancy and local use, and every pound the host pays on net
+    reaches the provider (void payments included); none is lost or made up."""
     s = scenario_from_dict(doc)
     t = inputs_of(s)
     o = np.linspace(0, 1, 41)[None, :]

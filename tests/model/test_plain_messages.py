@@ -86,6 +86,8 @@ CASES = [
 
 @pytest.mark.parametrize("path, value, expected", CASES, ids=[c[0] for c in CASES])
 def test_each_rule_reads_in_labels_percents_and_counts_from_one(path, value, expected):
+    """Each broken rule reads on the page in labels, percents and counts from one: no dotted path, no brackets, no
+    comparison signs and no "null"."""
     shown = _messages(_set(BASE, path, value))
     assert expected in shown, shown
     for line in shown:
@@ -130,6 +132,8 @@ def test_the_pages_words_are_made_from_the_problems_data_not_from_the_command_li
 
 
 def test_a_falling_band_warning_reads_in_percents():
+    """The warning that a host's share falls as local use rises names the sharing band counted from one and gives both
+    shares in percents."""
     doc = _set(BASE, "agreement.sharing.bands[2].host_share", 0.1)
     (warning,) = warning_details(scenario_from_dict(doc))
     assert plain_message(warning) == (

@@ -21,11 +21,14 @@ MONEY_KINDS = ("money_year", "money_unit", "money_once")
 
 
 def test_there_are_at_least_four():
+    """At least four presets ship as starting points."""
     assert len(PRESETS) >= 4
 
 
 @pytest.mark.parametrize("path", PRESETS, ids=lambda p: p.stem)
 def test_preset(path):
+    """Every preset loads without warnings, names its estimates and a source in its description; both sides gain in
+    expectation, and the agreement lowers break-even occupancy at the most likely local use."""
     s = load_scenario(path)
     assert scenario_warnings(s) == []
     assert s.description and "ESTIMATE" in s.description
@@ -214,6 +217,8 @@ def _load(path) -> dict:
 
 @pytest.mark.parametrize("path", PRESETS, ids=lambda p: p.stem)
 def test_preset_words_agree_with_its_figures(path):
+    """No preset's description or sources state a figure for one of its fields other than that field's value, and every
+    field a preset sets has a source."""
     data = _load(path)
     assert data.get("sources"), "every preset gives the sources of its figures"
     assert preset_problems(data) == []
@@ -221,6 +226,7 @@ def test_preset_words_agree_with_its_figures(path):
 
 @pytest.mark.parametrize("path", PRESETS, ids=lambda p: p.stem)
 def test_preset_is_priced_in_one_year(path):
+    """Every preset's money is at 2025-26 prices, so presets compare like with like."""
     sources = _load(path)["sources"]
     money = [p for p in sources if spec(p).kind in MONEY_KINDS]
     assert money and all(sources[p].get("year") == PRICE_YEAR for p in money)
@@ -238,6 +244,7 @@ OLD_RURAL_WORDS = (
 
 
 def test_checker_catches_the_old_host_price_sentence():
+    """The words-against-figures check catches a description that quotes an out-of-date host price."""
     data = _load(RURAL)
     data["description"] = OLD_RURAL_WORDS
     problems = preset_problems(data)
@@ -245,6 +252,7 @@ def test_checker_catches_the_old_host_price_sentence():
 
 
 def test_checker_accepts_the_true_figure_and_catches_a_changed_one():
+    """The check passes a description that states the host price truly, and fails it once the price moves by a penny."""
     data = _load(RURAL)
     host = data["prices"]["host"]
     data["description"] = f"The host price of £{host:,.2f} an hour is an ESTIMATE."
@@ -266,6 +274,8 @@ def test_checker_accepts_the_true_figure_and_catches_a_changed_one():
     ],
 )
 def test_checker_catches_planted_contradictions(sentence, field):
+    """A wrong figure planted in a preset's description is caught for the field it names: money, a share or a count of
+    places, by label, synonym or band."""
     data = _load(HOME)
     data["description"] = sentence
     problems = preset_problems(data)
@@ -273,6 +283,8 @@ def test_checker_catches_planted_contradictions(sentence, field):
 
 
 def test_checker_reads_sources_and_the_rules_of_sources():
+    """The check reads the sources too: a wrong figure in a source, money at another year's prices, a field set without
+    a source, and a source for a field neither set nor explained as a default."""
     data = _load(HOME)
     data["sources"]["prices.host"]["source"] = "Negotiated: host price £1.00 a week"
     data["sources"]["prices.external"]["year"] = "2023-24"
@@ -286,6 +298,8 @@ def test_checker_reads_sources_and_the_rules_of_sources():
 
 
 def test_checker_keeps_the_longest_phrase():
+    """Where field names overlap in prose the longest wins: "host's share of a deficit" is read as the pain share, not a
+    band's host share."""
     data = _load(HOME)
     share = data["agreement"]["sharing"]["loss_share"]
     data["description"] = f"The host's share of a deficit is {share * 100:.0f} %, an ESTIMATE."

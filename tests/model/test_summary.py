@@ -121,11 +121,14 @@ def assert_accurate(s, summary=None):
 
 
 def test_worked_example(example):
+    """The worked example's summary matches an independent fine-grid integration to the stated accuracy for
+    expectations, probabilities and percentiles."""
     assert_accurate(example)
 
 
 @pytest.mark.parametrize("path", PRESETS, ids=lambda p: p.stem)
 def test_presets(path):
+    """Every preset's summary matches an independent fine-grid integration to the stated accuracy."""
     assert_accurate(load_scenario(path))
 
 
@@ -178,6 +181,8 @@ STEP_EDGE_INSIDE_LOCAL_USE = {
 @example(SUBNORMAL_MODE)
 @example(RESERVATION_BEND)
 def test_random_scenarios(doc):
+    """Random scenarios' summaries match an independent integration to the stated accuracy, including a band edge inside
+    the local-use range, a vanishing mode and reserved places."""
     assert_accurate(scenario_from_dict(doc))
 
 
@@ -218,6 +223,8 @@ def test_deterministic_across_processes_and_key_order(tmp_path, example_dict):
 
 
 def test_cells_integrate_the_distribution_exactly(example):
+    """The summary's cells over a triangular range, cut at band edges, carry all its probability, have its exact mean
+    and stay within it."""
     for dist in (example.uncertainty.occupancy, example.uncertainty.local_use):
         nodes, weights = triangular_cells(dist, 50, breaks=(0.5, 0.8))
         assert weights.sum() == pytest.approx(1.0, abs=1e-12)

@@ -35,6 +35,8 @@ def term_example(example_dict):
 
 
 def test_section_11_term_row_to_the_penny(term_example):
+    """The worked three-year term (indexation, discounting, a shared set-up cost) gives each year's gain and saving,
+    both NPVs and the payback and walk-away years to the penny."""
     r = evaluate_term(scenario_from_dict(term_example), 0.85, 0.75).to_dict()
     assert [round(y["provider_gain"], 2) for y in r["years"]] == [25_461.00, 13_294.68, 568.38]
     assert [round(y["host_saving"], 2) for y in r["years"]] == [67_359.00, 83_238.12, 99_825.73]
@@ -62,6 +64,8 @@ def test_the_term_result_carries_the_set_up_split_the_cumulative_series_and_the_
 
 
 def test_cli_term_reproduces_section_11(tmp_path, term_example):
+    """The command line's term gives the same worked three-year term, as JSON with every outcome each year and as a
+    table with one row a year."""
     path = tmp_path / "term.yaml"
     path.write_text(yaml.safe_dump(term_example), encoding="utf-8")
     r = run("term", path, "--occupancy", 0.85, "--local-use", 0.75)
@@ -81,6 +85,8 @@ def test_cli_term_reproduces_section_11(tmp_path, term_example):
 
 
 def test_one_year_gives_exactly_the_one_year_figures(example):
+    """A one-year term gives exactly the one-year figures, its NPV that year discounted once; the summary has no NPV
+    names and the sweep judges by the year."""
     o, u = np.linspace(0, 1, 11)[None, :], np.linspace(0, 1, 11)[:, None]
     year = evaluate(example, o, u)
     term = evaluate_term(example, o, u)
@@ -94,6 +100,8 @@ def test_one_year_gives_exactly_the_one_year_figures(example):
 
 
 def test_index_and_discount():
+    """Indexation compounds year on year from 1 in the first year, and a zero discount rate leaves every year
+    undiscounted."""
     assert index([0.1, 0.2], 3) == pytest.approx([1.0, 1.1, 1.32])
     assert index(0.0, 1) == pytest.approx([1.0])
     assert discount(0.0, 3) == pytest.approx([1, 1, 1])
@@ -111,6 +119,8 @@ def test_index_and_discount():
     st.floats(0, 1),
 )
 def test_identity_over_the_term(doc, years, rate, growth, cost, share, o, u):
+    """Over any term, the NPVs of provider gain and host saving add up to the discounted joint gain less the set-up
+    cost: the terms, indexation and set-up split only move money between the parties."""
     doc["term"] = {
         "years": years,
         "discount_rate": rate,
@@ -136,6 +146,8 @@ def test_identity_over_the_term(doc, years, rate, growth, cost, share, o, u):
 
 
 def test_walk_away_and_the_uplift_that_keeps_the_provider(term_example):
+    """The provider's walk-away year is the first year its gain falls below zero, and the uplift to stay is the smallest
+    yearly host price growth that keeps every year's gain at or above zero."""
     term_example["term"].update({"years": 6, "set_up": {"cost": 0, "host_share": 0}})
     s = scenario_from_dict(term_example)
     r = evaluate_term(s, 0.85, 0.75)
@@ -173,6 +185,8 @@ def _reference_npv_summary(s, n: int = 600) -> dict:
 
 
 def test_summary_npvs_to_section_3s_accuracy(term_example):
+    """Over a term the summary adds each side's expected NPV, its percentiles and the chance it comes out ahead,
+    matching an independent integration to the one-year accuracy."""
     s = scenario_from_dict(term_example)
     got = summarize(s)
     assert list(got) == SUMMARY_NAMES + TERM_SUMMARY_NAMES
@@ -189,6 +203,8 @@ def test_summary_npvs_to_section_3s_accuracy(term_example):
 
 
 def test_sweep_judges_by_expected_npvs_over_the_term(term_example):
+    """Over a term the search for terms judges each pair by its expected NPVs, matching the summary of the scenario with
+    that pair's terms."""
     s = scenario_from_dict(term_example)
     result = sweep(s, ("agreement.contribution", 0, 300_000, 4), ("prices.host", 4000, 5000, 3))
     assert result.basis == "term" and result.to_dict()["basis"] == "term"
@@ -215,6 +231,8 @@ def test_sweep_judges_by_expected_npvs_over_the_term(term_example):
     ],
 )
 def test_bad_term_input_exits_2_naming_the_field(tmp_path, example_dict, term, line):
+    """A bad term (too few or too many years, too few growth rates, a negative discount rate, a set-up share outside 0
+    to 1) exits 2 with one line naming the field and nothing on stdout."""
     example_dict["term"] = term
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(example_dict), encoding="utf-8")
@@ -244,6 +262,8 @@ def test_a_band_share_sweeps_over_a_term_as_each_scenario_would_give():
 
 
 def test_term_length_is_not_searched_while_an_indexation_is_year_by_year():
+    """The length of the term cannot be searched while a growth rate is given year by year; the refusal names both
+    fields."""
     from ..conftest import PRESETS
 
     s = load_scenario(next(p for p in PRESETS if p.stem == "homecare_rural"))

@@ -67,11 +67,14 @@ def with_value(doc, path, value):
     ],
 )
 def test_rule_message_names_the_field(example_dict, path, value, message):
+    """Every scenario rule, when broken, is reported by a plain message that starts with the field's path and says what
+    the rule asks for."""
     found = problems(with_value(example_dict, path, value))
     assert any(p.startswith(message) for p in found), found
 
 
 def test_unknown_fields_are_errors_with_the_allowed_names(example_dict):
+    """An unknown field, such as a typo, is an error naming it and the allowed names, the intended one among them."""
     example_dict["agreement"]["compensation"]["premium_shar"] = 0.3
     example_dict["colour"] = "red"
     found = problems(example_dict)
@@ -83,6 +86,7 @@ def test_unknown_fields_are_errors_with_the_allowed_names(example_dict):
 
 
 def test_missing_required_fields(example_dict):
+    """A missing required field or section is reported by its path as required but missing."""
     del example_dict["service"]["capacity"]
     del example_dict["prices"]
     found = problems(example_dict)
@@ -91,12 +95,15 @@ def test_missing_required_fields(example_dict):
 
 
 def test_every_problem_is_reported_at_once(example_dict):
+    """Every problem in a scenario is reported at once, not just the first."""
     example_dict["prices"]["host"] = -5
     example_dict["service"]["capacity"] = 0
     assert len(problems(example_dict)) == 2
 
 
 def test_defaults(example_dict):
+    """Fields left out take the stated defaults: 52 periods, £, spot at the external price, host alternative at spot, no
+    contribution, one band with no host share, step, no loss cap and the default ranges."""
     doc = {"service": {"capacity": 4, "fixed_cost": 1, "variable_cost": 1}, "prices": {"host": 10, "external": 12}}
     s = scenario_from_dict(doc)
     assert s.service.periods_per_year == 52 and s.currency == "£"
@@ -112,6 +119,7 @@ def test_defaults(example_dict):
 
 
 def test_falling_bands_warn_but_load(example_dict):
+    """A host's share that falls as local use rises still loads, with one warning naming that band's share."""
     example_dict["agreement"]["sharing"]["bands"][2]["host_share"] = 0.1
     s = scenario_from_dict(example_dict)
     warnings = scenario_warnings(s)
@@ -119,15 +127,19 @@ def test_falling_bands_warn_but_load(example_dict):
 
 
 def test_escalating_bands_do_not_warn(example):
+    """Sharing bands whose host share escalates with local use, as in the worked example, raise no warning."""
     assert scenario_warnings(example) == []
 
 
 def test_fixed_value_uncertainty_is_valid(example_dict):
+    """A range whose lowest, most likely and highest are equal (a fixed value) is valid."""
     example_dict["uncertainty"]["occupancy"] = {"low": 0.7, "mode": 0.7, "high": 0.7}
     scenario_from_dict(example_dict)
 
 
 def test_files_yaml_json_and_their_errors(tmp_path, example):
+    """A scenario reads the same from YAML and JSON; a missing file, bad YAML (with its line), an empty file or one that
+    is not a set of fields is refused plainly."""
     yaml_path = tmp_path / "s.yaml"
     yaml_path.write_text(scenario_to_yaml(example), encoding="utf-8")
     json_path = tmp_path / "s.json"

@@ -35,22 +35,28 @@ WORKED = {
 
 @pytest.mark.parametrize("name", list(WORKED))
 def test_every_figure_to_the_penny(example, name):
+    """Each figure of the worked example at occupancy 0.85 and local use 0.75 comes out to the penny."""
     value = float(getattr(evaluate(example, 0.85, 0.75), name))
     assert round(value, 2) == pytest.approx(WORKED[name], abs=0.005)
 
 
 def test_result_carries_every_section_2_name(example):
+    """A result carries every outcome the model names, and its output adds only the decision figures."""
     assert set(WORKED) == set(OUTCOME_NAMES)
     assert set(evaluate(example, 0.85, 0.75).to_dict()) == set(OUTCOME_NAMES) | set(DECISION_NAMES)
 
 
 def test_break_even(example):
+    """At local use 0.75 the worked example breaks even at occupancy 0.66696 with the agreement and 0.73964 without
+    it."""
     be = break_even_occupancy(example, 0.75)
     assert float(be["with_agreement"]) == pytest.approx(0.66696, abs=5e-6)
     assert float(be["without_agreement"]) == pytest.approx(0.73964, abs=5e-6)
 
 
 def test_summary_matches_the_worked_example(example):
+    """The worked example's summary gives the stated expected gain and saving, chance of a provider loss and chance the
+    host is better off, within the stated accuracy."""
     s = summarize(example)
     full_cost = 800_000 + 4 * 52 * 300
     assert s["expected_provider_gain"] == pytest.approx(31_460, abs=0.0002 * full_cost + 10)
@@ -60,6 +66,7 @@ def test_summary_matches_the_worked_example(example):
 
 
 def test_grid_call_matches_point_calls(example):
+    """A whole grid of occupancy and local use gives, at each point, the same figures as evaluating that point alone."""
     o = np.linspace(0, 1, 7)
     u = np.linspace(0, 1, 5)
     grid = evaluate(example, o[None, :], u[:, None])
@@ -73,6 +80,8 @@ def test_grid_call_matches_point_calls(example):
 
 
 def test_host_unit_cost_undefined_without_host_use(example):
+    """With no occupancy or no local use the host unit cost is undefined (null in the output); with host use it is
+    finite."""
     r = evaluate(example, np.array([0.0, 0.5, 0.5]), np.array([0.5, 0.0, 0.5]))
     assert np.isnan(r.host_unit_cost[0]) and np.isnan(r.host_unit_cost[1])
     assert np.isfinite(r.host_unit_cost[2])
