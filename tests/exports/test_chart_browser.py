@@ -40,6 +40,8 @@ def steps():
 
 
 def test_a_killed_chart_browser_is_replaced_and_the_export_succeeds(steps):
+    """When the chart browser is killed, the next chart export starts a new one and succeeds within 30 seconds, and the
+    one after within 10."""
     assert steps["first"]["ok"]
     assert steps["killed"]["processes"] >= 1
     assert steps["after kill"]["ok"], steps["after kill"]
@@ -48,6 +50,8 @@ def test_a_killed_chart_browser_is_replaced_and_the_export_succeeds(steps):
 
 
 def test_a_frozen_chart_browser_gives_one_plain_line_within_the_limit_and_the_next_export_works(steps):
+    """When the chart browser stops answering, an export fails within the time limit with one plain line saying so, the
+    next export draws its chart, and old browsers are not left running."""
     frozen = steps["while frozen"]
     assert "error" in frozen, frozen
     assert frozen["error"].startswith("The chart browser stopped answering") and "\n" not in frozen["error"]

@@ -246,6 +246,8 @@ def layout_problems(page, svg: Path) -> list[str]:
 
 
 def test_zip_opens_whole_and_holds_every_part(single):
+    """The pack is a sound ZIP with no repeated, empty or unsafe paths, holding the scenario, the tables, both
+    workbooks, the summary in Markdown and as a web page, and every chart as PNG, SVG and PDF."""
     with zipfile.ZipFile(io.BytesIO(single.zip_bytes)) as z:
         assert z.testzip() is None
         names = z.namelist()
@@ -266,6 +268,7 @@ def test_zip_opens_whole_and_holds_every_part(single):
 
 
 def test_scenario_file_loads_back_as_the_scenario(single, model):
+    """The pack's scenario file reads back as the very scenario the pack was made from."""
     text = single.files["scenario.yaml"].decode("utf-8")
     assert parse_scenario_text(text) == model.scenario
 
@@ -276,6 +279,7 @@ def test_scenario_file_loads_back_as_the_scenario(single, model):
 
 @pytest.mark.parametrize("stem", STEMS)
 def test_png_is_print_resolution_and_drawn(single, stem):
+    """Each chart's PNG is at least 2,800 pixels wide for print, fully opaque, and has something drawn on it."""
     image = Image.open(io.BytesIO(single.files[f"charts/{stem}.png"]))
     image.load()
     assert image.format == "PNG"
@@ -286,6 +290,7 @@ def test_png_is_print_resolution_and_drawn(single, stem):
 
 
 def test_png_shows_both_parties_colours(single):
+    """The chart across occupancy shows both the provider's blue and the host's vermillion."""
     image = Image.open(io.BytesIO(single.files["charts/across_occupancy.png"])).convert("RGB")
     counts = {colour: n for n, colour in image.getcolors(maxcolors=image.width * image.height)}
     assert counts.get(PROVIDER_BLUE, 0) > 500, "the provider's blue #0072B2 is missing from across_occupancy.png"
@@ -294,6 +299,7 @@ def test_png_shows_both_parties_colours(single):
 
 @pytest.mark.parametrize("stem", STEMS)
 def test_svg_parses_with_title_and_scenario_footnote(single, model, stem):
+    """Each chart's SVG is valid SVG carrying the chart's title and a footnote naming the scenario."""
     tag, texts = svg_texts(single.files[f"charts/{stem}.svg"])
     assert tag == "{http://www.w3.org/2000/svg}svg"
     _, fig = model.charts[stem]
@@ -305,6 +311,7 @@ def test_svg_parses_with_title_and_scenario_footnote(single, model, stem):
 @NEEDS_PDFTOPPM
 @pytest.mark.parametrize("stem", STEMS)
 def test_pdf_renders_with_the_charts_proportions(single, stem, tmp_path):
+    """Each chart's PDF draws a page that is not blank, with the proportions of its PNG: neither cropped nor padded."""
     data = single.files[f"charts/{stem}.pdf"]
     assert data.startswith(b"%PDF")
     page = render_pdf(data, tmp_path)
@@ -320,6 +327,7 @@ def test_pdf_renders_with_the_charts_proportions(single, stem, tmp_path):
 
 @pytest.mark.parametrize("name", TABLES)
 def test_csv_parses_and_writes_no_nan(single, name):
+    """Each CSV table in the pack reads back as a table and never writes nan or inf."""
     text = single.files[name].decode("utf-8")
     assert not re.search(r"\bnan\b", text, re.IGNORECASE), f"{name} writes 'nan'"
     assert not re.search(r"\binf\b", text, re.IGNORECASE), f"{name} writes 'inf'"
@@ -328,6 +336,8 @@ def test_csv_parses_and_writes_no_nan(single, name):
 
 
 def test_outcome_grid_is_the_model_at_every_point(single, model):
+    """The pack's outcome grid runs occupancy and local use from 0 to 1 with every outcome as the model gives it at each
+    point, the host's unit cost n/a exactly where the host uses no places."""
     df = read_csv(single.files["tables/outcome_grid.csv"])
     assert list(df.columns) == ["occupancy", "local_use", *OUTCOME_NAMES]
     for axis in ("occupancy", "local_use"):
@@ -347,6 +357,7 @@ def test_outcome_grid_is_the_model_at_every_point(single, model):
 
 
 def test_summary_csv_is_the_model_summary(single, model):
+    """The pack's summary table lists every summary figure in the model's order with the model's value."""
     df = read_csv(single.files["tables/summary.csv"])
     assert df["quantity"].tolist() == list(SUMMARY_NAMES)
     for q, value in zip(df["quantity"], df["value"]):
@@ -354,6 +365,8 @@ def test_summary_csv_is_the_model_summary(single, model):
 
 
 def test_find_terms_csv_is_the_sweep(single, model):
+    """The pack's find-terms table holds the search for terms pair by pair, with both sides' expected gain and saving
+    and whether the pair is acceptable, and marks the balanced terms, when there are any, in one row."""
     df = read_csv(single.files["tables/find_terms.csv"])
     t = model.terms
     assert list(df.columns[:2]) == [t.x.path, t.y.path]
@@ -374,6 +387,8 @@ def test_find_terms_csv_is_the_sweep(single, model):
 
 
 def test_workbooks_open_in_openpyxl(single, model):
+    """Both workbooks in the pack open: the tables workbook with its three sheets and the model's summary figures, the
+    audit workbook with its Inputs, Calculations and Outputs sheets."""
     tables = openpyxl.load_workbook(io.BytesIO(single.files["tables/tables.xlsx"]))
     assert tables.sheetnames == ["Outcome grid", "Summary", "Find terms"]
     sheet = tables["Summary"]
@@ -391,6 +406,9 @@ def test_workbooks_open_in_openpyxl(single, model):
 
 
 def test_summary_md_states_the_models_figures_and_assumptions(single, model):
+    """The Markdown summary states the model's figures (the most likely year's profit, gain, unit cost and saving, the
+    expected gains, each side's chance of being better off, the balanced terms, every summary figure), then every
+    assumption."""
     md = single.files["summary.md"].decode("utf-8")
     s, summary, cur = model.scenario, model.summary, model.scenario.currency
     assert md.startswith(f"# {s.name}\n")
@@ -437,6 +455,7 @@ def test_summary_md_says_how_sharp_the_balanced_terms_are(single):
 
 
 def test_summary_md_images_are_in_the_pack(single):
+    """Every chart the Markdown summary shows is in the pack, each once, with its SVG and PDF beside it."""
     links = markdown_links(single.files["summary.md"].decode("utf-8"))
     assert sorted(links) == sorted(f"charts/{stem}.png" for stem in STEMS)
     for link in links:
@@ -450,6 +469,8 @@ def test_summary_md_images_are_in_the_pack(single):
 
 @NEEDS_CHROMIUM
 def test_summary_html_opens_offline_with_every_chart(single, tmp_path):
+    """The summary web page opens with the network cut off, carries Plotly within itself, draws every chart without a
+    JavaScript error, and takes the scenario's name as its title."""
     page_file = tmp_path / "summary.html"
     page_file.write_bytes(single.files["summary.html"])
     charts_in_report = len(markdown_links(single.files["summary.md"].decode("utf-8")))
@@ -512,12 +533,16 @@ def _layout_cases():
 
 @pytest.mark.parametrize(("pack", "path"), _layout_cases())
 def test_chart_text_is_not_cut_off_or_overlapping(request, svg_page, pack, path, tmp_path):
+    """In every chart of a single and a comparison pack, as a browser lays it out, no text is cut off at the edge, lies
+    on other text or under the legend, and a footnote names the scenario or the options compared."""
     svg = tmp_path / Path(path).name
     svg.write_bytes(request.getfixturevalue(pack).files[path])
     assert layout_problems(svg_page, svg) == []
 
 
 def test_a_long_scenario_name_wraps_in_the_footnote(svg_page, tmp_path):
+    """A very long scenario name, with & < and > in it, is shown whole and as typed in a chart's footnote, wrapped so
+    that nothing is cut off or overlaps."""
     s = load_scenario(ROOT / SINGLE)
     long_name = "Four-place children's home in the north of the county, " * 4 + "with Smith & <Sons> terms of 2026"
     s = s.model_copy(update={"name": long_name})
@@ -536,6 +561,8 @@ def test_a_long_scenario_name_wraps_in_the_footnote(svg_page, tmp_path):
 
 
 def test_comparison_pack_holds_each_option_and_the_comparison(comparison):
+    """A comparison pack holds each option's own files in a folder of its own, with its scenario and summary figures as
+    the model has them, and the comparison charts as PNG, SVG and PDF naming every option."""
     with zipfile.ZipFile(io.BytesIO(comparison.zip_bytes)) as z:
         assert z.testzip() is None
     files = comparison.files
@@ -566,10 +593,13 @@ def test_comparison_pack_holds_each_option_and_the_comparison(comparison):
 
 @NEEDS_PDFTOPPM
 def test_comparison_pdf_renders(comparison, tmp_path):
+    """The comparison chart's PDF draws a page that is not blank."""
     assert_not_blank(render_pdf(comparison.files["comparison/compare_gains.pdf"], tmp_path), "compare_gains.pdf")
 
 
 def test_comparison_headline_figures_are_each_options_summary(comparison):
+    """The comparison's headline table has a row per option, in order, with its contribution, host price and summary
+    figures as the model gives them."""
     df = read_csv(comparison.files["comparison/headline_figures.csv"])
     assert df["option"].tolist() == list(comparison.models)
     for _, row in df.iterrows():
@@ -581,6 +611,8 @@ def test_comparison_headline_figures_are_each_options_summary(comparison):
 
 
 def test_comparison_summary_names_both_options(comparison):
+    """The comparison summary, in Markdown and as a web page, has a section per option with its expected gain and
+    saving, and shows every chart of each option (the term chart too) and of the comparison, all in the pack."""
     md = comparison.files["summary.md"].decode("utf-8")
     page = comparison.files["summary.html"].decode("utf-8")
     for name, m in comparison.models.items():
@@ -597,6 +629,8 @@ def test_comparison_summary_names_both_options(comparison):
 
 
 def test_options_whose_names_share_a_slug_keep_their_own_files():
+    """Options whose names make the same file name, or are the same name, each keep their own scenario file and their
+    own heading in the summary: none overwrites another."""
     s = load_scenario(ROOT / SINGLE)
     other = s.model_copy(update={"name": "Home A", "agreement": s.agreement.model_copy(update={"contribution": 1.0})})
     options = [("Home A", s), ("home-a", other), ("Home A", other), ("Home A (2)", s)]
@@ -614,6 +648,7 @@ def test_options_whose_names_share_a_slug_keep_their_own_files():
 
 
 def test_cli_export_writes_the_pack_and_prints_its_path(cli_export):
+    """python -m paper export writes the pack as a ZIP in the folder asked for and prints its path, no traceback."""
     proc, out = cli_export
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
@@ -623,6 +658,7 @@ def test_cli_export_writes_the_pack_and_prints_its_path(cli_export):
 
 
 def test_cli_export_of_a_bad_scenario_says_why_in_one_line(tmp_path):
+    """Exporting an invalid scenario exits with status 2 and one line naming the bad field, and writes no pack."""
     doc = yaml.safe_load((ROOT / SINGLE).read_text(encoding="utf-8"))
     doc["prices"]["host"] = -5
     bad = tmp_path / "bad.yaml"
@@ -647,6 +683,9 @@ def test_cli_export_of_a_bad_scenario_says_why_in_one_line(tmp_path):
 
 
 def test_a_term_pack_holds_the_years_table_and_chart_and_a_one_year_pack_does_not(single):
+    """A scenario over several years adds the table of years (the model's provider gain each year, the host's cumulative
+    saving after set-up ending at its NPV), the term chart and an Over the term sheet; a one-year pack has no table of
+    years."""
     s = load_scenario(PRESET["childrens_home_new_build"])
     files = pack_files([(s.name, s)], formats=("svg",))
     df = read_csv(files["tables/over_the_term.csv"])

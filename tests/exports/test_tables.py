@@ -36,6 +36,8 @@ def _assert_matches_model(scenario, df):
 
 
 def test_grid_has_every_pair_and_every_outcome_in_model_order(example):
+    """The outcome grid table has a row for each of the 21 by 21 pairs of occupancy and local use from 0 to 1 and a
+    column for every outcome, in the model's order."""
     df = grid_table(example)
     assert list(df.columns) == ["occupancy", "local_use", *OUTCOME_NAMES]
     assert len(df) == 21 * 21
@@ -46,6 +48,8 @@ def test_grid_has_every_pair_and_every_outcome_in_model_order(example):
 
 
 def test_grid_values_are_the_models_point_by_point(example):
+    """Every figure of the outcome grid table is the model's at its row's occupancy and local use, and empty where the
+    model leaves it undefined."""
     df = grid_table(example, steps=5)
     assert len(df) == 25
     for row in df.itertuples(index=False):
@@ -73,12 +77,15 @@ def test_grid_table_shows_the_grid_it_is_given_and_works_nothing_out(example):
 
 @pytest.mark.parametrize("steps", [1, 0, 2.5])
 def test_grid_needs_at_least_two_steps(example, steps):
+    """An outcome grid of fewer than two steps, or of a fractional number of steps, is refused."""
     with pytest.raises(ValueError, match="steps"):
         grid_table(example, steps=steps)  # the model's grid refuses them
 
 
 @pytest.mark.parametrize("path", PRESETS, ids=lambda p: p.stem)
 def test_grid_csv_parses_back_to_the_models_values(path):
+    """For every preset, the outcome grid written as CSV reads back to the model's values with no nan, the host's unit
+    cost written n/a exactly where the host uses no places."""
     scenario = load_scenario(path)
     df = grid_table(scenario, steps=11)
     data = tables.to_csv_bytes(df)
@@ -98,12 +105,15 @@ def test_grid_csv_parses_back_to_the_models_values(path):
 
 
 def test_csv_is_utf8_with_the_currency_sign(example):
+    """Tables are written as UTF-8 CSV under a plain header row, the pound sign in their units intact."""
     data = tables.to_csv_bytes(summary_table(example))
     assert "£ per year".encode() in data
     assert data.decode("utf-8").splitlines()[0] == "quantity,value,unit"
 
 
 def test_summary_table_is_the_models_summary(example):
+    """The summary table gives every summary figure in the model's order with the model's value and its unit (a
+    probability 0-1 or pounds per year), and keeps the values when written as CSV."""
     df = summary_table(example)
     assert list(df.columns) == ["quantity", "value", "unit"]
     assert df["quantity"].tolist() == SUMMARY_NAMES
@@ -119,6 +129,8 @@ def test_summary_table_is_the_models_summary(example):
 
 
 def test_sweep_table_is_long_format_of_the_sweep(example):
+    """The search table has one row per pair of terms with both sides' expected gain and saving and whether the pair is
+    acceptable, as the search found them, one row marked as the balanced terms, and comes back whole from CSV."""
     result = sweep(example, X, Y)
     df = tables.sweep_table(result)
     assert list(df.columns) == [
@@ -150,6 +162,7 @@ def test_sweep_table_is_long_format_of_the_sweep(example):
 
 
 def test_sweep_table_without_acceptable_pairs_has_no_balanced_row(example):
+    """When no pair of terms is acceptable, the search table marks none acceptable and none balanced."""
     result = sweep(example, X, Y, min_provider_gain=1e9)
     df = tables.sweep_table(result)
     assert result.balanced is None
@@ -169,6 +182,8 @@ def _sheet_table(ws, first_header: str):
 
 
 def test_xlsx_holds_the_same_numbers(example):
+    """The tables workbook has a sheet per table, headed by the scenario's name, a bold frozen header with units above
+    it, money formatted as money, n/a where the host's unit cost is undefined, and the model's numbers."""
     grid = grid_table(example, steps=6)
     summary = summary_table(example)
     swept = tables.sweep_table(sweep(example, X, Y))
@@ -215,6 +230,8 @@ def test_xlsx_holds_the_same_numbers(example):
 
 
 def test_xlsx_sheet_names_are_made_valid_and_unique(example):
+    """Table names Excel cannot take as sheet names (too long, with brackets, colons, slashes, stars or question marks,
+    or differing only in case) become valid sheet names, all different."""
     df = summary_table(example)
     data = tables.tables_to_xlsx({"a/b: [summary]?" + "x" * 40: df, "A/B: [SUMMARY]?" + "x" * 40: df}, example)
     names = openpyxl.load_workbook(io.BytesIO(data)).sheetnames
@@ -229,6 +246,9 @@ NEW_BUILD = next(p for p in PRESETS if p.stem == "childrens_home_new_build")
 
 
 def test_term_table_is_each_year_of_the_model():
+    """Over a term, the table has a row per year with the model's outcomes and discount factor, its last cumulative
+    figures are each side's NPV, the provider's gain ends lower than it starts as costs outrun the contribution, and CSV
+    keeps it whole."""
     from partnership.term import evaluate_term
 
     s = load_scenario(NEW_BUILD)
@@ -250,6 +270,7 @@ def test_term_table_is_each_year_of_the_model():
 
 
 def test_term_table_at_the_most_likely_point_and_one_year_is_todays_model(example):
+    """A one-year table at the most likely occupancy and local use is a single row with today's model figures."""
     from partnership import most_likely_point
     from partnership.term import evaluate_term
 
@@ -264,6 +285,8 @@ def test_term_table_at_the_most_likely_point_and_one_year_is_todays_model(exampl
 
 
 def test_summary_table_over_a_term_adds_the_npv_names():
+    """Over a term, the summary table adds the NPV figures after the yearly ones, with the model's values and money over
+    the term, discounted, as their unit."""
     from partnership.uncertainty import TERM_SUMMARY_NAMES
 
     s = load_scenario(NEW_BUILD)

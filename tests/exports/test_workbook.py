@@ -432,6 +432,8 @@ def _formula_cells(ws, rows, n_points):
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_calculations_are_formulas_of_inputs_and_cells_above(name):
+    """For every preset and variant, each calculation in the audit workbook is a formula of the Inputs sheet and cells
+    above it, with no number typed in but 0 and 1."""
     scenario, points = CASES[name]
     n = len(_points_of(name))
     wb = openpyxl.load_workbook(io.BytesIO(audit_workbook(scenario, points)))
@@ -454,6 +456,8 @@ def test_calculations_are_formulas_of_inputs_and_cells_above(name):
 
 
 def test_inputs_sheet_lists_every_scenario_field_with_label_unit_and_value(example):
+    """The Inputs sheet lists every scenario field, the sharing bands and the uncertainty included, with its label, unit
+    and the scenario's value: no cap for an uncapped loss share, a formula for an unset default."""
     wb = openpyxl.load_workbook(io.BytesIO(audit_workbook(example)))
     ws = wb["Inputs"]
     cells = _input_cells(ws)
@@ -484,6 +488,8 @@ def test_inputs_sheet_lists_every_scenario_field_with_label_unit_and_value(examp
 
 
 def test_unset_defaults_are_formulas_pointing_at_the_input_they_default_to():
+    """An unset spot price is a formula pointing at the external price, and an unset host's alternative price one
+    pointing at the spot price."""
     scenario, _ = CASES["defaults_unset"]
     ws = openpyxl.load_workbook(io.BytesIO(audit_workbook(scenario)))["Inputs"]
     cells = _input_cells(ws)
@@ -504,6 +510,8 @@ def test_cached_results_are_the_models_for_viewers_that_do_not_recalculate(tmp_p
 
 
 def test_default_points_include_the_modes_and_an_undefined_unit_cost(example):
+    """The workbook's default points start at the most likely occupancy and local use, include one with no local use,
+    where the host's unit cost is undefined, and never repeat."""
     points = default_points(example)
     assert points[0][:2] == (example.uncertainty.occupancy.mode, example.uncertainty.local_use.mode)
     assert any(u == 0 for _, u, _ in points)
@@ -512,6 +520,8 @@ def test_default_points_include_the_modes_and_an_undefined_unit_cost(example):
 
 @pytest.mark.parametrize("points", [[(1.2, 0.5)], [(0.5, -0.1)], [(0.5,)], [], [(float("nan"), 0.5)]])
 def test_points_outside_0_1_are_refused(example, points):
+    """Points outside 0 to 1, a point missing its local use, a point that is not a number, or no points at all are
+    refused."""
     with pytest.raises(ValueError, match="points"):
         audit_workbook(example, points)
 
@@ -540,6 +550,8 @@ def test_branch_points_reach_every_branch():
 
 @NEEDS_SOFFICE
 def test_libreoffice_really_recalculates_on_load(recalculated):
+    """LibreOffice, as these tests run it, really recalculates a workbook on load: a formula stored with a wrong result
+    comes back right."""
     wb = openpyxl.load_workbook(recalculated["canary"], data_only=True)
     assert wb["Canary"]["A3"].value == 42
 
@@ -547,6 +559,8 @@ def test_libreoffice_really_recalculates_on_load(recalculated):
 @NEEDS_SOFFICE
 @pytest.mark.parametrize("name", list(CASES))
 def test_every_calculation_matches_the_model_after_recalculation(recalculated, name):
+    """Recalculated by LibreOffice, every Calculations and Outputs cell of each workbook is the model's figure at its
+    point, and the joint gain check comes to zero."""
     scenario, _ = CASES[name]
     points = _points_of(name)
     assert _check_against_model(recalculated[name], scenario, points) >= len(CALC_NAMES) * len(points)
@@ -555,6 +569,8 @@ def test_every_calculation_matches_the_model_after_recalculation(recalculated, n
 @NEEDS_SOFFICE
 @pytest.mark.parametrize("name", list(CHANGES))
 def test_changing_inputs_in_the_workbook_moves_every_dependent_cell(recalculated, name):
+    """Inputs changed in the workbook itself (contribution, costs, sharing, occupancy, prices, reserved places, local
+    use without the agreement) carry through every dependent cell to the model's figures for the changed scenario."""
     base, changes = CHANGES[name]
     scenario, points = CASES[base]
     doc = scenario_to_dict(scenario)
@@ -573,6 +589,8 @@ def test_changing_inputs_in_the_workbook_moves_every_dependent_cell(recalculated
 
 @NEEDS_SOFFICE
 def test_recalculated_calculations_are_still_formulas(recalculated):
+    """After LibreOffice recalculates and saves the workbook, its calculations are still live formulas, not fixed
+    numbers."""
     wb = openpyxl.load_workbook(recalculated["example"])
     ws = wb["Calculations"]
     rows = _calc_rows(ws)
@@ -586,6 +604,8 @@ def test_recalculated_calculations_are_still_formulas(recalculated):
 
 @pytest.mark.parametrize("name", TERM_CASES)
 def test_years_sheet_is_formulas_of_inputs_and_its_own_cells(name):
+    """Over a term, the workbook adds a Years sheet whose every cell is a formula of the Inputs sheet and its own cells,
+    with no number typed in but 0 and 1."""
     scenario, points = CASES[name]
     wb = openpyxl.load_workbook(io.BytesIO(audit_workbook(scenario, points)))
     assert wb.sheetnames == ["Inputs", "Calculations", "Years", "Outputs"]
@@ -619,12 +639,15 @@ def test_the_years_sheet_reuses_the_calculations_templates():
 
 
 def test_no_years_sheet_for_one_year(example):
+    """A one-year scenario's workbook has no Years sheet and no NPV among its outputs."""
     wb = openpyxl.load_workbook(io.BytesIO(audit_workbook(example)))
     assert "Years" not in wb.sheetnames
     assert "npv_provider_gain" not in _calc_rows(wb["Outputs"])
 
 
 def test_per_year_indexation_is_a_row_of_inputs_and_one_number_fills_its_row():
+    """A list of indexation rates, one a year, is written as a row of inputs; a single rate is written once, the rest of
+    its row formulas pointing at it."""
     scenario, _ = CASES["term_ten_years"]
     ws = openpyxl.load_workbook(io.BytesIO(audit_workbook(scenario)))["Inputs"]
     cells = _input_cells(ws)
@@ -637,6 +660,8 @@ def test_per_year_indexation_is_a_row_of_inputs_and_one_number_fills_its_row():
 
 @pytest.mark.parametrize("name", TERM_CASES)
 def test_years_cached_results_are_the_models(tmp_path, name):
+    """The results stored with each Years cell and the term figures on the Outputs sheet are the model's, for viewers
+    that do not recalculate."""
     scenario, points = CASES[name]
     path = tmp_path / f"{name}.xlsx"
     path.write_bytes(audit_workbook(scenario, points))
@@ -646,6 +671,7 @@ def test_years_cached_results_are_the_models(tmp_path, name):
 @NEEDS_SOFFICE
 @pytest.mark.parametrize("name", TERM_CASES)
 def test_every_years_cell_matches_the_model_after_recalculation(recalculated, name):
+    """Recalculated by LibreOffice, every Years cell and every term figure is the model's over the term."""
     scenario, _ = CASES[name]
     checked = _check_years_against_model(recalculated[name], scenario, _points_of(name)[0])
     assert checked >= (len(OUTCOME_NAMES) + 20) * scenario.term.years
@@ -653,6 +679,8 @@ def test_every_years_cell_matches_the_model_after_recalculation(recalculated, na
 
 @NEEDS_SOFFICE
 def test_the_section_11_npvs_after_recalculation(recalculated):
+    """Recalculated by LibreOffice, the contract's worked three-year term gives its NPVs (provider -12,476.63, host
+    182,821.93), the host paid back in year 1, the provider never, and neither side walking away."""
     out = openpyxl.load_workbook(recalculated["term_section_11"], data_only=True)["Outputs"]
     rows = _calc_rows(out)
     figures = {name: out.cell(rows[name], 3).value for name in TERM_NAMES}
@@ -665,6 +693,8 @@ def test_the_section_11_npvs_after_recalculation(recalculated):
 @NEEDS_SOFFICE
 @pytest.mark.parametrize("name", list(TERM_CHANGES))
 def test_changing_term_inputs_in_the_workbook_moves_the_npvs(recalculated, name):
+    """Indexation or the discount rate changed in the workbook itself carries through each year's figures and both NPVs
+    to the model's for the changed term."""
     base, changes = TERM_CHANGES[name]
     scenario, _ = CASES[base]
     changed = _changed(scenario, changes)

@@ -53,6 +53,8 @@ def store(store_url):  # noqa: F811
 
 
 def test_room_codes_are_long_random_and_distinct(store):
+    """Every new room gets a code of 32 random letters and digits, never a short number one could guess, no two alike,
+    and the room exists as soon as it is made."""
     codes = {store.create_room() for _ in range(20)}
     assert len(codes) == 20
     for code in codes:
@@ -62,6 +64,8 @@ def test_room_codes_are_long_random_and_distinct(store):
 
 
 def test_saving_under_an_existing_name_keeps_every_version(store):
+    """Saving an option again under its name (spaces around it ignored) adds a version instead of replacing it: the room
+    shows the latest, and every version, its proposer, its time and each save in the history are kept."""
     code = store.create_room("Northshire")
     v1 = store.save_option(code, "Council proposal", A, proposer="Council")
     v2 = store.save_option(code, "  Council proposal ", B, proposer="Provider")
@@ -88,6 +92,7 @@ def test_saving_under_an_existing_name_keeps_every_version(store):
 
 
 def test_options_keep_the_order_first_saved(store):
+    """A room lists its options in the order they were first saved; a new version does not move an option to the end."""
     code = store.create_room()
     for name in ["Zeta", "Alpha", "Mid"]:
         store.save_option(code, name, A)
@@ -96,6 +101,8 @@ def test_options_keep_the_order_first_saved(store):
 
 
 def test_scenario_is_validated_and_stored_as_scenario_to_json_writes_it(store):
+    """An option's scenario is checked by the model and stored exactly as the model writes it; an invalid scenario, or
+    text that is not YAML or JSON, is refused with the reason and nothing is saved."""
     code = store.create_room()
     yaml_text = (ROOT / "presets" / "childrens_home.yaml").read_text(encoding="utf-8")
     saved = store.save_option(code, "Preset", yaml_text)
@@ -112,6 +119,8 @@ def test_scenario_is_validated_and_stored_as_scenario_to_json_writes_it(store):
 
 
 def test_remove_hides_and_undo_restores_recorded_in_history(store):
+    """Removing an option hides it without losing its versions and undo brings it back, each recorded once in the room's
+    history with who did it; removing an option the room does not hold is refused."""
     code = store.create_room()
     store.save_option(code, "A", A, "Council")
     store.save_option(code, "B", B, "Provider")
@@ -132,6 +141,7 @@ def test_remove_hides_and_undo_restores_recorded_in_history(store):
 
 
 def test_saving_a_removed_name_brings_it_back_with_a_new_version(store):
+    """Saving under the name of a removed option brings that option back, with the new scenario as its next version."""
     code = store.create_room()
     store.save_option(code, "A", A)
     store.remove_option(code, "A")
@@ -140,6 +150,8 @@ def test_saving_a_removed_name_brings_it_back_with_a_new_version(store):
 
 
 def test_room_version_moves_only_on_changes(store):
+    """A room's version number moves when something is saved in it, and stays put while the room is only read or another
+    room changes."""
     code = store.create_room()
     v0 = store.room_version(code)
     store.options(code)
@@ -154,6 +166,8 @@ def test_room_version_moves_only_on_changes(store):
 
 
 def test_personal_room_is_an_ordinary_room_with_a_flag(store):
+    """A personal room is marked as personal and otherwise holds options like any room; rooms are not personal unless
+    asked to be."""
     code = store.create_room(personal=True)
     assert store.room(code).personal is True
     assert store.room(store.create_room()).personal is False
@@ -162,12 +176,14 @@ def test_personal_room_is_an_ordinary_room_with_a_flag(store):
 
 
 def test_rooms_are_separate(store):
+    """An option saved in one room shows in neither another room's options nor its history."""
     one, two = store.create_room(), store.create_room()
     store.save_option(one, "A", A)
     assert store.options(two) == [] and store.history(two) == []
 
 
 def test_a_second_store_on_the_same_database_sees_the_saves(store_url):  # noqa: F811
+    """A save made through one store is seen at once by another store on the same database, as by another server."""
     with Store(store_url) as first, Store(store_url) as second:
         code = first.create_room()
         first.save_option(code, "A", A)
@@ -192,6 +208,8 @@ def test_a_second_store_on_the_same_database_sees_the_saves(store_url):  # noqa:
     ],
 )
 def test_option_names_are_limited_with_plain_messages(store, name, message):
+    """An option name that is empty, too long, holds control characters or text-direction marks, or is not text is
+    refused with a plain message saying which, and nothing is saved."""
     code = store.create_room()
     with pytest.raises(StoreLimit, match=message):
         store.save_option(code, name, A)
@@ -199,6 +217,8 @@ def test_option_names_are_limited_with_plain_messages(store, name, message):
 
 
 def test_names_at_the_limits_are_accepted(store):
+    """Option and proposer names of exactly the maximum length, an empty proposer, and names with accents, dashes,
+    symbols and other scripts are saved and shown as typed."""
     code = store.create_room()
     store.save_option(code, "x" * MAX_NAME, A, proposer="p" * MAX_WHO)
     store.save_option(code, "Café – option ✓ 例", A, proposer="")
@@ -206,6 +226,7 @@ def test_names_at_the_limits_are_accepted(store):
 
 
 def test_proposer_is_limited(store):
+    """A proposer's name longer than the limit, or holding a line break, is refused with a plain message."""
     code = store.create_room()
     with pytest.raises(StoreLimit, match=f"The proposer's name can have at most {MAX_WHO} characters"):
         store.save_option(code, "A", A, proposer="p" * (MAX_WHO + 1))
@@ -214,11 +235,14 @@ def test_proposer_is_limited(store):
 
 
 def test_room_title_is_limited(store):
+    """A room title longer than 80 characters is refused with a message giving the limit."""
     with pytest.raises(StoreLimit, match="title can have at most 80"):
         store.create_room("t" * 81)
 
 
 def test_a_scenario_too_large_or_with_broken_unicode_is_refused(store):
+    """A scenario larger than the store's size limit, or holding text that cannot be stored (a lone surrogate), is
+    refused with a plain message and nothing is saved."""
     code = store.create_room()
     big = json.loads(A)
     big["description"] = "x" * (store_rooms.MAX_SCENARIO_BYTES + 10)
@@ -232,6 +256,8 @@ def test_a_scenario_too_large_or_with_broken_unicode_is_refused(store):
 
 
 def test_a_room_holds_at_most_500_options(store):
+    """A room refuses a 501st option, counting removed ones since they can come back, while a new version of an option
+    it already holds is still saved."""
     code = store.create_room()
 
     def fill(conn):  # the store's own save, in one transaction, to reach the limit quickly
@@ -250,6 +276,8 @@ def test_a_room_holds_at_most_500_options(store):
 
 
 def test_a_room_keeps_at_most_so_many_versions_and_bytes(store, monkeypatch):
+    """A room refuses a save once it holds the maximum number of saved versions, or once its saved scenarios fill its
+    size limit, which counts bytes, not characters."""
     code = store.create_room()
     monkeypatch.setattr(store_rooms, "MAX_VERSIONS", 3)
     for scenario in (A, B, C):
@@ -276,6 +304,8 @@ BAD_CODES = ["", "abc", "x" * 100, "'; DROP TABLE rooms; --", "../../etc/passwd"
 
 @pytest.mark.parametrize("code", BAD_CODES)
 def test_malformed_room_codes_give_a_plain_room_not_found(store, code):
+    """A malformed room code (empty, short, long, SQL, a path, spaces, not text) is called not a valid room code by
+    every room operation, never with SQL in the message."""
     assert store.room_exists(code) is False
     for call in (
         lambda: store.options(code),
@@ -291,6 +321,8 @@ def test_malformed_room_codes_give_a_plain_room_not_found(store, code):
 
 
 def test_unknown_room_codes_give_a_plain_room_not_found(store):
+    """A well-formed code of a room that does not exist is refused by every room operation, and a save into it says
+    plainly that there is no room with that code."""
     code = "A" * 32
     assert store.room_exists(code) is False
     for call in (
@@ -307,6 +339,8 @@ def test_unknown_room_codes_give_a_plain_room_not_found(store):
 
 
 def test_room_links_and_bare_codes():
+    """A room is found from its bare code or from a link carrying it as room=, with spaces, other settings or an anchor
+    around it; a link with no room in it, or a short code, is refused."""
     code = "R9iVEM8iECegYC4MM0b065gcDOc2jACa"
     assert room_code_from_link(code) == code
     assert room_code_from_link(f"  http://localhost:8501/?view=compare&room={code}  ") == code
@@ -319,11 +353,15 @@ def test_room_links_and_bare_codes():
 
 @pytest.mark.parametrize("url", ["nonsense://x", "mysql+nodriver://u@h/db", "sqlite://", "sqlite:///:memory:"])
 def test_an_unusable_database_address_gives_store_unavailable(url):
+    """A database address the store cannot use (unknown kind, missing driver, in-memory SQLite) makes the store
+    unavailable with a message that the calculator still works."""
     with pytest.raises(store_db.StoreUnavailable, match="the calculator still works"):
         Store(url)
 
 
 def test_many_servers_opening_a_new_database_at_once_migrate_it_once(empty_store_url):  # noqa: F811
+    """Ten servers opening the same new database at the same moment all set it up and save without error or waiting for
+    ever, and it ends at the latest schema revision."""
     errors, barrier = [], threading.Barrier(10)
 
     def open_and_save(i):
@@ -348,6 +386,9 @@ def test_many_servers_opening_a_new_database_at_once_migrate_it_once(empty_store
 
 
 def test_database_url_resolution(monkeypatch, tmp_path):
+    """With no database address the store uses its default SQLite file; a postgres:// address in
+    PARTNERSHIP_DATABASE_URL is used through psycopg, a bare path becomes a SQLite file, and no description of an
+    address shows its password."""
     monkeypatch.delenv("PARTNERSHIP_DATABASE_URL", raising=False)
     assert resolve_url() == f"sqlite:///{store_db.DEFAULT_DATABASE_PATH}"
     monkeypatch.setenv("PARTNERSHIP_DATABASE_URL", "postgres://u:pw@db.example/calc")
@@ -380,6 +421,8 @@ def _room_state(store, code):
 
 
 def test_export_holds_every_version_and_a_log(store):
+    """A room's export holds every version of every option as YAML, the current and removed ones marked in the file
+    name, and a log of who saved or removed what, quoting a name that a spreadsheet would run as a formula."""
     code = store.create_room()
     store.save_option(code, "Council proposal", A, "Council")
     store.save_option(code, "Council proposal", B, '=HYPERLINK("x")')
@@ -403,6 +446,8 @@ def test_export_holds_every_version_and_a_log(store):
 
 
 def test_export_then_import_gives_the_same_scenarios(store):
+    """Importing a room's export makes a new room with the same options, versions, proposers, times and history, plus an
+    import naming who made it; exporting the copy gives the same scenario files."""
     code = store.create_room()
     store.save_option(code, "Council proposal", A, "Council")
     store.save_option(code, "Council proposal", B, "Provider")
@@ -427,6 +472,8 @@ def test_export_then_import_gives_the_same_scenarios(store):
 
 
 def test_import_into_an_existing_room_adds_versions_and_overwrites_nothing(store):
+    """Importing an archive into an existing room adds its scenarios as versions after those already there and
+    overwrites none."""
     code = store.create_room()
     store.save_option(code, "Council proposal", A, "Council")
     data = store.export_zip(code)
@@ -436,6 +483,8 @@ def test_import_into_an_existing_room_adds_versions_and_overwrites_nothing(store
 
 
 def test_import_of_plain_yaml_files_names_options_after_their_scenarios(store):
+    """An archive of plain YAML files with no log, in any folder, becomes options named after their scenarios; two files
+    with the same scenario name become two versions of one option."""
     files = {
         "council.yaml": scenario_text(1, "Council proposal"),
         "sub/provider.yml": scenario_text(2, "Provider offer"),
@@ -519,10 +568,14 @@ def _symlink_zip() -> bytes:
     ids=lambda v: re.sub(r"\W+", "-", v)[:40] if isinstance(v, str) else "archive",
 )
 def test_hostile_or_broken_archives_are_refused_and_change_nothing(store, data, match):
+    """An archive that is not a ZIP, is empty, holds other files, paths outside itself or links, is too large or has too
+    many files, holds invalid or malicious YAML, or has a log that does not fit it is refused with the reason and leaves
+    the room exactly as it was."""
     _assert_refused(store, data, match)
 
 
 def test_a_duplicated_member_is_refused(store):
+    """An archive holding the same file name twice is refused as such and leaves the room as it was."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as z, pytest.warns(UserWarning):
         z.writestr("a.yaml", A)
@@ -558,6 +611,7 @@ def test_a_one_megabyte_flat_list_in_an_archive_is_read_once_by_the_models_reade
 
 
 def test_import_past_the_room_limit_is_refused_whole(store):
+    """An import that would take a room past 500 options is refused whole: not one of its options is saved."""
     files = {f"o{i}.yaml": scenario_text(i, f"Option {i}") for i in range(MAX_OPTIONS + 1)}
     code = store.create_room()
     with pytest.raises(StoreLimit, match="already holds 500 options"):
@@ -570,6 +624,8 @@ def test_import_past_the_room_limit_is_refused_whole(store):
 
 
 def test_a_database_at_the_first_revision_is_upgraded_on_open(empty_store_url):  # noqa: F811
+    """A database written by the first schema is upgraded when the store opens it, keeping its rooms, options, versions
+    and history, and takes new saves; opening it again changes nothing."""
     engine = store_db.make_engine(empty_store_url)
     store_db.upgrade(engine, empty_store_url, "0001")
     assert store_db.current_revision(engine, empty_store_url) == "0001"
@@ -609,6 +665,7 @@ def test_a_database_at_the_first_revision_is_upgraded_on_open(empty_store_url): 
 
 
 def test_a_database_from_a_newer_version_is_refused_plainly(empty_store_url):  # noqa: F811
+    """A database written by a newer version of the calculator is refused with a plain message saying so."""
     Store(empty_store_url).close()
     engine = store_db.make_engine(empty_store_url)
     with engine.begin() as conn:
@@ -623,6 +680,8 @@ def test_a_database_from_a_newer_version_is_refused_plainly(empty_store_url):  #
 
 
 def test_cli_export_by_link_and_import(tmp_path, capsys):
+    """The store's command line exports a room given its link, to a ZIP named after the room's title and not its code,
+    and imports that ZIP into a new room or an existing one, printing the room's code."""
     url = f"sqlite:///{tmp_path / 'w.sqlite3'}"
     with Store(url) as store:
         code = store.create_room("Northshire workshop")
@@ -655,6 +714,8 @@ def test_cli_export_by_link_and_import(tmp_path, capsys):
     ],
 )
 def test_cli_bad_input_exits_2_with_one_plain_line(tmp_path, capsys, args, message):
+    """A bad room code or link, a missing file, a folder or a file that is not a ZIP makes the store's command line exit
+    with status 2 and one plain line saying why, never a traceback."""
     (tmp_path / "fake.zip").write_bytes(b"nope")
     url = f"sqlite:///{tmp_path / 'w.sqlite3'}"
     args = [a.format(tmp=tmp_path, zip=tmp_path / "fake.zip") for a in args]
@@ -664,6 +725,8 @@ def test_cli_bad_input_exits_2_with_one_plain_line(tmp_path, capsys, args, messa
 
 
 def test_python_m_store_runs_as_a_command(tmp_path):
+    """python -m store runs as a command: a bad room code, or no command at all, exits with status 2 and a short
+    message, never a traceback."""
     env_url = f"sqlite:///{tmp_path / 'w.sqlite3'}"
     env = {"PARTNERSHIP_DATABASE_URL": env_url, "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     bad = subprocess.run(
@@ -676,6 +739,8 @@ def test_python_m_store_runs_as_a_command(tmp_path):
 
 
 def test_the_store_imports_the_model_but_no_user_interface():
+    """Loading the store and its command line loads none of the charts, the paper exports, the user interface, Streamlit
+    or Plotly."""
     code = (
         "import sys, store, store.archive, store.db, store.rooms, store.__main__; "
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'charts', 'paper', 'ui', 'streamlit', 'plotly'}))"
@@ -686,6 +751,8 @@ def test_the_store_imports_the_model_but_no_user_interface():
 
 
 def test_a_unique_key_clash_is_retried_then_reported_plainly(store):
+    """A write the database refuses for a clash of unique keys is tried again the set number of times, then reported as
+    a clash with another save made at the same moment, without SQL."""
     code = store.create_room()
     calls = []
 

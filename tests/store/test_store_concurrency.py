@@ -24,6 +24,8 @@ SESSIONS, SAVES_EACH = 20, 10
 
 @pytest.mark.slow
 def test_twenty_sessions_saving_at_once_lose_nothing(store_url, capsys):  # noqa: F811
+    """Twenty sessions saving ten options each into one room at once lose and repeat no save: the option they share gets
+    versions 1 to 20, one per session, and the history and room version count every save."""
     result = concurrent_saves(store_url, SESSIONS, SAVES_EACH, mode="threads")
     assert result["errors"] == []
     assert result["sessions_reported"] == SESSIONS
@@ -55,6 +57,8 @@ def test_twenty_sessions_saving_at_once_lose_nothing(store_url, capsys):  # noqa
 
 @pytest.mark.slow
 def test_twenty_server_processes_saving_into_one_sqlite_file_lose_nothing(tmp_path, capsys):
+    """Twenty server processes saving into one SQLite file at once lose no save, and the option they share gets versions
+    1 to 20 without gaps or repeats."""
     url = f"sqlite:///{tmp_path / 'workshops.sqlite3'}"
     result = concurrent_saves(url, SESSIONS, 5, mode="processes")
     assert result["errors"] == [] and result["sessions_reported"] == SESSIONS
@@ -79,6 +83,8 @@ def _wait_for_lines(proc: subprocess.Popen, count: int, timeout: float = 60) -> 
 
 @pytest.mark.slow
 def test_a_server_killed_mid_save_loses_no_returned_save(tmp_path):
+    """An app server killed while saving loses no option whose save had returned, adds at most the one save in flight,
+    and leaves the SQLite file whole for the next server to open."""
     path = tmp_path / "workshops.sqlite3"
     with Store(str(path)) as store:
         code = store.create_room("Kill test")

@@ -80,6 +80,8 @@ def _child(path: Path, code: str) -> dict[str, str]:
 
 
 def test_read_only_file_still_reads_and_refuses_saves_plainly(tmp_path):
+    """With its SQLite file read-only, the store still shows a room's options but refuses a save with one plain message
+    that the file is read-only."""
     path, code = _filled(tmp_path)
     path.chmod(0o444)
     out = _child(path, code)
@@ -90,6 +92,8 @@ def test_read_only_file_still_reads_and_refuses_saves_plainly(tmp_path):
 
 
 def test_read_only_folder_gives_store_unavailable(tmp_path):
+    """A database file in a read-only folder makes the store unavailable with one plain message, on opening or on
+    saving."""
     path, code = _filled(tmp_path)
     path.chmod(0o444)
     tmp_path.chmod(0o555)
@@ -104,6 +108,8 @@ def test_read_only_folder_gives_store_unavailable(tmp_path):
 
 
 def test_a_writer_holding_the_lock_past_the_busy_timeout_gives_store_unavailable(tmp_path):
+    """While another program holds a write lock past the busy timeout, options can still be read, a save waits and then
+    says plainly that the store is busy, and saving works again once the lock is let go."""
     path, code = _filled(tmp_path)
     holder = sqlite3.connect(path, isolation_level=None, timeout=0)
     holder.execute("PRAGMA journal_mode=WAL")
@@ -128,6 +134,8 @@ def test_a_writer_holding_the_lock_past_the_busy_timeout_gives_store_unavailable
 
 
 def test_an_exclusive_locking_mode_blocks_even_opening_plainly(tmp_path):
+    """A database file another program holds in exclusive locking mode gives a plain message that the store is busy,
+    even just to open it."""
     path, code = _filled(tmp_path)
     holder = sqlite3.connect(path, isolation_level=None, timeout=0)
     holder.execute("PRAGMA locking_mode=EXCLUSIVE")
@@ -145,6 +153,8 @@ def test_an_exclusive_locking_mode_blocks_even_opening_plainly(tmp_path):
 
 @pytest.mark.parametrize("damage", ["random bytes", "random pages after a valid header", "truncated"])
 def test_a_damaged_file_gives_store_unavailable(tmp_path, damage):
+    """A SQLite file overwritten with random bytes, damaged after its header or cut short gives one plain message that
+    the database is damaged or is not a database."""
     path, code = _filled(tmp_path)
     data = path.read_bytes()
     rng = __import__("random").Random(7)
@@ -163,6 +173,8 @@ def test_a_damaged_file_gives_store_unavailable(tmp_path, damage):
 
 
 def test_an_unreachable_postgresql_gives_store_unavailable(tmp_path):
+    """A PostgreSQL server that cannot be reached gives one plain message that the store cannot reach its database
+    server."""
     with pytest.raises(StoreUnavailable) as caught:
         Store(f"postgresql+psycopg://nobody@/none?host={tmp_path}&connect_timeout=2")
     _plain(str(caught.value))
