@@ -8,7 +8,6 @@ tables, sentences, report and workbook are then made from."""
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from charts import catalogue
 from partnership import Scenario, most_likely_point
 from partnership.decisions import CURE, placement_warnings
 from partnership.fields import field_label
-from partnership.formats import field_value, money, percent, point_percent
+from partnership.formats import field_value, file_stem, money, percent, point_percent
 from partnership.negotiation import SweepResult, default_axes
 from partnership.results import result
 from partnership.scenario import scenario_to_yaml
@@ -49,7 +48,6 @@ TABLE_FILES = {
 """Each table's file name (without .csv) in the pack."""
 
 __all__ = [
-    "slug",
     "scenario_charts",
     "comparison_charts",
     "scenario_tables",
@@ -59,11 +57,6 @@ __all__ = [
     "pack_zip",
     "export_pack",
 ]
-
-
-def slug(text: str) -> str:
-    """A file-name-safe form of a name."""
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "scenario"
 
 
 def unique_names(names: list[str], form: str = "{} ({})") -> list[str]:
@@ -212,7 +205,7 @@ def pack_files(
     names = unique_names([n for n, _ in options])
     # one folder per option: names that differ only in case or punctuation ("Home A", "home-a") share a
     # slug, and would otherwise write over each other's files
-    folders = unique_names([slug(n) for n in names], form="{}_{}")
+    folders = unique_names([file_stem(n) for n in names], form="{}_{}")
     files: dict[str, bytes] = {}
     sections: list[Section] = []
     summaries = []
@@ -302,7 +295,7 @@ def export_pack(scenarios: list[Scenario], out_dir: str | Path) -> Path:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     options = [(s.name, s) for s in scenarios]
-    stem = slug(scenarios[0].name) if len(scenarios) == 1 else "comparison"
+    stem = file_stem(scenarios[0].name) if len(scenarios) == 1 else "comparison"
     path = out / f"{stem}_paper_pack.zip"
     path.write_bytes(pack_zip(options))
     return path

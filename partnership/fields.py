@@ -33,6 +33,7 @@ __all__ = [
     "negotiable_paths",
     "unit_text",
     "input_step",
+    "path_parts",
     "value_of",
     "REQUIRED",
     "KINDS",
@@ -620,6 +621,28 @@ def input_step(path: str, scale: float | None) -> float:
     return float(10 ** (math.floor(math.log10(scale)) - 2)) if scale >= 1 else 0.01
 
 
+_PATH_PART = re.compile(r"([A-Za-z_]+)(?:\[(\d+)\])?$")
+
+
+def path_parts(path: str) -> list[str | int]:
+    """A dotted path's steps, a list's index as a number: ``agreement.sharing.bands[2].host_share`` is
+    ``["agreement", "sharing", "bands", 2, "host_share"]``: the one reading of a path that every walker uses.
+    Raises KeyError for what is not a path.
+
+    >>> path_parts("agreement.sharing.bands[2].host_share")
+    ['agreement', 'sharing', 'bands', 2, 'host_share']
+    """
+    parts: list[str | int] = []
+    for piece in path.split("."):
+        m = _PATH_PART.match(piece)
+        if not m:
+            raise KeyError(f"{path}: not a scenario field path")
+        parts.append(m.group(1))
+        if m.group(2) is not None:
+            parts.append(int(m.group(2)))
+    return parts
+
+
 def value_of(scenario: Any, path: str, resolved: bool = True) -> Any:
     """The value at a dotted path of a validated scenario (``bands[2].host_share`` included). With
     ``resolved``, an unset optional field takes the value of the field it defaults to (the spot price
@@ -630,9 +653,8 @@ def value_of(scenario: Any, path: str, resolved: bool = True) -> Any:
     0.25
     """
     node = scenario
-    for part in path.split("."):
-        m = re.match(r"(\w+)\[(\d+)\]$", part)
-        node = getattr(node, m.group(1))[int(m.group(2))] if m else getattr(node, part)
+    for part in path_parts(path):
+        node = node[part] if isinstance(part, int) else getattr(node, part)
     if node is None and resolved and (source := spec(path).default_from):
         return value_of(scenario, source)
     return node

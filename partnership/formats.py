@@ -4,12 +4,14 @@ command line, the app, charts and exports."""
 from __future__ import annotations
 
 import math
+import re
 
 from . import fields
 from .scenario import Scenario
 
 __all__ = [
     "NA",
+    "file_stem",
     "money",
     "percent",
     "unit_money",
@@ -139,3 +141,17 @@ def outcome_unit(name: str, scenario: Scenario) -> str:
     if name in UNIT_PRICES:
         return f"{scenario.currency} per {unit_period(scenario)}"
     return f"{scenario.currency} per year"
+
+
+def file_stem(name: str, fallback: str = "scenario", limit: int | None = None) -> str:
+    """A name as the stem of a file name, the same everywhere a file is named after a scenario, an option or a room:
+    lower-case letters and digits, each run of anything else one underscore, at most ``limit`` characters;
+    ``fallback`` when nothing is left.
+
+    >>> file_stem("Four-place children's home")
+    'four_place_children_s_home'
+    >>> file_stem("***", "option")
+    'option'
+    """
+    stem = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    return (stem[:limit] if limit else stem) or fallback

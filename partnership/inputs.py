@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .fields import FIELDS, band_index, spec
+from .fields import FIELDS, band_index, spec, value_of
 from .scenario import Scenario
 
 __all__ = ["Inputs", "inputs_of", "INPUT_OF_PATH"]
@@ -56,13 +56,6 @@ def overridable(path: str, scenario: Scenario) -> bool:
     return i is not None and path.endswith(".host_share") and i < len(scenario.agreement.sharing.bands)
 
 
-def _value(scenario: Scenario, path: str):
-    node = scenario
-    for part in path.split("."):
-        node = getattr(node, part)
-    return node
-
-
 def inputs_of(scenario: Scenario, overrides: dict | None = None) -> Inputs:
     """The scenario's inputs, with values (floats or arrays) at dotted paths replaced.
 
@@ -74,7 +67,7 @@ def inputs_of(scenario: Scenario, overrides: dict | None = None) -> Inputs:
     values: dict = {}
     unset: set[str] = set()
     for path, term in INPUT_OF_PATH.items():
-        value = _value(scenario, path)
+        value = value_of(scenario, path, resolved=False)
         if value is None and path not in overrides:
             unset.add(term)
             value = spec(path).no_value

@@ -12,7 +12,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .fields import REQUIRED, numeric_paths, spec
+from .fields import REQUIRED, numeric_paths, path_parts, spec
 from .problems import Problem, Quoted, ScenarioError, clip
 from .reading import MAX_PROBLEMS, capped, echo, precheck, read_document, read_file_bytes
 
@@ -447,25 +447,12 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
 # ----------------------------------------------------------------------------------------------
 # Dotted paths: agreement.contribution, agreement.sharing.bands[2].host_share, ...
 
-_PATH_PART = re.compile(r"([A-Za-z_]+)(?:\[(\d+)\])?$")
-
-
-def _split(path: str) -> list[str | int]:
-    parts: list[str | int] = []
-    for piece in path.split("."):
-        m = _PATH_PART.match(piece)
-        if not m:
-            raise KeyError(f"{path}: not a scenario field path")
-        parts.append(m.group(1))
-        if m.group(2) is not None:
-            parts.append(int(m.group(2)))
-    return parts
-
-
-def set_path(data: dict, path: str, value: Any) -> dict:
-    """A deep copy of a scenario mapping with the value at a dotted path replaced (created if absent)."""
-    data = copy.deepcopy(data)
-    parts = _split(path)
+def set_path(data: dict, path: str, value: Any, *, copy_first: bool = True) -> dict:
+    """A deep copy of a scenario mapping with the value at a dotted path replaced (created if absent); with
+    ``copy_first=False``, the mapping itself, changed in place."""
+    if copy_first:
+        data = copy.deepcopy(data)
+    parts = path_parts(path)
     node: Any = data
     for part, nxt in zip(parts[:-1], parts[1:]):
         if isinstance(part, int):

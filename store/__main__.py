@@ -7,7 +7,9 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .archive import MAX_ARCHIVE_BYTES, slug
+from partnership.formats import file_stem
+
+from .archive import MAX_ARCHIVE_BYTES
 from .errors import StoreError
 from .rooms import Store, room_code_from_link
 
@@ -46,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
                 raise StoreError(f"{out} is a file, not a folder.")
             with Store(args.database) as store:
                 data = store.export_zip(code)
-                title = slug(store.room(code).title) if store.room(code).title else "room"
+                title = file_stem(store.room(code).title, "room", 60) if store.room(code).title else "room"
             try:
                 out.mkdir(parents=True, exist_ok=True)
                 # The file's name carries the room's title and the time, never its code (the code is the secret).

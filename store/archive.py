@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import stat
 import zipfile
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
 from partnership import ScenarioError, parse_scenario_text, scenario_to_yaml
+from partnership.formats import file_stem
 
 from .errors import BadArchive
 from .limits import MAX_ARCHIVE_BYTES, MAX_FILE_BYTES, MAX_FILES, MAX_NAME
@@ -22,11 +22,6 @@ LOG_COLUMNS = ["time", "who", "action", "option", "version", "file"]
 ACTIONS = {"save", "remove", "restore", "import"}
 
 __all__ = ["BadArchive", "Step", "build", "read"]
-
-
-def slug(text: str) -> str:
-    """A file-name-safe form of an option's name."""
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:60] or "option"
 
 
 def _csv_safe(value: str) -> str:
@@ -49,7 +44,7 @@ def build(all_versions: list[OptionVersion], log: list[Event]) -> bytes:
     taken: set[str] = set()
     for v in all_versions:  # one distinct file stem per option, in the order first saved
         if v.name not in stems:
-            base, i = slug(v.name), 2
+            base, i = file_stem(v.name, "option", 60), 2
             stem = base
             while stem in taken:
                 stem, i = f"{base}_{i}", i + 1

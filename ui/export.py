@@ -8,7 +8,7 @@ import streamlit as st
 
 from charts import catalogue
 from paper import images
-from paper.pack import audit_workbook_of, pack_zip, slug
+from paper.pack import audit_workbook_of, pack_zip
 from paper.tables import (
     GRID_TABLE_STEPS,
     grid_table,
@@ -19,7 +19,7 @@ from paper.tables import (
     to_csv_bytes,
 )
 from partnership import Scenario, most_likely_point
-from partnership.formats import percent
+from partnership.formats import file_stem, percent
 
 from . import compute, options, views
 
@@ -65,7 +65,7 @@ def export(s: Scenario) -> None:
         "Export: every chart, the tables, the auditable workbook and the paper pack, for the scenario on screen."
     )
     name = s.name
-    stem = slug(name)
+    stem = file_stem(name)
     if images.chromium_path() is None:
         st.warning("Chart images need Chromium on the server (Debian package 'chromium'); tables still work.")
     st.subheader("Charts")

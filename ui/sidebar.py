@@ -8,6 +8,7 @@ import streamlit as st
 from partnership import Scenario, ScenarioError
 from partnership.fields import GROUPS as FIELD_GROUPS
 from partnership.fields import group_at, spec
+from partnership.formats import file_stem
 from partnership.scenario import scenario_to_json, scenario_to_yaml
 
 from . import state
@@ -136,7 +137,7 @@ def render(valid: Scenario | None) -> None:
             "Open a scenario (YAML or JSON)", type=["yaml", "yml", "json"], key="upload", on_change=_on_upload
         )
         if valid is not None:
-            stem = "".join(c if c.isalnum() else "_" for c in valid.name.lower()).strip("_") or "scenario"
+            stem = file_stem(valid.name)
             c1, c2 = files.columns(2)
             c1.download_button(
                 "Save YAML", scenario_to_yaml(valid), f"{stem}.yaml", "application/yaml", width="stretch"

@@ -15,7 +15,7 @@ from partnership import Scenario, ScenarioError, load_scenario, parse_scenario_t
 from partnership.fields import FIELDS, input_step, spec, unit_text, value_of
 from partnership.formats import money
 from partnership.problems import Problem, page_words
-from partnership.scenario import scenario_to_dict
+from partnership.scenario import scenario_to_dict, set_path
 
 KINDS_ENTERED = ("money_year", "money_unit", "money_once", "fraction", "count", "integer", "text")
 """Field kinds entered in a box of their own (choices, bands and sources have widgets of their own)."""
@@ -266,11 +266,7 @@ def scenario_document() -> dict:
                 continue
         if value is None:  # an optional field left empty stays unset (e.g. no cap)
             continue
-        node = doc
-        parts = path.split(".")
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = value
+        set_path(doc, path, value, copy_first=False)
     description = (st.session_state.get(DESCRIPTION_KEY) or "").strip()
     if description:
         doc["description"] = description

@@ -32,7 +32,7 @@ from PIL import Image
 
 import paper.tables as tables_module
 from paper.images import chart_image
-from paper.pack import pack_files, pack_zip, scenario_charts, slug
+from paper.pack import pack_files, pack_zip, scenario_charts
 from paper.report import ASSUMPTIONS
 from partnership import (
     OUTCOME_NAMES,
@@ -44,7 +44,7 @@ from partnership import (
     parse_scenario_text,
     summarize,
 )
-from partnership.formats import money, percent
+from partnership.formats import file_stem, money, percent
 from partnership.negotiation import SweepResult, default_axes, sweep
 from partnership.term import evaluate_term
 
@@ -145,7 +145,7 @@ def comparison() -> Pack:
         data,
         unzip(data),
         {s.name: model_of(s) for s in scenarios},
-        {s.name: f"options/{slug(s.name)}/" for s in scenarios},
+        {s.name: f"options/{file_stem(s.name)}/" for s in scenarios},
     )
 
 
@@ -524,7 +524,7 @@ def svg_page():
 def _layout_cases():
     cases = [pytest.param("single", f"charts/{stem}.svg", id=f"single-{stem}") for stem in STEMS]
     for preset in COMPARED:
-        folder = f"options/{slug(load_scenario(PRESET[preset]).name)}/charts"
+        folder = f"options/{file_stem(load_scenario(PRESET[preset]).name)}/charts"
         for stem in STEMS:
             cases.append(pytest.param("comparison", f"{folder}/{stem}.svg", id=f"{preset}-{stem}"))
     cases += [pytest.param("comparison", f"comparison/{s}.svg", id=f"comparison-{s}") for s in COMPARISON_STEMS]
