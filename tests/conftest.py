@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from partnership import scenario_from_dict
 from partnership.examples import EXAMPLE
 
-# python -m pytest tests/test_extremes.py --hypothesis-profile=thorough: 10,000 examples of extreme scenarios
+# python -m pytest tests/model/test_extremes.py --hypothesis-profile=thorough: 10,000 examples of extreme scenarios
 settings.register_profile("thorough", max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -383,7 +383,7 @@ def test_find_terms_csv_is_the_sweep(single, model):
 
 
 # ---------------------------------------------------------------------------------------------
-# 6. workbooks (their recalculation in LibreOffice is tests/test_workbook.py's job)
+# 6. workbooks (their recalculation in LibreOffice is tests/exports/test_workbook.py's job)
 
 
 def test_workbooks_open_in_openpyxl(single, model):

@@ -2,7 +2,7 @@
 the summary, the term and the sweep on the default axes. The scenarios are drawn at the edges of what the
 field registry allows (its rules and plausibility bounds), where overflow and cancellation live.
 
-Run many more with: python -m pytest tests/test_extremes.py --hypothesis-profile=thorough (10,000 examples).
+Run many more with: python -m pytest tests/model/test_extremes.py --hypothesis-profile=thorough (10,000 examples).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Run by tests/test_chart_browser.py in a process of its own: kill, then freeze, the chart browser and
+"""Run by tests/exports/test_chart_browser.py in a process of its own: kill, then freeze, the chart browser and
 report, as JSON lines, what each following export gives and how long it takes."""
 
 import json
