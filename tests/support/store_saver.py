@@ -1,7 +1,7 @@
 """Stands in for an app server in the kill-and-restart test: saves options into a room one after another
 and prints each one's name once its save has returned, until it is killed.
 
-Usage: python tests/store_saver.py DATABASE ROOM_CODE PREFIX
+Usage: python tests/support/store_saver.py DATABASE ROOM_CODE PREFIX
 """
 
 from __future__ import annotations
