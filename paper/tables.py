@@ -14,7 +14,7 @@ import pandas as pd
 import xlsxwriter
 
 from partnership.fields import field_label, is_fraction
-from partnership.formats import FRACTIONS, NA, UNIT_COUNTS, outcome_unit
+from partnership.formats import FRACTIONS, NA, UNIT_COUNTS, outcome_unit, point_percent
 from partnership.negotiation import SweepResult
 from partnership.outcomes import OUTCOME_NAMES, Outcome
 from partnership.scenario import Scenario
@@ -118,7 +118,7 @@ def term_table(term: TermResult, scenario: Scenario) -> pd.DataFrame:
     data["cumulative_host_saving_after_set_up"] = series(r.cumulative_host_saving)[1:]
     df = pd.DataFrame(data)
     df.attrs["title"] = (
-        f"Each year of the {years}-year term at {occupancy:.0%} occupancy and {local_use:.0%} local use "
+        f"Each year of the {years}-year term at {point_percent(occupancy)} occupancy and {point_percent(local_use)} local use "
         "(MODEL.md section 10)"
     )
     units = {c: outcome_unit(c, scenario) for c in df.columns if c != "year"}

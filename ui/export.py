@@ -19,7 +19,7 @@ from paper.tables import (
     to_csv_bytes,
 )
 from partnership import Scenario, most_likely_point
-from partnership.formats import file_stem, percent
+from partnership.formats import file_stem, point_percent
 
 from . import compute, options, views
 
@@ -40,7 +40,7 @@ def _chart_list(s: Scenario) -> list[tuple[str, str, callable, str, str]]:
     for c in catalogue.charts_for(s):
         point = {coordinate: sliders[slider] for coordinate, slider in c.point.items()}
         at = compute.point_of(**point) + (("question", question),)
-        title, _ = c.texts(s, point, percent)
+        title, _ = c.texts(s, point, point_percent)
         out.append((c.stem, title, lambda key=c.key, at=at: compute.figure(key, text, at), s.name, "Scenario"))
     saved = options.saved_scenarios()
     if saved:

@@ -308,6 +308,8 @@ def test_export_view_offers_every_chart_table_and_the_pack():
         assert key in keys
     assert "dl_compare_gains_png" not in keys  # no saved options yet
     assert "dl_pack" not in keys  # the pack is built when asked, then offered
+    titles = [m.value for m in at.markdown if m.value.startswith("**Where the money goes")]
+    assert titles == ["**Where the money goes, 82.5 % occupancy, 60 % local use**"]  # the point as the sliders hold it
     at.button(key="build_pack").click().run()
     assert not at.exception and not at.error, problems_shown(at)
     pack = next(d for d in at.get("download_button") if d.key == "dl_pack")

@@ -297,3 +297,12 @@ def test_summary_table_over_a_term_adds_the_npv_names():
         assert row.value == pytest.approx(expected[row.quantity], rel=1e-12, abs=1e-12)
         if "npv" in row.quantity and not row.quantity.startswith("probability"):
             assert row.unit == "£ over the term, discounted"
+
+
+def test_term_table_names_the_point_as_exactly_as_the_views():
+    """The year-by-year table's title names the point as the sliders hold it (82.5 % occupancy, not 82 % or 83 %)."""
+    from partnership.term import evaluate_term
+
+    s = load_scenario(NEW_BUILD)
+    df = tables.term_table(evaluate_term(s, 0.825, 0.6), s)
+    assert "at 82.5 % occupancy and 60 % local use" in df.attrs["title"]
