@@ -26,7 +26,7 @@ from partnership.scenario import scenario_to_yaml
 from .images import FORMATS, chart_images
 from .narrative import sharpness_sentences
 from .report import (
-    ASSUMPTIONS,
+    assumptions,
     Report,
     Section,
     default_subtitle,
@@ -258,7 +258,7 @@ def pack_files(
             charts=[(caption, fig, f"comparison/{stem}.png") for stem, caption, fig in compared],
         )
         sections.insert(0, compare)
-    sections.append(Section("Assumptions", paragraphs=[f"- {a}" for a in ASSUMPTIONS]))
+    sections.append(Section("Assumptions", paragraphs=[f"- {a}" for a in assumptions([s for _, s in options])]))
     report = Report(
         title=("Partnership options compared: " + ", ".join(names)) if several else options[0][1].name,
         subtitle=default_subtitle(),

@@ -17,14 +17,12 @@ from partnership.formats import field_unit, money, percent
 
 from .narrative import expected_case_sentences, uncertainty_sentence
 
-__all__ = ["Section", "Report", "inputs_rows", "sources_rows", "ASSUMPTIONS", "to_markdown", "to_html"]
+__all__ = ["Section", "Report", "inputs_rows", "sources_rows", "ASSUMPTIONS", "assumptions", "without_agreement_assumption", "to_markdown", "to_html"]
 
 ASSUMPTIONS = [
-    "Every figure follows the formulas of the project's model contract (MODEL.md): fees, operating cost, "
-    "compensation, the surplus above the target margin shared by local-use band, and any deficit share.",
+    "Every figure follows the calculator's published formulas: fees, operating cost, compensation, the surplus "
+    "above the target margin shared by local-use band, and any deficit share.",
     "Money is a year's worth in the scenario's currency; prices are per unit-period.",
-    "'Without the agreement' is like for like: the same occupancy and the same host use, everyone buying "
-    "from the provider at the spot price and the host buying elsewhere at its alternative price.",
     "Occupancy and local use follow independent triangular distributions (lowest, most likely, highest); "
     "expectations, chances and percentiles are integrated over them, not sampled at random.",
     "The search for terms judges each pair of terms on the expected gains over that uncertainty; the "
@@ -32,6 +30,38 @@ ASSUMPTIONS = [
     "Figures marked as estimates in the scenario's description are not sourced and should be replaced with "
     "the parties' own before any decision.",
 ]
+"""The assumptions that hold for every scenario; :func:`assumptions` adds each scenario's own comparison."""
+
+
+def without_agreement_assumption(s: Scenario) -> str:
+    """What 'without the agreement' means for this scenario, from its own figures: the same occupancy and host
+    use; other councils buy at the spot price; the host buys locally what it would get anyway, at the spot price,
+    and the rest elsewhere at its alternative price."""
+    cur, unit = s.currency, s.unit
+    per = f"per {unit} per {s.period}"
+    spot = money(value_of(s, "prices.spot"), cur)
+    alternative = money(value_of(s, "prices.host_alternative"), cur)
+    anyway = float(s.without_agreement.local_use)
+    text = (
+        "'Without the agreement' is like for like: the same occupancy and the same use by the host; other councils "
+        f"buy from the provider at the spot price ({spot} {per})"
+    )
+    if anyway > 0:
+        return text + (
+            f"; the host would still place {percent(anyway)} of the used {unit}s locally at the spot price and buy "
+            f"the rest of its use elsewhere at its alternative price ({alternative} {per}). Its cost per {unit} "
+            "without the agreement blends the two."
+        )
+    return text + f"; the host buys all of its use elsewhere at its alternative price ({alternative} {per})."
+
+
+def assumptions(scenarios: list[Scenario]) -> list[str]:
+    """The pack's assumptions: the general ones and, for each scenario (named when there are several), what
+    'without the agreement' means for it."""
+    own = [
+        (f"{s.name}: " if len(scenarios) > 1 else "") + without_agreement_assumption(s) for s in scenarios
+    ]
+    return ASSUMPTIONS[:2] + own + ASSUMPTIONS[2:]
 
 
 @dataclass

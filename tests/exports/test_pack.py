@@ -33,7 +33,7 @@ from PIL import Image
 import paper.tables as tables_module
 from paper.images import chart_image
 from paper.pack import pack_files, pack_zip, scenario_charts
-from paper.report import ASSUMPTIONS
+from paper.report import assumptions
 from partnership import (
     OUTCOME_NAMES,
     SUMMARY_NAMES,
@@ -437,7 +437,7 @@ def test_summary_md_states_the_models_figures_and_assumptions(single, model):
     assert not missing, f"summary.md lacks the model's figures {missing}"
     assert "## Assumptions" in md
     tail = md.split("## Assumptions", 1)[1]
-    for assumption in ASSUMPTIONS:
+    for assumption in assumptions([model.scenario]):
         assert assumption in tail, f"summary.md lacks the assumption {assumption[:50]!r}..."
 
 
