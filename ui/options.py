@@ -250,6 +250,13 @@ def _room_header(db: Store | None, code: str | None) -> None:
         c1.code(base.command, language=None)
     elif base.warning:
         c1.info(plain(base.warning))
+    if base.others:
+        c1.caption(
+            plain(
+                "If the link does not open on another laptop, try this machine's other addresses: "
+                + ", ".join(base.others)
+            )
+        )
     if room.personal:
         c2.button("Start a workshop room", on_click=_start_room, args=(db,), key="start_room", width="stretch")
     elif base.shareable:

@@ -53,13 +53,15 @@ class LinkBase:
     address), ``"browser"`` (the address this page was opened by), ``"network"`` (the machine's network address)
     or ``"this machine"``. ``shareable``: False when the link opens on this machine only. ``warning``: plain words
     for the page when the link may not open elsewhere ("" when it will). ``command``: when it opens on this machine
-    only, the command that starts the app so the others can join ("" otherwise)."""
+    only, the command that starts the app so the others can join ("" otherwise). ``others``: the bases on the
+    machine's other network addresses, to try when ``base`` does not open (from ``"network"`` only)."""
 
     base: str
     source: str
     shareable: bool
     warning: str = ""
     command: str = ""
+    others: tuple[str, ...] = ()
 
 
 def is_loopback_host(host: str | None) -> bool:
@@ -169,7 +171,8 @@ def choose_base(
         return LinkBase(f"{scheme}://{_host_in_url(server_address)}:{port}{path}", "network", True, problem)
     if listens_everywhere(server_address):
         if network:
-            return LinkBase(f"{scheme}://{_host_in_url(network[0])}:{port}{path}", "network", True, problem)
+            first, *rest = (f"{scheme}://{_host_in_url(a)}:{port}{path}" for a in network)
+            return LinkBase(first, "network", True, problem, others=tuple(rest))
         if hostname and not is_loopback_host(hostname):
             return LinkBase(
                 f"{scheme}://{hostname}:{port}{path}",
@@ -195,8 +198,9 @@ def choose_base(
 
 
 def network_addresses() -> list[str]:
-    """This machine's addresses on its networks, best first: IPv4 before IPv6, of interfaces that are up, without
-    loopback, link-local (169.254.x.x, fe80::) or virtual machines' and containers' own networks.
+    """This machine's addresses on its networks, best first (IPv4 of a local network, 10.x, 172.16-31.x and
+    192.168.x, then other IPv4, then IPv6), of interfaces that are up, without loopback, link-local (169.254.x.x,
+    fe80::) or virtual machines' and containers' own networks.
 
     Read from the operating system's list of interfaces (psutil); no packet is sent, no name is looked up."""
     import psutil
@@ -219,8 +223,19 @@ def network_addresses() -> list[str]:
                 continue
             if address.is_loopback or address.is_link_local or address.is_unspecified or address.is_multicast:
                 continue
-            found.append((0 if address.version == 4 else 1, str(address)))
+            found.append((_rank(address), str(address)))
     return [a for _, a in sorted(found, key=lambda f: f[0])]
+
+
+_LOCAL_NETWORKS = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
+
+
+def _rank(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> int:
+    """How likely the other laptops in a room reach an address, best 0: an IPv4 address of a local network (what
+    Wi-Fi and office networks give), then any other IPv4 (e.g. a VPN's), then IPv6."""
+    if address.version == 6:
+        return 2
+    return 0 if any(address in n for n in _LOCAL_NETWORKS) else 1
 
 
 def current_base(request_url: str | None) -> LinkBase:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import socket
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from ui.room_link import (
@@ -64,6 +65,7 @@ def test_listening_on_every_interface_gives_the_machines_network_address_and_por
         assert link == f"http://192.168.1.20:8502/calc/?room={CODE}"
         assert "localhost" not in link and "127.0.0.1" not in link
         assert base.source == "network" and base.shareable and base.warning == ""
+        assert base.others == ("http://10.0.0.4:8502/calc",)
     ipv6 = choose_base(None, public_url=None, server_address="::", port=8501, network=["fd00::2"], tls=True)
     assert ipv6.base == "https://[fd00::2]:8501"
 
@@ -148,6 +150,37 @@ def test_the_network_address_is_read_without_a_packet_or_a_name_lookup(monkeypat
     assert all(not is_loopback_host(a) and not a.startswith(("169.254.", "fe80:")) for a in found)
 
 
+def test_the_network_address_prefers_a_local_network_and_skips_what_no_laptop_reaches(monkeypatch):
+    """Of the machine's interfaces, those that are down, loopback, link-local, or a container's or virtual machine's
+    own are left out; a local network's IPv4 address (Wi-Fi) comes before a VPN's, and IPv4 before IPv6."""
+    from types import SimpleNamespace
+
+    import psutil
+
+    def addr(family, address):
+        return SimpleNamespace(family=family, address=address)
+
+    def up(isup=True):
+        return SimpleNamespace(isup=isup)
+
+    interfaces = {
+        "lo": [addr(socket.AF_INET, "127.0.0.1"), addr(socket.AF_INET6, "::1")],
+        "docker0": [addr(socket.AF_INET, "172.17.0.1")],
+        "tun0": [addr(socket.AF_INET, "100.64.3.7")],
+        "eth1": [addr(socket.AF_INET, "192.168.50.9")],
+        "wlan0": [
+            addr(socket.AF_INET6, "fe80::1%wlan0"),
+            addr(socket.AF_INET6, "fd12::9"),
+            addr(socket.AF_INET, "192.168.1.20"),
+        ],
+        "usb0": [addr(socket.AF_INET, "169.254.10.10")],
+    }
+    stats = {"lo": up(), "docker0": up(), "tun0": up(), "eth1": up(False), "wlan0": up(), "usb0": up()}
+    monkeypatch.setattr(psutil, "net_if_addrs", lambda: interfaces)
+    monkeypatch.setattr(psutil, "net_if_stats", lambda: stats)
+    assert network_addresses() == ["192.168.1.20", "100.64.3.7", "fd12::9"]
+
+
 def test_the_qr_code_decodes_to_the_link():
     """The room's QR code, read back by a barcode reader (zxing-cpp), is exactly the room's link, for a short and a long
     base address; it is drawn large enough for a projector (at least 8 pixels a module)."""
@@ -175,6 +208,40 @@ def _room_page(monkeypatch, public_url: str | None) -> AppTest:
     at.run()
     show(at, "Compare options")
     return at.button(key="start_room").click().run()
+
+
+@pytest.fixture
+def server_address():
+    """Set Streamlit's ``server.address`` for a page run in this process (as ``--server.address`` would), put back
+    afterwards."""
+    from streamlit import config
+
+    before = (config.get_option("server.address"), config.get_where_defined("server.address"))
+    yield lambda value: config.set_option("server.address", value)
+    config.set_option("server.address", *before)
+
+
+def test_on_a_loopback_only_server_the_panel_warns_and_gives_the_command(monkeypatch, server_address):
+    """On a server listening on 127.0.0.1 only, the room panel warns that the link opens on this machine only, shows
+    the command that lets the others join, and offers no QR code."""
+    server_address("127.0.0.1")
+    at = _room_page(monkeypatch, None)
+    assert any("opens on this machine only" in w.value for w in at.warning)
+    assert "python -m streamlit run app.py --server.address 0.0.0.0" in [c.value for c in at.code]
+    assert not at.get("image")
+
+
+def test_on_a_server_on_every_interface_the_panel_links_by_the_network_address(monkeypatch, server_address):
+    """On a server listening on 0.0.0.0, the room panel's link is on the machine's network address (as the interface
+    list gives it: here a stand-in), not localhost or 127.0.0.1, with its QR code and no warning."""
+    import ui.room_link
+
+    server_address("0.0.0.0")
+    monkeypatch.setattr(ui.room_link, "network_addresses", lambda: ["192.168.1.20"])
+    at = _room_page(monkeypatch, None)
+    links = [c.value for c in at.code if "?room=" in c.value]
+    assert links == [f"http://192.168.1.20:8501/?room={at.query_params['room']}"]
+    assert not any("this machine only" in w.value for w in at.warning) and len(at.get("image")) == 1
 
 
 def test_the_room_panel_shows_the_public_link_and_its_qr_code(monkeypatch):
