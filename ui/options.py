@@ -121,9 +121,7 @@ def _start_room(db: Store) -> None:
         _note(store_words(exc), "error")
         return
     st.query_params[ROOM_KEY] = code
-    _note(
-        "Workshop room started. Share the room's link (or its QR code): everyone with it sees the options saved here."
-    )
+    _note("Workshop room started: everyone with the room's link, above, sees the options saved here.")
 
 
 def _save(db: Store, text: str) -> None:

@@ -16,6 +16,7 @@ Which address the link starts with (:func:`choose_base`, pure, tested without a 
 
 from __future__ import annotations
 
+import functools
 import io
 import ipaddress
 import os
@@ -266,6 +267,7 @@ def room_link(base: str, code: str, key: str = "room") -> str:
     return f"{base.rstrip('/')}/?{key}={code}"
 
 
+@functools.lru_cache(maxsize=64)  # drawn again on every run of the page: about 8 ms each, kept once made
 def qr_png(text: str, scale: int = 12) -> bytes:
     """A QR code of ``text`` as a black-on-white PNG: error correction level M (raised when it costs no size),
     ``scale`` pixels a module and the standard quiet zone of 4 modules (a link of this app's length: about 45
