@@ -20,7 +20,7 @@ from partnership import Scenario, ScenarioError
 from partnership.formats import money, percent
 from store import RoomNotFound, Store, StoreError, StoreUnavailable
 
-from . import compute, state
+from . import compute, room_link, state
 from .text import plain
 
 ROOM_KEY = "room"  # the query parameter and session key holding the room's code
@@ -121,7 +121,7 @@ def _start_room(db: Store) -> None:
         _note(store_words(exc), "error")
         return
     st.query_params[ROOM_KEY] = code
-    _note("Workshop room started. Share this page's address: everyone with it sees the options saved here.")
+    _note("Workshop room started: everyone with the room's link, above, sees the options saved here.")
 
 
 def _save(db: Store, text: str) -> None:
@@ -217,8 +217,8 @@ def compare_options(s: Scenario) -> None:
 def _room_header(db: Store | None, code: str | None) -> None:
     if db is None:
         return
-    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     if code is None:
+        c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
         c1.caption(
             "Options you save are kept safe under a private link (this page's address). To share them with the "
             "room, start a workshop room and give everyone its link."
@@ -238,17 +238,31 @@ def _room_header(db: Store | None, code: str | None) -> None:
     except StoreError:
         return
     what = "Your private room" if room.personal else f"Workshop room {plain(room.title) if room.title else ''}".strip()
-    address = _room_link(code)
+    base = room_link.current_base(st.context.url)
+    address = room_link.room_link(base.base, code, ROOM_KEY)
+    c1, c2 = st.columns([3, 2] if not room.personal and base.shareable else [3, 1], vertical_alignment="top")
     c1.markdown(f"**{what}.** Everyone with this link sees the options saved here, within a few seconds:")
     c1.code(address, language=None)
+    if not base.shareable:
+        c1.warning(plain(base.warning), icon=":material/warning:")
+        c1.code(base.command, language=None)
+    elif base.warning:
+        c1.info(plain(base.warning))
+    if base.others:
+        c1.caption(
+            plain(
+                "If the link does not open on another laptop, try this machine's other addresses: "
+                + ", ".join(base.others)
+            )
+        )
     if room.personal:
         c2.button("Start a workshop room", on_click=_start_room, args=(db,), key="start_room", width="stretch")
-
-
-def _room_link(code: str) -> str:
-    """The page's address reduced to the room: what to share."""
-    base = (st.context.url or "").split("?")[0] if st.context.url else ""
-    return f"{base}?{ROOM_KEY}={code}"
+    elif base.shareable:
+        # for the projector: large enough to scan from the back of a room (a phone reads it from about ten times
+        # its width away)
+        c2.image(
+            room_link.qr_png(address), caption="Scan to open the room's link", width="stretch", output_format="PNG"
+        )
 
 
 @st.fragment(run_every=REFRESH_SECONDS)

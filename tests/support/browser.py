@@ -39,10 +39,17 @@ def _free_port() -> int:
 
 
 @contextmanager
-def streamlit_process(app: str = "app.py", port: int | None = None):
-    """The real app on a loopback port (a free one unless given); yields ``(process, base URL)`` once its health
-    check answers (the process for those who watch its memory or processor time, as the load benchmark does)."""
+def streamlit_process(
+    app: str = "app.py", port: int | None = None, address: str = "127.0.0.1", env: dict | None = None
+):
+    """The real app on a free port (or ``port``), listening on ``address`` (loopback unless given; ``"0.0.0.0"`` for
+    every interface), with ``env`` added to the environment; yields ``(process, base URL)`` once its health check
+    answers (the process for those who watch its memory or processor time, as the load benchmark does). The base URL,
+    and every request a test makes through it, is on 127.0.0.1 whatever the server listens on."""
     port = port or _free_port()
+    # Listening beyond loopback with no browser.serverAddress set, a headless Streamlit asks a public web service for
+    # the machine's external address (for its start-up banner): naming the browser's address stops that.
+    beyond = [] if address == "127.0.0.1" else ["--browser.serverAddress=127.0.0.1"]
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -52,11 +59,13 @@ def streamlit_process(app: str = "app.py", port: int | None = None):
             app,
             "--server.headless=true",
             f"--server.port={port}",
-            "--server.address=127.0.0.1",
+            f"--server.address={address}",
+            *beyond,
             "--browser.gatherUsageStats=false",
             "--server.fileWatcherType=none",
         ],
         cwd=ROOT,
+        env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -82,9 +91,10 @@ def streamlit_process(app: str = "app.py", port: int | None = None):
 
 
 @contextmanager
-def streamlit_server(app: str = "app.py", port: int | None = None):
-    """The real app on a loopback port (a free one unless given); yields its base URL."""
-    with streamlit_process(app, port) as (_, url):
+def streamlit_server(app: str = "app.py", port: int | None = None, address: str = "127.0.0.1", env: dict | None = None):
+    """The real app on a free port (or ``port``), listening on ``address``, with ``env`` added to the environment;
+    yields its base URL, on 127.0.0.1."""
+    with streamlit_process(app, port, address, env) as (_, url):
         yield url
 
 
