@@ -4,7 +4,7 @@
 import streamlit as st
 
 from partnership import decisions, warning_details
-from ui import compute, sidebar, state, views
+from ui import compute, sidebar, solve, state, views
 from ui.guard import guarded
 from ui.text import plain
 
@@ -58,6 +58,7 @@ if presenting:
     st.markdown(
         """<style>
         [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], .st-key-glance_more, .st-key-first_words,
+        .st-key-solve_box,
         .st-key-view_purpose,
         .screen-lead { display: none; }
         [data-testid="stMainBlockContainer"] { padding-top: 0.8rem; }
@@ -100,6 +101,9 @@ def export_view(s) -> None:
 with st.container(key="first_words"):  # for a first visit: hidden in presentation mode
     guarded("the words used", views.first_words, shown)
 guarded("the headline figures", views.at_a_glance, shown)
+guarded(
+    "the “What would it take?” box", solve.what_would_it_take, shown
+)  # the provider's first question, under the headline
 VIEWS = {
     **views.CHART_VIEWS,  # the chart catalogue's views (charts.catalogue.VIEWS), in its order
     "Find terms": views.find_terms,
