@@ -107,7 +107,8 @@ def _box(s: Scenario) -> None:
         u = b.number_input("Local use (%)", value=round(100 * u, 6), key="solve_local_use", **box) / 100
     name, at = question(s, figure, where, o, u)
     try:
-        answer = compute.solve(compute.key(s), path, name, float(target), at)
+        with st.spinner("Working it out over the whole uncertainty..." if at == "expected" else "Working it out..."):
+            answer = compute.solve(compute.key(s), path, name, float(target), at)
     except Exception as exc:  # ScenarioError: a question the model cannot answer, in the page's words
         for line in getattr(exc, "details", [str(exc)]):
             st.error(state.plain_message(line))
