@@ -13,7 +13,7 @@ import yaml
 from partnership import ScenarioError, evaluate, load_scenario, scenario_from_dict, summarize
 from partnership.cli import main
 from partnership.scenario import scenario_to_dict, set_path
-from partnership.solve import in_words, plausible_range, solve
+from partnership.solve import _first_change, in_words, plausible_range, solve
 
 from ..conftest import ROOT
 
@@ -222,3 +222,22 @@ def test_the_table_says_the_question_and_the_answer_in_words(scenario_file):
         "A contribution of £260,240 a year keeps the provider from losing money at 60 % occupancy and 75 % local "
         "use; any less does not."
     )
+
+
+def test_the_quick_scan_in_expectation_gives_the_answer_of_the_full_scan(example, monkeypatch):
+    """In expectation the 101 values are scanned first on the sweep's coarser integration and confirmed on the
+    summary's: the answer is the one a scan wholly on the summary's points gives, and when the coarse scan points the
+    wrong way (a one-cell integration) the scan is redone on the summary's points, to the same answer."""
+    import partnership.solve as goal_seek
+
+    args = (example, "prices.host", "expected_host_saving", 20_000, 4800, 4960)  # £1.60 between scanned prices
+    quick = solve(*args, at="expected").value
+    monkeypatch.setattr(goal_seek, "SCAN_CELLS", goal_seek.SUMMARY_RESOLUTION)
+    full = solve(*args, at="expected").value
+    scans = []
+    monkeypatch.setattr(goal_seek, "SCAN_CELLS", 1)
+    monkeypatch.setattr(goal_seek, "_first_change", lambda g: scans.append(len(g)) or _first_change(g))
+    crude = solve(*args, at="expected").value
+    assert scans == [101, 101]  # the crude scan, then the scan redone on the summary's points
+    assert quick == pytest.approx(full, abs=1e-6) and crude == pytest.approx(full, abs=1e-6)
+    assert summarize(_with(example, "prices.host", quick))["expected_host_saving"] == pytest.approx(20_000, abs=0.01)
