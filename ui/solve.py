@@ -83,7 +83,14 @@ def _box(s: Scenario) -> None:
     paths = negotiable_paths(len(s.agreement.sharing.bands))
     figures = {**FIGURES, **(TERM_FIGURES if s.term.years > 1 else {})}
     c = st.columns([3, 3, 2])
-    path = c[0].selectbox("Term", paths, format_func=field_label, key="solve_field", persist_state="session")
+    path = c[0].selectbox(
+        "Term",
+        paths,
+        index=paths.index("agreement.contribution"),  # the provider's first question
+        format_func=field_label,
+        key="solve_field",
+        persist_state="session",
+    )
     figure = c[1].selectbox(
         "Figure", list(figures), format_func=figures.get, key="solve_figure", persist_state="session"
     )

@@ -28,9 +28,10 @@ def answer(at: AppTest) -> str:
 
 
 def test_the_contribution_that_keeps_the_provider_from_losing_money_at_70_percent_and_adopting_it():
-    """On the children's home, the contribution at which the provider's profit is 0 at 70 % occupancy and the most
-    likely local use (60 %) is £19,485 (£19,484.80 exactly, as the model says), said in one sentence; Adopt puts it in
-    the contribution's input and the headline's profit at the most likely case moves to the adopted scenario's."""
+    """On the children's home, the box offers the contribution first; the contribution at which the provider's profit
+    is 0 at 70 % occupancy and the most likely local use (60 %) is £19,485 (£19,484.80 exactly, as the model says),
+    said in one sentence; Adopt puts it in the contribution's input and the headline's profit at the most likely case
+    moves to the adopted scenario's."""
     scenario = load_scenario(CHILDRENS_HOME)
     o, u = most_likely_point(scenario)
     expected = solve(scenario, "agreement.contribution", "provider_profit", 0, at=(0.7, u))
@@ -39,7 +40,7 @@ def test_the_contribution_that_keeps_the_provider_from_losing_money_at_70_percen
     at = start()
     assert not at.exception, at.exception
     before = metric(at, "Provider's profit a year")
-    at.selectbox(key="solve_field").set_value("agreement.contribution")
+    assert at.selectbox(key="solve_field").value == "agreement.contribution"  # the term asked about first
     at.selectbox(key="solve_figure").set_value("provider_profit")
     at.radio(key="solve_where").set_value("point").run()
     assert at.number_input(key="solve_local_use").value == pytest.approx(100 * u)  # starts at the most likely point
