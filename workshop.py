@@ -58,7 +58,6 @@ if presenting:
     st.markdown(
         """<style>
         [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], .st-key-glance_more, .st-key-first_words,
-        .st-key-solve_box,
         .st-key-view_purpose,
         .screen-lead { display: none; }
         [data-testid="stMainBlockContainer"] { padding-top: 0.8rem; }
@@ -101,9 +100,8 @@ def export_view(s) -> None:
 with st.container(key="first_words"):  # for a first visit: hidden in presentation mode
     guarded("the words used", views.first_words, shown)
 guarded("the headline figures", views.at_a_glance, shown)
-guarded(
-    "the “What would it take?” box", solve.what_would_it_take, shown
-)  # the provider's first question, under the headline
+if not presenting:  # the provider's first question, under the headline; not on the projector's screen
+    guarded("the “What would it take?” box", solve.what_would_it_take, shown)
 VIEWS = {
     **views.CHART_VIEWS,  # the chart catalogue's views (charts.catalogue.VIEWS), in its order
     "Find terms": views.find_terms,

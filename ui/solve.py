@@ -66,8 +66,7 @@ def _adopt(path: str, value: float, met_above: bool | None, currency: str) -> No
 def what_would_it_take(s: Scenario) -> None:
     """The box: a term, a figure, a target and where, then the answer in one sentence and an Adopt button. Worked out
     only while the box is open."""
-    holder = st.container(key="solve_box")  # hidden in presentation mode
-    box = holder.expander("What would it take?", key="glance_solve", on_change="rerun")
+    box = st.container(key="solve_box").expander("What would it take?", key="glance_solve", on_change="rerun")
     if box.open is False:
         return
     with box:

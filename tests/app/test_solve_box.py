@@ -94,3 +94,13 @@ def test_the_box_is_not_worked_out_while_closed():
     at = AppTest.from_file(str(ROOT / "workshop.py"), default_timeout=120).run()
     assert not at.exception
     assert not [w for w in at.selectbox if w.key == "solve_field"]
+
+
+def test_the_box_is_not_on_the_projectors_screen():
+    """In presentation mode the box is not drawn at all, so the open chart keeps the first screen."""
+    at = AppTest.from_file(str(ROOT / "workshop.py"), default_timeout=120)
+    at.session_state["presentation"] = True
+    at.session_state["glance_solve"] = True
+    at.run()
+    assert not at.exception
+    assert not [e for e in at.expander if e.label == "What would it take?"]
