@@ -9,13 +9,15 @@ from types import SimpleNamespace
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from partnership import ScenarioError, evaluate, load_scenario, scenario_from_dict, summarize
 from partnership.cli import main
 from partnership.scenario import scenario_to_dict, set_path
 from partnership.solve import _first_change, in_words, plausible_range, solve
 
-from ..conftest import ROOT
+from ..conftest import ROOT, scenarios
 
 CHILDRENS_HOME = ROOT / "presets" / "childrens_home.yaml"
 
@@ -241,3 +243,28 @@ def test_the_quick_scan_in_expectation_gives_the_answer_of_the_full_scan(example
     assert scans == [101, 101]  # the crude scan, then the scan redone on the summary's points
     assert quick == pytest.approx(full, abs=1e-6) and crude == pytest.approx(full, abs=1e-6)
     assert summarize(_with(example, "prices.host", quick))["expected_host_saving"] == pytest.approx(20_000, abs=0.01)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    scenarios(),
+    st.sampled_from(["agreement.contribution", "prices.host", "agreement.compensation.per_external_unit",
+                     "agreement.sharing.loss_share", "agreement.sharing.bands[0].host_share"]),
+    st.sampled_from(["provider_profit", "provider_gain", "host_saving"]),
+    st.floats(0, 1),
+    st.floats(0, 1),
+)  # fmt: skip
+def test_an_answer_put_back_reaches_the_target_on_random_scenarios(doc, field, figure, o, u):
+    """On random valid scenarios, a term, a figure and a point: the answer, when there is one, lies in the range and,
+    put back into the scenario, gives the figure at the target (section 2's figures are continuous in every term the
+    room negotiates), to a millionth of how far the figure moves over the range; with no answer, the figure does not
+    cross the target between the range's ends."""
+    scenario = scenario_from_dict(doc)
+    r = solve(scenario, field, figure, 0, at=(o, u))
+    ends = [float(getattr(evaluate(_with(scenario, field, x), o, u), figure)) for x in (r.low, r.high)]
+    if r.value is None:  # each of these figures moves one way with each of these terms: no answer, no crossing
+        assert not min(ends) < 0 < max(ends)
+        return
+    assert r.low <= r.value <= r.high
+    back = float(getattr(evaluate(_with(scenario, field, r.value), o, u), figure))
+    assert abs(back) <= 1e-6 * (abs(ends[0]) + abs(ends[1])) + 1e-6
