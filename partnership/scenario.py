@@ -447,7 +447,6 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
 # ----------------------------------------------------------------------------------------------
 # Dotted paths: agreement.contribution, agreement.sharing.bands[2].host_share, ...
 
-
 def set_path(data: dict, path: str, value: Any, *, copy_first: bool = True) -> dict:
     """A deep copy of a scenario mapping with the value at a dotted path replaced (created if absent); with
     ``copy_first=False``, the mapping itself, changed in place."""
