@@ -4,7 +4,7 @@
 import streamlit as st
 
 from partnership import decisions, warning_details
-from ui import compute, sidebar, state, views
+from ui import compute, sidebar, solve, state, views
 from ui.guard import guarded
 from ui.text import plain
 
@@ -100,6 +100,8 @@ def export_view(s) -> None:
 with st.container(key="first_words"):  # for a first visit: hidden in presentation mode
     guarded("the words used", views.first_words, shown)
 guarded("the headline figures", views.at_a_glance, shown)
+if not presenting:  # the provider's first question, under the headline; not on the projector's screen
+    guarded("the “What would it take?” box", solve.what_would_it_take, shown)
 VIEWS = {
     **views.CHART_VIEWS,  # the chart catalogue's views (charts.catalogue.VIEWS), in its order
     "Find terms": views.find_terms,

@@ -1,4 +1,5 @@
-"""The command line: ``python -m partnership evaluate | summary | sweep | term`` (MODEL.md sections 5 and 10).
+"""The command line: ``python -m partnership evaluate | summary | sweep | term | solve`` (MODEL.md sections 5, 10
+and 16).
 
 The paper pack is written by the export layer: ``python -m paper export`` (see :mod:`paper.__main__`)."""
 
@@ -130,6 +131,54 @@ def _cmd_sweep(args) -> dict:
         beta=args.beta,
     )
     return result.to_dict()
+
+
+def _cmd_solve(args) -> dict:
+    from .solve import solve
+
+    scenario = load_scenario(args.file)
+    _warn(args, scenario)
+    args.scenario = scenario
+    point = (args.occupancy, args.local_use)
+    if args.expected and any(x is not None for x in point):
+        raise ScenarioError([Problem("--expected", "text", detail="give either --expected or a point, not both")])
+    if not args.expected and any(x is None for x in point):
+        detail = "give a point (--occupancy O --local-use U) or --expected"
+        raise ScenarioError([Problem("--occupancy" if point[0] is None else "--local-use", "text", detail=detail)])
+    at = "expected" if args.expected else point
+    args.result = solve(scenario, args.field, args.figure, args.target, args.low, args.high, at)
+    return args.result.to_dict()
+
+
+def _solve_table(result, scenario) -> str:
+    """The goal seek as a person reads it: the question, the range searched, the answer with its unit, and the
+    answer in one sentence."""
+    from .solve import figure_noun, figure_value, in_words, range_words, where_words
+
+    cur = scenario.currency
+    rows = [
+        ("term", field_label(result.field), f"({result.field})"),
+        ("figure", figure_noun(result.figure), f"({result.figure})"),
+        ("target", figure_value(scenario, result.figure, result.target), ""),
+        ("where", where_words(result.at), ""),
+        ("range searched", range_words(scenario, result)[1].removeprefix("from "), ""),
+        ("answer", "not reached in the range" if result.value is None else _exact(result.field, result.value, cur), ""),
+    ]  # fmt: skip
+    title = f"{scenario.name}: what would it take? (MODEL.md section 16)"
+    return _rows_table(title, rows) + "\n\n" + in_words(scenario, result)
+
+
+def _exact(path: str, value: float, currency: str) -> str:
+    """A solved value to the precision a person checks it at: money to the penny, shares to a hundredth of a
+    percent, counts to two decimals."""
+    from .fields import spec
+
+    kind = spec(path).kind
+    if kind.startswith("money"):
+        return money(value, currency, 2)
+    if kind == "fraction":
+        return percent(value, 2)
+    return f"{value:,.2f}" if kind == "count" else f"{value:g}"
 
 
 def _warn(args, scenario) -> None:
@@ -267,6 +316,8 @@ def _print(out: dict, fmt: str, command: str, scenario=None, args=None) -> None:
         print(_term_table(_json_safe(out), scenario, args.occupancy, args.local_use))
     elif command == "sweep":
         print(_sweep_table(_json_safe(out), scenario))
+    elif command == "solve":
+        print(_solve_table(args.result, scenario))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -298,6 +349,17 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--min-provider-gain", type=_number, default=0.0, metavar="G")
     s.add_argument("--min-host-saving", type=_number, default=0.0, metavar="S")
     s.add_argument("--beta", type=_number, default=0.5, metavar="B", help="bargaining weight of the provider, 0-1")
+    v = add("solve", "what it would take: the value of one term at which a figure reaches a target")
+    v.add_argument("--field", required=True, metavar="PATH", help="the term to solve for, e.g. agreement.contribution")
+    v.add_argument("--figure", required=True, metavar="NAME", help="a section-2 name at a point, or section-3 expected")
+    v.add_argument("--target", type=_number, default=0.0, metavar="T", help="the figure's target (default 0)")
+    v.add_argument("--occupancy", type=_fraction, metavar="O", help="share of capacity in use, 0-1")
+    v.add_argument("--local-use", type=_fraction, metavar="U", help="host's share of used capacity, 0-1")
+    v.add_argument("--expected", action="store_true", help="the figure in expectation over the uncertainty")
+    v.add_argument(
+        "--low", type=_number, metavar="L", help="the bottom of the range (default: the field's plausible range)"
+    )
+    v.add_argument("--high", type=_number, metavar="H", help="the top of the range")
     return p
 
 
@@ -308,7 +370,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("The paper pack is written by: python -m paper export FILE [FILE...] --out DIR", file=sys.stderr)
         return 2
     args = _parser().parse_args(argv)
-    commands = {"evaluate": _cmd_evaluate, "summary": _cmd_summary, "sweep": _cmd_sweep, "term": _cmd_term}
+    commands = {
+        "evaluate": _cmd_evaluate,
+        "summary": _cmd_summary,
+        "sweep": _cmd_sweep,
+        "term": _cmd_term,
+        "solve": _cmd_solve,
+    }
     try:
         out = commands[args.command](args)
     except ScenarioError as exc:

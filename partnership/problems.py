@@ -176,6 +176,13 @@ def _file_rest(p: Problem) -> str:
         )
     if r == "no_such_field":
         return f"{g}: {p.detail}"
+    if r == "not_a_figure":
+        where = (
+            "at a point (one of MODEL.md section 2's names, e.g. provider_profit)"
+            if b == "point"
+            else ("in expectation (one of MODEL.md section 3's names, e.g. expected_provider_gain)")
+        )
+        return f"{_got(g)} is not a figure {where}" + (f": {p.detail}" if p.detail else "")
     return p.detail  # "text": the problem's own words
 
 
@@ -361,6 +368,8 @@ RULES = {
     "same_axis": "both axes of a search name the same field (got)",
     "years_with_list": "the term's length searched while a growth rate (got) is given year by year",
     "no_such_field": "a search's axis names a field the scenario lacks (got; ``detail``: the reason)",
+    "not_a_figure": "a goal seek's figure is not a name it can reach where it is asked for (got: the name; bound: "
+    "``point`` or ``expected``; ``detail``: where the name is a figure, if it is one)",
     "text": "free words (``detail``), at ``path`` if there is one",
 }
 """Every rule a :class:`Problem` may name, with what it asks for."""

@@ -12,6 +12,7 @@ import streamlit as st
 import charts
 from charts import catalogue
 from partnership import Scenario, SweepResult, decisions, most_likely_point, results, scenario_from_dict, term
+from partnership import solve as goal_seek
 from partnership.scenario import scenario_to_json
 
 SCREEN_STEPS = 51
@@ -75,6 +76,13 @@ def term_case(text: str) -> dict:
     out = term.evaluate_term(s, o, u).to_dict()
     out["uplift_to_stay"] = term.host_price_uplift_to_stay(s, o, u) if out["provider_walk_away_year"] else None
     return out
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def solve(text: str, field: str, figure: str, target: float, at) -> goal_seek.SolveResult:
+    """MODEL.md section 16: the value of ``field`` at which ``figure`` reaches ``target``, at a point ``(o, u)`` or
+    ``"expected"``, over the field's plausible range (cached: a figure in expectation takes a second or so)."""
+    return goal_seek.solve(_scenario(text), field, figure, target, at=at)
 
 
 def point_of(occupancy: float | None = None, local_use: float | None = None) -> tuple:
