@@ -23,7 +23,7 @@ from partnership.negotiation import SweepResult, default_axes
 from partnership.results import result
 from partnership.scenario import scenario_to_yaml
 
-from .images import FORMATS, chart_images
+from .images import FORMATS, charts_images
 from .narrative import sharpness_sentences
 from .report import (
     ASSUMPTIONS,
@@ -209,6 +209,9 @@ def pack_files(
     files: dict[str, bytes] = {}
     sections: list[Section] = []
     summaries = []
+    drawings: list[
+        tuple[str, tuple]
+    ] = []  # (path without its suffix, chart): every image drawn in one batch at the end
     several = len(options) > 1
     for name, folder, (_, s) in zip(names, folders, options):
         prefix = f"options/{folder}/" if several else ""
@@ -218,9 +221,7 @@ def pack_files(
         terms = result("sweep", s, question=(x, y))
         files[f"{prefix}scenario.yaml"] = scenario_to_yaml(s).encode()
         chart_list = scenario_charts(s, summary, terms)
-        for stem, _, fig in chart_list:
-            for fmt, data in chart_images(fig, formats, s.name).items():
-                files[f"{prefix}charts/{stem}.{fmt}"] = data
+        drawings += [(f"{prefix}charts/{stem}", (fig, formats, s.name, "Scenario")) for stem, _, fig in chart_list]
         tables = scenario_tables(s, summary, terms)
         for table_name, table in tables.items():
             files[f"{prefix}tables/{TABLE_FILES[table_name]}.csv"] = to_csv_bytes(table)
@@ -248,9 +249,7 @@ def pack_files(
         files["comparison/headline_figures.csv"] = to_csv_bytes(table)
         label = "; ".join(names)
         compared = comparison_charts(summaries)
-        for stem, _, fig in compared:
-            for fmt, data in chart_images(fig, formats, label, "Options compared").items():
-                files[f"comparison/{stem}.{fmt}"] = data
+        drawings += [(f"comparison/{stem}", (fig, formats, label, "Options compared")) for stem, _, fig in compared]
         compare = Section(
             "Options compared",
             paragraphs=[f"{len(options)} options, each judged over its own uncertainty."],
@@ -264,6 +263,9 @@ def pack_files(
         subtitle=default_subtitle(),
         sections=sections,
     )
+    for (path, _), images in zip(drawings, charts_images([chart for _, chart in drawings])):
+        for fmt, data in images.items():
+            files[f"{path}.{fmt}"] = data
     files["summary.md"] = to_markdown(report).encode()
     files["summary.html"] = to_html(report).encode()
     return files
