@@ -20,7 +20,7 @@ from .narrative import expected_case_sentences, uncertainty_sentence
 __all__ = ["Section", "Report", "inputs_rows", "sources_rows", "ASSUMPTIONS", "to_markdown", "to_html"]
 
 ASSUMPTIONS = [
-    "Every figure follows the formulas of the project's model contract (MODEL.md): fees, operating cost, "
+    "Every figure follows the model's formulas (the audit workbook's Calculations sheet writes each out): fees, operating cost, "
     "compensation, the surplus above the target margin shared by local-use band, and any deficit share.",
     "Money is a year's worth in the scenario's currency; prices are per unit-period.",
     "'Without the agreement' is like for like: the same occupancy and the same host use, everyone buying "

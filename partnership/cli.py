@@ -194,7 +194,7 @@ def _evaluate_table(out: dict, scenario, occupancy: float, local_use: float) -> 
         ("without it", percent(be["without_agreement"], 1), ""),
     ]
     title = f"{scenario.name}: one year at {point_percent(occupancy)} occupancy, {point_percent(local_use)} local use"
-    return _rows_table(title, rows, "Names are MODEL.md's; n/a where a figure is undefined.")
+    return _rows_table(title, rows, "Names are the model's formula names; n/a where a figure is undefined.")
 
 
 YEAR_COLUMNS = ["provider_gain", "host_saving", "provider_profit", "host_net_cost", "operating_cost", "void_payments"]
@@ -222,7 +222,7 @@ def _term_table(out: dict, scenario, occupancy: float, local_use: float) -> str:
             rows.append((name, money(value, cur, 2), ""))
         else:
             rows.append((name, "never" if value is None else f"year {int(value)}", ""))
-    head = [title, "=" * len(title), "Names are MODEL.md's; each year's money in that year's pounds, a year.", ""]
+    head = [title, "=" * len(title), "Names are the model's formula names; each year's money in that year's pounds, a year.", ""]
     return "\n".join(head + grid + _aligned(rows))
 
 
@@ -252,7 +252,7 @@ def _sweep_table(out: dict, scenario) -> str:
         edges = ", ".join(field_label(out[a]["path"]) for a in out["balanced_on_edge"]) or "none"
         rows += [("balanced point on the end of a range", edges, "")]
         rows += [("not sharp (near-best region wide)", "yes" if out["flat_optimum"] else "no", "")]
-    return _rows_table(f"{scenario.name}: terms both sides accept (MODEL.md section 4)", rows)
+    return _rows_table(f"{scenario.name}: terms both sides accept", rows)
 
 
 def _print(out: dict, fmt: str, command: str, scenario=None, args=None) -> None:
