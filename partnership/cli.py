@@ -173,9 +173,9 @@ def _outcome_cell(name: str, value, scenario) -> tuple[str, str]:
 
 def _evaluate_table(out: dict, scenario, occupancy: float, local_use: float) -> str:
     cur = scenario.currency
-    rows = [("Section 2, in its own order", None, "")]
+    rows = [("The model's figures, in the order of its formulas", None, "")]
     rows += [(name, *_outcome_cell(name, out[name], scenario)) for name in OUTCOME_NAMES]
-    rows += [("Money riding on a placement (section 9)", None, "")]
+    rows += [("Money riding on a placement", None, "")]
     for jump in out["sharing_jumps"]:
         rows.append(
             (
@@ -283,12 +283,12 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--format", choices=["json", "table"], default="json", help="output format (default json)")
         return sp
 
-    e = add("evaluate", "every section-2 figure at one occupancy and local use")
+    e = add("evaluate", "every figure of the model at one occupancy and local use")
     e.add_argument("--occupancy", type=_fraction, required=True, metavar="O", help="share of capacity in use, 0-1")
     e.add_argument("--local-use", type=_fraction, required=True, metavar="U", help="host's share of used capacity, 0-1")
     add("summary", "expectations, probabilities and percentiles under the scenario's uncertainty")
     t = add(
-        "term", "every year of the term at one occupancy and local use: section-2 figures, NPVs, payback, walk-away"
+        "term", "every year of the term at one occupancy and local use: every figure of the model, NPVs, payback, walk-away"
     )
     t.add_argument("--occupancy", type=_fraction, required=True, metavar="O", help="share of capacity in use, 0-1")
     t.add_argument("--local-use", type=_fraction, required=True, metavar="U", help="host's share of used capacity, 0-1")

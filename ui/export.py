@@ -101,7 +101,7 @@ def export(s: Scenario) -> None:
     }
     tables = {
         "outcome_grid": (
-            "Outcome grid: every section-2 figure, occupancy x local use in 5 % steps",
+            "Outcome grid: every figure of the model, occupancy x local use in 5 % steps",
             made["Outcome grid"],
         ),
         "summary": ("Summary under the uncertainty", made["Summary"]),
