@@ -48,9 +48,11 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-TABS = max(1, int(os.environ.get("PARTNERSHIP_CHART_TABS", "3")))
-"""Browser tabs drawing at once: a pack's 21 images (7 charts in 3 formats) take about 40 % less time over 3 tabs than
-over one, on 2 cores (more tabs gained little more there)."""
+TABS = max(1, int(os.environ.get("PARTNERSHIP_CHART_TABS", "2")))
+"""Browser tabs drawing at once (``PARTNERSHIP_CHART_TABS``). On the 2-core test machine a warm browser drew a pack's
+21 images (7 charts in 3 formats) in 6.6 s over one tab, 5.0 over two to three and 4.4 over four, with other work on
+the cores; but each tab loads plotly.js, and with the cores busy (load 9) a command-line pack took 13 s with
+three tabs against 11 s with one or two. Two is the measured compromise."""
 DRAW_TIMEOUT_S = float(os.environ.get("PARTNERSHIP_CHART_TIMEOUT", "60"))
 """The longest one chart image may take before the chart browser is taken as hung (a 2,800-pixel PNG takes
 about 0.3 s; starting the browser about 2 s)."""

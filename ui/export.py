@@ -165,10 +165,11 @@ def export(s: Scenario) -> None:
     _pack_button(pack_options, terms, file_name, what, room, proposers)
 
 
-PACK_SECONDS = (4.5, 3.5)
-"""Measured with benchmarks/bench_pack.py on the 2-core machine the app is tested on, the chart browser running
-(medians of 3 over the presets, other work sharing the cores): about 4.5 s for one scenario's pack and 3.5 s more
-for each further option of a comparison (each option's charts, tables and workbook)."""
+PACK_SECONDS = (5.0, 4.5)
+"""Measured on the 2-core machine the app is tested on, other work sharing the cores (load 6 to 9), the chart browser
+already running as it is here (the view starts it): the children's home preset's pack took 3.4 to 4.7 s (medians of 3,
+two rounds), a comparison of two options 8.3 to 9.0 s. So about 5 s for one scenario and 4.5 s for each further
+option, rounded up: measure again with benchmarks/bench_pack.py when the pack changes."""
 
 
 def build_time_words(options: int) -> str:
