@@ -165,11 +165,11 @@ def export(s: Scenario) -> None:
     _pack_button(pack_options, terms, file_name, what, room, proposers)
 
 
-PACK_SECONDS = (5.0, 4.5)
-"""Measured on the 2-core machine the app is tested on, other work sharing the cores (load 6 to 9), the chart browser
-already running as it is here (the view starts it): the children's home preset's pack took 3.4 to 4.7 s (medians of 3,
-two rounds), a comparison of two options 8.3 to 9.0 s. So about 5 s for one scenario and 4.5 s for each further
-option, rounded up: measure again with benchmarks/bench_pack.py when the pack changes."""
+PACK_SECONDS = (6.0, 3.0)
+"""Measured on the 2-core machine the app is tested on, other work sharing the cores (load 5 to 9), the chart browser
+already running as it is here (the view starts it): benchmarks/bench_pack.py's medians of 3 were 4.1 to 6.4 s for the
+seven presets and 8.0 s for a comparison of two; the button, click to download offered, 4.7 s (median of 3). So about
+6 s for one scenario and 3 s for each further option, rounded up: measure again when the pack changes."""
 
 
 def build_time_words(options: int) -> str:
