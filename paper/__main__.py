@@ -43,7 +43,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in scenario_warnings(s):
             print(f"warning: {line}", file=sys.stderr)
     try:
-        from .images import ImageExportError
+        from .images import ImageExportError, warm_up
+
+        warm_up()  # the chart browser starts while the pack's modules load and the model works
         from .pack import export_pack
     except ImportError as exc:  # an export library is missing from this installation
         print(f"The paper pack needs {exc.name}: pip install -r requirements.txt", file=sys.stderr)

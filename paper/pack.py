@@ -22,8 +22,9 @@ from partnership.formats import field_value, file_stem, money, percent, point_pe
 from partnership.negotiation import SweepResult, default_axes
 from partnership.results import result
 from partnership.scenario import scenario_to_yaml
+from partnership.uncertainty import SUMMARY_LABELS
 
-from .images import FORMATS, chart_images
+from .images import FORMATS, charts_images
 from .narrative import sharpness_sentences
 from .report import (
     assumptions,
@@ -126,13 +127,15 @@ def audit_workbook_of(s: Scenario, points=None) -> bytes:
     return audit_workbook(s, pts, point, term)
 
 
-def comparison_table(options: list[tuple[str, Scenario, dict]]) -> pd.DataFrame:
-    """Headline figures of each saved option, one row each (money per year, chances as fractions)."""
+def comparison_table(options: list[tuple[str, Scenario, dict]], proposers: list[str] | None = None) -> pd.DataFrame:
+    """Headline figures of each saved option, one row each (money per year, chances as fractions); with
+    ``proposers`` (one per option, "" where none was given) a ``proposed_by`` column after the option's name."""
     rows = []
-    for name, s, summary in options:
+    for i, (name, s, summary) in enumerate(options):
         rows.append(
             {
                 "option": name,
+                **({"proposed_by": proposers[i]} if proposers is not None else {}),
                 "contribution": s.agreement.contribution,
                 "host_price": s.prices.host,
                 "expected_provider_gain": summary["expected_provider_gain"],
@@ -147,13 +150,14 @@ def comparison_table(options: list[tuple[str, Scenario, dict]]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _comparison_rows(options) -> list[list[str]]:
+def _comparison_rows(options, proposers: list[str] | None = None) -> list[list[str]]:
     rows = []
-    for name, s, summary in options:
+    for i, (name, s, summary) in enumerate(options):
         cur = s.currency
         rows.append(
             [
                 name,
+                *([proposers[i] or "not given"] if proposers is not None else []),
                 money(s.agreement.contribution, cur),
                 money(s.prices.host, cur, 2),
                 money(summary["expected_provider_gain"], cur),
@@ -193,15 +197,22 @@ def pack_files(
     options: list[tuple[str, Scenario]],
     terms_axes: dict[str, tuple[tuple, tuple]] | None = None,
     formats: tuple[str, ...] = tuple(FORMATS),
+    room: str | None = None,
+    proposers: list[str] | None = None,
 ) -> dict[str, bytes]:
     """Every file of the pack by its path inside the ZIP.
 
     ``options`` are (name, scenario) pairs: one makes a pack for that scenario, several a comparison
     (each option in ``options/<name>/`` and the comparison at the top). ``terms_axes`` may give, per
     option name, the two terms searched ((path, start, stop, count) each); the default is the
-    contribution against the top sharing band's host share."""
+    contribution against the top sharing band's host share. When the options come from a workshop room, ``room``
+    names it and ``proposers`` gives who proposed each option (one per option, "" where nobody was named): the
+    comparison's table and the summary say them."""
     if not options:
         raise ValueError("a pack needs at least one scenario")
+    if proposers is not None and len(proposers) != len(options):
+        raise ValueError("proposers: one per option")
+    proposers = [str(p or "").strip() for p in proposers] if proposers is not None else None
     names = unique_names([n for n, _ in options])
     # one folder per option: names that differ only in case or punctuation ("Home A", "home-a") share a
     # slug, and would otherwise write over each other's files
@@ -209,6 +220,9 @@ def pack_files(
     files: dict[str, bytes] = {}
     sections: list[Section] = []
     summaries = []
+    drawings: list[
+        tuple[str, tuple]
+    ] = []  # (path without its suffix, chart): every image drawn in one batch at the end
     several = len(options) > 1
     for name, folder, (_, s) in zip(names, folders, options):
         prefix = f"options/{folder}/" if several else ""
@@ -218,9 +232,7 @@ def pack_files(
         terms = result("sweep", s, question=(x, y))
         files[f"{prefix}scenario.yaml"] = scenario_to_yaml(s).encode()
         chart_list = scenario_charts(s, summary, terms)
-        for stem, _, fig in chart_list:
-            for fmt, data in chart_images(fig, formats, s.name).items():
-                files[f"{prefix}charts/{stem}.{fmt}"] = data
+        drawings += [(f"{prefix}charts/{stem}", (fig, formats, s.name, "Scenario")) for stem, _, fig in chart_list]
         tables = scenario_tables(s, summary, terms)
         for table_name, table in tables.items():
             files[f"{prefix}tables/{TABLE_FILES[table_name]}.csv"] = to_csv_bytes(table)
@@ -244,38 +256,66 @@ def pack_files(
             inputs.tables.append((["Input", "Value", "Source", "Year", "Estimate"], sources_rows(s)))
         sections += [sec, inputs]
     if several:
-        table = comparison_table(summaries)
+        table = comparison_table(summaries, proposers)
         files["comparison/headline_figures.csv"] = to_csv_bytes(table)
         label = "; ".join(names)
         compared = comparison_charts(summaries)
-        for stem, _, fig in compared:
-            for fmt, data in chart_images(fig, formats, label, "Options compared").items():
-                files[f"comparison/{stem}.{fmt}"] = data
+        drawings += [(f"comparison/{stem}", (fig, formats, label, "Options compared")) for stem, _, fig in compared]
+        where = f" from the workshop room {room.strip()}" if room and room.strip() else ""
+        who = ""
+        if proposers is not None and any(proposers):
+            who = (
+                " "
+                + "; ".join(
+                    f"{name}: proposed by {by}" if by else f"{name}: proposer not given"
+                    for name, by in zip(names, proposers)
+                )
+                + "."
+            )
+        header = (
+            COMPARISON_HEADER[:1] + ["Proposed by"] + COMPARISON_HEADER[1:]
+            if proposers is not None
+            else COMPARISON_HEADER
+        )
         compare = Section(
             "Options compared",
-            paragraphs=[f"{len(options)} options, each judged over its own uncertainty."],
-            tables=[(COMPARISON_HEADER, _comparison_rows(summaries))],
+            paragraphs=[f"{len(options)} options{where}, each judged over its own uncertainty.{who}"],
+            tables=[(header, _comparison_rows(summaries, proposers))],
             charts=[(caption, fig, f"comparison/{stem}.png") for stem, caption, fig in compared],
         )
         sections.insert(0, compare)
     sections.append(Section("Assumptions", paragraphs=[f"- {a}" for a in assumptions([s for _, s in options])]))
     report = Report(
-        title=("Partnership options compared: " + ", ".join(names)) if several else options[0][1].name,
+        title=(
+            ("Partnership options compared: " + ", ".join(names))
+            + (f" (workshop room: {room.strip()})" if room and room.strip() else "")
+            if several
+            else options[0][1].name
+        ),
         subtitle=default_subtitle(),
         sections=sections,
     )
+    for (path, _), images in zip(drawings, charts_images([chart for _, chart in drawings])):
+        for fmt, data in images.items():
+            files[f"{path}.{fmt}"] = data
     files["summary.md"] = to_markdown(report).encode()
     files["summary.html"] = to_html(report).encode()
     return files
 
 
 def _summary_rows(table: pd.DataFrame, s: Scenario) -> list[list[str]]:
+    """The summary table in words: each figure's name as a person says it, its value, its unit in words (a chance
+    has none: its percent says it)."""
     rows = []
     for _, r in table.iterrows():
-        value = r["value"]
+        value, name = r["value"], str(r["quantity"])
         unit = str(r["unit"])
-        shown = percent(value, 1) if "probab" in unit or unit.startswith("fraction") else money(value, s.currency)
-        rows.append([str(r["quantity"]).replace("_", " "), shown, unit])
+        if "probab" in unit or unit.startswith("fraction"):
+            rows.append([SUMMARY_LABELS.get(name, name.replace("_", " ")), percent(value, 1), "chance"])
+            continue
+        words = f"{s.currency} a year" if unit.endswith("per year") else unit.replace(f"{s.currency} ", "")
+        words = {"over the term, discounted": f"{s.currency} over the term, in today's money"}.get(words, words)
+        rows.append([SUMMARY_LABELS.get(name, name.replace("_", " ")), money(value, s.currency), words])
     return rows
 
 

@@ -17,11 +17,22 @@ from partnership.formats import field_unit, money, percent
 
 from .narrative import expected_case_sentences, uncertainty_sentence
 
-__all__ = ["Section", "Report", "inputs_rows", "sources_rows", "ASSUMPTIONS", "assumptions", "without_agreement_assumption", "to_markdown", "to_html"]
+__all__ = [
+    "Section",
+    "Report",
+    "inputs_rows",
+    "sources_rows",
+    "ASSUMPTIONS",
+    "assumptions",
+    "without_agreement_assumption",
+    "to_markdown",
+    "to_html",
+]
 
 ASSUMPTIONS = [
-    "Every figure follows the calculator's published formulas: fees, operating cost, compensation, the surplus "
-    "above the target margin shared by local-use band, and any deficit share.",
+    "Every figure follows the model's formulas (the audit workbook's Calculations sheet writes each out): fees, "
+    "operating cost, compensation, the surplus above the target margin shared by local-use band, and any deficit "
+    "share.",
     "Money is a year's worth in the scenario's currency; prices are per unit-period.",
     "Occupancy and local use follow independent triangular distributions (lowest, most likely, highest); "
     "expectations, chances and percentiles are integrated over them, not sampled at random.",

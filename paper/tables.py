@@ -57,7 +57,7 @@ def grid_table(grid: Outcome, scenario: Scenario) -> pd.DataFrame:
     data = {"occupancy": column(grid.occupancy), "local_use": column(grid.local_use)}
     data.update({name: column(getattr(grid, name)) for name in OUTCOME_NAMES})
     df = pd.DataFrame(data)
-    df.attrs["title"] = "Outcomes on a grid of occupancy x local use (MODEL.md section 2)"
+    df.attrs["title"] = "Outcomes on a grid of occupancy x local use"
     df.attrs["units"] = {c: outcome_unit(c, scenario) for c in df.columns}
     return df
 
@@ -78,7 +78,7 @@ def summary_table(summary: dict, scenario: Scenario) -> pd.DataFrame:
 
     rows = [{"quantity": k, "value": float(s[k]), "unit": unit(k)} for k in names]
     df = pd.DataFrame(rows, columns=["quantity", "value", "unit"])
-    df.attrs["title"] = "Summary under the scenario's uncertainty (MODEL.md section 3)"
+    df.attrs["title"] = "Summary under the scenario's uncertainty"
     return df
 
 
@@ -118,8 +118,7 @@ def term_table(term: TermResult, scenario: Scenario) -> pd.DataFrame:
     data["cumulative_host_saving_after_set_up"] = series(r.cumulative_host_saving)[1:]
     df = pd.DataFrame(data)
     df.attrs["title"] = (
-        f"Each year of the {years}-year term at {point_percent(occupancy)} occupancy and {point_percent(local_use)} local use "
-        "(MODEL.md section 10)"
+        f"Each year of the {years}-year term at {point_percent(occupancy)} occupancy and {point_percent(local_use)} local use"
     )
     units = {c: outcome_unit(c, scenario) for c in df.columns if c != "year"}
     today = f"{scenario.currency}, discounted to the start of year 1"
@@ -159,9 +158,7 @@ def sweep_table(result: SweepResult) -> pd.DataFrame:
             "is_balanced": balanced.ravel(),
         }
     )
-    df.attrs["title"] = (
-        f"Expected gains over {field_label(result.x.path)} x {field_label(result.y.path)} (MODEL.md section 4)"
-    )
+    df.attrs["title"] = f"Expected gains over {field_label(result.x.path)} x {field_label(result.y.path)}"
     return df
 
 

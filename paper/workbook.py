@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
 from collections.abc import Sequence
 
 import numpy as np
@@ -29,7 +30,7 @@ FORMULA_TEXT = {
     "external_fees": "external_units * p_e",
     "operating_cost": "F + occupied_units * v",
     "compensation": "external_units * (k + r * max(p_e - p_h, 0))",
-    "void_units": "max(0, min(R * W - host_units, N * W - occupied_units))   (MODEL.md section 7)",
+    "void_units": "max(0, min(R * W - host_units, N * W - occupied_units))   (places reserved for the host but not used, when the home has room)",
     "void_payments": "void_units * p_v",
     "surplus_before_sharing": "host_fees + external_fees + C + void_payments - operating_cost - compensation",
     "sharing_threshold": "m * operating_cost",
@@ -42,13 +43,12 @@ FORMULA_TEXT = {
     "host_net_cost": "C + host_fees + void_payments - compensation - surplus_share_to_host",
     "host_unit_cost": "host_net_cost / host_units   (n/a when host_units = 0)",
     "provider_profit_without_agreement": "occupied_units * p_s - operating_cost",
-    "host_cost_without_agreement": "occupied_units * (min(u, u0) * p_s + max(u - u0, 0) * p_a)   (section 8)",
-    "host_unit_cost_without_agreement": "host_cost_without_agreement / host_units   (section 8a; n/a when "
-    "host_units = 0)",
+    "host_cost_without_agreement": "occupied_units * (min(u, u0) * p_s + max(u - u0, 0) * p_a)",
+    "host_unit_cost_without_agreement": "host_cost_without_agreement / host_units   (n/a when host_units = 0)",
     "provider_gain": "provider_profit - provider_profit_without_agreement",
     "host_saving": "host_cost_without_agreement - host_net_cost",
     "joint_gain_check": "provider_gain + host_saving - (occupied_units * max(u - u0, 0) * (p_a - p_s) "
-    "+ external_units * (p_e - p_s)); must be 0 (MODEL.md sections 2 and 8 identity)",
+    "+ external_units * (p_e - p_s)); must be 0: the two sides' gains add up to what the agreement saves in all",
 }
 """Each line item's formula as MODEL.md section 2 writes it (symbols as in section 1)."""
 
@@ -69,7 +69,7 @@ _INDEXED = tuple(
 
 TERM_FORMULA_TEXT = {
     "year": "t: 1 in the first year, one more each year after",
-    "index_costs": "I_c(1) = 1; I_c(t) = I_c(t-1) * (1 + g_c(t))   (MODEL.md section 10)",
+    "index_costs": "I_c(1) = 1; I_c(t) = I_c(t-1) * (1 + g_c(t))",
     "index_host_price": "I_h(1) = 1; I_h(t) = I_h(t-1) * (1 + g_h(t))",
     "index_market_prices": "I_m(1) = 1; I_m(t) = I_m(t-1) * (1 + g_m(t))",
     "index_contribution": "I_C(1) = 1; I_C(t) = I_C(t-1) * (1 + g_C(t))",
@@ -190,7 +190,7 @@ def audit_workbook(
     wb.set_properties(
         {
             "title": f"{scenario.name}: audit workbook",
-            "subject": "Local partnership agreement: MODEL.md section 2 in live formulas",
+            "subject": "Local partnership agreement: the model's formulas, live",
             "comments": "Partnership Calculator export. Inputs, Calculations and Outputs kept apart (FAST Standard).",
         }
     )
@@ -204,7 +204,7 @@ def audit_workbook(
     # the model's values at the points (passed in), stored as the formulas' cached results
     ref, point_refs, bands, growth = _write_inputs(inputs, f, scenario, pts)
     rows = _write_calculations(calcs, f, scenario, result, ref, point_refs, bands)
-    free = _write_outputs(outputs, f, scenario, result, rows, ref)
+    free = _write_outputs(outputs, f, scenario, result, rows, ref, point_refs)
     if several:
         if term is None:
             raise ValueError("term: a term of more than one year needs the model's term result at the first point")
@@ -221,21 +221,28 @@ class _Formats:
         self.wb = wb
         self.currency = currency
         self.title = wb.add_format({"bold": True, "font_size": 14})
-        self.note = wb.add_format({"italic": True, "font_color": "#555555"})
-        self.header = wb.add_format({"bold": True, "bottom": 1, "bg_color": "#D9E1F2", "valign": "top"})
+        self.note = wb.add_format({"italic": True, "font_color": "#555555", "text_wrap": True, "valign": "top"})
+        self.header = wb.add_format(
+            {"bold": True, "bottom": 1, "bg_color": "#D9E1F2", "valign": "top", "text_wrap": True}
+        )
         self.section = wb.add_format({"bold": True, "font_color": "#1F3864", "top": 1})
-        self.text = wb.add_format({})
-        self.working = wb.add_format({"italic": True, "font_color": "#7F7F7F"})
-        self.mono = wb.add_format({"font_name": "Consolas", "font_color": "#404040"})
+        self.text = wb.add_format({"text_wrap": True, "valign": "top"})
+        self.working = wb.add_format({"italic": True, "font_color": "#7F7F7F", "text_wrap": True, "valign": "top"})
+        self.mono = wb.add_format(
+            {"font_name": "Consolas", "font_color": "#404040", "text_wrap": True, "valign": "top"}
+        )
+        self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+        self.mono_wrap = self.mono
+        self.note_wrap = wb.add_format({"italic": True, "font_color": "#555555", "text_wrap": True, "valign": "top"})
         self.input_text = wb.add_format(
-            {"bg_color": "#FFF2CC", "font_color": "#0000CC", "border": 1, "border_color": "#BFBFBF"}
+            {"bg_color": "#FFF2CC", "font_color": "#0000CC", "border": 1, "border_color": "#BFBFBF", "valign": "top"}
         )
         self._cache: dict[tuple, object] = {}
 
     def number(self, code: str, is_input: bool = False, working: bool = False):
         key = (code, is_input, working)
         if key not in self._cache:
-            props = {"num_format": code, "align": "right"}
+            props = {"num_format": code, "align": "right", "valign": "top"}
             if working:
                 props.update({"italic": True, "font_color": "#7F7F7F"})
             if is_input:
@@ -264,17 +271,22 @@ def _input_label(f: FieldSpec) -> str:
 def _write_inputs(ws, f: _Formats, scenario: Scenario, pts):
     """The Inputs sheet. Returns (absolute reference of each numeric path, the (o, u) reference
     of each point, the band table's (from range, share range))."""
-    ws.set_column("A:A", 44)
-    ws.set_column("B:B", 26)
-    ws.set_column("C:D", 16)
-    ws.set_column("E:E", 44)
-    ws.set_column("F:F", 70)
+    wide = scenario.term.years > 1  # a per-year indexation takes a column a year from G
+    widths = [29, 16, 12, 11, 21, 21] if wide else [30, 16, 13, 11, 30, 45]  # A4 landscape at 9 points or more
+    _wrapping(
+        ws,
+        {0: (widths[0], False), 1: (widths[1], False), 4: (widths[4], True), 5: (widths[5], False)},
+        (5, sum(widths)),
+    )
+    for col, (width, fmt) in enumerate(zip(widths, [f.wrap, f.wrap, None, None, f.mono_wrap, f.note_wrap])):
+        ws.set_column(col, col, width, fmt)
+    ws.set_column(_GROWTH_FIRST_COL, _GROWTH_FIRST_COL + scenario.term.years, GROWTH_WIDTH)
     ws.write_string(0, 0, f"Inputs: {scenario.name}", f.title)
     ws.write_string(
         1,
         0,
         "Yellow cells are inputs: change one and the Calculations and Outputs sheets recompute. "
-        "White cells on this sheet are defaults worked out from another input. Symbols as MODEL.md section 1.",
+        "White cells on this sheet are defaults worked out from another input. Each input's symbol, in brackets, is the name the Calculations sheet's formulas use.",
         f.note,
     )
     ws.write_row(3, 0, ["Input", "Unit", "Value", "", "Field", "Note"], f.header)
@@ -403,7 +415,7 @@ def _write_inputs(ws, f: _Formats, scenario: Scenario, pts):
     )
     row += 1
 
-    section("Uncertainty: triangular distributions (MODEL.md section 3)")
+    section("Uncertainty: triangular distributions (lowest, most likely, highest)")
     for fs in FIELDS:
         if fs.group != "Uncertainty":
             continue
@@ -435,9 +447,90 @@ def _write_inputs(ws, f: _Formats, scenario: Scenario, pts):
             ws.write_string(row, 5, note, f.note)
         point_refs.append((cell(row, 2), cell(row, 3)))
         row += 1
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
+    _print_setup(ws, widths + [GROWTH_WIDTH] * max(0, years - 1), 0, 0)
     return ref, point_refs, band_ranges, growth
+
+
+GROWTH_WIDTH = 8
+"""Width of a year's column of rates on the Inputs sheet."""
+POINT_WIDTH = 12
+"""Width of a point's (or a year's) column: a money figure of eight digits with its separators, at 11 pt."""
+PAGE_PX = (11.69 - 2 * 0.4) * 96
+"""The width an A4 landscape page holds between 0.4-inch margins, in pixels at 100 % (96 a printed inch)."""
+MIN_SCALE = 0.85
+"""The smallest print scale: 11-point type prints at 9.35 points or more."""
+
+
+def _wrapping(ws, widths: dict[int, tuple[float, bool]], note: tuple[int, float] = (0, 0)) -> None:
+    """Make the sheet's ``write_string`` note how many lines each text takes in a wrapped column (``widths``:
+    column -> (width, monospaced)), so :func:`_print_setup` can give each row the height its text needs (Excel and
+    LibreOffice do not grow a row for wrapped text they did not type themselves). The sheet's note (row 2) is
+    merged across ``note`` (last column, total width) and wrapped there."""
+    lines: dict[int, int] = {}
+    write = ws.write_string
+
+    def write_string(row, col, text, fmt=None):
+        if (row, col) == (1, 0) and note[0] > 0:
+            ws.merge_range(1, 0, 1, note[0], text, fmt)
+            ws.set_row(1, 15 * len(textwrap.wrap(str(text), int(note[1] * 1.05))))
+            return 0
+        if col in widths and text:
+            width, mono = widths[col]
+            chars = max(4, int(width * (0.85 if mono else 1.05)))
+            n = sum(len(textwrap.wrap(part, chars, break_long_words=True)) or 1 for part in str(text).split("\n"))
+            lines[row] = max(lines.get(row, 1), n)
+        return write(row, col, text, fmt)
+
+    ws.write_string = write_string
+    ws.wrapped_lines = lines
+
+
+def _px(width: float) -> float:
+    """A column's width in pixels, as Excel lays out 11-point Calibri (7 pixels a character, plus 5)."""
+    return width * 7 + 5
+
+
+def _print_setup(ws, label_widths: list[float], first_col: int, n: int, width: float = POINT_WIDTH) -> None:
+    """Print the sheet on A4 landscape with its header rows (1-4) on every page, type no smaller than
+    :data:`MIN_SCALE` of its size. A sheet of label columns and ``n`` columns of figures (points or years) that
+    fits the page width at that scale is fitted to it; a wider one prints its figures a page-width block at a time,
+    the label columns repeated on every page, fitted to as many page widths as that takes."""
+    for row, lines in getattr(ws, "wrapped_lines", {}).items():
+        if lines > 1 and row > 3:
+            ws.set_row(row, 15 * lines)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.repeat_rows(0, 3)
+    ws.set_footer("&L&A&RPage &P of &N")
+    labels = sum(_px(w) for w in label_widths)
+    if n == 0 or labels + n * _px(width) <= PAGE_PX / MIN_SCALE:
+        ws.fit_to_pages(1, 0)
+        return
+    per_page = max(1, int((PAGE_PX / MIN_SCALE - labels) // _px(width)))
+    ws.repeat_columns(0, first_col - 1)
+    ws.fit_to_pages(-(-n // per_page), 0)  # so many pages wide, the label columns on each
+    ws.print_across()
+
+
+def _point_headers(ws, f: _Formats, first_col: int, point_refs, result) -> None:
+    """Each point's column header: its number, occupancy and local use, as live formulas of the Inputs sheet's
+    points table (a point changed there relabels its column)."""
+    ws.set_row(3, 76)
+    for j, (o_ref, u_ref) in enumerate(point_refs):
+        o, u = float(result.occupancy[j]), float(result.local_use[j])
+        formula = (
+            f'="Point {j + 1}"&CHAR(10)&"occupancy"&CHAR(10)&ROUND({o_ref}*100,1)&" %"&CHAR(10)&"local use"'
+            f'&CHAR(10)&ROUND({u_ref}*100,1)&" %"'
+        )
+        shown = f"Point {j + 1}\noccupancy\n{_pct(o)} %\nlocal use\n{_pct(u)} %"
+        ws.write_formula(3, first_col + j, formula, f.header, shown)
+
+
+def _pct(x: float) -> str:
+    """A fraction as the workbook's header formula writes it in percent: rounded to 0.1, no trailing zero."""
+    v = round(x * 100, 1)
+    return f"{v:g}"
 
 
 def _value(scenario: Scenario, path: str):
@@ -512,21 +605,22 @@ def _write_calculations(ws, f: _Formats, scenario: Scenario, result, ref, point_
     """The Calculations sheet; returns the row (0-based) of each line item."""
     first_col = _CALC_FIRST_POINT_COL
     n = len(point_refs)
-    ws.set_column("A:A", 36)
-    ws.set_column("B:B", 24)
-    ws.set_column("C:C", 52)
-    ws.set_column(first_col, first_col + n - 1, 14)
+    ws.set_column("A:A", 30, f.wrap)
+    ws.set_column("B:B", 15, f.wrap)
+    ws.set_column("C:C", 40, f.mono_wrap)
+    ws.set_column(first_col, first_col + n - 1, POINT_WIDTH)
+    _wrapping(ws, {0: (30, False), 1: (15, False), 2: (40, True)}, (2, 85))
     ws.write_string(0, 0, f"Calculations: {scenario.name}", f.title)
     ws.write_string(
         1,
         0,
-        f"MODEL.md section 2, one line item a row, one point a column. Every figure is a live formula of the "
-        f"Inputs sheet and the rows above it. Money in {scenario.currency} per year unless the unit says otherwise; "
-        "signs as MODEL.md: a negative surplus_share_to_host is the host paying towards a deficit.",
+        "The model's formulas, one line item a row, one point (an occupancy and a local use) a column. Every "
+        f"figure is a live formula of the Inputs sheet and the rows above it. Money in {scenario.currency} per year "
+        "unless the unit says otherwise; a negative surplus_share_to_host is the host paying towards a deficit.",
         f.note,
     )
-    header = ["Line item", "Unit", "Formula (MODEL.md section 2)"] + [f"Point {i + 1}" for i in range(n)]
-    ws.write_row(3, 0, header, f.header)
+    ws.write_row(3, 0, ["Line item", "Unit", "Formula"], f.header)
+    _point_headers(ws, f, first_col, point_refs, result)
     ws.freeze_panes(4, first_col)
     names = list(OUTCOME_NAMES)
     names.insert(names.index("host_share_rate"), "sharing_band")
@@ -555,20 +649,21 @@ def _write_calculations(ws, f: _Formats, scenario: Scenario, result, ref, point_
             else:
                 formula, value = templates[name].format(**here), getattr(result, name)[j]
             ws.write_formula(r, col, formula, fmt, _cached(value))
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.repeat_columns(0, 0)
+    _print_setup(ws, [30, 15, 40], first_col, n)
     return rows
 
 
-def _write_outputs(ws, f: _Formats, scenario: Scenario, result, calc_rows: dict[str, int], ref: dict[str, str]) -> int:
+def _write_outputs(
+    ws, f: _Formats, scenario: Scenario, result, calc_rows: dict[str, int], ref: dict[str, str], point_refs
+) -> int:
     """The Outputs sheet: headline figures linked from Calculations, and the identity check; returns the first
     free row."""
     first_col = 2
     n = len(result.occupancy)
-    ws.set_column("A:A", 36)
-    ws.set_column("B:B", 24)
-    ws.set_column(first_col, first_col + n - 1, 14)
+    ws.set_column("A:A", 34, f.wrap)
+    ws.set_column("B:B", 18, f.wrap)
+    ws.set_column(first_col, first_col + n - 1, POINT_WIDTH)
+    _wrapping(ws, {0: (34, False), 1: (18, False)}, (1, 52))
     ws.write_string(0, 0, f"Outputs: {scenario.name}", f.title)
     ws.write_string(
         1,
@@ -576,7 +671,8 @@ def _write_outputs(ws, f: _Formats, scenario: Scenario, result, calc_rows: dict[
         "Headline figures at each point, linked from the Calculations sheet; and a check that must read 0.",
         f.note,
     )
-    ws.write_row(3, 0, ["Output", "Unit"] + [f"Point {i + 1}" for i in range(n)], f.header)
+    ws.write_row(3, 0, ["Output", "Unit"], f.header)
+    _point_headers(ws, f, first_col, point_refs, result)
     ws.freeze_panes(4, first_col)
     o, u = result.occupancy, result.local_use
     row = 4
@@ -605,8 +701,7 @@ def _write_outputs(ws, f: _Formats, scenario: Scenario, result, calc_rows: dict[
             f"+{c('external_units')}*({p_e}-{p_s}))"
         )
         ws.write_formula(row, first_col + j, formula, f.number("#,##0.00;[Red]-#,##0.00"), 0.0)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
+    _print_setup(ws, [34, 18], first_col, n)
     return row + 3
 
 
@@ -616,21 +711,22 @@ def _write_years(ws, f: _Formats, scenario: Scenario, term, ref, point_refs, ban
     discounting, the cumulative gains after set-up, and the term's figures. Returns the row of each item."""
     first_col = _YEARS_FIRST_COL
     years = scenario.term.years
-    ws.set_column("A:A", 40)
-    ws.set_column("B:B", 24)
-    ws.set_column("C:C", 60)
-    ws.set_column(first_col, first_col + years - 1, 14)
+    ws.set_column("A:A", 30, f.wrap)
+    ws.set_column("B:B", 15, f.wrap)
+    ws.set_column("C:C", 40, f.mono_wrap)
+    ws.set_column(first_col, first_col + years - 1, POINT_WIDTH)
+    _wrapping(ws, {0: (30, False), 1: (15, False), 2: (40, True)}, (2, 85))
     ws.write_string(0, 0, f"Years: {scenario.name}", f.title)
     ws.write_string(
         1,
         0,
-        "MODEL.md section 10, one year a column, at the first point of the Calculations sheet (Point 1). Each year's "
+        "One year a column, at the first point of the Calculations sheet (point 1). Each year's "
         "inputs are the Inputs sheet's times that year's index; each line item is the Calculations sheet's formula "
         f"on the year's inputs. Money in {scenario.currency} per year (of that year's prices) unless the unit says "
         "otherwise.",
         f.note,
     )
-    ws.write_row(3, 0, ["Line item", "Unit", "Formula (MODEL.md sections 2 and 10)"], f.header)
+    ws.write_row(3, 0, ["Line item", "Unit", "Formula"], f.header)
     ws.write_row(3, first_col, [f"Year {t}" for t in range(1, years + 1)], f.header)
     ws.freeze_panes(4, first_col)
     currency = scenario.currency
@@ -657,7 +753,7 @@ def _write_years(ws, f: _Formats, scenario: Scenario, term, ref, point_refs, ban
         if path == "agreement.sharing.loss_cap":
             words += "   (stays 'no cap' when there is none)"
         items.append((symbol, path, field_unit(path, scenario), words, "input", index_key, getattr(yt, name)))
-    items.append(("__section__", "MODEL.md section 2 in each year, at Point 1"))
+    items.append(("__section__", "The Calculations sheet's line items in each year, at point 1"))
     names = list(OUTCOME_NAMES)
     names.insert(names.index("host_share_rate"), "sharing_band")
     templates = _formulas(year_ref, bands)
@@ -768,7 +864,7 @@ def _write_years(ws, f: _Formats, scenario: Scenario, term, ref, point_refs, ban
 
     # the term's figures, in the first year's column
     row += 1
-    ws.write_string(row, 0, "Over the term (MODEL.md section 10)", f.section)
+    ws.write_string(row, 0, "Over the term", f.section)
     for c in range(1, first_col + years):
         ws.write_blank(row, c, None, f.section)
     row += 1
@@ -799,9 +895,7 @@ def _write_years(ws, f: _Formats, scenario: Scenario, term, ref, point_refs, ban
         fmt = f.number("0") if unit == "year" else f.for_unit(f"{currency} per year")
         ws.write_formula(row, first_col, formulas[name], fmt, _cached(getattr(term, name)))
         row += 1
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.repeat_columns(0, 0)
+    _print_setup(ws, [30, 15, 40], first_col, years)
     return rows
 
 
@@ -814,7 +908,7 @@ def _growth_rates(scenario: Scenario, path: str) -> np.ndarray:
 
 def _write_term_outputs(ws, f: _Formats, scenario: Scenario, term, years_rows: dict[str, int], row: int) -> None:
     """The Outputs sheet's term block (T > 1): the NPVs, payback and walk-away years, linked from Years."""
-    ws.write_string(row, 0, "Over the term, at Point 1 (MODEL.md section 10)", f.section)
+    ws.write_string(row, 0, "Over the term, at the first point of the Calculations sheet", f.section)
     ws.write_blank(row, 1, None, f.section)
     ws.write_blank(row, 2, None, f.section)
     row += 1

@@ -222,9 +222,9 @@ def _outcome_cell(name: str, value, scenario) -> tuple[str, str]:
 
 def _evaluate_table(out: dict, scenario, occupancy: float, local_use: float) -> str:
     cur = scenario.currency
-    rows = [("Section 2, in its own order", None, "")]
+    rows = [("The model's figures, in the order of its formulas", None, "")]
     rows += [(name, *_outcome_cell(name, out[name], scenario)) for name in OUTCOME_NAMES]
-    rows += [("Money riding on a placement (section 9)", None, "")]
+    rows += [("Money riding on a placement", None, "")]
     for jump in out["sharing_jumps"]:
         rows.append(
             (
@@ -243,7 +243,7 @@ def _evaluate_table(out: dict, scenario, occupancy: float, local_use: float) -> 
         ("without it", percent(be["without_agreement"], 1), ""),
     ]
     title = f"{scenario.name}: one year at {point_percent(occupancy)} occupancy, {point_percent(local_use)} local use"
-    return _rows_table(title, rows, "Names are MODEL.md's; n/a where a figure is undefined.")
+    return _rows_table(title, rows, "Names are the model's formula names; n/a where a figure is undefined.")
 
 
 YEAR_COLUMNS = ["provider_gain", "host_saving", "provider_profit", "host_net_cost", "operating_cost", "void_payments"]
@@ -271,7 +271,7 @@ def _term_table(out: dict, scenario, occupancy: float, local_use: float) -> str:
             rows.append((name, money(value, cur, 2), ""))
         else:
             rows.append((name, "never" if value is None else f"year {int(value)}", ""))
-    head = [title, "=" * len(title), "Names are MODEL.md's; each year's money in that year's pounds, a year.", ""]
+    head = [title, "=" * len(title), "Names are the model's formula names; each year's money in that year's pounds, a year.", ""]
     return "\n".join(head + grid + _aligned(rows))
 
 
@@ -301,7 +301,7 @@ def _sweep_table(out: dict, scenario) -> str:
         edges = ", ".join(field_label(out[a]["path"]) for a in out["balanced_on_edge"]) or "none"
         rows += [("balanced point on the end of a range", edges, "")]
         rows += [("not sharp (near-best region wide)", "yes" if out["flat_optimum"] else "no", "")]
-    return _rows_table(f"{scenario.name}: terms both sides accept (MODEL.md section 4)", rows)
+    return _rows_table(f"{scenario.name}: terms both sides accept", rows)
 
 
 def _print(out: dict, fmt: str, command: str, scenario=None, args=None) -> None:
@@ -334,12 +334,12 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--format", choices=["json", "table"], default="json", help="output format (default json)")
         return sp
 
-    e = add("evaluate", "every section-2 figure at one occupancy and local use")
+    e = add("evaluate", "every figure of the model at one occupancy and local use")
     e.add_argument("--occupancy", type=_fraction, required=True, metavar="O", help="share of capacity in use, 0-1")
     e.add_argument("--local-use", type=_fraction, required=True, metavar="U", help="host's share of used capacity, 0-1")
     add("summary", "expectations, probabilities and percentiles under the scenario's uncertainty")
     t = add(
-        "term", "every year of the term at one occupancy and local use: section-2 figures, NPVs, payback, walk-away"
+        "term", "every year of the term at one occupancy and local use: every figure of the model, NPVs, payback, walk-away"
     )
     t.add_argument("--occupancy", type=_fraction, required=True, metavar="O", help="share of capacity in use, 0-1")
     t.add_argument("--local-use", type=_fraction, required=True, metavar="U", help="host's share of used capacity, 0-1")

@@ -4,6 +4,8 @@ Downloads are built when clicked (Streamlit runs a callable ``data`` on demand),
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from charts import catalogue
@@ -20,6 +22,7 @@ from paper.tables import (
 )
 from partnership import Scenario, most_likely_point
 from partnership.formats import file_stem, point_percent
+from store import StoreError
 
 from . import compute, options, views
 
@@ -98,7 +101,7 @@ def export(s: Scenario) -> None:
     }
     tables = {
         "outcome_grid": (
-            "Outcome grid: every section-2 figure, occupancy x local use in 5 % steps",
+            "Outcome grid: every figure of the model, occupancy x local use in 5 % steps",
             made["Outcome grid"],
         ),
         "summary": ("Summary under the uncertainty", made["Summary"]),
@@ -152,27 +155,67 @@ def export(s: Scenario) -> None:
         pack_options = [(n, sc) for n, sc, _ in options.saved_scenarios()]
         terms = None
         file_name = "comparison_paper_pack.zip"
+    room, proposers = _room_and_proposers([n for n, _ in pack_options]) if what != choices[0] else (None, None)
     st.caption(
         "One ZIP: the scenario file(s), every chart in three formats, the tables as CSV and Excel, the auditable "
         "workbook and a summary document (Markdown, and HTML with the interactive charts that opens offline). "
-        "Building it takes about ten seconds for a scenario."
+        f"{build_time_words(len(pack_options))}"
     )
-    _pack_button(pack_options, terms, file_name, what)
+    images.warm_up()  # the chart browser starts now, so the first pack does not wait for it
+    _pack_button(pack_options, terms, file_name, what, room, proposers)
 
 
-def _pack_button(pack_options, terms, file_name: str, what: str) -> None:
+PACK_SECONDS = (6.0, 3.0)
+"""Measured on the 2-core machine the app is tested on, other work sharing the cores (load 5 to 9), the chart browser
+already running as it is here (the view starts it): benchmarks/bench_pack.py's medians of 3 were 4.1 to 6.4 s for the
+seven presets and 8.0 s for a comparison of two; the button, click to download offered, 4.7 s (median of 3). So about
+6 s for one scenario and 3 s for each further option, rounded up: measure again when the pack changes."""
+
+
+def build_time_words(options: int) -> str:
+    """How long the pack takes to build, from :data:`PACK_SECONDS`, rounded up to whole seconds."""
+    first, each = PACK_SECONDS
+    seconds = math.ceil(first + each * max(0, options - 1))
+    what = "a scenario" if options <= 1 else f"these {options} options"
+    return f"Building it takes about {seconds} seconds for {what} (measured on the server this app is tested on)."
+
+
+def _room_and_proposers(names: list[str]) -> tuple[str | None, list[str] | None]:
+    """The workshop room's name and who proposed each option (in ``names``' order), for the comparison pack;
+    (None, None) when the store cannot say (no room, or the store is down: the pack is built without them)."""
+    db, _ = options.store()
+    code = options.room_code()
+    if db is None or code is None:
+        return None, None
+    try:
+        room = db.room(code)
+        by = {o.name: o.proposer for o in db.options(code)}
+    except StoreError:
+        return None, None
+    title = None if room.personal else (room.title or "").strip() or None
+    return title, [by.get(n, "") for n in names]
+
+
+def _pack_button(pack_options, terms, file_name: str, what: str, room=None, proposers=None) -> None:
     """Build the pack when asked (a spinner while it runs), then offer it. A chart-browser failure is one
     line on the page (the browser is restarted for the next try), never a download that silently fails."""
-    wanted = (file_name, what, tuple((n, compute.key(sc)) for n, sc in pack_options), repr(terms))
+    wanted = (
+        file_name,
+        what,
+        tuple((n, compute.key(sc)) for n, sc in pack_options),
+        repr(terms),
+        room,
+        tuple(proposers or ()),
+    )
     built = st.session_state.get("_pack")
     if built is not None and built[0] != wanted:  # the scenario or the choice changed: the old pack is stale
         st.session_state.pop("_pack", None)
         built = None
     if built is None:
         if st.button("Build the paper pack", key="build_pack", type="primary"):
-            with st.spinner("Building the paper pack: about ten seconds a scenario…"):
+            with st.spinner(f"Building the paper pack. {build_time_words(len(pack_options))}"):
                 try:
-                    data = pack_zip(pack_options, terms_axes=terms)
+                    data = pack_zip(pack_options, terms_axes=terms, room=room, proposers=proposers)
                 except images.ImageExportError as exc:
                     st.error(f"The paper pack could not be built: {exc}")
                     return

@@ -47,6 +47,7 @@ from partnership import (
 from partnership.formats import file_stem, money, percent
 from partnership.negotiation import SweepResult, default_axes, sweep
 from partnership.term import evaluate_term
+from partnership.uncertainty import SUMMARY_LABELS
 
 from ..conftest import PRESETS, ROOT
 from ..support.browser import ARTIFACTS, browser_page, chromium_missing_reason
@@ -432,7 +433,7 @@ def test_summary_md_states_the_models_figures_and_assumptions(single, model):
         expected += [money(model.terms.balanced[k], cur) for k in ("expected_provider_gain", "expected_host_saving")]
     for name in SUMMARY_NAMES:
         if not name.startswith("probability"):
-            expected.append(f"| {name.replace('_', ' ')} | {money(summary[name], cur)} |")
+            expected.append(f"| {SUMMARY_LABELS[name]} | {money(summary[name], cur)} |")
     missing = [text for text in expected if text not in md]
     assert not missing, f"summary.md lacks the model's figures {missing}"
     assert "## Assumptions" in md

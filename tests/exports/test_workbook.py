@@ -22,7 +22,7 @@ from partnership.inputs import INPUT_OF_PATH
 from partnership.scenario import set_path
 from partnership.term import TERM_NAMES, evaluate_term, index, year_inputs
 
-from ..conftest import PRESETS
+from ..conftest import PRESETS, ROOT
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 _SOFFICE_FOUND = pytest.mark.skipif(
@@ -306,7 +306,16 @@ def _check_against_model(path: Path, scenario, points) -> int:
     r = evaluate(scenario, o, u)
     expected = {"occupancy": o, "local_use": u} | {n: np.asarray(getattr(r, n), float) for n in OUTCOME_NAMES}
     header = [c.value for c in ws[rows["Line item"]]]
-    assert header[FIRST_POINT_COLUMN - 1 :] == [f"Point {j + 1}" for j in range(len(points))]
+    assert [str(h).split("\n")[0] for h in header[FIRST_POINT_COLUMN - 1 :]] == [
+        f"Point {j + 1}" for j in range(len(points))
+    ]
+    for j, h in enumerate(header[FIRST_POINT_COLUMN - 1 :]):  # each point's header says where it is
+        assert str(h).split("\n")[1:] == [
+            "occupancy",
+            f"{round(o[j] * 100, 1):g} %",
+            "local use",
+            f"{round(u[j] * 100, 1):g} %",
+        ]
     bad, checked = [], 0
     for name in CALC_NAMES:
         for j in range(len(points)):
@@ -704,3 +713,48 @@ def test_changing_term_inputs_in_the_workbook_moves_the_npvs(recalculated, name)
     before, after = evaluate_term(scenario, *point), evaluate_term(changed, *point)
     assert not np.isclose(before.npv_provider_gain, after.npv_provider_gain)
     assert not np.isclose(before.npv_host_saving, after.npv_host_saving)
+
+
+PRINT_PAGES = {"childrens_home": 12, "childrens_home_new_build": 18}
+"""At most so many A4 pages for each preset's workbook: LibreOffice here lays it out in DejaVu Sans, wider than
+Calibri, and gives 11 and 17 (Inputs 3-4, Calculations 3 page widths x 2, Outputs 2-3, Years 2-4)."""
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory):
+    """Each preset of :data:`PRINT_PAGES`'s audit workbook printed to PDF by LibreOffice (private profile)."""
+    if SOFFICE is None:
+        pytest.skip(_SOFFICE_FOUND.kwargs["reason"])
+    root = tmp_path_factory.mktemp("printed")
+    (root / "profile" / "user").mkdir(parents=True)
+    for name in PRINT_PAGES:
+        (root / f"{name}.xlsx").write_bytes(audit_workbook(load_scenario(ROOT / "presets" / f"{name}.yaml")))
+    command = [SOFFICE, "--headless", "--norestore", f"-env:UserInstallation={(root / 'profile').as_uri()}"]
+    command += ["--convert-to", "pdf", "--outdir", str(root), *(str(root / f"{n}.xlsx") for n in PRINT_PAGES)]
+    subprocess.run(command, capture_output=True, text=True, timeout=240, cwd=root)
+    return {name: root / f"{name}.pdf" for name in PRINT_PAGES}
+
+
+@NEEDS_SOFFICE
+@pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="pdfinfo and pdftotext (poppler-utils) not installed")
+@pytest.mark.parametrize("name", list(PRINT_PAGES))
+def test_the_workbook_prints_on_a_few_a4_landscape_pages_in_readable_type(printed, name):
+    """The audit workbook prints (as LibreOffice lays it out) on A4 landscape, on at most PRINT_PAGES[name] pages,
+    and its words stand at least 10.45 points tall on the page (DejaVu Sans's box of 9-point type, 1.164 em): fitted to the page width
+    without shrinking the type below 9 points."""
+    pdf = printed[name]
+    assert pdf.exists(), "LibreOffice did not print the workbook"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    w, h = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())
+    assert (round(w), round(h)) == (842, 595), f"not A4 landscape: {w} x {h} pt"
+    assert 4 <= pages <= PRINT_PAGES[name], pages
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    heights = sorted(
+        float(b) - float(a)
+        for a, b in re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', boxes)
+    )
+    assert len(heights) > 500
+    assert heights[len(heights) // 10] >= 9 * 1.161, (
+        f"type too small: the 10th percentile word is {heights[len(heights) // 10]:.1f} pt tall"
+    )
