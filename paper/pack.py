@@ -27,9 +27,9 @@ from partnership.uncertainty import SUMMARY_LABELS
 from .images import FORMATS, charts_images
 from .narrative import sharpness_sentences
 from .report import (
-    assumptions,
     Report,
     Section,
+    assumptions,
     default_subtitle,
     headline_paragraphs,
     inputs_rows,

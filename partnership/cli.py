@@ -164,7 +164,7 @@ def _solve_table(result, scenario) -> str:
         ("range searched", range_words(scenario, result)[1].removeprefix("from "), ""),
         ("answer", "not reached in the range" if result.value is None else _exact(result.field, result.value, cur), ""),
     ]  # fmt: skip
-    title = f"{scenario.name}: what would it take? (MODEL.md section 16)"
+    title = f"{scenario.name}: what would it take?"
     return _rows_table(title, rows) + "\n\n" + in_words(scenario, result)
 
 
@@ -351,7 +351,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--beta", type=_number, default=0.5, metavar="B", help="bargaining weight of the provider, 0-1")
     v = add("solve", "what it would take: the value of one term at which a figure reaches a target")
     v.add_argument("--field", required=True, metavar="PATH", help="the term to solve for, e.g. agreement.contribution")
-    v.add_argument("--figure", required=True, metavar="NAME", help="a section-2 name at a point, or section-3 expected")
+    v.add_argument("--figure", required=True, metavar="NAME", help="a figure: one of evaluate's names at a point (e.g. provider_profit), or of summary's with --expected")
     v.add_argument("--target", type=_number, default=0.0, metavar="T", help="the figure's target (default 0)")
     v.add_argument("--occupancy", type=_fraction, metavar="O", help="share of capacity in use, 0-1")
     v.add_argument("--local-use", type=_fraction, metavar="U", help="host's share of used capacity, 0-1")

@@ -178,9 +178,9 @@ def _file_rest(p: Problem) -> str:
         return f"{g}: {p.detail}"
     if r == "not_a_figure":
         where = (
-            "at a point (one of MODEL.md section 2's names, e.g. provider_profit)"
+            "at a point (one of the figures evaluate reports, e.g. provider_profit)"
             if b == "point"
-            else ("in expectation (one of MODEL.md section 3's names, e.g. expected_provider_gain)")
+            else ("in expectation (one of the figures summary reports, e.g. expected_provider_gain)")
         )
         return f"{_got(g)} is not a figure {where}" + (f": {p.detail}" if p.detail else "")
     return p.detail  # "text": the problem's own words

@@ -176,7 +176,7 @@ def test_a_bad_field_figure_or_range_is_refused_naming_it(example):
         solve(example, "agreement.contribtion", "provider_proft", 0, at=(0.6, 0.75))
     assert exc.value.problems == [
         "field: agreement.contribtion is not a numeric scenario field (e.g. agreement.contribution)",
-        "figure: 'provider_proft' is not a figure at a point (one of MODEL.md section 2's names, e.g. provider_profit)",
+        "figure: 'provider_proft' is not a figure at a point (one of the figures evaluate reports, e.g. provider_profit)",
     ]
     with pytest.raises(ScenarioError) as exc:
         solve(example, "agreement.contribution", "provider_profit", 0, at="expected")
@@ -203,7 +203,7 @@ def test_the_command_line_refuses_a_bad_field_or_figure_with_exit_2(scenario_fil
     assert r.returncode == 2 and r.stdout == ""
     assert r.stderr.splitlines() == [
         "field: agreement.contribtion is not a numeric scenario field (e.g. agreement.contribution)",
-        "figure: 'provider_proft' is not a figure at a point (one of MODEL.md section 2's names, e.g. provider_profit)",
+        "figure: 'provider_proft' is not a figure at a point (one of the figures evaluate reports, e.g. provider_profit)",
     ]
     r = run("solve", scenario_file, "--field", "agreement.contribution", "--figure", "provider_profit",
             "--occupancy", 0.6)  # fmt: skip
