@@ -916,3 +916,16 @@ def test_every_scenario_field_has_an_input_in_the_sidebar():
         if not found:
             missing.append(f.path)
     assert missing == []
+
+
+def test_help_tips_lead_with_words_not_model_symbols():
+    """Every input's help tip in the sidebar starts with words ("What the host pays elsewhere..."), never with the
+    formulas' symbol ("p_a:", "u0:"), which comes last in brackets if at all."""
+    import re
+
+    at = start()
+    tips = {box.key: box.help for box in at.sidebar.number_input if box.help}
+    assert "prices.host_alternative" in tips and "without_agreement.local_use" in tips
+    assert not [key for key, tip in tips.items() if re.match(r"\s*[A-Za-z]{1,2}(_[A-Za-z0-9]+|\d)?:", tip)], tips
+    assert tips["prices.host_alternative"].startswith("What the host pays elsewhere without the agreement")
+    assert "(p_a)." in tips["prices.host_alternative"]

@@ -88,3 +88,16 @@ def test_every_slider_starts_at_its_coordinate_of_the_most_likely_point(coordina
     for slider, axis in views.POINT_SLIDERS.items():
         assert axis == views.AXIS[catalogue.SLIDERS[slider]]
     assert coordinate in catalogue.SLIDERS.values()
+
+
+
+def test_the_start_of_sharing_is_marked_in_neither_partys_colour():
+    """The dot where surplus sharing starts sits on the provider's line but belongs to both sides: it is neutral grey,
+    not the host's vermillion on the provider's blue chart."""
+    from charts import style
+
+    s = load_scenario(ROOT / "presets" / "childrens_home.yaml")
+    c = catalogue.chart("occupancy_lines")
+    fig = c.figure(s, *(result(name, s, local_use=0.6) for name in c.needs))
+    dot = next(t for t in fig.data if (t.name or "").startswith("Surplus sharing with the host starts"))
+    assert dot.marker.color == style.NEUTRAL
