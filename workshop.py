@@ -37,7 +37,7 @@ st.markdown(
     [data-testid="stSidebar"][data-collapsed="false"] { width: 360px !important; min-width: 360px !important; }
     [data-testid="stSidebarContent"] { padding-left: 10px; padding-right: 10px; }
     [data-testid="stSidebar"] [data-testid="stExpanderDetails"] { padding-left: 0.4rem; padding-right: 0.4rem; }
-    .screen-lead { font-size: 0.95rem; margin: 0; }
+    .screen-lead { font-size: 0.95rem; margin: 0.2rem 0 0.1rem 0; }
     </style>""",
     unsafe_allow_html=True,
 )

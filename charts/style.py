@@ -127,6 +127,7 @@ PRESENTATION_HEIGHT = 480
 places the title)."""
 _TOOLBAR = 34  # px kept clear above the title for the chart's toolbar
 _LINE = 26  # px per line of a 20 px title
+_Y_TITLE_CHARS = 22  # the longest y-axis title kept on one line when the page sizes a chart to the window
 
 
 def wrap_words(text: str, width: int) -> list[str]:
@@ -204,5 +205,9 @@ def for_screen(fig: go.Figure, min_width: int = SCREEN_MIN_WIDTH, height: int | 
     for name in layout:
         if name.startswith(("xaxis", "yaxis")) and layout[name] is not None:
             change[name] = dict(automargin=True, title=dict(standoff=8))
+            words = layout[name].title.text or ""
+            if height and name.startswith("yaxis") and len(words) > _Y_TITLE_CHARS and "<br>" not in words:
+                # a chart sized to the window has a short plot: a long axis title on two lines stays beside it
+                change[name]["title"]["text"] = "<br>".join(wrap_words(words, -(-len(words) // 2) + 4))
     fig.update_layout(change)
     return fig
