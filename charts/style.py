@@ -22,8 +22,9 @@ DIVERGING = [
     [0.85, "#1b7837"],
     [1.0, "#00441b"],
 ]
-# saved options: Okabe-Ito colours other than the provider's blue and the host's vermillion
-OPTION_COLOURS = ["#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999999"]
+# saved options: none of the provider's blue, the host's vermillion, the maps' better-off green and worse-off purple,
+# nor pink (read as purple): Okabe-Ito's orange, sky blue and black, a brown and two greys
+OPTION_COLOURS = ["#E69F00", "#000000", "#56B4E9", "#8C510A", "#999999", "#4D4D4D"]
 
 FONT = dict(family="DejaVu Sans, Arial, sans-serif", size=17, color="#222222")
 

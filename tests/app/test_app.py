@@ -929,3 +929,24 @@ def test_help_tips_lead_with_words_not_model_symbols():
     assert not [key for key, tip in tips.items() if re.match(r"\s*[A-Za-z]{1,2}(_[A-Za-z0-9]+|\d)?:", tip)], tips
     assert tips["prices.host_alternative"].startswith("What the host pays elsewhere without the agreement")
     assert "(p_a)." in tips["prices.host_alternative"]
+
+
+def test_compare_options_shows_the_headline_columns_with_the_rest_one_switch_away():
+    """The options table opens on its headline figures (so it fits a 1280 px screen beside the sidebar); "More
+    columns" shows the rest: who proposed each, its version, the host price, the chance of a loss and the P10s."""
+    at = start("Compare options")
+    at.text_input(key="option_name").set_value("Council proposal")
+    at.button(key="save_option").click().run()
+    grid = next(d for d in at.dataframe if "Option" in d.value.columns)
+    assert list(grid.proto.column_order) == [
+        "Option",
+        "Contribution a year",
+        "Provider's expected gain",
+        "Host's expected saving",
+        "Chance provider better off",
+        "Chance host better off",
+    ]
+    at.toggle(key="options_more_columns").set_value(True).run()
+    grid = next(d for d in at.dataframe if "Option" in d.value.columns)
+    assert not list(grid.proto.column_order)  # every column, in the table's own order
+    assert {"Proposed by", "Version", "Host price", "Provider gain, P10"} <= set(grid.value.columns)

@@ -101,3 +101,14 @@ def test_the_start_of_sharing_is_marked_in_neither_partys_colour():
     fig = c.figure(s, *(result(name, s, local_use=0.6) for name in c.needs))
     dot = next(t for t in fig.data if (t.name or "").startswith("Surplus sharing with the host starts"))
     assert dot.marker.color == style.NEUTRAL
+
+
+def test_saved_options_avoid_the_parties_and_the_maps_colours():
+    """Saved options take none of the provider's blue, the host's vermillion, the maps' better-off greens or worse-off
+    purples, nor pink (Okabe-Ito's bluish green and reddish purple were the first two)."""
+    from charts import figures, style
+
+    maps = {colour.lower() for _, colour in style.DIVERGING}
+    taken = {style.PROVIDER.lower(), style.HOST.lower(), "#009e73", "#cc79a7"} | maps
+    assert not {colour.lower() for colour in style.OPTION_COLOURS} & taken
+    assert figures.OPTION_COLOURS is style.OPTION_COLOURS
