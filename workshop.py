@@ -76,8 +76,12 @@ if presenting:
         [data-testid="stMain"] { --above-chart: 228px; --note: 0px; --sliders: 0px; }
         [data-testid="stMain"]:has(.st-key-placement_note) { --note: 44px; }
         [role="tabpanel"]:has(.st-key-view_sliders) { --sliders: 78px; }
-        [role="tabpanel"] .stPlotlyChart {
-            height: max(300px, calc(100vh - var(--above-chart) - var(--note) - var(--sliders))) !important; }
+        [role="tabpanel"] { --chart-height: max(300px, calc(100vh - var(--above-chart) - var(--note) - var(--sliders))); }
+        /* the chart and the two boxes Streamlit wraps it in (sized from the figure), so nothing below covers it */
+        [role="tabpanel"] [data-testid="stElementContainer"]:has(.stPlotlyChart) { flex: 0 0 var(--chart-height) !important; }
+        [role="tabpanel"] [data-testid="stElementContainer"]:has(.stPlotlyChart),
+        [role="tabpanel"] [data-testid="stFullScreenFrame"]:has(> .stPlotlyChart),
+        [role="tabpanel"] .stPlotlyChart { height: var(--chart-height) !important; }
         </style>""",
         unsafe_allow_html=True,
     )

@@ -173,6 +173,7 @@ def for_screen(fig: go.Figure, min_width: int = SCREEN_MIN_WIDTH, height: int | 
     sizes each chart to the window): the legend strip then takes only the rows it needs, and the title is placed for
     that height. Without it the figure grows to keep its plot's own height."""
     layout = fig.layout
+    sized = height is not None  # the page sizes the chart to the window (presentation mode)
     title = layout.title.text or ""
     chars = SCREEN_TITLE_CHARS * min_width // SCREEN_MIN_WIDTH  # a line of title as wide as the narrowest chart
     lines = wrap_words(title.replace("<br>", " "), chars) if title else []
@@ -187,7 +188,7 @@ def for_screen(fig: go.Figure, min_width: int = SCREEN_MIN_WIDTH, height: int | 
         space = legend_rows(fig, min_width - 40) * 27 + 6
         have = bottom - 80
         change["legend"] = dict(xref="container", x=0.01)
-        bottom = 80 + (space if height else max(space, have))
+        bottom = 80 + (space if sized else max(space, have))
         grown += max(0, space - have)
     height = height or grown
     change.update(
@@ -207,7 +208,7 @@ def for_screen(fig: go.Figure, min_width: int = SCREEN_MIN_WIDTH, height: int | 
         if name.startswith(("xaxis", "yaxis")) and layout[name] is not None:
             change[name] = dict(automargin=True, title=dict(standoff=8))
             words = layout[name].title.text or ""
-            if height and name.startswith("yaxis") and len(words) > _Y_TITLE_CHARS and "<br>" not in words:
+            if sized and name.startswith("yaxis") and len(words) > _Y_TITLE_CHARS and "<br>" not in words:
                 # a chart sized to the window has a short plot: a long axis title on two lines stays beside it
                 change[name]["title"]["text"] = "<br>".join(wrap_words(words, -(-len(words) // 2) + 4))
     fig.update_layout(change)

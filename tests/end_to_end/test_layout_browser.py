@@ -160,6 +160,7 @@ ON_SHOW = """() => {
     tabs: box(document.querySelector('[role=tablist]')),
     charts: [...panel.querySelectorAll('.js-plotly-plot')].map((gd) => ({
       box: box(gd), title: gd.querySelector('.g-gtitle') ? box(gd.querySelector('.g-gtitle')) : null,
+      holder: box(gd.closest('[data-testid=stElementContainer]')),
       name: ((gd.querySelector('.g-gtitle') || {}).textContent || '').slice(0, 50)})),
     window: {width: window.innerWidth, height: window.innerHeight},
   };
@@ -207,7 +208,8 @@ def test_the_first_screen_shows_the_tabs_and_the_open_charts_title(server, size,
 @pytest.mark.parametrize("size", FIRST_SCREEN, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_in_presentation_mode_every_chart_fits_the_window(server, size, preset):
     """In presentation mode, at 1280x720 and 1366x768, every chart's whole box (axes, legend and all) lies inside the
-    window: the open view's first chart on the first screen without scrolling, and each later one once scrolled to."""
+    window: the open view's first chart on the first screen without scrolling, and each later one once scrolled to;
+    and no chart is taller than the place the page gives it (else what follows covers its legend)."""
     width, height = size
     problems: list[str] = []
     with browser_page(width=width, height=height) as page:
@@ -226,6 +228,11 @@ def test_in_presentation_mode_every_chart_fits_the_window(server, size, preset):
                     c["box"] |= {"top": c["box"]["y"], "bottom": c["box"]["y"] + c["box"]["height"]}
                     c["box"] |= {"left": c["box"]["x"], "right": c["box"]["x"] + c["box"]["width"]}
                 b = c["box"]
+                if b["bottom"] - b["top"] > c["holder"]["bottom"] - c["holder"]["top"] + 1:
+                    problems.append(
+                        f"[{view}] chart {n + 1} ({c['name']}) is taller than its place on the page: what follows "
+                        "covers its bottom"
+                    )
                 if b["top"] < -0.5 or b["bottom"] > height + 0.5 or b["left"] < -0.5 or b["right"] > width + 0.5:
                     problems.append(
                         f"[{view}] chart {n + 1} ({c['name']}) spans {b['top']:.0f}-{b['bottom']:.0f} px down, "
