@@ -259,7 +259,7 @@ def occupancy_lines(scenario: Scenario, lines: Outcome, break_even: dict) -> go.
                 o[i],
                 float(r.provider_profit[i]),
                 "circle",
-                HOST,
+                NEUTRAL,  # a point on the provider's line that both sides share: neither party's colour
                 f"Surplus sharing with the host starts: {percent(o[i])} occupancy",
             )
         )

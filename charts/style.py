@@ -22,8 +22,9 @@ DIVERGING = [
     [0.85, "#1b7837"],
     [1.0, "#00441b"],
 ]
-# saved options: Okabe-Ito colours other than the provider's blue and the host's vermillion
-OPTION_COLOURS = ["#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999999"]
+# saved options: none of the provider's blue, the host's vermillion, the maps' better-off green and worse-off purple,
+# nor pink (read as purple): Okabe-Ito's orange, sky blue and black, a brown and two greys
+OPTION_COLOURS = ["#E69F00", "#000000", "#56B4E9", "#8C510A", "#999999", "#4D4D4D"]
 
 FONT = dict(family="DejaVu Sans, Arial, sans-serif", size=17, color="#222222")
 
@@ -119,8 +120,15 @@ SCREEN_MIN_WIDTH = 850
 """The narrowest chart the page lays out for, in px (the main column of a 1280 px window with the sidebar open)."""
 SCREEN_TITLE_CHARS = 58
 """Characters per line of a chart title on screen: at 20 px type, a line fits the narrowest chart beside its toolbar."""
+PRESENTATION_MIN_WIDTH = 1230
+"""The narrowest chart in presentation mode, in px (the whole width of a 1280 px window, the sidebar hidden): titles
+take one line and legends fewer rows, so a chart as tall as the window's remainder keeps room for its plot."""
+PRESENTATION_HEIGHT = 480
+"""About how tall presentation mode draws a chart at 1280x720, in px (the page sizes it to the window, so this only
+places the title)."""
 _TOOLBAR = 34  # px kept clear above the title for the chart's toolbar
 _LINE = 26  # px per line of a 20 px title
+_Y_TITLE_CHARS = 22  # the longest y-axis title kept on one line when the page sizes a chart to the window
 
 
 def wrap_words(text: str, width: int) -> list[str]:
@@ -155,18 +163,24 @@ def legend_rows(fig: go.Figure, width: float) -> int:
     return -(-len(names) // per_row)
 
 
-def for_screen(fig: go.Figure, min_width: int = SCREEN_MIN_WIDTH) -> go.Figure:
+def for_screen(fig: go.Figure, min_width: int = SCREEN_MIN_WIDTH, height: int | None = None) -> go.Figure:
     """The figure laid out for the page at any width from ``min_width`` px up: the title wrapped and set below the
     chart's toolbar, the legend strip under the plot deep enough for the rows it takes at the narrowest width, the
     legend measured from the figure's left edge, axis titles kept clear of their tick labels. Exports keep their
-    own fixed-size layout. One update of the layout (each of plotly's update calls costs milliseconds)."""
+    own fixed-size layout. One update of the layout (each of plotly's update calls costs milliseconds).
+
+    ``height``: the height the page will give the chart, in px, when it sizes the chart itself (presentation mode
+    sizes each chart to the window): the legend strip then takes only the rows it needs, and the title is placed for
+    that height. Without it the figure grows to keep its plot's own height."""
     layout = fig.layout
+    sized = height is not None  # the page sizes the chart to the window (presentation mode)
     title = layout.title.text or ""
-    lines = wrap_words(title.replace("<br>", " "), SCREEN_TITLE_CHARS) if title else []
+    chars = SCREEN_TITLE_CHARS * min_width // SCREEN_MIN_WIDTH  # a line of title as wide as the narrowest chart
+    lines = wrap_words(title.replace("<br>", " "), chars) if title else []
     old_top = layout.margin.t or 110
     title_bottom = _TOOLBAR + _LINE * len(lines) + 6
     extra = title_bottom - 48  # the old title ended about 48 px down
-    height = (layout.height or 560) + extra
+    grown = (layout.height or 560) + extra
     bottom = layout.margin.b or 80
     change: dict = {}
     legend = layout.legend
@@ -174,8 +188,9 @@ def for_screen(fig: go.Figure, min_width: int = SCREEN_MIN_WIDTH) -> go.Figure:
         space = legend_rows(fig, min_width - 40) * 27 + 6
         have = bottom - 80
         change["legend"] = dict(xref="container", x=0.01)
-        bottom = 80 + max(space, have)
-        height += max(0, space - have)
+        bottom = 80 + (space if sized else max(space, have))
+        grown += max(0, space - have)
+    height = height or grown
     change.update(
         # the title's top edge _TOOLBAR px down (plotly's title pad is not kept in the container's frame; a title of
         # several lines sits higher than its anchor by about 19 px a line: measured in Chromium)
@@ -192,5 +207,9 @@ def for_screen(fig: go.Figure, min_width: int = SCREEN_MIN_WIDTH) -> go.Figure:
     for name in layout:
         if name.startswith(("xaxis", "yaxis")) and layout[name] is not None:
             change[name] = dict(automargin=True, title=dict(standoff=8))
+            words = layout[name].title.text or ""
+            if sized and name.startswith("yaxis") and len(words) > _Y_TITLE_CHARS and "<br>" not in words:
+                # a chart sized to the window has a short plot: a long axis title on two lines stays beside it
+                change[name]["title"]["text"] = "<br>".join(wrap_words(words, -(-len(words) // 2) + 4))
     fig.update_layout(change)
     return fig

@@ -8,10 +8,45 @@ from .outcomes import evaluate
 from .scenario import Scenario
 from .uncertainty import most_likely_point
 
-__all__ = ["jumps_at", "placement_warnings", "CURE"]
+__all__ = [
+    "jumps_at",
+    "placement_warnings",
+    "material_jumps",
+    "materiality_threshold",
+    "MATERIAL_SHARE",
+    "RULE",
+    "CURE",
+]
 
 CURE = "Linear interpolation between the band starts removes the jump."
 """What removes a step band's jump, said once after the warnings."""
+
+
+MATERIAL_SHARE = 0.01
+"""A jump is material, and named on the page's first screen, when it moves more than this share of the year's host
+fees at the most likely point (1 %: on the children's home about £6,500 of £649,000). Section 9's own rule (more than
+one unit-period's host price) still lists every jump in the details and the exports."""
+
+RULE = (
+    "MODEL.md section 9: one more local placement can carry a step band's start and move a year's surplus share. "
+    "Every jump larger than one {unit}'s host price ({price}) is listed here; the first screen names only those "
+    "above {share} of the year's host fees at the most likely point ({threshold} a year)."
+)
+"""Section 9's rule and the page's materiality threshold, in words (filled in by the reader)."""
+
+
+def materiality_threshold(scenario: Scenario) -> float:
+    """The sum a jump must exceed to be named on the page's first screen, in currency a year: :data:`MATERIAL_SHARE`
+    of the year's host fees (host units x ``p_h``) at the most likely point."""
+    o, u = most_likely_point(scenario)
+    return MATERIAL_SHARE * float(evaluate(scenario, o, u).host_fees)
+
+
+def material_jumps(scenario: Scenario) -> list[tuple[float, float]]:
+    """``(from_local_use, to_host)`` of each jump at the most likely occupancy that is larger than section 9's one
+    unit-period's host price and than :func:`materiality_threshold`, to_host in currency a year."""
+    floor = max(scenario.prices.host, materiality_threshold(scenario))
+    return [(start, to_host) for start, to_host in jumps_at(scenario) if abs(to_host) > floor]
 
 
 def jumps_at(scenario: Scenario, occupancy: float | None = None) -> list[tuple[float, float]]:

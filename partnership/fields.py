@@ -27,6 +27,7 @@ __all__ = [
     "FIELDS",
     "spec",
     "field_label",
+    "help_words",
     "is_fraction",
     "is_money_per_unit",
     "numeric_paths",
@@ -535,6 +536,20 @@ def band_index(path: str) -> int | None:
     """The band number (from 0) a band field's path names, or None for other paths."""
     m = _BAND.match(path)
     return int(m.group(1)) if m else None
+
+
+def help_words(f: FieldSpec) -> str:
+    """A field's help for a person: words first, the formulas' symbol after (the registry's help opens with it,
+    as the workbook's finance officers read it).
+
+    >>> help_words(spec("prices.host_alternative"))[:50], help_words(spec("prices.host_alternative"))[-6:]
+    ('What the host pays elsewhere without the agreement', '(p_a).')
+    """
+    text = f.help
+    if f.symbol and text.startswith(f"{f.symbol}: "):
+        rest = text[len(f.symbol) + 2 :]
+        return f"{rest[:1].upper()}{rest[1:].rstrip('.')} ({f.symbol})."
+    return text
 
 
 def field_label(path: str) -> str:

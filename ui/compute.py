@@ -11,6 +11,7 @@ import streamlit as st
 
 import charts
 from charts import catalogue
+from charts.style import PRESENTATION_HEIGHT, PRESENTATION_MIN_WIDTH
 from partnership import Scenario, SweepResult, decisions, most_likely_point, results, scenario_from_dict, term
 from partnership import solve as goal_seek
 from partnership.scenario import scenario_to_json
@@ -69,6 +70,14 @@ def placement_warnings(text: str) -> list[str]:
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
+def placement_note(text: str) -> tuple[list[tuple[float, float]], float]:
+    """The jumps the first screen names (above the materiality threshold, :func:`decisions.material_jumps`) and
+    that threshold, in currency a year."""
+    s = _scenario(text)
+    return decisions.material_jumps(s), decisions.materiality_threshold(s)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
 def term_case(text: str) -> dict:
     """Section 10 at the most likely point, and the host price uplift that keeps the provider in every year."""
     s = _scenario(text)
@@ -112,10 +121,16 @@ SCREEN_OPTIONS = (("steps", SCREEN_STEPS),)
 
 
 @st.cache_resource(max_entries=128, show_spinner=False)
-def on_screen(chart_key: str, text: str, at: tuple = ()):
+def on_screen(chart_key: str, text: str, at: tuple = (), wide: bool = False):
     """The chart ``chart_key`` (:mod:`charts.catalogue`) laid out for the page, built once and shared by every session.
 
     Kept as the object itself, not pickled and copied back as ``st.cache_data`` does (~20-30 ms a map on each
     redraw); never changed after it is made (``st.plotly_chart`` copies it to send it). Exports take their own
-    copies through :func:`figure`, so adding a footnote never reaches the page's charts."""
-    return charts.for_screen(figure(chart_key, text, at + SCREEN_OPTIONS))
+    copies through :func:`figure`, so adding a footnote never reaches the page's charts. ``wide``: laid out for
+    presentation mode's whole-width charts (:data:`charts.style.PRESENTATION_MIN_WIDTH`)."""
+    return charts.for_screen(figure(chart_key, text, at + SCREEN_OPTIONS), **screen_layout(wide))
+
+
+def screen_layout(wide: bool) -> dict:
+    """How :func:`charts.for_screen` lays a chart out: beside the sidebar, or (``wide``) across the whole window."""
+    return {"min_width": PRESENTATION_MIN_WIDTH, "height": PRESENTATION_HEIGHT} if wide else {}

@@ -101,7 +101,7 @@ def export(s: Scenario) -> None:
     }
     tables = {
         "outcome_grid": (
-            "Outcome grid: every figure of the model, occupancy x local use in 5 % steps",
+            "Every outcome as a table: each of the year's figures at every occupancy and local use, in 5 % steps",
             made["Outcome grid"],
         ),
         "summary": ("Summary under the uncertainty", made["Summary"]),

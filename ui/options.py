@@ -178,6 +178,17 @@ def _import(db: Store) -> None:
     _note("The ZIP's options and history are in this room now.")
 
 
+HEADLINE_COLUMNS = [
+    "Option",
+    "Contribution a year",
+    "Provider's expected gain",
+    "Host's expected saving",
+    "Chance provider better off",
+    "Chance host better off",
+]
+"""The comparison table's columns shown at first (the rest behind "More columns")."""
+
+
 def compare_options(s: Scenario) -> None:
     """Save the scenario on screen as an option of the room; see the room's options side by side."""
     from .views import purpose
@@ -316,7 +327,17 @@ def _room_options(db: Store, code: str) -> None:
     )
     shown.insert(1, "Proposed by", [o.proposer for o in current])
     shown.insert(2, "Version", [o.version for o in current])
-    st.dataframe(shown, hide_index=True, width="stretch")
+    # the headline figures fit a 1280 px screen beside the sidebar; the rest are one switch away. The heading keeps
+    # the table's toolbar (shown above its top right) off the Save button, and the right of its row is left empty
+    # for that toolbar
+    head, more, _ = st.columns([2, 2, 1], vertical_alignment="bottom")
+    head.markdown("**The options side by side**")
+    every = more.toggle(
+        "More columns",
+        key="options_more_columns",
+        help="Who proposed each, its version, the host price, the chance of a provider loss and each side's P10.",
+    )
+    st.dataframe(shown, hide_index=True, width="stretch", column_order=None if every else HEADLINE_COLUMNS)
     from .views import chart
 
     pairs = [(n, sc) for n, sc, _ in options]
@@ -353,12 +374,13 @@ def _undo_button(db: Store) -> None:
 def _room_files(db: Store, code: str) -> None:
     c1, c2 = st.columns(2, vertical_alignment="bottom")
     c1.download_button(
-        "Download the room: every option and version (ZIP of YAML files and a CSV log)",
+        "Download the room (ZIP)",
         db.export_zip(code),  # built now, in this session: a callable would run where the room is not known
         "workshop_room.zip",
         "application/zip",
         key="download_options",
         width="stretch",
+        help="Every option and version as YAML scenario files, and a CSV log of who saved what and when.",
     )
     c2.file_uploader(
         "Bring a room's ZIP back into this room", type=["zip"], key="import_zip", on_change=_import, args=(db,)

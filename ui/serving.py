@@ -88,6 +88,7 @@ def warm_up() -> None:
     compute.most_likely_case(text)
     compute.summary(text)
     compute.placement_warnings(text)
+    compute.placement_note(text)
     compute.on_screen("heatmaps", text)
 
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from partnership import Scenario, ScenarioError
 from partnership.fields import GROUPS as FIELD_GROUPS
-from partnership.fields import group_at, spec
+from partnership.fields import group_at, help_words, spec
 from partnership.formats import file_stem
 from partnership.scenario import scenario_to_json, scenario_to_yaml
 
@@ -84,7 +84,7 @@ def _input(path: str, show_problems: bool = True, **kwargs) -> None:
     label = state.input_label(path)
     note = state.source_note(path)
     unset = state.unset_words(path)
-    help_text = "\n\n".join(t for t in (f.help, f"Empty: {unset}." if f.default_from else "", note) if t) or None
+    help_text = "\n\n".join(t for t in (help_words(f), f"Empty: {unset}." if f.default_from else "", note) if t) or None
     if f.kind == "text":
         st.text_input(label, key=path, help=help_text, persist_state="session")
     else:

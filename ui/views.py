@@ -8,9 +8,18 @@ import streamlit as st
 import charts
 from charts import catalogue
 from paper.narrative import expected_case_sentences, sharpness_sentences, term_sentences, uncertainty_sentence
-from partnership import Scenario, most_likely_point
+from partnership import Scenario, decisions, most_likely_point
 from partnership.fields import band_index, field_label, input_step, is_fraction, negotiable_paths, value_of
-from partnership.formats import NA, field_value, money, per_unit_period, percent, point_percent, unit_money
+from partnership.formats import (
+    NA,
+    field_value,
+    money,
+    per_unit_period,
+    percent,
+    point_percent,
+    unit_money,
+    unit_period,
+)
 from partnership.negotiation import default_axes, default_range
 
 from . import compute, sidebar, state
@@ -25,9 +34,13 @@ CHART_CONFIG = {
 def chart(fig, key: str, laid_out: bool = False) -> None:
     """A plotly chart at full width, laid out for the screen (unless ``laid_out`` already, as by
     :func:`compute.on_screen`), with the print-quality download button."""
-    st.plotly_chart(
-        fig if laid_out else charts.for_screen(fig), width="stretch", config=CHART_CONFIG, key=key, theme=None
-    )
+    fig = fig if laid_out else charts.for_screen(fig, **compute.screen_layout(presenting()))
+    st.plotly_chart(fig, width="stretch", config=CHART_CONFIG, key=key, theme=None)
+
+
+def presenting() -> bool:
+    """Whether the page is in presentation mode (the switch above the title): charts across the whole window."""
+    return bool(st.session_state.get("presentation"))
 
 
 def _signed(value, currency: str) -> str:
@@ -37,32 +50,35 @@ def _signed(value, currency: str) -> str:
 
 
 def at_a_glance(s: Scenario) -> None:
-    """Headline figures for the expected case and under the whole uncertainty, with plain sentences."""
+    """The headline as one compact strip: a one-line note when a placement decision moves material money, the six
+    headline figures in one row (the most likely case, then the expected gains over the whole uncertainty with each
+    side's chance of being better off), and the longer words folded into a row of expanders."""
     text = compute.key(s)
     e = compute.most_likely_case(text)
     summary = compute.summary(text)
     cur, per = s.currency, per_unit_period(s)
     without_unit = e["host_unit_cost_without_agreement"]  # like for like (MODEL.md section 8a), not p_a
 
+    material, threshold = compute.placement_note(text)
+    if material:
+        placement_note(s, material)
     st.markdown(
         f"<p class='screen-lead'><b>At a glance</b>: the most likely case ({point_percent(e['occupancy'])} occupancy, "
-        f"{point_percent(e['local_use'])} local use), then under the whole uncertainty</p>",
+        f"{point_percent(e['local_use'])} local use), then the expected figures over the whole uncertainty</p>",
         unsafe_allow_html=True,
     )
-    c = st.columns(4)
+    c = st.container(key="glance_strip").columns(6, gap="small")
     c[0].metric(
         "Provider's profit a year",
         money(e["provider_profit"], cur),
-        delta=f"{_signed(e['provider_gain'], cur)} on {money(e['provider_profit_without_agreement'], cur)} without",
+        delta=f"{_signed(e['provider_gain'], cur)} gain",
         delta_color="normal",
         border=True,
     )
     c[1].metric(
         f"Host's cost {per}",
         unit_money(e["host_unit_cost"], cur),
-        delta=f"{unit_money(without_unit, cur)} without the agreement"
-        if without_unit is not None
-        else "the host uses no places",
+        delta=f"{unit_money(without_unit, cur)} without" if without_unit is not None else "the host uses none",
         delta_color="off",
         delta_arrow="off",
         border=True,
@@ -70,7 +86,7 @@ def at_a_glance(s: Scenario) -> None:
     c[2].metric(
         "Host's saving a year",
         money(e["host_saving"], cur),
-        delta=f"net cost {money(e['host_net_cost'], cur)} vs {money(e['host_cost_without_agreement'], cur)}",
+        delta=f"net cost {money(e['host_net_cost'], cur)}",
         delta_color="off",
         delta_arrow="off",
         border=True,
@@ -78,27 +94,70 @@ def at_a_glance(s: Scenario) -> None:
     c[3].metric(
         "Provider breaks even at occupancy",
         percent(e["break_even_with"]),
-        delta=f"{percent(e['break_even_without'])} without the agreement",
+        delta=f"{percent(e['break_even_without'])} without",
         delta_color="off",
         delta_arrow="off",
         border=True,
     )
-    # the whole uncertainty in one compact row (no deltas); the sentences and the term wait in an expander, so the
-    # views start on the first screen of a 1280x720 projector; in presentation mode only the first row shows
+    c[4].metric(
+        "Provider's expected gain a year",
+        money(summary["expected_provider_gain"], cur),
+        delta=f"{percent(summary['probability_provider_better_off'])} chance better off",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
+    c[5].metric(
+        "Host's expected saving a year",
+        money(summary["expected_host_saving"], cur),
+        delta=f"{percent(summary['probability_host_better_off'])} chance better off",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
+    # the longer words, one click away in a row of expanders (hidden in presentation mode)
+    jumps = compute.placement_warnings(text)
     more_box = st.container(key="glance_more")
-    c = more_box.columns(4)
-    c[0].metric("Provider's expected gain a year", money(summary["expected_provider_gain"], cur), border=True)
-    c[1].metric("Chance the provider is better off", percent(summary["probability_provider_better_off"]), border=True)
-    c[2].metric("Host's expected saving a year", money(summary["expected_host_saving"], cur), border=True)
-    c[3].metric("Chance the host is better off", percent(summary["probability_host_better_off"]), border=True)
-    more = "In words" + (f", and over the term ({s.term.years} years)" if s.term.years > 1 else "")
-    words, sources = more_box.columns(2)
-    box = words.expander(more, key="glance_words", on_change="rerun")
+    cols = more_box.columns(4 if jumps else 3, gap="small")
+    with cols[0].expander("What the words mean"):
+        first_words(s)
+    more = "In words" + (f", over {s.term.years} years" if s.term.years > 1 else "")
+    box = cols[1].expander(more, key="glance_words", on_change="rerun")
     if box.open is not False:  # the sentences and the term are worked out only when opened
         with box:
             _in_words(s, e, summary, text)
-    with sources:
+    with cols[2]:
         sources_panel(s)
+    if jumps:
+        with cols[3].expander("Placement money"):
+            placement_details(s, jumps, threshold)
+
+
+def placement_note(s: Scenario, material: list[tuple[float, float]]) -> None:
+    """The first screen's one line on money riding on a placement decision (only above the materiality threshold,
+    :func:`partnership.decisions.material_jumps`), in the room's words."""
+    cur, o = s.currency, most_likely_point(s)[0]
+    steps = ", ".join(
+        f"{money(to_host, cur)} a year past {point_percent(start)} local use" for start, to_host in material
+    )
+    st.container(key="placement_note").warning(
+        f"One more local placement moves money to the host at {point_percent(o)} occupancy: {steps}.", icon="⚖️"
+    )
+
+
+def placement_details(s: Scenario, jumps: list[str], threshold: float) -> None:
+    """Section 9's warnings in full (every jump above one unit-period's host price), what removes them, and the
+    rule with the first screen's threshold."""
+    st.warning("**Money rides on a placement decision.** " + " ".join(jumps) + f" {decisions.CURE}")
+    p_h = s.prices.host
+    st.caption(
+        decisions.RULE.format(
+            unit=unit_period(s),
+            price=money(p_h, s.currency, 2 if p_h < 100 else 0),
+            share=percent(decisions.MATERIAL_SHARE),
+            threshold=money(threshold, s.currency),
+        )
+    )
 
 
 def _in_words(s: Scenario, e: dict, summary: dict, text: str) -> None:
@@ -123,8 +182,8 @@ def purpose(text: str) -> None:
 
 
 def first_words(s: Scenario) -> None:
-    """One line each, before the first figures: what local use means, and why the most likely and the expected
-    figures differ (with this scenario's own numbers)."""
+    """What local use means, and why the most likely and the expected figures differ (with this scenario's own
+    numbers): the first expander under the headline figures."""
     text = compute.key(s)
     e, summary = compute.most_likely_case(text), compute.summary(text)
     cur, unit = s.currency, s.unit
@@ -167,16 +226,15 @@ AXIS = {"occupancy": 0, "local_use": 1}
 
 
 def chart_view(s: Scenario, view: catalogue.View) -> None:
-    """One of the catalogue's chart views: what it answers, how to read it, the sliders its charts' points need
-    (each starting at the most likely point), then its charts, each drawn from the model's cached results."""
+    """One of the catalogue's chart views: what it answers, the sliders its charts' points need (each starting at
+    the most likely point), its charts, each drawn from the model's cached results, then how to read them."""
     purpose(view.purpose)
     if view.one_year and s.term.years < 2:
         st.info(view.one_year)
         return
-    if view.caption:
-        st.caption(view.caption)
     sliders = catalogue.sliders_of(view)
-    where = st.columns(len(sliders)) if len(sliders) > 1 else [st] * len(sliders)
+    box = st.container(key="view_sliders") if sliders else st
+    where = box.columns(len(sliders)) if len(sliders) > 1 else [box] * len(sliders)
     most_likely = most_likely_point(s)
     at = {
         key: point_slider(col, label, key, most_likely[AXIS[coordinate]])
@@ -186,7 +244,9 @@ def chart_view(s: Scenario, view: catalogue.View) -> None:
     for key in view.charts:
         c = catalogue.chart(key)
         point = compute.point_of(**{coordinate: at[slider] for coordinate, slider in c.point.items()})
-        chart(compute.on_screen(c.key, text, point), f"chart_{c.widget}", laid_out=True)
+        chart(compute.on_screen(c.key, text, point, presenting()), f"chart_{c.widget}", laid_out=True)
+    if view.caption:  # how to read the charts, under them: the chart's title stays on the first screen
+        st.caption(view.caption)
     if extra := VIEW_EXTRAS.get(view.name):
         extra(s)
 
@@ -234,6 +294,7 @@ def find_terms(s: Scenario) -> None:
     """The sweep of two terms, its acceptable region and the balanced point, with one-click adoption."""
     purpose("Find terms: which pairs of terms both sides would accept on their expected gains, and the balanced pair.")
     paths = _term_paths(s)
+    answer = st.container()  # the map and the balanced terms first (on the first screen), the question under them
     st.caption(
         "Pick two terms and their ranges. Each pair is judged on the expected gains over the whole uncertainty; "
         "the balanced point (star) maximises the product of the two gains (Nash bargaining)."
@@ -290,16 +351,28 @@ def find_terms(s: Scenario) -> None:
         persist_state="session",
         help="0.5: equal power. Higher: the balanced point leans towards the provider.",
     )
+    with answer:
+        _terms_answer(s, picks, float(min_gain), float(min_saving), float(beta))
+
+
+def _terms_answer(s: Scenario, picks: list[tuple], min_gain: float, min_saving: float, beta: float) -> None:
+    """The map of the two terms searched, the balanced terms and their Adopt button (or why there are none)."""
     if picks[0][0] == picks[1][0]:
-        st.warning("Pick two different terms.")
+        st.warning("Pick two different terms (below).")
         return
     try:
-        result = compute.terms(compute.key(s), picks[0], picks[1], float(min_gain), float(min_saving), float(beta))
+        result = compute.terms(compute.key(s), picks[0], picks[1], min_gain, min_saving, beta)
     except Exception as exc:  # ScenarioError: a range that breaks a rule
         for line in getattr(exc, "details", [str(exc)]):
             st.error(state.plain_message(line))
         return
     chart(charts.terms_map(s, result), "chart_terms")
+    # each term searched is an axis of the map: what the sidebar holds for it is not what the map shows
+    a, b = (field_label(path) for path, *_ in picks)
+    st.caption(
+        f"{a} and {b[0].lower() + b[1:]} are the two terms searched, so changing either in the sidebar does not move "
+        "this map; the other inputs do."
+    )
     b = result.balanced
     if b is None:
         st.warning("No pair in these ranges is acceptable to both sides. Widen the ranges or lower the minimums.")

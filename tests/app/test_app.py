@@ -459,7 +459,8 @@ def test_closed_groups_are_not_drawn_and_lose_nothing():
     assert not shown & closed
     assert not at.sidebar.dataframe  # the band table (in "Surplus sharing") is not drawn: no grid to load
     assert not at.get("download_button") and not at.sidebar.text  # the file and about groups: closed
-    assert not at.main.expander[0].children  # "In words": worked out only when opened
+    in_words = next(e for e in at.main.expander if e.label.startswith("In words"))
+    assert not in_words.children  # worked out only when opened
 
     at.session_state["group_uncertainty"] = True
     at.run()
@@ -915,3 +916,68 @@ def test_every_scenario_field_has_an_input_in_the_sidebar():
         if not found:
             missing.append(f.path)
     assert missing == []
+
+
+def test_help_tips_lead_with_words_not_model_symbols():
+    """Every input's help tip in the sidebar starts with words ("What the host pays elsewhere..."), never with the
+    formulas' symbol ("p_a:", "u0:"), which comes last in brackets if at all."""
+    import re
+
+    at = start()
+    tips = {box.key: box.help for box in at.sidebar.number_input if box.help}
+    assert "prices.host_alternative" in tips and "without_agreement.local_use" in tips
+    assert not [key for key, tip in tips.items() if re.match(r"\s*[A-Za-z]{1,2}(_[A-Za-z0-9]+|\d)?:", tip)], tips
+    assert tips["prices.host_alternative"].startswith("What the host pays elsewhere without the agreement")
+    assert "(p_a)." in tips["prices.host_alternative"]
+
+
+def test_compare_options_shows_the_headline_columns_with_the_rest_one_switch_away():
+    """The options table opens on its headline figures (so it fits a 1280 px screen beside the sidebar); "More
+    columns" shows the rest: who proposed each, its version, the host price, the chance of a loss and the P10s."""
+    at = start("Compare options")
+    at.text_input(key="option_name").set_value("Council proposal")
+    at.button(key="save_option").click().run()
+    grid = next(d for d in at.dataframe if "Option" in d.value.columns)
+    assert list(grid.proto.column_order) == [
+        "Option",
+        "Contribution a year",
+        "Provider's expected gain",
+        "Host's expected saving",
+        "Chance provider better off",
+        "Chance host better off",
+    ]
+    at.toggle(key="options_more_columns").set_value(True).run()
+    grid = next(d for d in at.dataframe if "Option" in d.value.columns)
+    assert not list(grid.proto.column_order)  # every column, in the table's own order
+    assert {"Proposed by", "Version", "Host price", "Provider gain, P10"} <= set(grid.value.columns)
+
+
+def test_the_first_screen_names_a_placement_jump_only_when_it_is_material():
+    """The children's home's jumps (£32,233 and £30,571, above 1 % of its £648,648 host fees) get the first screen's
+    one-line note; rural homecare's (£2,831 and £598, under its £8,346 threshold) are listed only under Placement
+    money, with section 9's rule and the threshold stated there."""
+    at = start()
+    note = [w.value for w in at.warning if w.value.startswith("One more local placement")]
+    assert note == [
+        "One more local placement moves money to the host at 82.5 % occupancy: £32,233 a year past 50 % local use, "
+        "£30,571 a year past 75 % local use."
+    ]
+    at.selectbox(key="preset").set_value("homecare_rural").run()
+    assert not any(w.value.startswith("One more local placement") for w in at.warning)
+    details = next(e for e in at.main.expander if e.label == "Placement money")
+    assert "crossing 85 % local use moves £598 a year" in " ".join(w.value for w in details.warning)
+    rule = " ".join(c.value for c in details.caption)
+    assert "MODEL.md section 9" in rule and "above 1 % of the year's host fees" in rule and "(£8,346 a year)" in rule
+
+
+def test_find_terms_says_its_two_terms_are_the_maps_axes():
+    """Find terms says that the terms it searches are the map's axes, so changing the contribution in the sidebar does
+    not move the map; and the map comes before the question."""
+    at = start("Find terms")
+    words = " ".join(c.value for c in at.main.caption)
+    assert "are the two terms searched, so changing either in the sidebar does not move this map" in words
+    assert "Contribution and " in words
+    tree = [type(e).__name__ + ":" + str(getattr(e, "value", "")) for e in at.main]
+    adopt = next(i for i, e in enumerate(tree) if e.startswith("Button"))
+    question = next(i for i, e in enumerate(tree) if e.startswith("Selectbox:agreement.contribution"))
+    assert adopt < question  # the answer (map, balanced terms, Adopt) first, the question under it

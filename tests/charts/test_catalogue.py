@@ -88,3 +88,40 @@ def test_every_slider_starts_at_its_coordinate_of_the_most_likely_point(coordina
     for slider, axis in views.POINT_SLIDERS.items():
         assert axis == views.AXIS[catalogue.SLIDERS[slider]]
     assert coordinate in catalogue.SLIDERS.values()
+
+
+def test_the_start_of_sharing_is_marked_in_neither_partys_colour():
+    """The dot where surplus sharing starts sits on the provider's line but belongs to both sides: it is neutral grey,
+    not the host's vermillion on the provider's blue chart."""
+    from charts import style
+
+    s = load_scenario(ROOT / "presets" / "childrens_home.yaml")
+    c = catalogue.chart("occupancy_lines")
+    fig = c.figure(s, *(result(name, s, local_use=0.6) for name in c.needs))
+    dot = next(t for t in fig.data if (t.name or "").startswith("Surplus sharing with the host starts"))
+    assert dot.marker.color == style.NEUTRAL
+
+
+def test_saved_options_avoid_the_parties_and_the_maps_colours():
+    """Saved options take none of the provider's blue, the host's vermillion, the maps' better-off greens or worse-off
+    purples, nor pink (Okabe-Ito's bluish green and reddish purple were the first two)."""
+    from charts import figures, style
+
+    maps = {colour.lower() for _, colour in style.DIVERGING}
+    taken = {style.PROVIDER.lower(), style.HOST.lower(), "#009e73", "#cc79a7"} | maps
+    assert not {colour.lower() for colour in style.OPTION_COLOURS} & taken
+    assert figures.OPTION_COLOURS is style.OPTION_COLOURS
+
+
+def test_only_a_chart_sized_to_the_window_puts_a_long_axis_title_on_two_lines():
+    """Beside the sidebar the risk chart's y-axis title stays on one line (its plot is tall enough); laid out for
+    presentation mode (a height given) it goes on two, so it stays beside the shorter plot."""
+    from charts.style import PRESENTATION_HEIGHT, PRESENTATION_MIN_WIDTH, for_screen
+
+    s = load_scenario(ROOT / "presets" / "childrens_home.yaml")
+    c = catalogue.chart("risk")
+    beside = for_screen(c.figure(s, *(result(name, s) for name in c.needs)))
+    assert beside.layout.yaxis.title.text == "Chance the gain is at most this"
+    wide = for_screen(c.figure(s, *(result(name, s) for name in c.needs)), PRESENTATION_MIN_WIDTH, PRESENTATION_HEIGHT)
+    assert wide.layout.yaxis.title.text == "Chance the gain is<br>at most this"
+    assert wide.layout.height == PRESENTATION_HEIGHT

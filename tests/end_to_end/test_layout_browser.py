@@ -9,7 +9,15 @@ from __future__ import annotations
 import pytest
 
 from ..support import layout_checks as checks
-from ..support.browser import browser_page, chromium_missing_reason, open_view, rerun, streamlit_server, wait_for_idle
+from ..support.browser import (
+    ARTIFACTS,
+    browser_page,
+    chromium_missing_reason,
+    open_view,
+    rerun,
+    streamlit_server,
+    wait_for_idle,
+)
 
 reason = chromium_missing_reason()
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.skipif(reason is not None, reason=reason or "")]
@@ -135,3 +143,105 @@ def test_presentation_mode_gives_the_open_chart_the_screen(server):
             if box["width"] <= beside["width"]:
                 problems.append(f"[{view}] the chart is no wider ({box['width']:.0f} px) than beside the sidebar")
     assert not problems, "\n".join(problems)
+
+
+FIRST_SCREEN = [(1280, 720), (1366, 768)]
+"""The workshop screens of the first-screen tests: a projector at 1280x720 and a laptop at 1366x768."""
+
+# Where the tab bar and each chart on show lie, with the page scrolled back to its top (opening a tab scrolls it into
+# view): the first screen a room sees.
+ON_SHOW = """() => {
+  document.querySelectorAll('*').forEach((el) => { if (el.scrollTop) el.scrollTop = 0; });
+  window.scrollTo(0, 0);
+  const box = (el) => { const r = el.getBoundingClientRect(); return {top: r.top, bottom: r.bottom, left: r.left,
+                                                                       right: r.right}; };
+  const panel = document.querySelector('[role=tabpanel]:not([hidden])');
+  return {
+    tabs: box(document.querySelector('[role=tablist]')),
+    charts: [...panel.querySelectorAll('.js-plotly-plot')].map((gd) => ({
+      box: box(gd), title: gd.querySelector('.g-gtitle') ? box(gd.querySelector('.g-gtitle')) : null,
+      holder: box(gd.closest('[data-testid=stElementContainer]')),
+      name: ((gd.querySelector('.g-gtitle') || {}).textContent || '').slice(0, 50)})),
+    window: {width: window.innerWidth, height: window.innerHeight},
+  };
+}"""
+SCREENSHOTS = ARTIFACTS / "screenshots" / "first_screen"
+
+
+def first_screen_problems(page, view: str) -> list[str]:
+    """What of the tab bar and the open chart's title a room cannot see without scrolling, in ``view``."""
+    on = page.evaluate(ON_SHOW)
+    height = on["window"]["height"]
+    out = []
+    if on["tabs"]["bottom"] > height + 0.5:
+        out.append(f"[{view}] the tab bar ends {on['tabs']['bottom']:.0f} px down, below the first screen ({height})")
+    if on["charts"]:
+        first = on["charts"][0]
+        end = (first["title"] or first["box"])["bottom"]
+        if end > height + 0.5:
+            out.append(f"[{view}] the chart's title ends {end:.0f} px down, below the first screen ({height})")
+    return out
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p or "childrens_home")
+@pytest.mark.parametrize("size", FIRST_SCREEN, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_first_screen_shows_the_tabs_and_the_open_charts_title(server, size, preset):
+    """With the sidebar open, on every view, at 1280x720 and 1366x768: the tab bar and the open view's chart title are
+    on the first screen, without scrolling (the headline a compact strip, a placement note only where the money is
+    material)."""
+    width, height = size
+    problems: list[str] = []
+    with browser_page(width=width, height=height) as page:
+        page.goto(server + (f"/?preset={preset}" if preset else ""))
+        wait_for_idle(page)
+        assert page.locator("[data-testid=stSidebar]").is_visible()
+        for view in VIEWS:
+            open_view(page, view)
+            page.wait_for_timeout(300)  # plotly lays a chart out just after the run ends
+            problems += first_screen_problems(page, view)
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=SCREENSHOTS / f"{preset or 'childrens_home'}_{width}x{height}_{view}.png")
+    assert not problems, f"at {width}x{height}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p or "childrens_home")
+@pytest.mark.parametrize("size", FIRST_SCREEN, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_in_presentation_mode_every_chart_fits_the_window(server, size, preset):
+    """In presentation mode, at 1280x720 and 1366x768, every chart's whole box (axes, legend and all) lies inside the
+    window: the open view's first chart on the first screen without scrolling, and each later one once scrolled to;
+    and no chart is taller than the place the page gives it (else what follows covers its legend)."""
+    width, height = size
+    problems: list[str] = []
+    with browser_page(width=width, height=height) as page:
+        page.goto(server + "/?presentation=true" + (f"&preset={preset}" if preset else ""))
+        wait_for_idle(page)
+        for view in VIEWS:
+            open_view(page, view)
+            page.wait_for_timeout(300)
+            on = page.evaluate(ON_SHOW)
+            for n, c in enumerate(on["charts"]):
+                if n:  # a later chart: scrolled to, as the presenter would
+                    page.locator("[role=tabpanel]:visible .js-plotly-plot").nth(n).evaluate(
+                        "(gd) => gd.scrollIntoView({block: 'start'})"
+                    )
+                    c["box"] = page.locator("[role=tabpanel]:visible .js-plotly-plot").nth(n).bounding_box()
+                    c["box"] |= {"top": c["box"]["y"], "bottom": c["box"]["y"] + c["box"]["height"]}
+                    c["box"] |= {"left": c["box"]["x"], "right": c["box"]["x"] + c["box"]["width"]}
+                b = c["box"]
+                if b["bottom"] - b["top"] > c["holder"]["bottom"] - c["holder"]["top"] + 1:
+                    problems.append(
+                        f"[{view}] chart {n + 1} ({c['name']}) is taller than its place on the page: what follows "
+                        "covers its bottom"
+                    )
+                if b["top"] < -0.5 or b["bottom"] > height + 0.5 or b["left"] < -0.5 or b["right"] > width + 0.5:
+                    problems.append(
+                        f"[{view}] chart {n + 1} ({c['name']}) spans {b['top']:.0f}-{b['bottom']:.0f} px down, "
+                        f"{b['left']:.0f}-{b['right']:.0f} px across: not inside the {width}x{height} window"
+                    )
+            if on["charts"]:
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                page.evaluate(ON_SHOW)
+                page.screenshot(
+                    path=SCREENSHOTS / f"presentation_{preset or 'childrens_home'}_{width}x{height}_{view}.png"
+                )
+    assert not problems, f"at {width}x{height}:\n" + "\n".join(problems)

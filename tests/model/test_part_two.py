@@ -276,3 +276,20 @@ def test_the_headline_compares_the_hosts_cost_per_unit_like_for_like():
     )
     dashed = next(t for t in fig.data if t.name == "Host, without")
     assert np.nanmax(np.abs(np.asarray(dashed.y, dtype=float) - 7_181.50)) < 1e-6  # the same at every occupancy
+
+
+def test_only_jumps_above_the_materiality_threshold_reach_the_first_screen():
+    """Section 9 warns of every jump above one unit-period's host price; the page's first screen names only those also
+    above 1 % of the year's host fees at the most likely point: both of the children's home's (£32,233 and £30,571 of
+    £648,648 in fees), neither of rural homecare's (£2,831 and £598 of £834,600), which section 9 still lists."""
+    from partnership import load_scenario
+    from partnership.decisions import material_jumps, materiality_threshold, placement_warnings
+
+    from ..conftest import ROOT
+
+    home = load_scenario(ROOT / "presets" / "childrens_home.yaml")
+    assert materiality_threshold(home) == pytest.approx(0.01 * 648_648, abs=1)
+    assert [(start, round(to_host)) for start, to_host in material_jumps(home)] == [(0.5, 32_233), (0.75, 30_571)]
+    rural = load_scenario(ROOT / "presets" / "homecare_rural.yaml")
+    assert len(placement_warnings(rural)) == 2 and material_jumps(rural) == []
+    assert materiality_threshold(rural) == pytest.approx(8_346, abs=1)
