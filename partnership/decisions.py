@@ -28,7 +28,7 @@ fees at the most likely point (1 %: on the children's home about £6,500 of £64
 one unit-period's host price) still lists every jump in the details and the exports."""
 
 RULE = (
-    "MODEL.md section 9: one more local placement can carry a step band's start and move a year's surplus share. "
+    "One more local placement can carry a step band's start and move a year's surplus share. "
     "Every jump larger than one {unit}'s host price ({price}) is listed here; the first screen names only those "
     "above {share} of the year's host fees at the most likely point ({threshold} a year)."
 )
