@@ -67,54 +67,35 @@ def at_a_glance(s: Scenario) -> None:
         f"{point_percent(e['local_use'])} local use), then the expected figures over the whole uncertainty</p>",
         unsafe_allow_html=True,
     )
-    c = st.container(key="glance_strip").columns(6, gap="small")
-    c[0].metric(
-        "Provider's profit a year",
-        money(e["provider_profit"], cur),
-        delta=f"{_signed(e['provider_gain'], cur)} gain",
-        delta_color="normal",
-        border=True,
-    )
-    c[1].metric(
-        f"Host's cost {per}",
-        unit_money(e["host_unit_cost"], cur),
-        delta=f"{unit_money(without_unit, cur)} without" if without_unit is not None else "the host uses none",
-        delta_color="off",
-        delta_arrow="off",
-        border=True,
-    )
-    c[2].metric(
-        "Host's saving a year",
-        money(e["host_saving"], cur),
-        delta=f"net cost {money(e['host_net_cost'], cur)}",
-        delta_color="off",
-        delta_arrow="off",
-        border=True,
-    )
-    c[3].metric(
-        "Provider breaks even at occupancy",
-        percent(e["break_even_with"]),
-        delta=f"{percent(e['break_even_without'])} without",
-        delta_color="off",
-        delta_arrow="off",
-        border=True,
-    )
-    c[4].metric(
-        "Provider's expected gain a year",
-        money(summary["expected_provider_gain"], cur),
-        delta=f"{percent(summary['probability_provider_better_off'])} chance better off",
-        delta_color="off",
-        delta_arrow="off",
-        border=True,
-    )
-    c[5].metric(
-        "Host's expected saving a year",
-        money(summary["expected_host_saving"], cur),
-        delta=f"{percent(summary['probability_host_better_off'])} chance better off",
-        delta_color="off",
-        delta_arrow="off",
-        border=True,
-    )
+    tiles = [  # (label, figure, the small line under it)
+        ("Provider's profit a year", money(e["provider_profit"], cur), f"{_signed(e['provider_gain'], cur)} gain"),
+        (
+            f"Host's cost {per}",
+            unit_money(e["host_unit_cost"], cur),
+            f"{unit_money(without_unit, cur)} without" if without_unit is not None else "the host uses none",
+        ),
+        ("Host's saving a year", money(e["host_saving"], cur), f"net cost {money(e['host_net_cost'], cur)}"),
+        (
+            "Provider breaks even at occupancy",
+            percent(e["break_even_with"]),
+            f"{percent(e['break_even_without'])} without",
+        ),
+        (
+            "Provider's expected gain a year",
+            money(summary["expected_provider_gain"], cur),
+            f"{percent(summary['probability_provider_better_off'])} chance better off",
+        ),
+        (
+            "Host's expected saving a year",
+            money(summary["expected_host_saving"], cur),
+            f"{percent(summary['probability_host_better_off'])} chance better off",
+        ),
+    ]
+    columns = st.container(key="glance_strip").columns(len(tiles), gap="small")
+    for i, (column, (label, figure, note)) in enumerate(zip(columns, tiles)):
+        # only the provider's gain is coloured (up or down); the other small lines are plain figures
+        colour = {"delta_color": "normal"} if i == 0 else {"delta_color": "off", "delta_arrow": "off"}
+        column.metric(label, figure, delta=note, border=True, **colour)
     # the longer words, one click away in a row of expanders (hidden in presentation mode)
     jumps = compute.placement_warnings(text)
     more_box = st.container(key="glance_more")
