@@ -5,20 +5,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from ..support.browser import (
     ARTIFACTS,
     browser_page,
-    chromium_missing_reason,
+    end_to_end_marks,
     open_view,
     rerun,
     streamlit_server,
     wait_for_idle,
 )
 
-reason = chromium_missing_reason()
-pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.skipif(reason is not None, reason=reason or "")]
+pytestmark = end_to_end_marks()
 
 VIEWS = [
     "Every outcome",

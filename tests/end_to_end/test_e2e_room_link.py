@@ -8,14 +8,11 @@ from __future__ import annotations
 import io
 from urllib.parse import parse_qs, urlparse
 
-import pytest
-
 from ui.room_link import PUBLIC_URL_VARIABLE, start_command
 
-from ..support.browser import browser_page, chromium_missing_reason, open_view, rerun, streamlit_server, wait_for_idle
+from ..support.browser import browser_page, end_to_end_marks, open_view, rerun, streamlit_server, wait_for_idle
 
-reason = chromium_missing_reason()
-pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.skipif(reason is not None, reason=reason or "")]
+pytestmark = end_to_end_marks()
 
 
 def _room_link_shown(page, base: str) -> tuple[str, str]:

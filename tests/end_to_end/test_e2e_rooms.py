@@ -17,15 +17,14 @@ from partnership.reading import read_document
 from ..support.browser import (
     _free_port,
     browser_page,
-    chromium_missing_reason,
+    end_to_end_marks,
     open_view,
     rerun,
     streamlit_server,
     wait_for_idle,
 )
 
-reason = chromium_missing_reason()
-pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.skipif(reason is not None, reason=reason or "")]
+pytestmark = end_to_end_marks()
 
 
 def _join(page, url: str) -> None:

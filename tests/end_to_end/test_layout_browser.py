@@ -12,15 +12,14 @@ from ..support import layout_checks as checks
 from ..support.browser import (
     ARTIFACTS,
     browser_page,
-    chromium_missing_reason,
+    end_to_end_marks,
     open_view,
     rerun,
     streamlit_server,
     wait_for_idle,
 )
 
-reason = chromium_missing_reason()
-pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.skipif(reason is not None, reason=reason or "")]
+pytestmark = end_to_end_marks()
 
 SIZES = [(1280, 720), (1366, 768), (1920, 1080)]
 VIEWS = [

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -13,24 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from partnership import ScenarioError, evaluate, load_scenario, scenario_from_dict, summarize
-from partnership.cli import main
 from partnership.scenario import scenario_to_dict, set_path
 from partnership.solve import _first_change, in_words, plausible_range, solve
 
 from ..conftest import ROOT, scenarios
+from .test_cli import run
 
 CHILDRENS_HOME = ROOT / "presets" / "childrens_home.yaml"
-
-
-def run(*args):
-    """``python -m partnership ARGS`` in this process: its exit status, standard output and error."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            status = main([str(a) for a in args])
-        except SystemExit as exc:  # argparse's own usage errors
-            status = exc.code
-    return SimpleNamespace(returncode=status, stdout=out.getvalue(), stderr=err.getvalue())
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 from paper.images import CHROMIUM_FLAGS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,6 +32,13 @@ def chromium_missing_reason() -> str | None:
     except ImportError:
         return "playwright for Python is not installed (pip install -r requirements-dev.txt)"
     return None
+
+
+def end_to_end_marks() -> list:
+    """The marks of a module of real-Chromium tests: slow, browser, and skipped with the reason where Chromium is
+    missing (CI installs it, so there they run)."""
+    reason = chromium_missing_reason()
+    return [pytest.mark.slow, pytest.mark.browser, pytest.mark.skipif(reason is not None, reason=reason or "")]
 
 
 def _free_port() -> int:
