@@ -1,5 +1,5 @@
-"""The command line: ``python -m partnership evaluate | summary | sweep | term | solve`` (MODEL.md sections 5, 10
-and 16).
+"""The command line: ``python -m partnership evaluate | summary | sweep | term | solve | region`` (MODEL.md sections
+5, 10, 12 and 16).
 
 The paper pack is written by the export layer: ``python -m paper export`` (see :mod:`paper.__main__`)."""
 
@@ -11,6 +11,7 @@ import math
 import sys
 from collections.abc import Sequence
 
+from .councils import MEMBER_LABELS, MEMBER_SUMMARY_LABELS, MEMBER_SUMMARY_NAMES, members_at, members_over_term
 from .decisions import CURE, placement_warnings
 from .fields import field_label
 from .formats import field_value, money, outcome_unit, percent, point_percent
@@ -60,9 +61,12 @@ def _cmd_evaluate(args) -> dict:
     scenario = load_scenario(args.file)
     _warn(args, scenario)
     args.scenario = scenario  # the table's heading and units
-    out = evaluate(scenario, args.occupancy, args.local_use).to_dict()
+    r = evaluate(scenario, args.occupancy, args.local_use)
+    out = r.to_dict()
     be = break_even_occupancy(scenario, args.local_use)
     out["break_even_occupancy"] = {k: float(v) for k, v in be.items()}
+    if scenario.members:  # a region: each member council's figures (section 12)
+        out["members"] = members_at(scenario, args.occupancy, args.local_use, outcome=r)
     return out
 
 
@@ -70,7 +74,64 @@ def _cmd_term(args) -> dict:
     scenario = load_scenario(args.file)
     _warn(args, scenario)
     args.scenario = scenario
-    return evaluate_term(scenario, args.occupancy, args.local_use).to_dict()
+    out = evaluate_term(scenario, args.occupancy, args.local_use).to_dict()
+    if scenario.members:  # a region: each member council's figures year by year, and its NPV (section 12)
+        out["members"] = members_over_term(scenario, args.occupancy, args.local_use)
+    return out
+
+
+def _cmd_region(args) -> dict:
+    from .councils import region_summary
+
+    scenario = load_scenario(args.file)
+    _warn(args, scenario)
+    args.scenario = scenario
+    return region_summary(scenario).to_dict()
+
+
+def _region_table(out: dict, scenario) -> str:
+    """The region's councils under the uncertainty and the split, as a person reads it: each council's figures by
+    their labels, money in whole pounds, chances and shares as percents."""
+    cur = scenario.currency
+    unit = "over the term" if out["basis"] == "term" else "a year"
+    rows = []
+    ranges = out["contribution_share_range"]
+    for m, span in zip(out["members"], ranges):
+        rows.append((m["name"], None, ""))
+        rows.append(("  Share of the host's use", percent(m["use_share"], 1), ""))
+        rows.append(("  Share of the contribution", percent(m["contribution_share"], 1), ""))
+        for name in MEMBER_SUMMARY_NAMES:
+            shown = percent(m[name], 1) if name.startswith("probability") else money(m[name], cur)
+            rows.append((f"  {MEMBER_SUMMARY_LABELS[name]}", shown, "" if name.startswith("probability") else unit))
+        shown = "n/a" if span is None else f"{percent(span[0], 1)} to {percent(span[1], 1)}"
+        rows.append(("  Its share of the contribution leaving every council better off", shown, ""))
+    rows.append(("The split of the shared payments", None, ""))
+    rows.append(("shared_payments", money(out["shared_payments"], cur), unit))
+    rows.append(("everyone_better_off_possible", "yes" if out["everyone_better_off_possible"] else "no", ""))
+    for key, words in (("equal_saving", "every council saves the same"), ("saving_by_use", "savings in proportion to use")):
+        rule = out[key]
+        if rule is None:
+            rows.append((f"{key} ({words})", "n/a", "no shared payments to split"))
+            continue
+        shares = ", ".join(percent(x, 1) for x in rule["contribution_shares"])
+        rows.append((f"{key} ({words})", shares, "possible" if rule["possible"] else "not possible: a share outside 0-100 %"))
+    title = f"{scenario.name}: the region's councils under the uncertainty"
+    return _rows_table(title, rows, "Shares of the contribution in the order of the councils above.")
+
+
+def _members_rows(members: list[dict], scenario) -> list[tuple[str, str, str]]:
+    """Each member council's figures at a point as table rows: the council's name as a subheading, then its figures
+    by their formula names with their units."""
+    rows = [("The region's councils", None, "")]
+    for m in members:
+        rows.append((m["name"], None, ""))
+        for name in MEMBER_LABELS:
+            value = m[name]
+            if name == "member_host_units":
+                rows.append((f"  {name}", "n/a" if value is None else f"{value:,.2f}", f"{scenario.unit}-{scenario.period}s a year"))
+            else:
+                rows.append((f"  {name}", money(value, scenario.currency, 2), "a year"))
+    return rows
 
 
 def _cmd_summary(args) -> dict:
@@ -242,6 +303,8 @@ def _evaluate_table(out: dict, scenario, occupancy: float, local_use: float) -> 
         ("with the agreement", percent(be["with_agreement"], 1), ""),
         ("without it", percent(be["without_agreement"], 1), ""),
     ]
+    if out.get("members"):
+        rows += _members_rows(out["members"], scenario)
     title = f"{scenario.name}: one year at {point_percent(occupancy)} occupancy, {point_percent(local_use)} local use"
     return _rows_table(title, rows, "Names are the model's formula names; n/a where a figure is undefined.")
 
@@ -271,6 +334,8 @@ def _term_table(out: dict, scenario, occupancy: float, local_use: float) -> str:
             rows.append((name, money(value, cur, 2), ""))
         else:
             rows.append((name, "never" if value is None else f"year {int(value)}", ""))
+    for m in out.get("members", []):
+        rows.append((f"npv_member_saving: {m['name']}", money(m["npv_member_saving"], cur, 2), ""))
     head = [title, "=" * len(title), "Names are the model's formula names; each year's money in that year's pounds, a year.", ""]
     return "\n".join(head + grid + _aligned(rows))
 
@@ -318,6 +383,8 @@ def _print(out: dict, fmt: str, command: str, scenario=None, args=None) -> None:
         print(_sweep_table(_json_safe(out), scenario))
     elif command == "solve":
         print(_solve_table(args.result, scenario))
+    elif command == "region":
+        print(_region_table(_json_safe(out), scenario))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -360,6 +427,7 @@ def _parser() -> argparse.ArgumentParser:
         "--low", type=_number, metavar="L", help="the bottom of the range (default: the field's plausible range)"
     )
     v.add_argument("--high", type=_number, metavar="H", help="the top of the range")
+    add("region", "each member council's saving under the uncertainty, and the split of the contribution that leaves every council better off")
     return p
 
 
@@ -376,6 +444,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sweep": _cmd_sweep,
         "term": _cmd_term,
         "solve": _cmd_solve,
+        "region": _cmd_region,
     }
     try:
         out = commands[args.command](args)

@@ -32,6 +32,8 @@ __all__ = [
     "is_money_per_unit",
     "numeric_paths",
     "negotiable_paths",
+    "is_sweepable",
+    "member_index",
     "unit_text",
     "input_step",
     "path_parts",
@@ -72,6 +74,7 @@ GROUPS: tuple[FieldGroup, ...] = (
     FieldGroup("Agreement", "The agreement"),
     FieldGroup("Sharing", "Surplus sharing"),
     FieldGroup("Term", "The term (years)"),
+    FieldGroup("Region", "The region's councils"),
     FieldGroup("Uncertainty", "Uncertainty"),
 )
 """The groups of fields, in the order an agreement is discussed: the one definition the sidebar and the workbook
@@ -107,7 +110,8 @@ class FieldSpec:
     ``default_from`` the field whose value an unset optional field takes; ``no_value`` what
     the formulas use when an optional field is unset and has no ``default_from``; ``term``
     the name of the value in :class:`partnership.inputs.Inputs`; ``negotiable`` whether Find
-    terms offers it; ``scale_from`` the field whose magnitude sets a money field's input step.
+    terms offers it; ``scale_from`` the field whose magnitude sets a money field's input step;
+    ``sweepable`` whether a search for terms or a goal seek may vary it (a member council's figures may not).
     """
 
     path: str
@@ -131,6 +135,8 @@ class FieldSpec:
     per_year: bool = False  # one number for every year, or a list with one for each year after the first
     most: float | None = None  # a plausibility bound: larger values are refused as typing mistakes
     why: str = ""  # the plausibility bound's reason, in the message that refuses a value past it
+    sweepable: bool = True  # whether a search for terms (or a goal seek) may vary it: a member council's shares
+    # add up to 100 % with the others', so one cannot move alone
 
     @property
     def numeric(self) -> bool:
@@ -503,6 +509,76 @@ FIELDS: tuple[FieldSpec, ...] = (
         "Term",
         default=0,
     ),
+    # ---- a region of councils as the host (section 12)
+    FieldSpec(
+        "region.returns_split",
+        None,
+        "Returns divided by",
+        "choice",
+        "How the compensation and the host's surplus share are divided among the member councils: use, by each "
+        "council's share of the host's use; contribution, by its share of the contribution.",
+        "Region",
+        unit="use or contribution",
+        default="use",
+        term="returns_split",
+        choices=("use", "contribution"),
+    ),
+    FieldSpec(
+        "region.members[i].name",
+        None,
+        "Council's name",
+        "text",
+        "The member council's name, 1-80 characters, each council named once.",
+        "Region",
+        sweepable=False,
+    ),
+    _fraction(
+        "region.members[i].use_share",
+        "s_i",
+        "Share of the host's use",
+        "s_i: the council's share of the places (or hours) the region uses; the councils' shares add up to 100 %.",
+        "Region",
+        term="member_use_shares",
+        sweepable=False,
+    ),
+    _fraction(
+        "region.members[i].contribution_share",
+        "w_i",
+        "Share of the contribution",
+        "w_i: the council's share of the contribution, of the payments for empty reserved places and of the "
+        "region's part of the set-up cost; the shares add up to 100 % (empty: its share of the use; give it for "
+        "every council or for none).",
+        "Region",
+        default=None,
+        default_from="region.members[i].use_share",
+        term="member_contribution_shares",
+        sweepable=False,
+    ),
+    _money_unit(
+        "region.members[i].host_alternative",
+        "p_a,i",
+        "Council's alternative price",
+        "p_a,i: what this council pays per unit-period elsewhere without the agreement, out-of-area costs "
+        "included (empty: the host's alternative price).",
+        "Region",
+        default=None,
+        default_from="prices.host_alternative",
+        term="member_host_alternative_prices",
+        sweepable=False,
+    ),
+    _fraction(
+        "region.members[i].local_use_anyway",
+        "u0_i",
+        "Council's local use anyway",
+        "u0_i: the share of the used capacity this council would still get locally without the agreement, at the "
+        "spot price (empty: its share of the use times the local use the host would get anyway); all the councils' "
+        "together at most 100 %.",
+        "Region",
+        default=None,
+        unset_text="its share of the local use the host would get anyway",
+        term="member_local_use_anyway",
+        sweepable=False,
+    ),
     # ---- uncertainty
     *(_uncertainty(what, end) for what in ("occupancy", "local_use") for end in ("low", "mode", "high")),
     # ---- where the figures come from
@@ -522,6 +598,7 @@ FIELDS: tuple[FieldSpec, ...] = (
 _BY_PATH = {f.path: f for f in FIELDS}
 _INDEX = re.compile(r"\[\d+\]")
 _BAND = re.compile(r"agreement\.sharing\.bands\[(\d+)\]\.(from_local_use|host_share)$")
+_MEMBER = re.compile(r"region\.members\[(\d+)\]\.(\w+)$")
 
 
 def spec(path: str) -> FieldSpec:
@@ -536,6 +613,25 @@ def band_index(path: str) -> int | None:
     """The band number (from 0) a band field's path names, or None for other paths."""
     m = _BAND.match(path)
     return int(m.group(1)) if m else None
+
+
+def member_index(path: str) -> int | None:
+    """The member council's number (from 0) a member field's path names, or None for other paths.
+
+    >>> member_index("region.members[2].use_share"), member_index("prices.host")
+    (2, None)
+    """
+    m = _MEMBER.match(path)
+    return int(m.group(1)) if m else None
+
+
+def is_sweepable(path: str) -> bool:
+    """Whether a search for terms or a goal seek may vary the field at ``path`` (a member council's figures may
+    not: its shares add up to 100 % with the others'); False for what is not a field."""
+    try:
+        return spec(path).sweepable
+    except KeyError:
+        return False
 
 
 def help_words(f: FieldSpec) -> str:
@@ -561,6 +657,9 @@ def field_label(path: str) -> str:
     i = band_index(path)
     if i is not None:
         return f"Sharing band {i + 1}: {spec(path).label}"
+    i = member_index(path)
+    if i is not None:
+        return f"Member council {i + 1}: {spec(path).label}"
     try:
         return spec(path).label
     except KeyError:
@@ -671,5 +770,6 @@ def value_of(scenario: Any, path: str, resolved: bool = True) -> Any:
     for part in path_parts(path):
         node = node[part] if isinstance(part, int) else getattr(node, part)
     if node is None and resolved and (source := spec(path).default_from):
-        return value_of(scenario, source)
+        i = member_index(path)
+        return value_of(scenario, source.replace("[i]", f"[{i}]") if i is not None else source)
     return node

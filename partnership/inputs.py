@@ -39,12 +39,18 @@ class Inputs:
     band_starts: tuple  # from_local_use of each band
     band_shares: tuple  # host_share of each band
     interpolation: str  # "step" or "linear"
+    # a region of councils as the host (section 12): one value for each member council, empty for one host
+    member_use_shares: tuple = ()  # s_i, fraction of the host's units
+    member_contribution_shares: tuple = ()  # w_i, fraction of the contribution, voids and the host's set-up share
+    member_host_alternative_prices: tuple = ()  # p_a,i, currency per unit-period (default p_a)
+    member_local_use_anyway: tuple = ()  # u0_i, fraction of the used capacity (default s_i * u0)
+    returns_split: str = "use"  # "use" or "contribution": how compensation and the surplus share are divided
 
 
 INPUT_OF_PATH = {f.path: f.term for f in FIELDS if f.term and f.numeric and "[i]" not in f.path}
 """Scenario paths that map straight onto one term (band values are handled by index), from the registry."""
 
-_DEFAULT_FROM = {f.term: INPUT_OF_PATH[f.default_from] for f in FIELDS if f.default_from}
+_DEFAULT_FROM = {f.term: INPUT_OF_PATH[f.default_from] for f in FIELDS if f.default_from and "[i]" not in f.path}
 """Inputs whose unset value follows another input (spot follows external; the host's alternative, spot)."""
 
 
@@ -87,4 +93,29 @@ def inputs_of(scenario: Scenario, overrides: dict | None = None) -> Inputs:
     for term, source in _DEFAULT_FROM.items():  # in registry order: spot before the host's alternative
         if term in unset:
             values[term] = values[source]
+    values.update(_members(scenario, values))
     return Inputs(**values)
+
+
+def _members(scenario: Scenario, values: dict) -> dict:
+    """The region's member councils' inputs (section 12), defaults following the (possibly varied) values they
+    default to: a member's alternative price is the host's alternative price, its contribution share its use share,
+    its local use anyway its use share times the host's."""
+    if scenario.region is None:
+        return {}
+    members = scenario.region.members
+    s = tuple(m.use_share for m in members)
+    return {
+        "member_use_shares": s,
+        "member_contribution_shares": tuple(
+            m.use_share if m.contribution_share is None else m.contribution_share for m in members
+        ),
+        "member_host_alternative_prices": tuple(
+            values["host_alternative_price"] if m.host_alternative is None else m.host_alternative for m in members
+        ),
+        "member_local_use_anyway": tuple(
+            m.use_share * values["counterfactual_local_use"] if m.local_use_anyway is None else m.local_use_anyway
+            for m in members
+        ),
+        "returns_split": scenario.region.returns_split,
+    }

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .fields import band_index, spec, value_of
+from .fields import band_index, is_sweepable, spec, value_of
 from .inputs import inputs_of, overridable
 from .outcomes import gain_tolerance
 from .problems import Problem, ScenarioError
@@ -177,6 +177,8 @@ def _sharpness(xs: np.ndarray, ys: np.ndarray, near: np.ndarray, best) -> tuple[
 def _check_axis(scenario: Scenario, data: dict, path: str, start: float, stop: float, which: str) -> None:
     if not is_numeric_path(path):
         raise ScenarioError([Problem(which, "not_numeric", got=path)])
+    if not is_sweepable(path):  # a member council's shares add up to 100 % with the others'
+        raise ScenarioError([Problem(which, "not_sweepable", got=path)])
     if path == "term.years":
         listed = [
             g

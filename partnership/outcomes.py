@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
-from . import sharing
+from . import region, sharing
 from .inputs import Inputs, inputs_of
 from .scenario import Scenario
 
@@ -233,7 +233,12 @@ def evaluate_inputs(t: Inputs, occupancy, local_use) -> Outcome:
     provider_profit = surplus_before_sharing - surplus_share_to_host
     host_net_cost = C + host_fees + void_payments - compensation - surplus_share_to_host
     provider_profit_without_agreement = occupied_units * p_s - operating_cost
-    cost_without = host_cost_without_agreement(occupied_units, u, t.counterfactual_local_use, p_s, p_a)
+    if t.member_use_shares:  # a region (section 12): the sum of its members' costs without the agreement
+        cost_without = region.region_cost_without_agreement(
+            occupied_units, u, t.member_use_shares, t.member_local_use_anyway, p_s, t.member_host_alternative_prices
+        )
+    else:
+        cost_without = host_cost_without_agreement(occupied_units, u, t.counterfactual_local_use, p_s, p_a)
     provider_gain = provider_profit - provider_profit_without_agreement
     host_saving = cost_without - host_net_cost
 
@@ -339,7 +344,12 @@ def marginal_host_saving(t: Inputs, occupancy, local_use):
     )
     d_share = d_gain - d_pain
     d_net_cost = ou * t.host_price + t.void_price * d_void + ou * k_total - d_share
-    d_without = ou * np.where(u < t.counterfactual_local_use, t.spot_price, t.host_alternative_price)
+    if t.member_use_shares:  # a region: each member's own cost without the agreement, from the right
+        d_without = 0.0
+        for s_i, u0_i, p_a_i in zip(t.member_use_shares, t.member_local_use_anyway, t.member_host_alternative_prices):
+            d_without = d_without + ou * s_i * np.where(s_i * u < u0_i, t.spot_price, p_a_i)
+    else:
+        d_without = ou * np.where(u < t.counterfactual_local_use, t.spot_price, t.host_alternative_price)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return np.where(ou > 0, (d_without - d_net_cost) / np.where(ou > 0, ou, 1.0), np.nan)
 

@@ -52,7 +52,8 @@ class Problem:
     number, a :class:`Quoted` text, or None for an empty value). ``item`` is the band (from 0) a rule about the
     bands' order is at; ``detail`` holds free words: a plausibility bound's reason, the fields allowed at a place,
     the reader's own words. ``parts`` holds the problems of a rule checked across several fields and reported as
-    one line (the growth rates of a term)."""
+    one line (the growth rates of a term). ``council`` is the name of the member council a problem at a member's
+    field is about (``region.members[2].use_share``), so both renderings name the council as well as the field."""
 
     path: str
     rule: str
@@ -61,6 +62,7 @@ class Problem:
     item: int | None = None
     detail: str = ""
     parts: tuple[Problem, ...] = ()
+    council: str = ""
 
     def __str__(self) -> str:
         return file_words(self)
@@ -176,6 +178,15 @@ def _file_rest(p: Problem) -> str:
         )
     if r == "no_such_field":
         return f"{g}: {p.detail}"
+    if r in _REGION_RULES:
+        return _region_rest(p, lambda path: f"{spec(path).label.lower()} ({path.rsplit('.', 1)[-1]})")
+    if r == "not_sweepable":
+        return (
+            f"{g} is a member council's figure and cannot be searched (the councils' shares add up to 100 %); "
+            "python -m partnership region works out the split of the contribution instead"
+        )
+    if r == "no_members":
+        return "the scenario names no member councils"
     if r == "not_a_figure":
         where = (
             "at a point (one of the figures evaluate reports, e.g. provider_profit)"
@@ -186,8 +197,41 @@ def _file_rest(p: Problem) -> str:
     return p.detail  # "text": the problem's own words
 
 
+_REGION_RULES = ("shares_total", "too_few_members", "same_name", "shares_some", "anyway_total", "name_length")
+"""The rules of a region's member councils (MODEL.md section 12): each names the councils it is about."""
+
+
+def _percent(x: Any) -> str:
+    """A share as a percent, as the region's rules state totals: 0.9 -> "90 %", 0.333 -> "33.3 %"."""
+    return f"{round(float(x) * 100, 1):g} %"
+
+
+def _region_rest(p: Problem, name_of) -> str:
+    """The words of a region rule after the place it is at; ``name_of(template_path)`` names a member field in the
+    audience's words (its label; on the command line, with its key)."""
+    r, b, g = p.rule, p.bound, p.got
+    if r == "shares_total":
+        return f"the councils' {name_of(b)} add up to {_percent(g)}, not 100 %: {p.detail}"
+    if r == "anyway_total":
+        return f"the councils' {name_of(b)} add up to {_percent(g)}, more than 100 %: {p.detail}"
+    if r == "too_few_members":
+        names = f" ({p.detail})" if p.detail else ""
+        return f"a region needs at least 2 member councils, got {g}{names}"
+    if r == "same_name":
+        return f"{p.council} is named twice (councils {p.item + 1} and {b + 1}); give each council its own name"
+    if r == "shares_some":
+        return (
+            f"{p.council} has no {name_of('region.members[i].contribution_share')} while {p.detail} has one; give it "
+            "for every council or for none"
+        )
+    if r == "name_length":
+        return f"a council's name must be 1-{b} characters, got {g:,}"
+    return p.detail
+
+
 def file_words(p: Problem) -> str:
-    """The problem's line for the command line and files, naming the field by its dotted path.
+    """The problem's line for the command line and files, naming the field by its dotted path (and a member
+    council's field by the council's name too: ``region.members[2].use_share (Council C): must be <= 1, got 1.5``).
 
     >>> file_words(Problem("prices.host", "ge", bound=0, got=-5.0))
     'prices.host: must be >= 0, got -5'
@@ -199,9 +243,10 @@ def file_words(p: Problem) -> str:
     if p.rule == "twice":
         return f"{p.path} appears twice (line {p.bound})"
     rest = _file_rest(p)
-    if p.rule in _VALIDATOR_RULES:
+    if p.rule in _VALIDATOR_RULES or p.rule in _REGION_RULES:
         rest = clip(rest, 300)
-    return f"{p.path}: {rest}" if p.path else rest
+    where = f"{p.path} ({p.council})" if p.council and p.rule not in ("same_name", "shares_some") else p.path
+    return f"{where}: {rest}" if where else rest
 
 
 # ----------------------------------------------------------------------------------------------
@@ -209,12 +254,14 @@ def file_words(p: Problem) -> str:
 
 _GROUP_LABELS = {
     "agreement.sharing.bands": "Sharing bands",
+    "region.members": "Member councils",
     "uncertainty.occupancy": "Occupancy range",
     "uncertainty.local_use": "Local use range",
 }
 _PER_YEAR = {f.path for f in FIELDS if f.per_year}
 _BAND = re.compile(r"agreement\.sharing\.bands\[(\d+)\](?:\.(from_local_use|host_share))?")
 _YEAR = re.compile(r"(term\.indexation\.\w+)\[(\d+)\]")
+_MEMBER = re.compile(r"region\.members\[(\d+)\](?:\.(\w+))?")
 
 
 def label_of(path: str) -> tuple[str, bool]:
@@ -226,6 +273,14 @@ def label_of(path: str) -> tuple[str, bool]:
     if m := _BAND.fullmatch(path):
         band = f"Sharing band {int(m.group(1)) + 1}"
         return (f"{band}, {spec(path).label}" if m.group(2) else band), True
+    if m := _MEMBER.fullmatch(path):
+        council = f"Member council {int(m.group(1)) + 1}"
+        try:
+            return (f"{council}, {spec(path).label}" if m.group(2) else council), bool(
+                m.group(2) and spec(path).is_fraction
+            )
+        except KeyError:
+            return path, False
     if (m := _YEAR.fullmatch(path)) and m.group(1) in _PER_YEAR:  # a rate given year by year: [0] is year 2
         return f"{spec(m.group(1)).label}, year {int(m.group(2)) + 2}", True
     if path == "(scenario)":
@@ -332,9 +387,23 @@ def page_words(p: Problem) -> str:
         return rest[:1].upper() + rest[1:]
     if p.rule == "no_such_field":
         return f"{label_of(p.got)[0]}: {p.detail}"
+    if p.rule in _REGION_RULES:
+        rest = clip(_region_rest(p, lambda path: f"“{spec(path).label}”"), 300)
+        label = label_of(p.path)[0] if p.rule not in ("same_name", "shares_some") else spec(p.path).label
+        return f"{label}: {rest}"
+    if p.rule == "not_sweepable":
+        return (
+            f"{_quoted_label(p.got)} is a member council's figure and cannot be searched (the councils' shares add "
+            "up to 100 %); the region's split of the contribution answers that question"
+        )
+    if p.rule == "no_members":
+        return "The scenario names no member councils"
     if not p.path:
         return _page_rest(p, False)
     label, share = label_of(p.path)
+    m = _MEMBER.fullmatch(p.path)
+    if p.council and m and m.group(2):  # a member council's field: the council by its name, the field by its label
+        label = f"{p.council}, {spec(p.path).label}"
     return f"{label}: {_page_rest(p, share)}"
 
 
@@ -370,6 +439,18 @@ RULES = {
     "no_such_field": "a search's axis names a field the scenario lacks (got; ``detail``: the reason)",
     "not_a_figure": "a goal seek's figure is not a name it can reach where it is asked for (got: the name; bound: "
     "``point`` or ``expected``; ``detail``: where the name is a figure, if it is one)",
+    "shares_total": "the member councils' shares of one kind (bound: the share's field, ``[i]`` for any council) "
+    "add up to 100 % (got: their total; ``detail``: each council's share)",
+    "anyway_total": "the member councils' local use anyway (bound: its field) adds up to at most 100 % (got: the "
+    "total; ``detail``: each council's)",
+    "too_few_members": "a region has at least 2 member councils (got: how many; ``detail``: their names)",
+    "same_name": "each member council named once (``council``: the name; ``item``: the first council with it, from "
+    "0; bound: this one)",
+    "shares_some": "contribution shares given for every member council or for none (``council``: one without; "
+    "``detail``: one with)",
+    "name_length": "a member council's name of 1 to the bound's characters (got: its length)",
+    "not_sweepable": "a search's axis or a goal seek's field names a member council's figure (got: the path)",
+    "no_members": "the region's figures asked for a scenario that names no member councils",
     "text": "free words (``detail``), at ``path`` if there is one",
 }
 """Every rule a :class:`Problem` may name, with what it asks for."""

@@ -18,6 +18,7 @@ from .problems import Problem, Quoted, ScenarioError, clip
 
 __all__ = [
     "MAX_BANDS",
+    "MAX_MEMBERS",
     "MAX_DEPTH",
     "MAX_DIGITS",
     "MAX_DOCUMENT_BYTES",
@@ -43,6 +44,8 @@ MAX_VALUES = 100_000
 MAX_DIGITS = 30
 """The most digits an integer may have (no scenario figure comes near)."""
 MAX_BANDS = 20
+MAX_MEMBERS = 30
+"""At most this many member councils in a region (MODEL.md section 12)."""
 """The most sharing bands a scenario may have."""
 MAX_PROBLEMS = 10
 """The most problems listed; the rest are counted in one more line."""
@@ -490,7 +493,7 @@ def loose_numbers(model: type[BaseModel], data: Any, path: str = "") -> list[Pro
             if _model(arm) is not None and isinstance(value, dict):
                 out += loose_numbers(arm, value, where)
             elif item is not None and isinstance(value, list):
-                for i, element in enumerate(value[:MAX_BANDS]):
+                for i, element in enumerate(value[: max(MAX_BANDS, MAX_MEMBERS)]):
                     if _model(item) is not None:
                         out += loose_numbers(item, element, f"{where}[{i}]")
                     elif _is_number(item) and (problem := _number_problem(f"{where}[{i}]", element)):
@@ -504,13 +507,20 @@ def loose_numbers(model: type[BaseModel], data: Any, path: str = "") -> list[Pro
 
 
 def _too_long(data: dict) -> list[Problem]:
-    """Lists over their caps: the sharing bands (at most MAX_BANDS)."""
+    """Lists over their caps: the sharing bands (at most MAX_BANDS) and a region's member councils (MAX_MEMBERS)."""
+    out = []
     bands = data.get("agreement", {})
     bands = bands.get("sharing", {}) if isinstance(bands, dict) else None
     bands = bands.get("bands") if isinstance(bands, dict) else None
     if isinstance(bands, list) and len(bands) > MAX_BANDS:
-        return [Problem("agreement.sharing.bands", "too_many", bound=MAX_BANDS, got=len(bands), detail="bands")]
-    return []
+        out.append(Problem("agreement.sharing.bands", "too_many", bound=MAX_BANDS, got=len(bands), detail="bands"))
+    region = data.get("region")
+    members = region.get("members") if isinstance(region, dict) else None
+    if isinstance(members, list) and len(members) > MAX_MEMBERS:
+        out.append(
+            Problem("region.members", "too_many", bound=MAX_MEMBERS, got=len(members), detail="member councils")
+        )
+    return out
 
 
 def precheck(model: type[BaseModel], data: dict) -> tuple[list[Problem], bool]:

@@ -198,6 +198,82 @@ class Term(_Strict):
         return self
 
 
+MEMBER_NAME_MOST = 80
+"""The longest name a member council may have, in characters."""
+
+
+class Member(_Strict):
+    """One council of a region that together is the host (section 12)."""
+
+    name: str = _field("region.members[i].name")
+    use_share: float = _field("region.members[i].use_share")
+    contribution_share: float | None = _field("region.members[i].contribution_share")
+    host_alternative: float | None = _field("region.members[i].host_alternative")
+    local_use_anyway: float | None = _field("region.members[i].local_use_anyway")
+
+    @field_validator("name")
+    @classmethod
+    def _name_length(cls, name: str) -> str:
+        if not 1 <= len(name) <= MEMBER_NAME_MOST:
+            raise RuleBroken(Problem("", "name_length", bound=MEMBER_NAME_MOST, got=len(name)))
+        return name
+
+
+def _shares_list(members: list[Member], values: list[float]) -> str:
+    """Each council's share, as the region's rules list them: "Council A 50 %, Council B 30 %"."""
+    return ", ".join(f"{clip(m.name, 40)} {round(v * 100, 1):g} %" for m, v in zip(members, values))
+
+
+SHARE_TOLERANCE = 1e-9
+"""How far from 100 % the members' shares may add up to (rounding in a file written by a spreadsheet)."""
+
+
+class Region(_Strict):
+    """A region of councils as the host (section 12): 2 to 30 members whose shares divide the host's side."""
+
+    returns_split: Literal["use", "contribution"] = _field("region.returns_split")
+    members: list[Member] = Field(default_factory=list, description="2 to 30 councils that together are the host")
+
+    @model_validator(mode="after")
+    def _members_rules(self) -> Region:
+        members = self.members
+        where = "region.members"
+        if len(members) < 2:
+            names = ", ".join(clip(m.name, 40) for m in members)
+            raise RuleBroken(Problem(where, "too_few_members", got=len(members), detail=names))
+        seen: dict[str, int] = {}
+        for i, m in enumerate(members):
+            if m.name in seen:
+                raise RuleBroken(
+                    Problem(f"{where}[{i}].name", "same_name", bound=i, item=seen[m.name], council=clip(m.name, 40))
+                )
+            seen[m.name] = i
+        total = sum(m.use_share for m in members)
+        if abs(total - 1) > SHARE_TOLERANCE:
+            detail = _shares_list(members, [m.use_share for m in members])
+            raise RuleBroken(Problem(where, "shares_total", bound="region.members[i].use_share", got=total, detail=detail))
+        given = [m.contribution_share is not None for m in members]
+        if any(given) and not all(given):
+            without = members[given.index(False)]
+            with_one = members[given.index(True)]
+            raise RuleBroken(
+                Problem(
+                    f"{where}[{given.index(False)}].contribution_share",
+                    "shares_some",
+                    council=clip(without.name, 40),
+                    detail=clip(with_one.name, 40),
+                )
+            )
+        if all(given):
+            total = sum(m.contribution_share for m in members)
+            if abs(total - 1) > SHARE_TOLERANCE:
+                detail = _shares_list(members, [m.contribution_share for m in members])
+                raise RuleBroken(
+                    Problem(where, "shares_total", bound="region.members[i].contribution_share", got=total, detail=detail)
+                )
+        return self
+
+
 class Source(_Strict):
     """Where one figure comes from."""
 
@@ -241,6 +317,7 @@ class Scenario(_Strict):
     without_agreement: WithoutAgreement = Field(default_factory=WithoutAgreement)
     term: Term = Field(default_factory=Term)
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)
+    region: Region | None = Field(None, description="a region of councils as the host (section 12); none: one host")
     sources: dict[str, Source] | None = _field("sources")
 
     @field_validator("sources")
@@ -259,6 +336,28 @@ class Scenario(_Strict):
         if units > self.service.capacity:
             raise RuleBroken(Problem("agreement.reservation.units", "capacity", bound=self.service.capacity, got=units))
         return self
+
+    @model_validator(mode="after")
+    def _local_use_anyway_at_most_all(self) -> Scenario:
+        members = self.region.members if self.region is not None else []
+        u0 = self.without_agreement.local_use
+        anyway = [m.use_share * u0 if m.local_use_anyway is None else m.local_use_anyway for m in members]
+        if members and sum(anyway) > 1 + SHARE_TOLERANCE:
+            raise RuleBroken(
+                Problem(
+                    "region.members",
+                    "anyway_total",
+                    bound="region.members[i].local_use_anyway",
+                    got=sum(anyway),
+                    detail=_shares_list(members, anyway),
+                )
+            )
+        return self
+
+    @property
+    def members(self) -> list[Member]:
+        """The region's member councils (section 12); empty when the host is one council."""
+        return self.region.members if self.region is not None else []
 
 
 # ----------------------------------------------------------------------------------------------
@@ -292,13 +391,14 @@ _ALLOWED = {
     "uncertainty": Uncertainty,
     "uncertainty.occupancy": Triangular,
     "uncertainty.local_use": Triangular,
+    "region": Region,
 }
 
 
 def _allowed_fields(parent: str) -> str:
     model = _ALLOWED.get(re.sub(r"\[\d+\]", "", parent).replace(".bands", ".bands[]"))
     if model is None and parent.endswith("]"):
-        model = Band
+        model = Member if parent.startswith("region.") else Band
     if model is None:
         return ""
     return ", ".join(model.model_fields)
@@ -388,16 +488,39 @@ def scenario_from_dict(data: Any) -> Scenario:
     if not isinstance(data, dict):
         raise ScenarioError([Problem("(scenario)", "mapping", got=Quoted(type(data).__name__))])
     early, stop = precheck(Scenario, data)
+    early = _name_councils(early, data)
     if stop:
         raise ScenarioError(capped(early))
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         lines, total = _problems(exc, frozenset(p.path for p in early))
-        raise ScenarioError(capped(early + lines, len(early) + total)) from None
+        raise ScenarioError(capped(early + _name_councils(lines, data), len(early) + total)) from None
     if early:
         raise ScenarioError(capped(early))
     return scenario
+
+
+_MEMBER_AT = re.compile(r"region\.members\[(\d+)\]")
+
+
+def _name_councils(problems: list[Problem], data: dict) -> list[Problem]:
+    """The problems, each at a member council's field naming the council (by the name the document gives it, quoted
+    briefly), so a line says which council as well as which field."""
+    region = data.get("region")
+    members = region.get("members") if isinstance(region, dict) else None
+    if not isinstance(members, list):
+        return problems
+    out = []
+    for p in problems:
+        m = _MEMBER_AT.match(p.path)
+        i = int(m.group(1)) if m else -1
+        if m and not p.council and i < len(members) and isinstance(members[i], dict):
+            name = members[i].get("name")
+            if isinstance(name, str) and name:
+                p = replace(p, council=clip(name, 40))
+        out.append(p)
+    return out
 
 
 def parse_scenario_text(text: str | bytes, source: str = "scenario") -> Scenario:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .fields import band_index, spec
+from .fields import band_index, is_sweepable, spec
 from .inputs import inputs_of, overridable
 from .outcomes import OUTCOME_NAMES, evaluate, evaluate_inputs
 from .problems import Problem, ScenarioError
@@ -216,6 +216,8 @@ def _check(scenario: Scenario, field: str, figure: str, target, at) -> tuple[flo
     problems = []
     if not is_numeric_path(field):
         problems.append(Problem("field", "not_numeric", got=field))
+    elif not is_sweepable(field):  # a member council's shares add up to 100 % with the others'
+        problems.append(Problem("field", "not_sweepable", got=field))
     elif field == "term.years":
         rates = ("costs", "host_price", "market_prices", "contribution")
         listed = [g for g in rates if isinstance(getattr(scenario.term.indexation, g), list)]

@@ -44,7 +44,7 @@ TERM_NAMES = [
 INDEX_GROUPS = {  # which terms each indexation moves (MODEL.md section 10)
     "costs": ("fixed_cost", "variable_cost"),
     "host_price": ("host_price", "per_external_unit", "void_price"),
-    "market_prices": ("external_price", "spot_price", "host_alternative_price"),
+    "market_prices": ("external_price", "spot_price", "host_alternative_price", "member_host_alternative_prices"),
     "contribution": ("contribution", "loss_cap"),
 }
 
@@ -92,16 +92,27 @@ def year_inputs(scenario: Scenario, inputs: Inputs | None = None, extra_dims: in
     for group, names in INDEX_GROUPS.items():
         factor = index(getattr(term.indexation, group), term.years).reshape((-1,) + (1,) * extra_dims)
         for name in names:
-            changes[name] = factor * np.asarray(getattr(t, name), dtype=float)
+            value = getattr(t, name)
+            if isinstance(value, tuple):  # one for each member council of a region (section 12)
+                changes[name] = tuple(factor * np.asarray(v, dtype=float) for v in value)
+            else:
+                changes[name] = factor * np.asarray(value, dtype=float)
     return replace(t, **changes)
 
 
 def joint_gain(inputs: Inputs, outcome: Outcome) -> np.ndarray:
     """The right-hand side of the identity of section 8, year by year:
-    ``occupied_units * max(u - u0, 0) * (p_a - p_s) + external_units * (p_e - p_s)``."""
-    beyond = outcome.occupied_units * np.maximum(outcome.local_use - inputs.counterfactual_local_use, 0.0)
+    ``occupied_units * max(u - u0, 0) * (p_a - p_s) + external_units * (p_e - p_s)``; for a region (section 12) the
+    first term is each member's, ``occupied_units * max(s_i * u - u0_i, 0) * (p_a,i - p_s)``, summed."""
     spot = inputs.spot_price
-    return beyond * (inputs.host_alternative_price - spot) + outcome.external_units * (inputs.external_price - spot)
+    external = outcome.external_units * (inputs.external_price - spot)
+    if inputs.member_use_shares:
+        shares = zip(inputs.member_use_shares, inputs.member_local_use_anyway, inputs.member_host_alternative_prices)
+        for s_i, u0_i, p_a_i in shares:
+            external = external + outcome.occupied_units * np.maximum(s_i * outcome.local_use - u0_i, 0.0) * (p_a_i - spot)
+        return external
+    beyond = outcome.occupied_units * np.maximum(outcome.local_use - inputs.counterfactual_local_use, 0.0)
+    return beyond * (inputs.host_alternative_price - spot) + external
 
 
 def set_up_shares(scenario: Scenario) -> tuple[float, float]:

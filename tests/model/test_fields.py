@@ -30,6 +30,9 @@ def schema_leaves(model: type[BaseModel] = Scenario, prefix: str = "") -> dict[s
     for name, info in model.model_fields.items():
         path = f"{prefix}{name}"
         ann = info.annotation
+        models = [a for a in typing.get_args(ann) if isinstance(a, type) and issubclass(a, BaseModel)]
+        if type(None) in typing.get_args(ann) and len(models) == 1:
+            ann = models[0]  # an optional group of fields (the region), read as the group
         args = typing.get_args(ann)
         inner = args[0] if typing.get_origin(ann) is list else ann
         if isinstance(inner, type) and issubclass(inner, BaseModel):
