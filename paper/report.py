@@ -117,6 +117,8 @@ def inputs_rows(s: Scenario) -> list[list[str]]:
             continue  # the title and description are shown apart; band starts go with their shares; sources below
         if f.group == "Term" and s.term.years == 1 and f.path != "term.years":
             continue  # a single year: no growth, discounting or set-up to report
+        if f.group == "Region":
+            continue  # a region's member councils are not yet reported here
         if f.kind == "text":
             rows.append([f.label, value_of(s, f.path), ""])
         elif f.kind == "choice":

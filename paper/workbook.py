@@ -102,7 +102,7 @@ OUTPUT_NAMES = [
 ]
 """The headline figures the Outputs sheet links to, point by point."""
 
-_SECTIONS = tuple(g for g in GROUPS if g.name not in ("Scenario", "Uncertainty"))
+_SECTIONS = tuple(g for g in GROUPS if g.name not in ("Scenario", "Uncertainty", "Region"))  # members: not yet
 """The registry's groups written as input sections (the scenario's texts, the sharing bands and the uncertainty have
 sections of their own)."""
 

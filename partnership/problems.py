@@ -179,7 +179,7 @@ def _file_rest(p: Problem) -> str:
     if r == "no_such_field":
         return f"{g}: {p.detail}"
     if r in _REGION_RULES:
-        return _region_rest(p, lambda path: f"{spec(path).label.lower()} ({path.rsplit('.', 1)[-1]})")
+        return _region_rest(p, lambda path: f"{spec(path).label} ({path.rsplit('.', 1)[-1]})")
     if r == "not_sweepable":
         return (
             f"{g} is a member council's figure and cannot be searched (the councils' shares add up to 100 %); "
@@ -211,9 +211,9 @@ def _region_rest(p: Problem, name_of) -> str:
     audience's words (its label; on the command line, with its key)."""
     r, b, g = p.rule, p.bound, p.got
     if r == "shares_total":
-        return f"the councils' {name_of(b)} add up to {_percent(g)}, not 100 %: {p.detail}"
+        return f"{name_of(b)} adds up to {_percent(g)} over the councils, not 100 %: {p.detail}"
     if r == "anyway_total":
-        return f"the councils' {name_of(b)} add up to {_percent(g)}, more than 100 %: {p.detail}"
+        return f"{name_of(b)} adds up to {_percent(g)} over the councils, more than 100 %: {p.detail}"
     if r == "too_few_members":
         names = f" ({p.detail})" if p.detail else ""
         return f"a region needs at least 2 member councils, got {g}{names}"
@@ -221,8 +221,8 @@ def _region_rest(p: Problem, name_of) -> str:
         return f"{p.council} is named twice (councils {p.item + 1} and {b + 1}); give each council its own name"
     if r == "shares_some":
         return (
-            f"{p.council} has no {name_of('region.members[i].contribution_share')} while {p.detail} has one; give it "
-            "for every council or for none"
+            f"{p.council} has no {name_of('region.members[i].contribution_share')} while {p.detail} has one; give "
+            "one for every council or for none"
         )
     if r == "name_length":
         return f"a council's name must be 1-{b} characters, got {g:,}"
@@ -389,7 +389,11 @@ def page_words(p: Problem) -> str:
         return f"{label_of(p.got)[0]}: {p.detail}"
     if p.rule in _REGION_RULES:
         rest = clip(_region_rest(p, lambda path: f"“{spec(path).label}”"), 300)
-        label = label_of(p.path)[0] if p.rule not in ("same_name", "shares_some") else spec(p.path).label
+        label = label_of(p.path)[0]
+        if p.rule in ("same_name", "shares_some"):  # the council is named in the words
+            label = spec(p.path).label
+        elif p.council and _MEMBER.fullmatch(p.path):
+            label = f"{p.council}, {spec(p.path).label}"
         return f"{label}: {rest}"
     if p.rule == "not_sweepable":
         return (
@@ -402,8 +406,10 @@ def page_words(p: Problem) -> str:
         return _page_rest(p, False)
     label, share = label_of(p.path)
     m = _MEMBER.fullmatch(p.path)
-    if p.council and m and m.group(2):  # a member council's field: the council by its name, the field by its label
+    if p.council and m and m.group(2) and label != p.path:  # a member's field: the council by name, the field by label
         label = f"{p.council}, {spec(p.path).label}"
+    elif p.council and m:
+        label = f"{p.council}, {p.path.rsplit('.', 1)[-1]}"
     return f"{label}: {_page_rest(p, share)}"
 
 

@@ -103,6 +103,7 @@ YEARLY_KEY = "term_yearly_fields"  # the growth fields the scenario gave year by
 YEARS_VERSION = "term_years_version"
 GROWTH_PATHS = [f.path for f in FIELDS if f.per_year]
 SOURCES_KEY = "sources"  # {dotted path: {source, year, estimate}}, carried through edits unchanged
+REGION_KEY = "region"  # the region's member councils (MODEL.md section 12), carried through edits unchanged
 BANDS_KEY = "bands"  # list of {"from_local_use": %, "host_share": %}
 BANDS_VERSION = "bands_version"
 PRESET_KEY = "preset"
@@ -171,6 +172,9 @@ def load_into_state(scenario: Scenario) -> None:
     st.session_state[INTERPOLATION_KEY] = scenario.agreement.sharing.interpolation
     st.session_state[DESCRIPTION_KEY] = scenario.description or ""
     st.session_state[SOURCES_KEY] = {k: v.model_dump(mode="json") for k, v in (scenario.sources or {}).items()}
+    st.session_state[REGION_KEY] = (
+        None if scenario.region is None else scenario.region.model_dump(mode="json", exclude_none=True)
+    )
     st.session_state[BANDS_KEY] = [
         {"from_local_use": round(100 * b.from_local_use, 6), "host_share": round(100 * b.host_share, 6)}
         for b in scenario.agreement.sharing.bands
@@ -272,6 +276,8 @@ def scenario_document() -> dict:
         doc["description"] = description
     if sources := st.session_state.get(SOURCES_KEY):
         doc["sources"] = sources
+    if region := st.session_state.get(REGION_KEY):
+        doc["region"] = region
     if st.session_state.get(PER_YEAR_KEY):
         indexation = doc.setdefault("term", {}).setdefault("indexation", {})
         rows = current_year_rows()

@@ -18,6 +18,7 @@ from partnership import (
     summarize,
     sweep,
 )
+from partnership.fields import FIELDS
 from partnership.negotiation import default_axes
 from partnership.scenario import scenario_to_dict, set_path
 from ui.sidebar import GROUPS as INPUT_GROUPS
@@ -878,6 +879,11 @@ def test_with_the_spot_price_unset_changing_the_external_price_moves_the_spot_pr
 NOT_ENTERED = {
     "description": "shown under “About this preset” and carried through every edit unchanged",
     "sources": "shown under “Sources and estimates” and carried through every edit unchanged",
+    **{
+        f.path: "a region's member councils: carried through every edit unchanged until the sidebar has their table"
+        for f in FIELDS
+        if f.group == "Region"
+    },
 }
 """The scenario's fields with no input of their own in the sidebar, and why."""
 
