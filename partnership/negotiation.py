@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .fields import band_index, is_sweepable, spec, value_of
+from .fields import band_index, is_sweepable, member_index, spec, value_of
 from .inputs import inputs_of, overridable
 from .outcomes import gain_tolerance
 from .problems import Problem, ScenarioError
@@ -178,7 +178,9 @@ def _check_axis(scenario: Scenario, data: dict, path: str, start: float, stop: f
     if not is_numeric_path(path):
         raise ScenarioError([Problem(which, "not_numeric", got=path)])
     if not is_sweepable(path):  # a member council's shares add up to 100 % with the others'
-        raise ScenarioError([Problem(which, "not_sweepable", got=path)])
+        i = member_index(path)
+        council = scenario.members[i].name if i is not None and i < len(scenario.members) else ""
+        raise ScenarioError([Problem(which, "not_sweepable", got=path, council=council)])
     if path == "term.years":
         listed = [
             g

@@ -396,9 +396,10 @@ def page_words(p: Problem) -> str:
             label = f"{p.council}, {spec(p.path).label}"
         return f"{label}: {rest}"
     if p.rule == "not_sweepable":
+        what = f"“{p.council}, {spec(p.got).label}”" if p.council else _quoted_label(p.got)
         return (
-            f"{_quoted_label(p.got)} is a member council's figure and cannot be searched (the councils' shares add "
-            "up to 100 %); the region's split of the contribution answers that question"
+            f"{what} is a member council's figure and cannot be searched (the councils' shares add up to 100 %); the "
+            "region's split of the contribution answers that question"
         )
     if p.rule == "no_members":
         return "The scenario names no member councils"
