@@ -6,7 +6,7 @@ Members are stacked on a leading array axis: every figure is an array of shape `
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -91,18 +91,17 @@ def member_figures(outcome: Outcome) -> dict[str, np.ndarray]:
     voids = region.member_void_payments(w, outcome.void_payments)
     returns = region.member_returns(q, outcome.compensation, outcome.surplus_share_to_host)
     net = region.member_net_cost(contribution, fees, voids, returns)
-    without = region.member_cost_without_agreement(
-        outcome.occupied_units, outcome.local_use, s, u0, t.spot_price, p_a
-    )
+    without = region.member_cost_without_agreement(outcome.occupied_units, outcome.local_use, s, u0, t.spot_price, p_a)
     shape = np.broadcast_shapes(units.shape, net.shape, without.shape)
     figures = (units, fees, contribution, voids, returns, net, without, region.member_saving(without, net))
     return {name: np.broadcast_to(x, shape) for name, x in zip(MEMBER_NAMES, figures)}
 
 
-def member_savings(outcome: Outcome) -> np.ndarray:
+def member_savings(outcome: Outcome, inputs: Inputs | None = None) -> np.ndarray:
     """``member_saving_i`` alone at every point of the region's outcome, shape ``(members, *outcome shape)``: the
-    figures :func:`member_figures` gives, without the ones a summary does not need."""
-    t, ndim = outcome.inputs, outcome.host_units.ndim
+    figures :func:`member_figures` gives, without the ones a summary does not need. ``inputs`` are the region's
+    (by default the outcome's own: an outcome worked out without the members, for speed, needs them given)."""
+    t, ndim = inputs if inputs is not None else outcome.inputs, outcome.host_units.ndim
     s, w, q, u0, p_a = _member_inputs(t, ndim)
     fees = region.member_host_fees(region.member_host_units(s, outcome.host_units), t.host_price)
     net = region.member_net_cost(
@@ -208,11 +207,22 @@ TERM_CHUNK_CELLS = 1_000_000
 """Members x years x points worked out at once over a term (the rest in chunks of points), so memory stays small."""
 
 
+def _without_members(t: Inputs) -> Inputs:
+    """The region's inputs as one host's: the section-2 figures a member's figures are made of are the same, and the
+    host's cost without the agreement (the one figure the members change) is not needed by them."""
+    return replace(
+        t,
+        member_use_shares=(),
+        member_contribution_shares=(),
+        member_host_alternative_prices=(),
+        member_local_use_anyway=(),
+    )
+
+
 def _year_figures(scenario: Scenario, t: Inputs, o, u, w):
-    """One year: each member's saving at the points, P(saving >= 0) exactly along local use, and the expectations
-    of the shared payments' parts."""
-    r = evaluate_inputs(t, o, u)
-    savings = member_savings(r)
+    """One year: each member's saving at the points, and the expectations of the shared payments' parts."""
+    r = evaluate_inputs(_without_members(t), o, u)
+    savings = member_savings(r, t)
     contribution = float(np.broadcast_to(t.contribution, r.host_units.shape) @ w)
     return r, savings, contribution, float(r.void_payments @ w), float((r.compensation + r.surplus_share_to_host) @ w)
 
@@ -226,8 +236,10 @@ def _term_figures(scenario: Scenario, t: Inputs, o, u, w):
     npvs, contribution, voids, returns = [], 0.0, 0.0, 0.0
     for i in range(0, o.size, chunk):
         oc, uc, wc = o[i : i + chunk], u[i : i + chunk], w[i : i + chunk]
-        r = evaluate_inputs(yt, oc, uc)
-        npvs.append(np.tensordot(member_savings(r), d, axes=([1], [0])))  # (members, years, points) -> (members, points)
+        r = evaluate_inputs(_without_members(yt), oc, uc)
+        npvs.append(
+            np.tensordot(member_savings(r, yt), d, axes=([1], [0]))
+        )  # (members, years, points) -> (members, points)
         shape = r.host_units.shape
         contribution += float(d @ (np.broadcast_to(yt.contribution, shape) @ wc))
         voids += float(d @ (r.void_payments @ wc))
@@ -258,7 +270,8 @@ def region_summary(scenario: Scenario, cells: int = SUMMARY_RESOLUTION) -> Regio
         _, savings, contribution, voids, returns = _year_figures(scenario, t, o, u, w)
         host_set_up = 0.0
         tol = gain_tolerance(t)
-        ends = q.cell_ends(lambda oo, uu: member_savings(evaluate_inputs(t, oo, uu)))
+        bare = _without_members(t)
+        ends = q.cell_ends(lambda oo, uu: member_savings(evaluate_inputs(bare, oo, uu), t))
         chances = [
             q.probability_at_least(None if ends is None else (ends[0][i], ends[1][i]), savings[i], -tol)
             for i in range(len(names))
