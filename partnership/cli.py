@@ -207,7 +207,7 @@ def _cmd_solve(args) -> dict:
         detail = "give a point (--occupancy O --local-use U) or --expected"
         raise ScenarioError([Problem("--occupancy" if point[0] is None else "--local-use", "text", detail=detail)])
     at = "expected" if args.expected else point
-    args.result = solve(scenario, args.field, args.figure, args.target, args.low, args.high, at)
+    args.result = solve(scenario, args.field, args.figure, args.target, args.low, args.high, at, member=args.member)
     return args.result.to_dict()
 
 
@@ -219,7 +219,7 @@ def _solve_table(result, scenario) -> str:
     cur = scenario.currency
     rows = [
         ("term", field_label(result.field), f"({result.field})"),
-        ("figure", figure_noun(result.figure), f"({result.figure})"),
+        ("figure", f"{result.member}'s saving" if result.member else figure_noun(result.figure), f"({result.figure})"),
         ("target", figure_value(scenario, result.figure, result.target), ""),
         ("where", where_words(result.at), ""),
         ("range searched", range_words(scenario, result)[1].removeprefix("from "), ""),
@@ -427,6 +427,7 @@ def _parser() -> argparse.ArgumentParser:
         "--low", type=_number, metavar="L", help="the bottom of the range (default: the field's plausible range)"
     )
     v.add_argument("--high", type=_number, metavar="H", help="the top of the range")
+    v.add_argument("--member", metavar="NAME", help="the member council whose member_saving is the figure (a region)")
     add("region", "each member council's saving under the uncertainty, and the split of the contribution that leaves every council better off")
     return p
 

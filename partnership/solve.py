@@ -73,14 +73,17 @@ class SolveResult:
     value: float | None
     direction: str | None = None
     stays: str | None = None
+    member: str | None = None
 
     def to_dict(self) -> dict:
         """The section-16 JSON shape: ``{field, figure, target, low, high, at: {occupancy, local_use} | "expected",
-        value | null}``."""
+        value | null}``, with ``member`` (the council's name) beside the figure when it is ``member_saving``."""
         at = "expected" if self.at is None else {"occupancy": self.at[0], "local_use": self.at[1]}
+        member = {} if self.member is None else {"member": self.member}
         return {
             "field": self.field,
             "figure": self.figure,
+            **member,
             "target": self.target,
             "low": self.low,
             "high": self.high,
@@ -89,8 +92,13 @@ class SolveResult:
         }
 
 
+MEMBER_FIGURE = "member_saving"
+"""The one member council's figure a goal seek may reach at a point (MODEL.md section 16), of a member named."""
+
+
 def point_figures() -> list[str]:
-    """The figures a goal seek may reach at a point: every section-2 name."""
+    """The figures a goal seek may reach at a point: every section-2 name (and, for a region's named member,
+    :data:`MEMBER_FIGURE`)."""
     return list(OUTCOME_NAMES)
 
 
@@ -155,8 +163,11 @@ class _Figure:
     """The figure as a function of the field's value (arrays of values in, an array of figures out). In expectation,
     on the points of an integration of ``cells`` cells a side (the summary's own by default)."""
 
-    def __init__(self, scenario: Scenario, field: str, figure: str, at, cells: int = SUMMARY_RESOLUTION):
+    def __init__(
+        self, scenario: Scenario, field: str, figure: str, at, cells: int = SUMMARY_RESOLUTION, member: int | None = None
+    ):
         self.scenario, self.field, self.figure, self.at, self.cells = scenario, field, figure, at, cells
+        self.member = member  # a member council's number (from 0), for member_saving
         self.direct = _varies_directly(scenario, field, at is None)
         self.data = scenario_to_dict(scenario)
         if at is None and self.direct and (figure in _LINEAR or figure in _NPV):
@@ -171,11 +182,19 @@ class _Figure:
             o, u = self.at
             if self.direct:  # every value at once, through the formulas' inputs
                 r = evaluate_inputs(inputs_of(self.scenario, {self.field: values}), o, u)
-                return np.broadcast_to(np.asarray(getattr(r, self.figure), dtype=float), values.shape).copy()
-            return np.array([float(getattr(evaluate(self._variant(v), o, u), self.figure)) for v in values])
+                return np.broadcast_to(np.asarray(self._at_point(r), dtype=float), values.shape).copy()
+            return np.array([float(self._at_point(evaluate(self._variant(v), o, u))) for v in values])
         if self.direct and (self.figure in _LINEAR or self.figure in _NPV) and len(values) > 1:
             return self._expected_many(values)
         return np.array([self._expected(float(v)) for v in values])
+
+    def _at_point(self, r):
+        """The figure from the outcome at the point: a section-2 name, or a member council's saving."""
+        if self.figure == MEMBER_FIGURE:
+            from .councils import member_savings
+
+            return member_savings(r)[self.member]
+        return getattr(r, self.figure)
 
     def _expected_many(self, values: np.ndarray) -> np.ndarray:
         """A linear expectation at many values at once, in blocks small enough for the processor's cache."""
@@ -209,6 +228,26 @@ class _Figure:
 
 # ---------------------------------------------------------------------------------------------
 # The goal seek
+
+
+def _member_number(scenario: Scenario, figure: str, member: str | None, at) -> int | None:
+    """The member council's number (from 0) a member figure is of; ScenarioError in plain words when it cannot be."""
+    if member is None and figure != MEMBER_FIGURE:
+        return None
+    names = [m.name for m in scenario.members]
+    if figure != MEMBER_FIGURE:
+        detail = f"a member council is named only for {MEMBER_FIGURE}, not {figure}"
+    elif not names:
+        detail = "the scenario names no member councils"
+    elif member is None:
+        detail = f"{MEMBER_FIGURE} is a member council's figure: name the council (one of {', '.join(names)})"
+    elif member not in names:
+        detail = f"{member!r} is not one of the region's councils ({', '.join(names)})"
+    elif isinstance(at, str):
+        detail = f"{MEMBER_FIGURE} is a figure at a point: give an occupancy and a local use"
+    else:
+        return names.index(member)
+    raise ScenarioError([Problem("member", "text", detail=detail)])
 
 
 def _check(scenario: Scenario, field: str, figure: str, target, at) -> tuple[float, float] | None:
@@ -245,7 +284,7 @@ def _check(scenario: Scenario, field: str, figure: str, target, at) -> tuple[flo
                 problems.append(Problem(name, "finite", got=x))
             elif not 0.0 <= x <= 1.0:
                 problems.append(Problem(name, "ge" if x < 0 else "le", bound=0 if x < 0 else 1, got=x))
-        if figure not in OUTCOME_NAMES:
+        if figure not in OUTCOME_NAMES and not (figure == MEMBER_FIGURE and scenario.members):
             problems.append(
                 Problem("figure", "not_a_figure", bound="point", got=figure, detail=_hint(scenario, figure))
             )
@@ -304,6 +343,7 @@ def solve(
     low: float | None = None,
     high: float | None = None,
     at: tuple[float, float] | str = "expected",
+    member: str | None = None,
 ) -> SolveResult:
     """The smallest value of one numeric field in ``[low, high]`` at which ``figure - target`` changes sign or is 0
     (MODEL.md section 16): e.g. the contribution (currency a year) at which the provider's profit is 0 at 70 %
@@ -327,6 +367,7 @@ def solve(
     >>> round(r.value, 2), r.direction
     (260240.0, 'rises')
     """
+    number = _member_number(scenario, figure, member, at)
     point = _check(scenario, field, figure, target, at)
     target = float(target)
     if low is None or high is None:
@@ -338,7 +379,7 @@ def solve(
         high = hi_default if high is None else high
     low, high = float(low), float(high)
     _check_range(scenario, field, low, high)
-    f = _Figure(scenario, field, figure, point)
+    f = _Figure(scenario, field, figure, point, member=number)
     whole = spec(field).kind == "integer"
     if whole:
         values = np.arange(math.ceil(low), math.floor(high) + 1, dtype=float)
@@ -349,7 +390,7 @@ def solve(
     else:
         g = f(values) - target
         i = _first_change(g)
-    answer = SolveResult(field, figure, target, low, high, point, None)
+    answer = SolveResult(field, figure, target, low, high, point, None, member=member)
     if i is None:
         finite = g[np.isfinite(g)]
         stays = None if not finite.size else ("above" if finite.min() > 0 else "below" if finite.max() < 0 else None)
@@ -439,7 +480,7 @@ def _direction(g: np.ndarray, i: int) -> str | None:
 # The answer in words, for the command line's table and the page
 
 _MORE_IS_BETTER = {
-    "provider_profit", "provider_gain", "host_saving", "expected_provider_profit", "expected_provider_gain",
+    "provider_profit", "provider_gain", "host_saving", "member_saving", "expected_provider_profit", "expected_provider_gain",
     "expected_host_saving", "probability_provider_better_off", "probability_host_better_off",
     "expected_npv_provider_gain", "expected_npv_host_saving", "probability_provider_npv_positive",
     "probability_host_npv_positive",
@@ -555,16 +596,19 @@ def in_words(scenario: Scenario, r: SolveResult) -> str:
     target = figure_value(scenario, r.figure, r.target)
     where = where_words(r.at)
     better = "more" if r.figure in _MORE_IS_BETTER else "less" if r.figure in _LESS_IS_BETTER else None
+    noun = f"{r.member}'s saving against going without the agreement" if r.member else figure_noun(r.figure)
     if better:
         keeps = _AT_ZERO.get(r.figure) if (r.target == 0 and better == "more") else None
-        keeps = keeps or f"keeps {figure_noun(r.figure)} at {target} or {better}"
+        if r.member and r.target == 0:
+            keeps = f"leaves {r.member} no worse off than without the agreement"
+        keeps = keeps or f"keeps {noun} at {target} or {better}"
     else:
-        keeps = f"brings {figure_noun(r.figure)} to {target}"
+        keeps = f"brings {noun} to {target}"
     if r.value is None:
         name, span = range_words(scenario, r)
         if better and r.stays == ("above" if better == "more" else "below"):
             return f"Any {name} {span} {keeps} {where}: no change is needed within that range."
-        side = f": {figure_noun(r.figure)} stays {r.stays} {target} throughout" if r.stays else ""
+        side = f": {noun} stays {r.stays} {target} throughout" if r.stays else ""
         return f"No {name} {span} {keeps} {where}{side}."
     if better is None or r.direction is None:
         return f"{field_words(scenario, r.field, r.value)} {keeps} {where}."

@@ -552,3 +552,17 @@ def test_evaluate_and_term_add_the_members(region_file):
     assert "The region's councils" in table and "Council C" in table and "-£6,528.20" in table
     table = run("region", region_file, "--format", "table").stdout
     assert "Council B" in table and "3.4 % to 32.7 %" in table and "61.0 %, 23.0 %, 16.0 %" in table
+
+
+def test_solve_reaches_a_named_members_saving_at_a_point(region):
+    """The goal seek reaches a named council's saving at a point: Council C is no worse off at a contribution of
+    173,887.20 (its saving falls by its 30 % of each pound less its 20 % of the host's 25 % surplus share of it, from
+    -6,528.20 at 200,000); a council the region lacks, or no council named, is refused in plain words."""
+    from partnership.solve import solve
+
+    r = solve(region, "agreement.contribution", "member_saving", 0, at=(0.85, 0.75), member="Council C")
+    assert r.value == pytest.approx(200_000 - 6_528.20 / (0.3 - 0.2 * 0.25), abs=0.01)
+    assert r.to_dict()["member"] == "Council C"
+    for member, words in ((None, "name the council"), ("Council Z", "is not one of the region's councils")):
+        with pytest.raises(ScenarioError, match=words):
+            solve(region, "agreement.contribution", "member_saving", 0, at=(0.85, 0.75), member=member)
