@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .councils import members_at, members_over_term, region_summary
 from .negotiation import sweep
 from .outcomes import (
     GRID_STEPS,
@@ -45,6 +46,9 @@ RESULTS: dict[str, tuple[tuple[str, ...], Callable]] = {
     "access_value": (("occupancy",), access_value),
     "placement": (("occupancy",), evaluate_across_local_use),
     "sweep": (("question",), lambda s, question: sweep(s, *question[:2], **dict(question[2:]))),
+    "members": (("occupancy", "local_use"), members_at),
+    "members_over_term": (("occupancy", "local_use"), members_over_term),
+    "region": ((), lambda s: region_summary(s) if s.members else None),
 }
 """Each named result: the arguments it takes beyond the scenario (``occupancy``, ``local_use``; ``steps`` of a
 grid; ``question``, a sweep's ``(x, y, *(option, value) pairs)``) and the model function that works it out:
@@ -52,7 +56,9 @@ grid; ``question``, a sweep's ``(x, y, *(option, value) pairs)``) and the model 
 ``placement`` an Outcome along one axis; ``point`` an Outcome at one point; ``break_even`` a dict of
 occupancies; ``summary`` section 3's dict; ``distributions`` each side's distribution function; ``term`` a
 :class:`~partnership.term.TermResult`; ``access_value`` ``[(u0, Outcome)]``; ``sweep`` a
-:class:`~partnership.negotiation.SweepResult`."""
+:class:`~partnership.negotiation.SweepResult`; for a region of councils (section 12; empty or None for one host)
+``members`` each council's figures at a point and ``members_over_term`` year by year (lists of dicts, see
+:mod:`partnership.councils`), ``region`` a :class:`~partnership.councils.RegionSummary`."""
 
 
 def result(name: str, scenario: Scenario, **at):
