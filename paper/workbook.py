@@ -64,7 +64,7 @@ _INDEXED = tuple(
     for group, names in INDEX_GROUPS.items()
     for name in names
     for f in FIELDS
-    if f.term == name
+    if f.term == name and "[i]" not in f.path  # a region's member councils: not yet in the workbook
 )
 
 TERM_FORMULA_TEXT = {

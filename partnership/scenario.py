@@ -317,7 +317,7 @@ class Scenario(_Strict):
     without_agreement: WithoutAgreement = Field(default_factory=WithoutAgreement)
     term: Term = Field(default_factory=Term)
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)
-    region: Region | None = Field(None, description="a region of councils as the host (section 12); none: one host")
+    region: Region | None = Field(None, description="a region of councils that together are the host; none: one host")
     sources: dict[str, Source] | None = _field("sources")
 
     @field_validator("sources")
