@@ -12,7 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from partnership import Scenario, ScenarioError, load_scenario, parse_scenario_text, scenario_from_dict
-from partnership.fields import FIELDS, input_step, spec, unit_text, value_of
+from partnership.fields import APART_GROUPS, FIELDS, input_step, spec, unit_text, value_of
 from partnership.formats import money
 from partnership.problems import Problem, page_words
 from partnership.scenario import scenario_to_dict, set_path
@@ -25,7 +25,11 @@ DEFAULT_PRESET = "childrens_home"
 URL_KEY = "scenario"
 
 
-INPUT_PATHS = [f.path for f in FIELDS if f.kind in KINDS_ENTERED and "[i]" not in f.path and f.path != "description"]
+INPUT_PATHS = [
+    f.path
+    for f in FIELDS
+    if f.kind in KINDS_ENTERED and "[i]" not in f.path and f.path != "description" and f.group not in APART_GROUPS
+]
 """The scenario fields entered in a box of their own, one widget each, keyed by the field's path."""
 
 
