@@ -648,6 +648,21 @@ def scenario_to_dict(scenario: Scenario) -> dict:
     return out
 
 
+def document_to_vary(scenario: Scenario, *paths: str) -> dict:
+    """The scenario as a mapping ready for a search to set ``paths`` in it (:func:`set_path`): where one of them is a
+    figure the scenario derives (the variable or fixed cost from its build-up, the host's alternative price from its
+    mix), the build-up gives way to the figures it derives, typed, so the varied figure is not refused as typed beside
+    its build-up; otherwise :func:`scenario_to_dict`."""
+    out = scenario_to_dict(scenario)
+    if scenario.cost_build_up is not None and {"service.variable_cost", "service.fixed_cost"} & set(paths):
+        del out["cost_build_up"]
+        out["service"].update(variable_cost=scenario.service.variable_cost, fixed_cost=scenario.service.fixed_cost)
+    if scenario.alternative_mix is not None and "prices.host_alternative" in paths:
+        del out["alternative_mix"]
+        out["prices"]["host_alternative"] = scenario.prices.host_alternative
+    return out
+
+
 def scenario_to_yaml(scenario: Scenario) -> str:
     """The scenario as a YAML document, fields in the order of MODEL.md."""
     return yaml.safe_dump(scenario_to_dict(scenario), sort_keys=False, allow_unicode=True, width=100)
