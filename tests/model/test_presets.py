@@ -301,12 +301,14 @@ def test_checker_reads_sources_and_the_rules_of_sources():
     data = _load(HOME)
     data["sources"]["prices.host"]["source"] = "Negotiated: host price £1.00 a week"
     data["sources"]["prices.external"]["year"] = "2023-24"
-    del data["sources"]["service.variable_cost"]
+    del data["sources"]["service.capacity"]
+    del data["sources"]["cost_build_up.fixed[2].each"]  # a build-up's part is a field set like any other
     data["sources"]["agreement.sharing.loss_cap"] = {"source": "none", "year": PRICE_YEAR, "estimate": True}
     problems = "\n".join(preset_problems(data))
     assert "sources[prices.host]: states" in problems
     assert "sources[prices.external]: money at 2023-24 prices" in problems
-    assert "service.variable_cost: the preset sets it but gives no source" in problems
+    assert "service.capacity: the preset sets it but gives no source" in problems
+    assert "cost_build_up.fixed[2].each: the preset sets it but gives no source" in problems
     assert "sources[agreement.sharing.loss_cap]: the preset neither sets" in problems
 
 
