@@ -369,6 +369,17 @@ class Scenario(_Strict):
 
     # ---- other ways to buy, and where the figures come from (MODEL.md sections 13 and 14)
 
+    def model_dump(self, **kwargs) -> dict[str, Any]:
+        """The schema's own dump, less the figures derived from a build-up (section 14), so a dump validates again
+        (it keeps the build-up as written, and a derived figure beside it would be refused as typed)."""
+        out = super().model_dump(**kwargs)
+        if self.cost_build_up is not None and isinstance(out.get("service"), dict):
+            out["service"].pop("variable_cost", None)
+            out["service"].pop("fixed_cost", None)
+        if self.alternative_mix is not None and isinstance(out.get("prices"), dict):
+            out["prices"].pop("host_alternative", None)
+        return out
+
     @model_validator(mode="before")
     @classmethod
     def _built_up_figures_left_out(cls, data: Any) -> Any:
