@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from partnership import Scenario
-from partnership.fields import FIELDS, field_label, spec, value_of
+from partnership.fields import APART_GROUPS, FIELDS, field_label, spec, value_of
 from partnership.formats import field_unit, money, percent
 
 from .narrative import expected_case_sentences, uncertainty_sentence
@@ -114,7 +114,9 @@ def inputs_rows(s: Scenario) -> list[list[str]]:
     rows = []
     for f in FIELDS:
         if f.path in ("name", "description", "currency") or f.path.endswith("from_local_use") or f.kind == "sources":
-            continue  # the title and description are shown apart; band starts go with their shares; sources below
+            continue
+        if f.group in APART_GROUPS:
+            continue  # the cost build-up, the alternative mix and the arrangements have tables of their own  # the title and description are shown apart; band starts go with their shares; sources below
         if f.group == "Term" and s.term.years == 1 and f.path != "term.years":
             continue  # a single year: no growth, discounting or set-up to report
         if f.group == "Region":

@@ -12,7 +12,7 @@ import numpy as np
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from partnership.fields import FIELDS, GROUPS, FieldSpec, group_of, spec, value_of
+from partnership.fields import APART_GROUPS, FIELDS, GROUPS, FieldSpec, group_of, spec, value_of
 from partnership.formats import NA, field_unit, outcome_unit
 from partnership.outcomes import OUTCOME_NAMES, Outcome
 from partnership.scenario import Scenario
@@ -102,7 +102,7 @@ OUTPUT_NAMES = [
 ]
 """The headline figures the Outputs sheet links to, point by point."""
 
-_SECTIONS = tuple(g for g in GROUPS if g.name not in ("Scenario", "Uncertainty", "Region"))  # members: not yet
+_SECTIONS = tuple(g for g in GROUPS if g.name not in ("Scenario", "Uncertainty", "Region", *APART_GROUPS))
 """The registry's groups written as input sections (the scenario's texts, the sharing bands and the uncertainty have
 sections of their own)."""
 

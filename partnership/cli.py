@@ -1,5 +1,5 @@
-"""The command line: ``python -m partnership evaluate | summary | sweep | term | solve | region`` (MODEL.md sections
-5, 10, 12 and 16).
+"""The command line: ``python -m partnership evaluate | summary | sweep | term | solve | region | arrangements``
+(MODEL.md sections 5, 10, 12, 13 and 16).
 
 The paper pack is written by the export layer: ``python -m paper export`` (see :mod:`paper.__main__`)."""
 
@@ -11,15 +11,18 @@ import math
 import sys
 from collections.abc import Sequence
 
+from .arrangements import ARRANGEMENT_LABELS, ARRANGEMENT_NAMES, ARRANGEMENT_TERM_NAMES, arrangements
+from .build_up import DERIVED_PATHS, derived
 from .councils import MEMBER_LABELS, MEMBER_SUMMARY_LABELS, MEMBER_SUMMARY_NAMES, members_at, members_over_term
 from .decisions import CURE, placement_warnings
-from .fields import field_label
+from .fields import field_label, unit_text
 from .formats import field_value, money, outcome_unit, percent, point_percent
 from .outcomes import OUTCOME_NAMES, break_even_occupancy, evaluate
 from .problems import Problem, ScenarioError
 from .scenario import load_scenario, scenario_warnings
 from .term import TERM_NAMES, evaluate_term
 from .uncertainty import SUMMARY_LABELS, SUMMARY_NAMES, TERM_SUMMARY_NAMES, summarize
+from .viability import break_even_hours_a_week
 
 __all__ = ["main"]
 
@@ -67,6 +70,7 @@ def _cmd_evaluate(args) -> dict:
     out["break_even_occupancy"] = {k: float(v) for k, v in be.items()}
     if scenario.members:  # a region: each member council's figures (section 12)
         out["members"] = members_at(scenario, args.occupancy, args.local_use, outcome=r)
+    out["derived"] = derived(scenario)  # section 14: the figures worked out from a build-up, null where typed
     return out
 
 
@@ -132,6 +136,37 @@ def _members_rows(members: list[dict], scenario) -> list[tuple[str, str, str]]:
             else:
                 rows.append((f"  {name}", money(value, scenario.currency, 2), "a year"))
     return rows
+
+
+# ---- other ways to buy (MODEL.md section 13)
+
+
+def _cmd_arrangements(args) -> dict:
+    scenario = load_scenario(args.file)
+    _warn(args, scenario)
+    args.scenario = scenario
+    return {"arrangements": [a.to_dict() for a in arrangements(scenario)]}
+
+
+def _arrangements_table(out: dict, scenario) -> str:
+    """Each arrangement as a block of rows: its name as a heading, then each figure by its label; money without pence,
+    chances as percents, "n/a" where a chance has no meaning (spot)."""
+    cur = scenario.currency
+    rows = []
+    for a in out["arrangements"]:
+        rows.append((a["name"], None, None))
+        for k in ARRANGEMENT_NAMES + ARRANGEMENT_TERM_NAMES:
+            if k not in a:
+                continue
+            v = a[k]
+            if k.startswith("probability"):
+                rows.append((f"  {ARRANGEMENT_LABELS[k]}", "n/a" if v is None else percent(v, 1), ""))
+            else:
+                rows.append((f"  {ARRANGEMENT_LABELS[k]}", money(v, cur), "over the term" if "npv" in k else "a year"))
+    return _rows_table(f"{scenario.name}: other ways to buy, under the uncertainty", rows)
+
+
+# ----
 
 
 def _cmd_summary(args) -> dict:
@@ -305,8 +340,24 @@ def _evaluate_table(out: dict, scenario, occupancy: float, local_use: float) -> 
     ]
     if out.get("members"):
         rows += _members_rows(out["members"], scenario)
+    hours = break_even_hours_a_week(scenario, local_use)
+    if hours is not None:
+        rows += [("Break-even in hours a week at this local use", None, "")]
+        rows += [
+            (label, "n/a" if hours[k] is None else f"{hours[k]:,.0f}", "hours a week")
+            for label, k in (("with the agreement", "with_agreement"), ("without it", "without_agreement"))
+        ]
+    built = {k: v for k, v in (out.get("derived") or {}).items() if v is not None}
+    if built:
+        rows += [("Worked out from their parts", None, "")]
+        rows += [(DERIVED_PATHS[k], *_outcome_cell_of(DERIVED_PATHS[k], v, scenario)) for k, v in built.items()]
     title = f"{scenario.name}: one year at {point_percent(occupancy)} occupancy, {point_percent(local_use)} local use"
     return _rows_table(title, rows, "Names are the model's formula names; n/a where a figure is undefined.")
+
+
+def _outcome_cell_of(path: str, value: float, scenario) -> tuple[str, str]:
+    """A derived input's value and unit, as the scenario's own fields are shown."""
+    return field_value(path, value, scenario.currency), unit_text(path, scenario.currency, scenario.unit, scenario.period)
 
 
 YEAR_COLUMNS = ["provider_gain", "host_saving", "provider_profit", "host_net_cost", "operating_cost", "void_payments"]
@@ -385,6 +436,8 @@ def _print(out: dict, fmt: str, command: str, scenario=None, args=None) -> None:
         print(_solve_table(args.result, scenario))
     elif command == "region":
         print(_region_table(_json_safe(out), scenario))
+    elif command == "arrangements":
+        print(_arrangements_table(_json_safe(out), scenario))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -429,6 +482,7 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--high", type=_number, metavar="H", help="the top of the range")
     v.add_argument("--member", metavar="NAME", help="the member council whose member_saving is the figure (a region)")
     add("region", "each member council's saving under the uncertainty, and the split of the contribution that leaves every council better off")
+    add("arrangements", "the agreement beside spot, a block contract, the host price only and the file's own ways to buy")
     return p
 
 
@@ -446,6 +500,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "term": _cmd_term,
         "solve": _cmd_solve,
         "region": _cmd_region,
+        "arrangements": _cmd_arrangements,
     }
     try:
         out = commands[args.command](args)

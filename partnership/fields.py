@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 __all__ = [
@@ -40,6 +40,9 @@ __all__ = [
     "value_of",
     "REQUIRED",
     "KINDS",
+    "APART_GROUPS",
+    "entered_apart",
+    "item_label",
 ]
 
 REQUIRED = object()
@@ -76,6 +79,9 @@ GROUPS: tuple[FieldGroup, ...] = (
     FieldGroup("Term", "The term (years)"),
     FieldGroup("Region", "The region's councils"),
     FieldGroup("Uncertainty", "Uncertainty"),
+    # ---- other ways to buy, and where the figures come from (MODEL.md sections 13 and 14)
+    FieldGroup("Build-up", "Where the figures come from"),
+    FieldGroup("Arrangements", "Other ways to buy"),
 )
 """The groups of fields, in the order an agreement is discussed: the one definition the sidebar and the workbook
 read (every field's ``group`` is one of these names)."""
@@ -595,6 +601,220 @@ FIELDS: tuple[FieldSpec, ...] = (
 )
 """Every scenario field, in MODEL.md section 1's order."""
 
+# ----------------------------------------------------------------------------------------------
+# Other ways to buy, and where the figures come from (MODEL.md sections 13 and 14): lists of items, each field
+# registered once with ``[i]`` for any item's index, as the sharing bands are. An arrangement's agreement is a whole
+# agreement: its fields are the agreement's own, registered again under ``arrangements[i].``.
+
+APART_GROUPS = ("Build-up", "Arrangements")
+"""The groups whose fields are entered in tables of their own (the cost build-up, the host's alternative mix, the
+other arrangements), not one box each in the sidebar's groups or one row each of the workbook's input sections."""
+
+_BUILD_UP_FIELDS: tuple[FieldSpec, ...] = (
+    _money_unit(
+        "cost_build_up.per_unit.pay",
+        None,
+        "Care worker's pay",
+        "The care worker's pay for each unit-period of contact (homecare: per contact hour), before on-costs.",
+        "Build-up",
+        unit="{currency} per {unit_period} of contact",
+    ),
+    FieldSpec(
+        "cost_build_up.per_unit.on_costs",
+        None,
+        "On-costs",
+        "fraction",
+        "Employer's national insurance, pension, holiday pay and training, as a share of pay.",
+        "Build-up",
+        unit="fraction of pay",
+        default=0.0,
+        ge=0,
+        most=5,
+        why="on-costs of more than five times pay are not on-costs",
+    ),
+    FieldSpec(
+        "cost_build_up.per_unit.travel_minutes",
+        None,
+        "Paid travel time",
+        "count",
+        "Minutes of paid travel between visits for each unit-period of contact (homecare).",
+        "Build-up",
+        unit="minutes per {unit_period} of contact",
+        default=0.0,
+        ge=0,
+        most=600,
+        why="ten hours of travel for each unit of contact is not a round",
+    ),
+    FieldSpec(
+        "cost_build_up.per_unit.mileage",
+        None,
+        "Miles driven",
+        "count",
+        "Miles driven for each unit-period of contact.",
+        "Build-up",
+        unit="miles per {unit_period}",
+        default=0.0,
+        ge=0,
+        most=1000,
+        why="a thousand miles for each unit of contact is not a round",
+    ),
+    _money_unit(
+        "cost_build_up.per_unit.mileage_rate",
+        None,
+        "Mileage rate",
+        "What each mile is paid at (HMRC's approved rate is 45p a mile).",
+        "Build-up",
+        unit="{currency} per mile",
+        default=0.0,
+    ),
+    _money_unit(
+        "cost_build_up.per_unit.other",
+        None,
+        "Other cost per unit",
+        "Everything else for each unit-period delivered: protective equipment, food, activities.",
+        "Build-up",
+        default=0.0,
+    ),
+    FieldSpec(
+        "cost_build_up.fixed[i].name",
+        None,
+        "Fixed cost item's name",
+        "text",
+        "What this fixed cost is (a registered manager, an office, a night rota...).",
+        "Build-up",
+    ),
+    _money_year(
+        "cost_build_up.fixed[i].amount",
+        None,
+        "Fixed cost item's amount",
+        "The item's cost a year; or leave it empty and give a count and a cost each.",
+        "Build-up",
+        default=None,
+    ),
+    FieldSpec(
+        "cost_build_up.fixed[i].count",
+        None,
+        "Fixed cost item's count",
+        "count",
+        "How many of this item (staff posts, vehicles...), each costing the cost each.",
+        "Build-up",
+        unit="items",
+        default=None,
+        ge=0,
+        most=100_000,
+        why="100,000 of one item is more than any care service employs",
+    ),
+    _money_year(
+        "cost_build_up.fixed[i].each",
+        None,
+        "Fixed cost item's cost each",
+        "What one of the item costs a year.",
+        "Build-up",
+        default=None,
+    ),
+    FieldSpec(
+        "alternative_mix[i].name",
+        None,
+        "Alternative's name",
+        "text",
+        "One way the host would buy the units without the agreement (secondary providers, spot providers, hours "
+        "not delivered...).",
+        "Build-up",
+    ),
+    _fraction(
+        "alternative_mix[i].share",
+        None,
+        "Alternative's share",
+        "The share of the host's units it would buy this way without the agreement; the shares add up to 100 %.",
+        "Build-up",
+    ),
+    _money_unit(
+        "alternative_mix[i].price",
+        None,
+        "Alternative's price",
+        "What a unit-period bought this way costs the host (for units not delivered, what going without costs it).",
+        "Build-up",
+    ),
+    FieldSpec(
+        "arrangements[i].name",
+        None,
+        "Arrangement's name",
+        "text",
+        "A name for this way of buying the same service (a soft block of two places, the present framework...).",
+        "Arrangements",
+    ),
+    _money_unit(
+        "arrangements[i].prices.host",
+        None,
+        "Arrangement's host price",
+        "The host price under this arrangement (empty: the scenario's host price).",
+        "Arrangements",
+        default=None,
+        unset_text="the scenario's host price",
+    ),
+    *(
+        FieldSpec(
+            f"arrangements[i].term.indexation.{what}",
+            None,
+            label,
+            "fraction",
+            help,
+            "Arrangements",
+            unit="growth a year",
+            default=None,
+            gt=-1,
+            le=1,
+            per_year=True,
+            unset_text="the scenario's",
+        )
+        for what, label, help in (
+            (
+                "host_price",
+                "Arrangement's host price uplift",
+                "The uplift of this arrangement's host price each year (empty: the scenario's).",
+            ),
+            (
+                "contribution",
+                "Arrangement's contribution uplift",
+                "The uplift of this arrangement's contribution each year (empty: the scenario's).",
+            ),
+        )
+    ),
+)
+"""The fields of the cost build-up, the host's alternative mix and an arrangement's own prices and uplifts."""
+
+
+def _arrangement_agreement(f: FieldSpec) -> FieldSpec:
+    """An agreement field as a field of an arrangement's own agreement: the same rules and default, its own label."""
+    return replace(
+        f,
+        path=f"arrangements[i].{f.path}",
+        label=f"Arrangement's {f.label[:1].lower()}{f.label[1:]}",
+        group="Arrangements",
+        term=None,
+        negotiable=False,
+        default_from=None,  # the void price follows the arrangement's host price, resolved where it is built
+    )
+
+
+FIELDS = (
+    FIELDS
+    + _BUILD_UP_FIELDS[:13]
+    + _BUILD_UP_FIELDS[13:14]
+    + tuple(_arrangement_agreement(f) for f in FIELDS if f.path.startswith("agreement."))
+    + _BUILD_UP_FIELDS[14:]
+)
+
+
+def entered_apart(path: str) -> bool:
+    """Whether a field is entered in a table of its own (the cost build-up, the alternative mix, the arrangements):
+    see :data:`APART_GROUPS`."""
+    try:
+        return spec(path).group in APART_GROUPS
+    except KeyError:
+        return False
+
+
 _BY_PATH = {f.path: f for f in FIELDS}
 _INDEX = re.compile(r"\[\d+\]")
 _BAND = re.compile(r"agreement\.sharing\.bands\[(\d+)\]\.(from_local_use|host_share)$")
@@ -660,10 +880,39 @@ def field_label(path: str) -> str:
     i = member_index(path)
     if i is not None:
         return f"Member council {i + 1}: {spec(path).label}"
+    if (item := item_label(path)) is not None:
+        return item
     try:
         return spec(path).label
     except KeyError:
         return path
+
+
+_ITEM = re.compile(r"(arrangements|cost_build_up\.fixed|alternative_mix)\[(\d+)\](?:\.(.+))?$")
+_ITEM_WORDS = {"arrangements": "Arrangement", "cost_build_up.fixed": "Fixed cost item", "alternative_mix": "Alternative"}
+
+
+def item_label(path: str) -> str | None:
+    """A person's name for a field of one item of the part-three lists, the item counted from 1; None for other paths.
+
+    >>> item_label("cost_build_up.fixed[1].amount"), item_label("arrangements[0].agreement.contribution")
+    ('Fixed cost item 2, amount', 'Arrangement 1, contribution')
+    """
+    m = _ITEM.match(path)
+    if not m:
+        return None
+    head = f"{_ITEM_WORDS[m.group(1)]} {int(m.group(2)) + 1}"
+    rest = m.group(3)
+    if rest is None:
+        return head
+    if m.group(1) == "arrangements" and rest.startswith("agreement."):
+        inner = field_label(rest)
+    else:
+        try:
+            inner = spec(_INDEX.sub("[i]", path[: m.start(3)]) + re.sub(r"\[\d+\]$", "", rest)).label.split("'s ", 1)[1]
+        except KeyError:
+            inner = rest
+    return f"{head}, {inner[:1].lower()}{inner[1:]}"
 
 
 def is_fraction(path: str) -> bool:
@@ -683,8 +932,10 @@ def is_money_per_unit(path: str) -> bool:
 
 
 def numeric_paths() -> list[str]:
-    """Every numeric field's path (``[i]`` for a band's index): the fields a sweep may vary."""
-    return [f.path for f in FIELDS if f.numeric]
+    """Every numeric field's path (``[i]`` for a band's index): the fields a sweep may vary. The cost build-up's
+    parts, the alternative mix and the other arrangements are not among them: sweep the variable cost, the fixed
+    cost or the host's alternative price they derive instead (a sweep varies them as if they were typed)."""
+    return [f.path for f in FIELDS if f.numeric and f.group not in APART_GROUPS]
 
 
 def negotiable_paths(band_count: int) -> list[str]:
@@ -768,6 +1019,8 @@ def value_of(scenario: Any, path: str, resolved: bool = True) -> Any:
     """
     node = scenario
     for part in path_parts(path):
+        if node is None:  # under an optional part left out (the cost build-up, an alternative mix): no value
+            return None
         node = node[part] if isinstance(part, int) else getattr(node, part)
     if node is None and resolved and (source := spec(path).default_from):
         i = member_index(path)

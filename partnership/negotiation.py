@@ -11,7 +11,7 @@ from .fields import band_index, is_sweepable, member_index, spec, value_of
 from .inputs import inputs_of, overridable
 from .outcomes import gain_tolerance
 from .problems import Problem, ScenarioError
-from .scenario import Scenario, is_numeric_path, scenario_from_dict, scenario_to_dict, set_path
+from .scenario import Scenario, document_to_vary, is_numeric_path, scenario_from_dict, set_path
 from .uncertainty import SWEEP_RESOLUTION, expected_gains, quadrature
 
 __all__ = [
@@ -223,7 +223,7 @@ def sweep(
     for name, value in (("min_provider_gain", min_provider_gain), ("min_host_saving", min_host_saving)):
         if not np.isfinite(value):
             raise ScenarioError([Problem(name, "text", detail=f"must be a finite number, got {value}")])
-    data = scenario_to_dict(scenario)
+    data = document_to_vary(scenario, x[0], y[0])
     _check_axis(scenario, data, x[0], x[1], x[2], "x")
     _check_axis(scenario, data, y[0], y[1], y[2], "y")
     if x[0] == y[0]:

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .fields import FIELDS, spec
+from .fields import FIELDS, item_label, spec
 
 __all__ = [
     "RULES",
@@ -160,6 +160,8 @@ def _file_rest(p: Problem) -> str:
         )
     if r == "too_many":
         return f"at most {b} {p.detail}, got {g:,}"
+    if r in _BUY_RULES:
+        return _buy_words(p, file=True)
     if r == "falls":
         return (
             f"falls from {number_words(b)} to {number_words(g)} as local use rises; the host's share usually "
@@ -226,6 +228,38 @@ def _region_rest(p: Problem, name_of) -> str:
         )
     if r == "name_length":
         return f"a council's name must be 1-{b} characters, got {g:,}"
+# ---- other ways to buy, and where the figures come from (MODEL.md sections 13 and 14)
+
+_BUY_RULES = ("beside_build_up", "mix_total", "fixed_item", "name_twice", "too_few", "text_length")
+_FIXED_ITEM_WORDS = {
+    "neither": "needs an amount a year, or a count and a cost each; it has neither",
+    "both": "needs an amount a year or a count and a cost each, not both",
+    "half": "needs both a count and a cost each (or an amount a year instead)",
+}
+
+
+def _buy_words(p: Problem, file: bool) -> str:
+    """The words of the rules of the cost build-up, the alternative mix and the arrangements, after the field's name:
+    the command line's (``file``) or the page's."""
+    r, b, g = p.rule, p.bound, p.got
+    if r == "beside_build_up":
+        source = b if file else f"the {label_of(b)[0][:1].lower()}{label_of(b)[0][1:]}"
+        return f"is given and also worked out from {source}; leave one of the two out"
+    if r == "mix_total":
+        total = number_words(g) if file else _value(g, True)
+        return f"the shares must add up to {'1' if file else '100 %'}, got {total}"
+    if r == "fixed_item":
+        return _FIXED_ITEM_WORDS[p.detail]
+    if r == "name_twice":
+        if isinstance(b, str):
+            return f"{g!r} is the name of an arrangement always compared; choose another name"
+        return f"{g!r} is already the name of arrangement {b + 1}; each arrangement needs a name of its own"
+    if r == "too_few":
+        return f"needs at least {b} {p.detail}"
+    if r == "text_length":
+        if b[1] is not None:
+            return f"must be at most {b[1]} characters"
+        return "must not be empty"
     return p.detail
 
 
@@ -246,7 +280,8 @@ def file_words(p: Problem) -> str:
     if p.rule in _VALIDATOR_RULES or p.rule in _REGION_RULES:
         rest = clip(rest, 300)
     where = f"{p.path} ({p.council})" if p.council and p.rule not in ("same_name", "shares_some") else p.path
-    return f"{where}: {rest}" if where else rest
+    line = f"{where}: {rest}" if where else rest
+    return clip(line, 299) if p.rule == "unknown" else line  # a long key beside the long list of the top's fields
 
 
 # ----------------------------------------------------------------------------------------------
@@ -255,6 +290,10 @@ def file_words(p: Problem) -> str:
 _GROUP_LABELS = {
     "agreement.sharing.bands": "Sharing bands",
     "region.members": "Member councils",
+    "cost_build_up": "Cost build-up",
+    "cost_build_up.fixed": "Fixed cost items",
+    "alternative_mix": "Host's alternative mix",
+    "arrangements": "Other arrangements",
     "uncertainty.occupancy": "Occupancy range",
     "uncertainty.local_use": "Local use range",
 }
@@ -285,6 +324,11 @@ def label_of(path: str) -> tuple[str, bool]:
         return f"{spec(m.group(1)).label}, year {int(m.group(2)) + 2}", True
     if path == "(scenario)":
         return "The scenario", False
+    if (item := item_label(path)) is not None:  # an item of the build-up's, the mix's or the arrangements' lists
+        try:
+            return item, spec(path).is_fraction
+        except KeyError:
+            return item, False
     try:
         return spec(path).label, spec(path).is_fraction
     except KeyError:
@@ -356,6 +400,8 @@ def _page_rest(p: Problem, share: bool) -> str:
             f"falls from {_value(b, share)} to {_value(g, share)} as local use rises; the host's share usually "
             "escalates with use"
         )
+    if r in _BUY_RULES:
+        return _buy_words(p, file=False)
     if r == "not_numeric":
         return f"{_quoted_label(g)} is not a numeric scenario field (e.g. {_quoted_label('agreement.contribution')})"
     if r == "same_axis":
@@ -458,6 +504,12 @@ RULES = {
     "name_length": "a member council's name of 1 to the bound's characters (got: its length)",
     "not_sweepable": "a search's axis or a goal seek's field names a member council's figure (got: the path)",
     "no_members": "the region's figures asked for a scenario that names no member councils",
+    "beside_build_up": "a figure typed beside the build-up that works it out (bound: the build-up's path)",
+    "mix_total": "the alternative mix's shares add up to 1 (got: their total)",
+    "fixed_item": "a fixed cost item has an amount, or a count and a cost each (``detail``: neither, both or half)",
+    "name_twice": "an arrangement's name is its own (bound: the other arrangement's index, or a built-in's name)",
+    "too_few": "at least the bound of a list's items (``detail``: what they are)",
+    "text_length": "a name of 1 to 80 characters (bound: the least and the most characters)",
     "text": "free words (``detail``), at ``path`` if there is one",
 }
 """Every rule a :class:`Problem` may name, with what it asks for."""

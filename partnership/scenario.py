@@ -303,6 +303,108 @@ class Uncertainty(_Strict):
     local_use: Triangular = Field(default_factory=lambda: Triangular(low=0.5, mode=0.8, high=1.0))
 
 
+# ----------------------------------------------------------------------------------------------
+# Other ways to buy, and where the figures come from (MODEL.md sections 13 and 14)
+
+MAX_ARRANGEMENTS = 8
+MAX_FIXED_ITEMS = 50
+MAX_MIX_ITEMS = 10
+BUILT_IN_ARRANGEMENTS = ("Spot", "The agreement", "Block contract", "Host price only")
+"""The arrangements always compared, in their order (MODEL.md section 13); a scenario's own come after them."""
+
+
+class PerUnit(_Strict):
+    """The variable cost's parts, per unit-period delivered (homecare: per contact hour)."""
+
+    pay: float = _field("cost_build_up.per_unit.pay")
+    on_costs: float = _field("cost_build_up.per_unit.on_costs")
+    travel_minutes: float = _field("cost_build_up.per_unit.travel_minutes")
+    mileage: float = _field("cost_build_up.per_unit.mileage")
+    mileage_rate: float = _field("cost_build_up.per_unit.mileage_rate")
+    other: float = _field("cost_build_up.per_unit.other")
+
+
+class FixedItem(_Strict):
+    """One item of the fixed cost: an amount a year, or a count and a cost each."""
+
+    name: str = _field("cost_build_up.fixed[i].name", min_length=1, max_length=80)
+    amount: float | None = _field("cost_build_up.fixed[i].amount")
+    count: float | None = _field("cost_build_up.fixed[i].count")
+    each: float | None = _field("cost_build_up.fixed[i].each")
+
+    @model_validator(mode="after")
+    def _amount_or_count_each(self) -> FixedItem:
+        given = (self.amount is not None, self.count is not None, self.each is not None)
+        if given == (False, False, False):
+            raise RuleBroken(Problem("", "fixed_item", detail="neither"))
+        if given[0] and (given[1] or given[2]):
+            raise RuleBroken(Problem("", "fixed_item", detail="both"))
+        if not given[0] and not (given[1] and given[2]):
+            raise RuleBroken(Problem("", "fixed_item", detail="half"))
+        return self
+
+
+class CostBuildUp(_Strict):
+    """The service's costs from their parts: ``service.variable_cost`` and ``service.fixed_cost`` are derived."""
+
+    per_unit: PerUnit
+    fixed: list[FixedItem]
+
+    @field_validator("fixed")
+    @classmethod
+    def _one_to_fifty(cls, items: list[FixedItem]) -> list[FixedItem]:
+        if not items:
+            raise RuleBroken(Problem("", "too_few", bound=1, got=0, detail="fixed cost item"))
+        if len(items) > MAX_FIXED_ITEMS:
+            raise RuleBroken(Problem("", "too_many", bound=MAX_FIXED_ITEMS, got=len(items), detail="fixed cost items"))
+        return items
+
+
+class MixItem(_Strict):
+    """One way the host would buy its units without the agreement, its share and its price."""
+
+    name: str = _field("alternative_mix[i].name", min_length=1, max_length=80)
+    share: float = _field("alternative_mix[i].share")
+    price: float = _field("alternative_mix[i].price")
+
+
+class ArrangementPrices(_Strict):
+    """An arrangement's own host price (default: the scenario's)."""
+
+    host: float | None = _field("arrangements[i].prices.host")
+
+
+class ArrangementIndexation(_Strict):
+    """An arrangement's own uplifts (default: the scenario's)."""
+
+    host_price: Growth | None = Field(None, description=spec("arrangements[i].term.indexation.host_price").help)
+    contribution: Growth | None = Field(None, description=spec("arrangements[i].term.indexation.contribution").help)
+
+
+class ArrangementTerm(_Strict):
+    """An arrangement's own uplifts over the term."""
+
+    indexation: ArrangementIndexation = Field(default_factory=ArrangementIndexation)
+
+
+class Arrangement(_Strict):
+    """Another way to buy the same service (MODEL.md section 13): its agreement replaces the scenario's whole."""
+
+    name: str = _field("arrangements[i].name", min_length=1, max_length=80)
+    agreement: Agreement = Field(default_factory=Agreement)
+    prices: ArrangementPrices = Field(default_factory=ArrangementPrices)
+    term: ArrangementTerm = Field(default_factory=ArrangementTerm)
+
+
+def _prefixed(problem: Problem, prefix: str) -> Problem:
+    """A problem found on an arrangement's own term, at its place under the arrangement."""
+    return replace(
+        problem,
+        path=f"{prefix}.{problem.path}" if problem.path else prefix,
+        parts=tuple(_prefixed(p, prefix) for p in problem.parts),
+    )
+
+
 class Scenario(_Strict):
     """One local partnership agreement scenario (MODEL.md section 1)."""
 
@@ -318,6 +420,11 @@ class Scenario(_Strict):
     term: Term = Field(default_factory=Term)
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)
     region: Region | None = Field(None, description="a region of councils that together are the host; none: one host")
+    # ---- other ways to buy, and where the figures come from (MODEL.md sections 13 and 14)
+    cost_build_up: CostBuildUp | None = None
+    alternative_mix: list[MixItem] | None = None
+    arrangements: list[Arrangement] | None = None
+    # ----
     sources: dict[str, Source] | None = _field("sources")
 
     @field_validator("sources")
@@ -358,6 +465,119 @@ class Scenario(_Strict):
     def members(self) -> list[Member]:
         """The region's member councils (section 12); empty when the host is one council."""
         return self.region.members if self.region is not None else []
+    # ---- other ways to buy, and where the figures come from (MODEL.md sections 13 and 14)
+
+    def model_dump(self, **kwargs) -> dict[str, Any]:
+        """The schema's own dump, less the figures derived from a build-up (section 14), so a dump validates again
+        (it keeps the build-up as written, and a derived figure beside it would be refused as typed)."""
+        out = super().model_dump(**kwargs)
+        if self.cost_build_up is not None and isinstance(out.get("service"), dict):
+            out["service"].pop("variable_cost", None)
+            out["service"].pop("fixed_cost", None)
+        if self.alternative_mix is not None and isinstance(out.get("prices"), dict):
+            out["prices"].pop("host_alternative", None)
+        return out
+
+    @model_validator(mode="before")
+    @classmethod
+    def _built_up_figures_left_out(cls, data: Any) -> Any:
+        """A figure the scenario builds up must be left out: refused when typed beside its build-up. The service's
+        two costs, required without a build-up, are held by a stand-in until :meth:`_derive_built_up` works them
+        out (so a scenario with neither is still refused as missing them)."""
+        if not isinstance(data, dict):
+            return data
+        problems = []
+        service, prices = data.get("service"), data.get("prices")
+        if data.get("cost_build_up") is not None and isinstance(service, dict):
+            typed = [k for k in ("variable_cost", "fixed_cost") if service.get(k) is not None]
+            problems += [Problem(f"service.{k}", "beside_build_up", bound="cost_build_up") for k in typed]
+            if not typed:
+                data = {**data, "service": {**service, "variable_cost": 0.0, "fixed_cost": 0.0}}
+        if data.get("alternative_mix") is not None and isinstance(prices, dict):
+            if prices.get("host_alternative") is not None:
+                problems.append(Problem("prices.host_alternative", "beside_build_up", bound="alternative_mix"))
+        if len(problems) > 1:
+            raise RuleBroken(Problem(problems[0].path, "all_of", parts=tuple(problems)))
+        if problems:
+            raise RuleBroken(problems[0])
+        return data
+
+    @model_validator(mode="after")
+    def _derive_built_up(self) -> Scenario:
+        """v, F and p_a from their build-up (section 14), used everywhere after as if typed."""
+        from .build_up import fixed_cost, host_alternative, variable_cost
+
+        if self.cost_build_up is not None:
+            parts = self.cost_build_up.per_unit
+            self.service.variable_cost = variable_cost(
+                parts.pay, parts.on_costs, parts.travel_minutes, parts.mileage, parts.mileage_rate, parts.other
+            )
+            self.service.fixed_cost = fixed_cost(self.cost_build_up.fixed)
+        if self.alternative_mix is not None:
+            self.prices.host_alternative = host_alternative(self.alternative_mix)
+        return self
+
+    @field_validator("alternative_mix")
+    @classmethod
+    def _mix_adds_up(cls, mix: list[MixItem] | None) -> list[MixItem] | None:
+        if mix is None:
+            return mix
+        if not mix:
+            raise RuleBroken(Problem("", "too_few", bound=1, got=0, detail="way the host would buy"))
+        if len(mix) > MAX_MIX_ITEMS:
+            raise RuleBroken(Problem("", "too_many", bound=MAX_MIX_ITEMS, got=len(mix), detail="ways of buying"))
+        total = sum(item.share for item in mix)
+        if abs(total - 1) > 1e-9:
+            raise RuleBroken(Problem("", "mix_total", bound=1, got=round(total, 9)))
+        return mix
+
+    @field_validator("arrangements")
+    @classmethod
+    def _arrangements_named_once(cls, arrangements: list[Arrangement] | None) -> list[Arrangement] | None:
+        if arrangements is None:
+            return arrangements
+        if len(arrangements) > MAX_ARRANGEMENTS:
+            raise RuleBroken(
+                Problem("", "too_many", bound=MAX_ARRANGEMENTS, got=len(arrangements), detail="arrangements")
+            )
+        seen: dict[str, int] = {}
+        for i, a in enumerate(arrangements):
+            key = a.name.strip().casefold()
+            built_in = next((b for b in BUILT_IN_ARRANGEMENTS if b.casefold() == key), None)
+            if built_in is not None:
+                raise RuleBroken(Problem(f"arrangements[{i}].name", "name_twice", bound=built_in, got=a.name))
+            if key in seen:
+                raise RuleBroken(Problem(f"arrangements[{i}].name", "name_twice", bound=seen[key], got=a.name))
+            seen[key] = i
+        return arrangements
+
+    @model_validator(mode="after")
+    def _arrangements_fit(self) -> Scenario:
+        """Each arrangement's reservation within the capacity, and its own uplifts one a year for the term."""
+        for i, a in enumerate(self.arrangements or []):
+            units = a.agreement.reservation.units
+            if units > self.service.capacity:
+                raise RuleBroken(
+                    Problem(
+                        f"arrangements[{i}].agreement.reservation.units", "capacity", bound=self.service.capacity,
+                        got=units,
+                    )
+                )
+            own = {k: v for k, v in a.term.indexation.model_dump().items() if v is not None}
+            if not own:
+                continue
+            try:
+                Term(
+                    years=self.term.years,
+                    discount_rate=self.term.discount_rate,
+                    indexation=self.term.indexation.model_copy(update=own),
+                )
+            except ValidationError as exc:
+                error = (exc.errors()[0].get("ctx") or {}).get("error")
+                if isinstance(error, RuleBroken):
+                    raise RuleBroken(_prefixed(error.problem, f"arrangements[{i}]")) from None
+                raise
+        return self
 
 
 # ----------------------------------------------------------------------------------------------
@@ -392,13 +612,25 @@ _ALLOWED = {
     "uncertainty.occupancy": Triangular,
     "uncertainty.local_use": Triangular,
     "region": Region,
+    "cost_build_up": CostBuildUp,
+    "cost_build_up.per_unit": PerUnit,
+    "cost_build_up.fixed[]": FixedItem,
+    "alternative_mix[]": MixItem,
+    "arrangements[]": Arrangement,
+    "arrangements[].agreement": Agreement,
+    "arrangements[].agreement.compensation": Compensation,
+    "arrangements[].agreement.reservation": Reservation,
+    "arrangements[].agreement.sharing": Sharing,
+    "arrangements[].prices": ArrangementPrices,
+    "arrangements[].term": ArrangementTerm,
+    "arrangements[].term.indexation": ArrangementIndexation,
 }
 
 
 def _allowed_fields(parent: str) -> str:
-    model = _ALLOWED.get(re.sub(r"\[\d+\]", "", parent).replace(".bands", ".bands[]"))
+    model = _ALLOWED.get(re.sub(r"\[\d+\]", "[]", parent))
     if model is None and parent.endswith("]"):
-        model = Member if parent.startswith("region.") else Band
+        model = Member if parent.startswith("region.") else Band if ".bands[" in parent else None
     if model is None:
         return ""
     return ", ".join(model.model_fields)
@@ -451,6 +683,8 @@ def _found(err: dict, where: str) -> Problem:
     if kind == "extra_forbidden":
         allowed = _allowed_fields(_location(tuple(err["loc"][:-1])) if len(err["loc"]) > 1 else "")
         return Problem(where, "unknown", detail=allowed)
+    if kind in ("string_too_long", "string_too_short"):  # a name of the build-up's, the mix's or the arrangements'
+        return Problem(where, "text_length", bound=(ctx.get("min_length"), ctx.get("max_length")), got=got)
     if kind == "literal_error":
         return Problem(where, "one_of", bound=ctx.get("expected", ""), got=got)
     if kind == "value_error" and isinstance(error := ctx.get("error"), RuleBroken):
@@ -536,8 +770,30 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def scenario_to_dict(scenario: Scenario) -> dict:
-    """The scenario as a plain mapping, optional fields left out when unset."""
-    return scenario.model_dump(mode="json", exclude_none=True)
+    """The scenario as a plain mapping, optional fields left out when unset; a figure derived from its build-up
+    (section 14) is left out too, so the document keeps the build-up as it was written."""
+    out = scenario.model_dump(mode="json", exclude_none=True)
+    if scenario.cost_build_up is not None:
+        out["service"].pop("variable_cost", None)
+        out["service"].pop("fixed_cost", None)
+    if scenario.alternative_mix is not None:
+        out["prices"].pop("host_alternative", None)
+    return out
+
+
+def document_to_vary(scenario: Scenario, *paths: str) -> dict:
+    """The scenario as a mapping ready for a search to set ``paths`` in it (:func:`set_path`): where one of them is a
+    figure the scenario derives (the variable or fixed cost from its build-up, the host's alternative price from its
+    mix), the build-up gives way to the figures it derives, typed, so the varied figure is not refused as typed beside
+    its build-up; otherwise :func:`scenario_to_dict`."""
+    out = scenario_to_dict(scenario)
+    if scenario.cost_build_up is not None and {"service.variable_cost", "service.fixed_cost"} & set(paths):
+        del out["cost_build_up"]
+        out["service"].update(variable_cost=scenario.service.variable_cost, fixed_cost=scenario.service.fixed_cost)
+    if scenario.alternative_mix is not None and "prices.host_alternative" in paths:
+        del out["alternative_mix"]
+        out["prices"]["host_alternative"] = scenario.prices.host_alternative
+    return out
 
 
 def scenario_to_yaml(scenario: Scenario) -> str:

@@ -11,7 +11,7 @@ from .fields import band_index, is_sweepable, spec
 from .inputs import inputs_of, overridable
 from .outcomes import OUTCOME_NAMES, evaluate, evaluate_inputs
 from .problems import Problem, ScenarioError
-from .scenario import Scenario, is_numeric_path, scenario_from_dict, scenario_to_dict, set_path
+from .scenario import Scenario, document_to_vary, is_numeric_path, scenario_from_dict, scenario_to_dict, set_path
 from .uncertainty import (
     SUMMARY_NAMES,
     SUMMARY_RESOLUTION,
@@ -169,7 +169,7 @@ class _Figure:
         self.scenario, self.field, self.figure, self.at, self.cells = scenario, field, figure, at, cells
         self.member = member  # a member council's number (from 0), for member_saving
         self.direct = _varies_directly(scenario, field, at is None)
-        self.data = scenario_to_dict(scenario)
+        self.data = document_to_vary(scenario, field)
         if at is None and self.direct and (figure in _LINEAR or figure in _NPV):
             self.points = quadrature(scenario, cells).flat
 
@@ -316,7 +316,7 @@ def _check_range(scenario: Scenario, field: str, low: float, high: float) -> Non
         problems.append(
             Problem("high", "gt", bound=low, got=high, detail="the top of the range must be above its bottom")
         )
-    data = scenario_to_dict(scenario)
+    data = document_to_vary(scenario, field)
     for x in (low, high) if not problems else ():
         try:
             scenario_from_dict(set_path(data, field, x))

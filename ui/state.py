@@ -12,7 +12,8 @@ from pathlib import Path
 import streamlit as st
 
 from partnership import Scenario, ScenarioError, load_scenario, parse_scenario_text, scenario_from_dict
-from partnership.fields import FIELDS, input_step, spec, unit_text, value_of
+from partnership.build_up import DERIVED_PATHS, derived
+from partnership.fields import APART_GROUPS, FIELDS, input_step, spec, unit_text, value_of
 from partnership.formats import money
 from partnership.problems import Problem, page_words
 from partnership.scenario import scenario_to_dict, set_path
@@ -25,7 +26,11 @@ DEFAULT_PRESET = "childrens_home"
 URL_KEY = "scenario"
 
 
-INPUT_PATHS = [f.path for f in FIELDS if f.kind in KINDS_ENTERED and "[i]" not in f.path and f.path != "description"]
+INPUT_PATHS = [
+    f.path
+    for f in FIELDS
+    if f.kind in KINDS_ENTERED and "[i]" not in f.path and f.path != "description" and f.group not in APART_GROUPS
+]
 """The scenario fields entered in a box of their own, one widget each, keyed by the field's path."""
 
 
@@ -101,9 +106,11 @@ PER_YEAR_KEY = "term_per_year"  # True: the indexation rates are set year by yea
 YEARS_KEY = "term_years_rows"  # [{"year": 2, "costs": %, ...}, ...], the per-year table's base rows
 YEARLY_KEY = "term_yearly_fields"  # the growth fields the scenario gave year by year (saved as lists again)
 YEARS_VERSION = "term_years_version"
-GROWTH_PATHS = [f.path for f in FIELDS if f.per_year]
+GROWTH_PATHS = [f.path for f in FIELDS if f.per_year and f.group not in APART_GROUPS]
 SOURCES_KEY = "sources"  # {dotted path: {source, year, estimate}}, carried through edits unchanged
 REGION_KEY = "region"  # the region's member councils (MODEL.md section 12), carried through edits unchanged
+APART_KEY = "_carried_apart"  # {cost_build_up, alternative_mix, arrangements: as the file gives them}, carried through
+DERIVED_KEY = "_derived_shown"  # {dotted path: the derived value its box was given}: a changed box replaces the build-up
 BANDS_KEY = "bands"  # list of {"from_local_use": %, "host_share": %}
 BANDS_VERSION = "bands_version"
 PRESET_KEY = "preset"
@@ -175,6 +182,13 @@ def load_into_state(scenario: Scenario) -> None:
     st.session_state[REGION_KEY] = (
         None if scenario.region is None else scenario.region.model_dump(mode="json", exclude_none=True)
     )
+    # the cost build-up, the alternative mix and the arrangements are carried through edits unchanged (their tables
+    # are yet to be drawn); the boxes of the figures they derive show the derived values
+    saved = scenario_to_dict(scenario)
+    st.session_state[APART_KEY] = {k: saved[k] for k in ("cost_build_up", "alternative_mix", "arrangements") if k in saved}
+    st.session_state[DERIVED_KEY] = {
+        DERIVED_PATHS[k]: v for k, v in derived(scenario).items() if v is not None
+    }
     st.session_state[BANDS_KEY] = [
         {"from_local_use": round(100 * b.from_local_use, 6), "host_share": round(100 * b.host_share, 6)}
         for b in scenario.agreement.sharing.bands
@@ -278,6 +292,7 @@ def scenario_document() -> dict:
         doc["sources"] = sources
     if region := st.session_state.get(REGION_KEY):
         doc["region"] = region
+    _carry_apart(doc)
     if st.session_state.get(PER_YEAR_KEY):
         indexation = doc.setdefault("term", {}).setdefault("indexation", {})
         rows = current_year_rows()
@@ -302,6 +317,26 @@ def scenario_document() -> dict:
         )
     sharing["bands"] = bands
     return doc
+
+
+def _carry_apart(doc: dict) -> None:
+    """The build-up, mix and arrangements the scenario was loaded with, back in the document; a figure they derive is
+    left out of it while its box still shows the derived value, and typing another value there replaces the build-up
+    (the typed figure wins)."""
+    carried = dict(st.session_state.get(APART_KEY) or {})
+    shown = st.session_state.get(DERIVED_KEY) or {}
+    for part, paths in (("cost_build_up", ("service.variable_cost", "service.fixed_cost")),
+                        ("alternative_mix", ("prices.host_alternative",))):
+        if part not in carried:
+            continue
+        typed = [p for p in paths if st.session_state.get(p) != shown.get(p)]
+        if typed:
+            del carried[part]  # a derived figure typed over: the typed figures stand, the build-up goes
+            continue
+        for p in paths:
+            head, name = p.split(".")
+            doc.get(head, {}).pop(name, None)
+    doc.update(carried)
 
 
 PROBLEMS_KEY = "_problems_by_field"  # {field path the model names: [plain messages]}, for the inputs to show

@@ -18,7 +18,7 @@ from partnership import (
     summarize,
     sweep,
 )
-from partnership.fields import FIELDS
+from partnership.fields import APART_GROUPS, FIELDS
 from partnership.negotiation import default_axes
 from partnership.scenario import scenario_to_dict, set_path
 from ui.sidebar import GROUPS as INPUT_GROUPS
@@ -884,6 +884,12 @@ NOT_ENTERED = {
         for f in FIELDS
         if f.group == "Region"
     },
+    **{
+        f.path: "the cost build-up, the host's alternative mix and the other arrangements: tables of their own, not yet "
+        "in the sidebar"
+        for f in FIELDS
+        if f.group in APART_GROUPS
+    },
 }
 """The scenario's fields with no input of their own in the sidebar, and why."""
 
@@ -960,8 +966,8 @@ def test_compare_options_shows_the_headline_columns_with_the_rest_one_switch_awa
 
 def test_the_first_screen_names_a_placement_jump_only_when_it_is_material():
     """The children's home's jumps (£32,233 and £30,571, above 1 % of its £648,648 host fees) get the first screen's
-    one-line note; rural homecare's (£2,831 and £598, under its £8,346 threshold) are listed only under Placement
-    money, with section 9's rule and the threshold stated there."""
+    one-line note; rural homecare's (£6,122 and £2,792 with its cost built up from its parts, under its £8,346
+    threshold) are listed only under Placement money, with section 9's rule and the threshold stated there."""
     at = start()
     note = [w.value for w in at.warning if w.value.startswith("One more local placement")]
     assert note == [
@@ -971,7 +977,7 @@ def test_the_first_screen_names_a_placement_jump_only_when_it_is_material():
     at.selectbox(key="preset").set_value("homecare_rural").run()
     assert not any(w.value.startswith("One more local placement") for w in at.warning)
     details = next(e for e in at.main.expander if e.label == "Placement money")
-    assert "crossing 85 % local use moves £598 a year" in " ".join(w.value for w in details.warning)
+    assert "crossing 85 % local use moves £2,792 a year" in " ".join(w.value for w in details.warning)
     rule = " ".join(c.value for c in details.caption)
     assert rule.startswith("One more local placement can carry a step band") and "above 1 % of the year's host fees" in rule and "(£8,346 a year)" in rule
 

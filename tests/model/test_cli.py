@@ -77,7 +77,8 @@ def test_evaluate(scenario_file):
     r = run("evaluate", scenario_file, "--occupancy", 0.85, "--local-use", 0.75)
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
-    assert set(out) == set(OUTCOME_NAMES) | set(DECISION_NAMES) | {"break_even_occupancy"}
+    assert set(out) == set(OUTCOME_NAMES) | set(DECISION_NAMES) | {"break_even_occupancy", "derived"}
+    assert out["derived"] == {"variable_cost": None, "fixed_cost": None, "host_alternative": None}  # all typed
     assert out["provider_profit"] == pytest.approx(144_821)
     assert out["host_unit_cost"] == pytest.approx(5_692.01, abs=0.005)
     assert out["break_even_occupancy"]["with_agreement"] == pytest.approx(0.66696, abs=5e-6)

@@ -4,6 +4,7 @@ sweep, the app's inputs and the exports all agree with it."""
 from __future__ import annotations
 
 import copy
+import types
 import typing
 
 import pytest
@@ -30,9 +31,9 @@ def schema_leaves(model: type[BaseModel] = Scenario, prefix: str = "") -> dict[s
     for name, info in model.model_fields.items():
         path = f"{prefix}{name}"
         ann = info.annotation
-        models = [a for a in typing.get_args(ann) if isinstance(a, type) and issubclass(a, BaseModel)]
-        if type(None) in typing.get_args(ann) and len(models) == 1:
-            ann = models[0]  # an optional group of fields (the region), read as the group
+        arms = [a for a in typing.get_args(ann) if a is not type(None)]
+        if typing.get_origin(ann) in (typing.Union, types.UnionType) and len(arms) == 1:
+            ann = arms[0]  # an optional part (the cost build-up, a list of items): its fields are the leaves
         args = typing.get_args(ann)
         inner = args[0] if typing.get_origin(ann) is list else ann
         if isinstance(inner, type) and issubclass(inner, BaseModel):
@@ -187,15 +188,18 @@ def test_per_year_rates_keep_the_registrys_bounds(example_dict):
     outside its bounds, the message naming the field."""
     for f in (f for f in FIELDS if f.per_year):
         group = f.path.split(".")[-1]
+        own = f.path.startswith("arrangements[i].")  # an arrangement's own uplift, checked against the term's years
         for value, ok in ((f.gt, False), (f.le, True), (f.le + 0.01, False), ([f.le, f.gt], False)):
             doc = copy.deepcopy(example_dict)
-            doc["term"] = {"years": 3, "indexation": {group: value}}
+            doc["term"] = {"years": 3, "indexation": {} if own else {group: value}}
+            if own:
+                doc["arrangements"] = [{"name": "Its own uplift", "term": {"indexation": {group: value}}}]
             try:
                 scenario_from_dict(doc)
                 accepted = True
             except ScenarioError as exc:
                 accepted = False
-                assert exc.problems[0].startswith(f.path), exc.problems
+                assert exc.problems[0].startswith(f.path.replace("[i]", "[0]")), exc.problems
             assert accepted == ok, (f.path, value)
 
 

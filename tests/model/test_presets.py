@@ -12,7 +12,6 @@ import yaml
 
 from partnership import break_even_occupancy, load_scenario, scenario_from_dict, scenario_warnings, summarize
 from partnership.fields import FIELDS, spec, value_of
-from partnership.scenario import is_numeric_path
 
 from ..conftest import PRESETS
 
@@ -120,10 +119,13 @@ def _window(text: str, end: int) -> str:
 
 
 def _paths(template: str, scenario) -> list[str]:
-    """Concrete paths for a registry path (one per sharing band for a band field)."""
-    if "[i]" in template:
-        return [template.replace("[i]", f"[{i}]") for i in range(len(scenario.agreement.sharing.bands))]
-    return [template]
+    """Concrete paths for a registry path: one per item of its list (a sharing band, a fixed cost item, an
+    arrangement...) for a field of a list's items; none when the scenario has no such list."""
+    if "[i]" not in template:
+        return [template]
+    head, rest = template.split("[i]", 1)
+    items = value_of(scenario, head) or []
+    return [p for i in range(len(items)) for p in _paths(f"{head}[{i}]{rest}", scenario)]
 
 
 def _stated(kind: str, window: str, scenario, path: str) -> tuple[float, int, str] | None:
@@ -158,6 +160,8 @@ def figure_contradictions(text: str, scenario, where: str) -> list[str]:
         for template in templates:
             kind = spec(template).kind
             paths = _paths(template, scenario)
+            if not paths:
+                continue
             stated = _stated(kind, window, scenario, paths[0])
             if stated is None:
                 continue
@@ -171,6 +175,15 @@ def figure_contradictions(text: str, scenario, where: str) -> list[str]:
     return problems
 
 
+def _numeric(path: str) -> bool:
+    """Whether a dotted path names a numeric field of the registry, those of the build-up's, the mix's and the
+    arrangements' lists too (which a sweep does not vary)."""
+    try:
+        return spec(path).numeric
+    except KeyError:
+        return False
+
+
 def _set_paths(node, prefix: str = "") -> dict[str, float | list[float]]:
     """Every numeric field the document gives a value to, by dotted path."""
     out: dict[str, float] = {}
@@ -179,12 +192,12 @@ def _set_paths(node, prefix: str = "") -> dict[str, float | list[float]]:
             if not prefix and key == "sources":
                 continue
             out.update(_set_paths(value, f"{prefix}.{key}" if prefix else str(key)))
-    elif isinstance(node, list) and is_numeric_path(prefix):
+    elif isinstance(node, list) and _numeric(prefix):
         out[prefix] = node  # a growth rate a year given year by year: one field, one source
     elif isinstance(node, list):
         for i, value in enumerate(node):
             out.update(_set_paths(value, f"{prefix}[{i}]"))
-    elif isinstance(node, int | float) and not isinstance(node, bool) and is_numeric_path(prefix):
+    elif isinstance(node, int | float) and not isinstance(node, bool) and _numeric(prefix):
         out[prefix] = node
     return out
 
@@ -288,12 +301,14 @@ def test_checker_reads_sources_and_the_rules_of_sources():
     data = _load(HOME)
     data["sources"]["prices.host"]["source"] = "Negotiated: host price £1.00 a week"
     data["sources"]["prices.external"]["year"] = "2023-24"
-    del data["sources"]["service.variable_cost"]
+    del data["sources"]["service.capacity"]
+    del data["sources"]["cost_build_up.fixed[2].each"]  # a build-up's part is a field set like any other
     data["sources"]["agreement.sharing.loss_cap"] = {"source": "none", "year": PRICE_YEAR, "estimate": True}
     problems = "\n".join(preset_problems(data))
     assert "sources[prices.host]: states" in problems
     assert "sources[prices.external]: money at 2023-24 prices" in problems
-    assert "service.variable_cost: the preset sets it but gives no source" in problems
+    assert "service.capacity: the preset sets it but gives no source" in problems
+    assert "cost_build_up.fixed[2].each: the preset sets it but gives no source" in problems
     assert "sources[agreement.sharing.loss_cap]: the preset neither sets" in problems
 
 
