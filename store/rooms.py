@@ -18,7 +18,7 @@ from sqlalchemy import Connection, LargeBinary, cast, func, insert, select, upda
 from partnership import Scenario, ScenarioError, parse_scenario_text, scenario_from_dict, scenario_to_json
 
 from . import archive, db
-from .errors import BadArchive, RoomNotFound, StoreError, StoreLimit
+from .errors import BadArchive, RoomNotFound, StoreError, StoreLimit, StoreUnavailable
 from .limits import MAX_NAME, MAX_OPTIONS, MAX_ROOM_BYTES, MAX_SCENARIO_BYTES, MAX_TITLE, MAX_VERSIONS, MAX_WHO
 from .models import events, options, rooms, versions
 from .records import Event, OptionVersion, Room
@@ -361,6 +361,11 @@ class Store:
             except BaseException:
                 self._engine.dispose()
                 raise
+        # The SQLite file this store writes: a save is acknowledged only while that very file is still at its path
+        # (deleted while the app runs, the open connections would go on writing to a file nobody can open again).
+        self._file = self._engine.url.database if db.is_sqlite(self._engine) else None
+        self._identity = db.file_identity(self._file) if self._file else None
+        self._lost: StoreUnavailable | None = None
 
     @property
     def url(self) -> str:
@@ -384,11 +389,39 @@ class Store:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    @property
+    def problem(self) -> str:
+        """Why the store can no longer be used (its SQLite file was deleted or replaced while it was open), or ""."""
+        return str(self._lost) if self._lost else ""
+
+    def _check_file(self) -> None:
+        """StoreUnavailable (from then on, for every call) once the SQLite file is no longer the one opened."""
+        if self._file is None:
+            return
+        if self._lost is None:
+            now_there = db.file_identity(self._file)
+            if self._identity is None:  # not made yet when the store was opened (migrate=False)
+                self._identity = now_there
+            elif now_there != self._identity:
+                self._lost = db.file_gone(self._file)
+        if self._lost is not None:
+            raise db.file_gone(self._file)
+
     def _write(self, work: Callable[[Connection], Any]) -> Any:
+        self._check_file()
+
+        def checked(conn: Connection) -> Any:
+            result = work(conn)
+            self._check_file()  # before the commit: a file gone by now rolls the change back
+            return result
+
         with self._write_lock, self._queue.turn() if self._queue else contextlib.nullcontext():
-            return db.run_write(self._engine, self._url, work)
+            result = db.run_write(self._engine, self._url, checked)
+        self._check_file()  # and after it: a change is never acknowledged unless it is in the file at the path
+        return result
 
     def _read(self, work: Callable[[Connection], Any]) -> Any:
+        self._check_file()  # a new connection would make an empty file there, and read a room that is not in it
         return db.run_read(self._engine, self._url, work)
 
     # Rooms

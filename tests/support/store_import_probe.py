@@ -38,7 +38,9 @@ def main(report: str, argv: list[str]) -> None:
     status = store_main(argv)
     seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux
-    Path(report).write_text(json.dumps({"status": status, "seconds": seconds, "cpu_seconds": cpu, "grew_mb": (peak - before) / 1024}))
+    Path(report).write_text(
+        json.dumps({"status": status, "seconds": seconds, "cpu_seconds": cpu, "grew_mb": (peak - before) / 1024})
+    )
 
 
 if __name__ == "__main__":
