@@ -490,6 +490,17 @@ class Store:
         code = check_code(code)
         return self._read(lambda conn: _current(conn, _room_row(conn, code, touch=False).id, include_removed))
 
+    def snapshot(self, code: str) -> tuple[int, list[OptionVersion], list[Event]]:
+        """The room's revision, current options (as :meth:`options`) and history (as :meth:`history`), read in one
+        transaction so the three agree: what the UI keeps, by revision, to draw the room from."""
+        code = check_code(code)
+
+        def work(conn):
+            row = _room_row(conn, code, touch=False)
+            return row.revision, _current(conn, row.id, False), _history(conn, row.id)
+
+        return self._read(work)
+
     def versions(self, code: str, name: str | None = None) -> list[OptionVersion]:
         """Every saved version in the room (of option ``name`` only, if given), oldest first per option."""
         code = check_code(code)
