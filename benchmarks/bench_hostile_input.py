@@ -28,6 +28,12 @@ then the schema), "after" is partnership/reading.py:
     20,000 unknown keys         20,000 lines, 0.9 s                        11 lines, 0.19 s
 
 (The link cases' 80 MB is the import of streamlit by ui.state.)
+
+The "room:" cases give a room ZIP (tests/support/hostile_corpus.py, ROOM_ZIPS) to ``python -m store import``. Before
+the import's bounds (commit cc8a604), 24,000 saves of one 250 KB scenario took it past 3 GB (killed at 86 s), 20 flat
+lists of 1 MB held it over 300 s, 24,000 saves of a 1 KB scenario took 41 s to be refused, a log field over 131,072
+characters and a year 0001 or 9999 with an offset ended in a traceback, /dev/zero reached 3 GB in 6 s and a named pipe
+hung; after it, each is one line (figures in the lead's note for this change).
 """
 
 from __future__ import annotations
@@ -53,6 +59,23 @@ kind, arg = sys.argv[1], sys.argv[2]
 if kind == "file":
     from partnership.scenario import ScenarioError, load_scenario
     call = lambda: load_scenario(arg)
+elif kind == "room":  # python -m store import, on a database of its own
+    import contextlib, io, tempfile
+    from store.__main__ import main as store_main
+
+    class ScenarioError(Exception):
+        problems = []
+
+    database = "sqlite:///" + tempfile.mkdtemp() + "/w.sqlite3"
+
+    def call():
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            status = store_main(["--database", database, "import", arg])
+        if status:
+            refused = ScenarioError()
+            refused.problems = err.getvalue().strip().splitlines() or [f"exit status {status}"]
+            raise refused
 else:
     from partnership.scenario import ScenarioError
     from ui.state import decode_scenario
@@ -104,6 +127,13 @@ def cases(tmp: Path) -> dict[str, tuple[str, Path]]:
     link("10,000 bands link", corpus.link(corpus.many_bands_doc(10_000)))
     link("zero bomb link 100 MB", corpus.zero_bomb_link(100_000_000))
     link("zero bomb link 1 GB", corpus.zero_bomb_link(1_000_000_000))
+    for name, (make, _) in corpus.ROOM_ZIPS.items():  # room ZIPs, given to python -m store import
+        path = tmp / f"room {len(out)}.zip"
+        path.write_bytes(make())
+        out[f"room: {name}"] = ("room", path)
+    out["room: /dev/zero"] = ("room", Path("/dev/zero"))
+    os.mkfifo(tmp / "pipe.zip")
+    out["room: named pipe"] = ("room", tmp / "pipe.zip")
     return out
 
 

@@ -3,15 +3,64 @@
 from __future__ import annotations
 
 import argparse
+import os
+import stat
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 from partnership.formats import file_stem
 
-from .archive import MAX_ARCHIVE_BYTES
+from . import archive
 from .errors import StoreError
+from .limits import MAX_ARCHIVE_BYTES
 from .rooms import Store, room_code_from_link
+
+
+def read_zip_file(path: Path) -> bytes:
+    """The bytes of a ZIP file to import, refusing at once what is not a regular file (a folder, a device such as
+    /dev/zero, a named pipe: opened without blocking and checked before reading) and reading at most 20 MB and one
+    byte. StoreError in one plain line."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise StoreError(f"{path}: no such file.") from None
+    except IsADirectoryError:
+        raise StoreError(f"{path}: is a folder, not a ZIP file.") from None
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot be read ({exc.strerror}).") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = (
+                "a folder"
+                if stat.S_ISDIR(info.st_mode)
+                else "a named pipe"
+                if stat.S_ISFIFO(info.st_mode)
+                else "a device"
+                if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
+                else "a socket"
+                if stat.S_ISSOCK(info.st_mode)
+                else "not a regular file"
+            )
+            raise StoreError(f"{path}: is {kind}, not a ZIP file.")
+        too_large = StoreError(f"{path}: the archive is refused: it is larger than {MAX_ARCHIVE_BYTES // 2**20} MB.")
+        if info.st_size > MAX_ARCHIVE_BYTES:
+            raise too_large
+        chunks, left = [], MAX_ARCHIVE_BYTES + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot be read ({exc.strerror}).") from None
+    finally:
+        os.close(fd)
+    if left <= 0:
+        raise too_large  # it grew while being read
+    return b"".join(chunks)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -59,19 +108,9 @@ def main(argv: list[str] | None = None) -> int:
             print(path)
         else:
             code = room_code_from_link(args.room) if args.room else None
-            path = Path(args.zip)
-            try:
-                if path.stat().st_size > MAX_ARCHIVE_BYTES:
-                    raise StoreError(f"{path}: the archive is refused: it is larger than 20 MB.")
-                data = path.read_bytes()
-            except FileNotFoundError:
-                raise StoreError(f"{path}: no such file.") from None
-            except IsADirectoryError:
-                raise StoreError(f"{path}: is a folder, not a ZIP file.") from None
-            except OSError as exc:
-                raise StoreError(f"{path}: cannot be read ({exc.strerror}).") from None
+            plan = archive.read(read_zip_file(Path(args.zip)))  # checked before the database is opened
             with Store(args.database) as store:
-                print(store.import_zip(data, code, who=args.who))
+                print(store.import_steps(plan, code, who=args.who))
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

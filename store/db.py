@@ -162,6 +162,25 @@ def unavailable(exc: BaseException, url: str) -> StoreUnavailable:
     return StoreUnavailable(f"The workshop store {why}: saving is switched off; {_STILL_WORKS}")
 
 
+def file_identity(database: str) -> tuple[int, int] | None:
+    """The SQLite file's device and inode (what stays the same while it is the same file), or None when there is no
+    file at that path."""
+    try:
+        info = os.stat(database)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+def file_gone(database: str) -> StoreUnavailable:
+    """The StoreUnavailable for a SQLite file deleted (or replaced) while the store had it open: what is written
+    through the open connections would go to a file no one can open again."""
+    return StoreUnavailable(
+        "The workshop store lost its database file: it was deleted or replaced while the app was running, so "
+        f"nothing more can be kept there (the last change was not saved): saving is switched off; {_STILL_WORKS}"
+    )
+
+
 _DB_ERRORS = (sa_exc.OperationalError, sa_exc.DatabaseError, sa_exc.InterfaceError, OSError)
 
 

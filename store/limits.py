@@ -17,3 +17,6 @@ MAX_ROOM_BYTES = 16 * 1024 * 1024  # all of a room's scenario texts, so its arch
 MAX_ARCHIVE_BYTES = 20 * 1024 * 1024  # the ZIP itself, and all its files uncompressed together
 MAX_FILE_BYTES = 1024 * 1024  # any one file in it, uncompressed
 MAX_FILES = 2000  # entries in it
+MAX_DIRECTORY_BYTES = 2 * 1024 * 1024  # its table of contents (read before the entries: 2,000 names fit many times)
+MAX_LOG_ROWS = 10_000  # lines of its log.csv (at most MAX_VERSIONS of them saves)
+MAX_FIELD_CHARS = 1_000  # characters in one field of its log.csv (a name has at most 80)

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, LargeBinary, cast, func, insert, select, upda
 from partnership import Scenario, ScenarioError, parse_scenario_text, scenario_from_dict, scenario_to_json
 
 from . import archive, db
-from .errors import BadArchive, RoomNotFound, StoreError, StoreLimit
+from .errors import BadArchive, RoomNotFound, StoreError, StoreLimit, StoreUnavailable
 from .limits import MAX_NAME, MAX_OPTIONS, MAX_ROOM_BYTES, MAX_SCENARIO_BYTES, MAX_TITLE, MAX_VERSIONS, MAX_WHO
 from .models import events, options, rooms, versions
 from .records import Event, OptionVersion, Room
@@ -189,25 +189,19 @@ def _event(conn: Connection, room_id: int, at: datetime, who: str, action: str, 
     )
 
 
-def _save(conn: Connection, room_id: int, name: str, text: str, proposer: str, at: datetime) -> OptionVersion:
-    """Add a version of option ``name`` (made visible again if it was removed); limits checked."""
-    opt = conn.execute(
-        select(options.c.id, options.c.removed).where(options.c.room_id == room_id, options.c.name == name)
-    ).first()
-    if opt is None:
+def _check_room_fits(conn: Connection, room_id: int, new_options: int, new_versions: int, new_bytes: int) -> None:
+    """StoreLimit unless the room can take ``new_options`` more options, ``new_versions`` more versions and
+    ``new_bytes`` more bytes of scenario text: three counts, one query each, however many are added."""
+    if new_options:
         count = conn.execute(select(func.count()).select_from(options).where(options.c.room_id == room_id)).scalar()
-        if count >= MAX_OPTIONS:
+        if count + new_options > MAX_OPTIONS:
             raise StoreLimit(
                 f"This room already holds {MAX_OPTIONS} options, the most a room can hold: save under an existing "
                 "name to add a version, or export this room and start a new one."
+                if count >= MAX_OPTIONS
+                else f"This room holds {count} options and this would add {new_options:,} more: a room can hold at "
+                f"most {MAX_OPTIONS}. Export this room and start a new one."
             )
-        option_id = conn.execute(
-            insert(options).values(room_id=room_id, name=name, removed=False, created_at=at).returning(options.c.id)
-        ).scalar_one()
-    else:
-        option_id = opt.id
-        if opt.removed:
-            conn.execute(update(options).where(options.c.id == option_id).values(removed=False))
     if conn.dialect.name == "sqlite":  # bytes, not characters: the archive's limit is in bytes
         size = func.length(cast(versions.c.scenario_json, LargeBinary))
     else:
@@ -217,16 +211,41 @@ def _save(conn: Connection, room_id: int, name: str, text: str, proposer: str, a
         .join(options, versions.c.option_id == options.c.id)
         .where(options.c.room_id == room_id)
     ).one()
-    if n_versions >= MAX_VERSIONS:
+    if n_versions + new_versions > MAX_VERSIONS:
         raise StoreLimit(
             f"This room already holds {MAX_VERSIONS} saved versions, the most a room can keep: "
             "export this room and start a new one."
+            if n_versions >= MAX_VERSIONS
+            else f"This room holds {n_versions:,} saved versions and this would add {new_versions:,} more: a room "
+            f"can keep at most {MAX_VERSIONS:,}. Export this room and start a new one."
         )
-    if n_bytes + len(text.encode("utf-8")) > MAX_ROOM_BYTES:
+    if n_bytes + new_bytes > MAX_ROOM_BYTES:
         raise StoreLimit(
             f"This room's saved scenarios already fill its {MAX_ROOM_BYTES // (1024 * 1024)} MB: "
             "export this room and start a new one."
         )
+
+
+def _save(
+    conn: Connection, room_id: int, name: str, text: str, proposer: str, at: datetime, checked: bool = False
+) -> OptionVersion:
+    """Add a version of option ``name`` (made visible again if it was removed); limits checked, unless ``checked``
+    (the caller has checked them for everything it adds, with :func:`_check_room_fits`)."""
+    opt = conn.execute(
+        select(options.c.id, options.c.removed).where(options.c.room_id == room_id, options.c.name == name)
+    ).first()
+    if opt is None:
+        if not checked:
+            _check_room_fits(conn, room_id, 1, 0, 0)
+        option_id = conn.execute(
+            insert(options).values(room_id=room_id, name=name, removed=False, created_at=at).returning(options.c.id)
+        ).scalar_one()
+    else:
+        option_id = opt.id
+        if opt.removed:
+            conn.execute(update(options).where(options.c.id == option_id).values(removed=False))
+    if not checked:
+        _check_room_fits(conn, room_id, 0, 1, len(text.encode("utf-8")))
     number = conn.execute(
         select(func.coalesce(func.max(versions.c.number), 0) + 1).where(versions.c.option_id == option_id)
     ).scalar_one()
@@ -342,6 +361,11 @@ class Store:
             except BaseException:
                 self._engine.dispose()
                 raise
+        # The SQLite file this store writes: a save is acknowledged only while that very file is still at its path
+        # (deleted while the app runs, the open connections would go on writing to a file nobody can open again).
+        self._file = self._engine.url.database if db.is_sqlite(self._engine) else None
+        self._identity = db.file_identity(self._file) if self._file else None
+        self._lost: StoreUnavailable | None = None
 
     @property
     def url(self) -> str:
@@ -365,11 +389,39 @@ class Store:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    @property
+    def problem(self) -> str:
+        """Why the store can no longer be used (its SQLite file was deleted or replaced while it was open), or ""."""
+        return str(self._lost) if self._lost else ""
+
+    def _check_file(self) -> None:
+        """StoreUnavailable (from then on, for every call) once the SQLite file is no longer the one opened."""
+        if self._file is None:
+            return
+        if self._lost is None:
+            now_there = db.file_identity(self._file)
+            if self._identity is None:  # not made yet when the store was opened (migrate=False)
+                self._identity = now_there
+            elif now_there != self._identity:
+                self._lost = db.file_gone(self._file)
+        if self._lost is not None:
+            raise db.file_gone(self._file)
+
     def _write(self, work: Callable[[Connection], Any]) -> Any:
+        self._check_file()
+
+        def checked(conn: Connection) -> Any:
+            result = work(conn)
+            self._check_file()  # before the commit: a file gone by now rolls the change back
+            return result
+
         with self._write_lock, self._queue.turn() if self._queue else contextlib.nullcontext():
-            return db.run_write(self._engine, self._url, work)
+            result = db.run_write(self._engine, self._url, checked)
+        self._check_file()  # and after it: a change is never acknowledged unless it is in the file at the path
+        return result
 
     def _read(self, work: Callable[[Connection], Any]) -> Any:
+        self._check_file()  # a new connection would make an empty file there, and read a room that is not in it
         return db.run_read(self._engine, self._url, work)
 
     # Rooms
@@ -438,6 +490,17 @@ class Store:
         code = check_code(code)
         return self._read(lambda conn: _current(conn, _room_row(conn, code, touch=False).id, include_removed))
 
+    def snapshot(self, code: str) -> tuple[int, list[OptionVersion], list[Event]]:
+        """The room's revision, current options (as :meth:`options`) and history (as :meth:`history`), read in one
+        transaction so the three agree: what the UI keeps, by revision, to draw the room from."""
+        code = check_code(code)
+
+        def work(conn):
+            row = _room_row(conn, code, touch=False)
+            return row.revision, _current(conn, row.id, False), _history(conn, row.id)
+
+        return self._read(work)
+
     def versions(self, code: str, name: str | None = None) -> list[OptionVersion]:
         """Every saved version in the room (of option ``name`` only, if given), oldest first per option."""
         code = check_code(code)
@@ -494,40 +557,100 @@ class Store:
         (nothing is overwritten), with their original proposers and times when the archive has its log.
         All or nothing: BadArchive (naming the file and the problem) or StoreLimit leave the room as it
         was."""
+        return self.import_steps(archive.read(data), code, who)
+
+    def import_steps(self, plan: list[archive.Step], code: str | None = None, who: str = "") -> str:
+        """Import what :func:`store.archive.read` found in a ZIP (so a caller can check an archive before it opens
+        the store, as the command line does): as :meth:`import_zip`, whose checks apply."""
         code = check_code(code) if code is not None else None
         who = clean_who(who, "The importer's name")
-        plan = archive.read(data)
+        normalised: dict[str, str] = {}  # one text per file, however many saves name it
         for step in plan:  # check names and scenarios before touching the database
             if step.action == "save":
                 step.name = _archive_name(step.name, step.file)
                 step.who = _archive_who(step.who, step.file)
-                try:
-                    step.text = normalise_scenario(step.text, step.file)
-                except StoreLimit as exc:
-                    raise BadArchive(f"In the archive, {exc}") from None
+                if step.file not in normalised:
+                    try:
+                        normalised[step.file] = normalise_scenario(step.scenario or step.text, step.file)
+                    except StoreLimit as exc:
+                        raise BadArchive(f"In the archive, {exc}") from None
+                step.text = normalised[step.file]
             else:
                 step.name = _archive_name(step.name, archive.LOG)
                 step.who = _archive_who(step.who, archive.LOG)
+        saves = [step for step in plan if step.action == "save"]
+        sizes = {file: len(text.encode("utf-8")) for file, text in normalised.items()}
+        new_bytes = sum(sizes[step.file] for step in saves)
+        if new_bytes > MAX_ROOM_BYTES:
+            raise StoreLimit(
+                f"The archive's scenarios come to {new_bytes / 2**20:,.1f} MB once saved; a room keeps at most "
+                f"{MAX_ROOM_BYTES // (1024 * 1024)} MB."
+            )
+        names = {step.name for step in saves}
 
         def work(conn):
             at = now()
             target = code if code is not None else _insert_room(conn, "", False)
             room_id = _room_row(conn, target, touch=True, at=at).id
-            for step in plan:
-                when = step.at or at
-                if step.action == "save":
-                    _save(conn, room_id, step.name, step.text, step.who, when)
-                elif step.action in ("remove", "restore"):
-                    try:
-                        _set_removed(conn, room_id, step.name, step.action == "remove", step.who, when)
-                    except StoreError:
-                        raise BadArchive(
-                            f"In the archive, {archive.LOG}: “{step.name}” is {step.action}d before it is saved."
-                        ) from None
+            known = set(conn.execute(select(options.c.name).where(options.c.room_id == room_id)).scalars())
+            _check_room_fits(conn, room_id, len(names - known), len(saves), new_bytes)  # once, for the whole import
+            _replay(conn, room_id, plan, at)
             _event(conn, room_id, at, who, "import", "", None)
             return target
 
         return self._write(work)
+
+
+def _replay(conn: Connection, room_id: int, plan: list[archive.Step], at: datetime) -> None:
+    """Add an import's saves, removes and restores to the room, in order, as :func:`_save` and :func:`_set_removed`
+    would one by one (limits checked by the caller), in a few statements: the room's options and version numbers
+    read once, the versions and events written in one batch each."""
+    found = conn.execute(select(options.c.id, options.c.name, options.c.removed).where(options.c.room_id == room_id))
+    state = {r.name: [r.id, bool(r.removed)] for r in found}  # name -> [option id, removed]
+    was_removed = {name: removed for name, (_, removed) in state.items()}
+    numbers = dict(
+        conn.execute(
+            select(versions.c.option_id, func.max(versions.c.number))
+            .join(options, versions.c.option_id == options.c.id)
+            .where(options.c.room_id == room_id)
+            .group_by(versions.c.option_id)
+        ).all()
+    )
+    new_versions, new_events = [], []
+    for step in plan:
+        when = step.at or at
+        if step.action == "save":
+            if step.name not in state:
+                option_id = conn.execute(
+                    insert(options)
+                    .values(room_id=room_id, name=step.name, removed=False, created_at=when)
+                    .returning(options.c.id)
+                ).scalar_one()
+                state[step.name] = [option_id, False]
+            option_id = state[step.name][0]
+            state[step.name][1] = False
+            number = numbers[option_id] = numbers.get(option_id, 0) + 1
+            new_versions.append(
+                {"option_id": option_id, "number": number, "scenario_json": step.text, "proposer": step.who}
+                | {"saved_at": when}
+            )
+            new_events.append(
+                {"at": when, "who": step.who, "action": "save", "option_name": step.name, "version": number}
+            )
+        elif step.action in ("remove", "restore"):
+            if step.name not in state:
+                raise BadArchive(f"In the archive, {archive.LOG}: “{step.name}” is {step.action}d before it is saved.")
+            removed = step.action == "remove"
+            if state[step.name][1] != removed:  # a remove of a removed option changes nothing, and is not logged
+                state[step.name][1] = removed
+                new_events.append({"at": when, "who": step.who, "action": step.action, "option_name": step.name})
+    if new_versions:
+        conn.execute(insert(versions), new_versions)
+    if new_events:
+        conn.execute(insert(events), [{"room_id": room_id, "version": None} | e for e in new_events])
+    for name, (option_id, removed) in state.items():
+        if removed != was_removed.get(name, False):
+            conn.execute(update(options).where(options.c.id == option_id).values(removed=removed))
 
 
 def _archive_name(name: str, file: str) -> str:

@@ -35,11 +35,17 @@ def _scenario(text: str) -> Scenario:
     return scenario_from_dict(json.loads(text))
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
 def result(name: str, text: str, at: tuple = ()):
     """The model's result ``name`` (:data:`partnership.results.RESULTS`) for the scenario, at ``at``: pairs of
     (argument, value), e.g. ``(("occupancy", 0.8), ("local_use", 0.6))``; arguments the result does not take are
-    left out of the work (and of nothing else). Worked out once for every session."""
+    left out of the work and of the cache's key (the summary asked for at a point is the summary). Worked out once
+    for every session."""
+    takes = results.RESULTS[name][0]
+    return _result(name, text, tuple((k, v) for k, v in at if k in takes))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _result(name: str, text: str, at: tuple):
     return results.result(name, _scenario(text), **dict(at))
 
 

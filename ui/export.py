@@ -45,10 +45,9 @@ def _chart_list(s: Scenario) -> list[tuple[str, str, callable, str, str]]:
         at = compute.point_of(**point) + (("question", question),)
         title, _ = c.texts(s, point, point_percent)
         out.append((c.stem, title, lambda key=c.key, at=at: compute.figure(key, text, at), s.name, "Scenario"))
-    saved = options.saved_scenarios()
-    if saved:
-        names = "; ".join(n for n, _, _ in saved)
-        pairs = [(n, sc) for n, sc, _ in saved]
+    pairs = options.saved_pairs()  # the options' scenarios only: their figures are worked out when a chart is made
+    if pairs:
+        names = "; ".join(n for n, _ in pairs)
         for c in catalogue.COMPARISON_CHARTS:
             make = lambda key=c.key: compute.comparison_figure(key, pairs)  # noqa: E731
             out.append((c.stem, c.title, make, names, "Options compared"))
@@ -152,7 +151,7 @@ def export(s: Scenario) -> None:
         terms = {name: (x, y)}
         file_name = f"{stem}_paper_pack.zip"
     else:
-        pack_options = [(n, sc) for n, sc, _ in options.saved_scenarios()]
+        pack_options = options.saved_pairs()
         terms = None
         file_name = "comparison_paper_pack.zip"
     room, proposers = _room_and_proposers([n for n, _ in pack_options]) if what != choices[0] else (None, None)

@@ -979,7 +979,11 @@ def test_the_first_screen_names_a_placement_jump_only_when_it_is_material():
     details = next(e for e in at.main.expander if e.label == "Placement money")
     assert "crossing 85 % local use moves £2,792 a year" in " ".join(w.value for w in details.warning)
     rule = " ".join(c.value for c in details.caption)
-    assert rule.startswith("One more local placement can carry a step band") and "above 1 % of the year's host fees" in rule and "(£8,346 a year)" in rule
+    assert (
+        rule.startswith("One more local placement can carry a step band")
+        and "above 1 % of the year's host fees" in rule
+        and "(£8,346 a year)" in rule
+    )
 
 
 def test_find_terms_says_its_two_terms_are_the_maps_axes():

@@ -614,7 +614,7 @@ def test_import_past_the_room_limit_is_refused_whole(store):
     """An import that would take a room past 500 options is refused whole: not one of its options is saved."""
     files = {f"o{i}.yaml": scenario_text(i, f"Option {i}") for i in range(MAX_OPTIONS + 1)}
     code = store.create_room()
-    with pytest.raises(StoreLimit, match="already holds 500 options"):
+    with pytest.raises(StoreLimit, match="would add 501 more: a room can hold at most 500"):
         store.import_zip(_zip(files), code)
     assert store.options(code) == []
 

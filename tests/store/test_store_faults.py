@@ -179,3 +179,33 @@ def test_an_unreachable_postgresql_gives_store_unavailable(tmp_path):
         Store(f"postgresql+psycopg://nobody@/none?host={tmp_path}&connect_timeout=2")
     _plain(str(caught.value))
     assert "cannot reach its database server" in str(caught.value)
+
+
+@pytest.mark.parametrize("how", ["deleted", "replaced"])
+def test_a_save_after_the_database_file_is_deleted_is_refused_and_nothing_is_acknowledged(tmp_path, how):
+    """The SQLite file deleted (or replaced by another) while the store has it open: the next save is refused in one
+    plain line, saving stays off for every later call, and after a restart nothing acknowledged is missing."""
+    path = tmp_path / "workshops.sqlite3"
+    store = Store(str(path))
+    code = store.create_room()
+    store.save_option(code, "Kept", A)
+    acknowledged = ["Kept"]
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if how == "replaced":
+        sqlite3.connect(path).close()  # an empty database where the room's was
+    for name in ("After 1", "After 2"):
+        try:
+            store.save_option(code, name, A)
+        except StoreUnavailable as exc:
+            _plain(str(exc))
+            assert "lost its database file: it was deleted or replaced" in str(exc)
+        else:
+            acknowledged.append(name)
+    assert acknowledged == ["Kept"]  # neither save after the deletion was acknowledged
+    assert "deleted or replaced" in store.problem
+    with pytest.raises(StoreUnavailable, match="deleted or replaced"):
+        store.options(code)  # nor read from a new, empty file made at the path
+    store.close()
+    with Store(str(path)) as restarted:  # a restart finds none of the refused saves (nor the room the user deleted)
+        assert not restarted.room_exists(code)
