@@ -17,6 +17,8 @@ __all__ = [
     "Quadrature",
     "quadrature",
     "summarize",
+    "headline_summary",
+    "HEADLINE_NAMES",
     "SUMMARY_NAMES",
     "TERM_SUMMARY_NAMES",
     "weighted_percentile",
@@ -355,6 +357,35 @@ def summarize(scenario: Scenario, cells: int = SUMMARY_RESOLUTION) -> dict:
     >>> round(s["expected_provider_gain"], -1), round(s["probability_host_better_off"], 2)
     (31460.0, 0.89)
     """
+    return _summary(scenario, cells, SUMMARY_NAMES)
+
+
+HEADLINE_NAMES = [
+    "expected_provider_profit",
+    "expected_provider_gain",
+    "expected_host_net_cost",
+    "expected_host_saving",
+    "probability_provider_better_off",
+    "probability_host_better_off",
+]
+"""The part of the summary the page's headline shows."""
+
+
+def headline_summary(scenario: Scenario, cells: int = SUMMARY_RESOLUTION) -> dict:
+    """The figures of :func:`summarize` named in :data:`HEADLINE_NAMES` (the same values), and nothing else: no
+    percentiles, no chance of a loss and nothing over the term, which the headline does not show.
+
+    >>> from partnership.examples import example_scenario
+    >>> s = example_scenario()
+    >>> headline_summary(s) == {k: v for k, v in summarize(s).items() if k in HEADLINE_NAMES}
+    True
+    """
+    return _summary(scenario, cells, HEADLINE_NAMES)
+
+
+def _summary(scenario: Scenario, cells: int, names: list[str]) -> dict:
+    """The summary's figures in ``names`` (of :data:`SUMMARY_NAMES`; with all of them, the term's too over a term
+    of more than a year), each worked out only when asked for."""
     t = inputs_of(scenario)
     q = quadrature(scenario, cells)
     w = q.flat[2]
@@ -371,24 +402,24 @@ def summarize(scenario: Scenario, cells: int = SUMMARY_RESOLUTION) -> dict:
     at = lambda name: None if fixed else (grid(name)[n_u : 2 * n_u], grid(name)[n_u + right])  # noqa: E731
     tol = gain_tolerance(t)
     profit, gain, saving = node("provider_profit"), node("provider_gain"), node("host_saving")
-    pg = _weighted_quantiles(gain, w, [0.1, 0.5, 0.9])
-    hs = _weighted_quantiles(saving, w, [0.1, 0.5, 0.9])
+    wanted = set(names)
     out = {
         "expected_provider_profit": w @ profit,
         "expected_provider_gain": w @ gain,
         "expected_host_net_cost": w @ node("host_net_cost"),
         "expected_host_saving": w @ saving,
-        "probability_provider_loss": 1.0 - q.probability_at_least(at("provider_profit"), profit, -tol),
         "probability_provider_better_off": q.probability_at_least(at("provider_gain"), gain, -tol),
         "probability_host_better_off": q.probability_at_least(at("host_saving"), saving, -tol),
-        "provider_gain_p10": pg[0],
-        "provider_gain_p50": pg[1],
-        "provider_gain_p90": pg[2],
-        "host_saving_p10": hs[0],
-        "host_saving_p50": hs[1],
-        "host_saving_p90": hs[2],
     }
-    if scenario.term.years > 1:
+    if "probability_provider_loss" in wanted:
+        out["probability_provider_loss"] = 1.0 - q.probability_at_least(at("provider_profit"), profit, -tol)
+    if "provider_gain_p50" in wanted:
+        pg = _weighted_quantiles(gain, w, [0.1, 0.5, 0.9])
+        hs = _weighted_quantiles(saving, w, [0.1, 0.5, 0.9])
+        out.update(zip(("provider_gain_p10", "provider_gain_p50", "provider_gain_p90"), pg))
+        out.update(zip(("host_saving_p10", "host_saving_p50", "host_saving_p90"), hs))
+    out = {name: out[name] for name in SUMMARY_NAMES if name in wanted}
+    if scenario.term.years > 1 and wanted == set(SUMMARY_NAMES):
         nodes = {k: v[:n_u] if np.ndim(v) == 2 and v.shape[0] == rows.size else v for k, v in x.items()}
         out.update(_term_summary(scenario, t, q, nodes))
     return {k: float(min(max(v, 0.0), 1.0)) if k.startswith("probability") else float(v) for k, v in out.items()}
