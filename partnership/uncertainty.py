@@ -484,8 +484,13 @@ def gain_distributions(scenario: Scenario, cells: int = SUMMARY_RESOLUTION) -> d
     probabilities), "host_saving": (values, probabilities)}`` (currency a year; fractions 0-1), from the points
     :func:`summarize` integrates, by :func:`cumulative_distribution`'s convention, so a curve drawn from it
     passes through the summary's P10, P50 and P90."""
-    r, w = outcomes_under_uncertainty(scenario, cells)
-    return {name: cumulative_distribution(getattr(r, name), w) for name in ("provider_gain", "host_saving")}
+    q = quadrature(scenario, cells)
+    x = line_items(inputs_of(scenario), q.occupancy[None, :], q.local_use[:, None])  # the summary's points, as a grid
+    w = q.flat[2]
+    return {
+        name: cumulative_distribution(np.ascontiguousarray(np.broadcast_to(x[name], q.weight.shape)).ravel(), w)
+        for name in ("provider_gain", "host_saving")
+    }
 
 
 def most_likely_point(scenario: Scenario) -> tuple[float, float]:
