@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, fields, replace
 import numpy as np
 
 from . import region, sharing
+from .arrays import into
 from .inputs import Inputs, inputs_of
 from .scenario import Scenario
 
@@ -147,9 +148,12 @@ def host_unit_cost(host_net_cost, host_units):
     >>> round(float(host_unit_cost(822120.0, 132.6)), 2)  # without the agreement, u0 = 0: p_a
     6200.0
     """
+    cost_, units = np.asarray(host_net_cost, dtype=float), np.asarray(host_units, dtype=float)
+    cost = np.full(np.broadcast_shapes(cost_.shape, units.shape), np.nan)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        cost = np.where(host_units > 0, host_net_cost / np.where(host_units > 0, host_units, 1.0), np.nan)
-    return np.where(np.isfinite(cost), cost, np.nan)
+        np.divide(cost_, units, out=cost, where=units > 0)  # one pass, and no division where the host uses nothing
+    cost[np.isinf(cost)] = np.nan  # a cost over a tiny use that overflows
+    return cost
 
 
 def gain_tolerance(t: Inputs) -> float:
@@ -190,7 +194,8 @@ def void_units(reserved_units, capacity, periods_per_year, host_units, occupied_
     23.4
     """
     reserved = reserved_units * periods_per_year
-    return np.maximum(0.0, np.minimum(reserved - host_units, capacity * periods_per_year - occupied_units))
+    empty = into(np.minimum, np.subtract(reserved, host_units), capacity * periods_per_year - occupied_units)
+    return into(np.maximum, empty, 0.0)
 
 
 def host_cost_without_agreement(occupied_units, local_use, counterfactual_local_use, spot_price, alternative_price):
@@ -201,16 +206,17 @@ def host_cost_without_agreement(occupied_units, local_use, counterfactual_local_
     >>> round(float(host_cost_without_agreement(176.8, 0.75, 0.3, 5500, 6200)), 2)
     784992.0
     """
-    anyway = occupied_units * np.minimum(local_use, counterfactual_local_use) * spot_price
-    elsewhere = occupied_units * np.maximum(local_use - counterfactual_local_use, 0.0) * alternative_price
-    return anyway + elsewhere
+    anyway = into(np.multiply, occupied_units * np.minimum(local_use, counterfactual_local_use), spot_price)
+    elsewhere = occupied_units * np.maximum(np.subtract(local_use, counterfactual_local_use), 0.0)
+    return into(np.add, anyway, into(np.multiply, elsewhere, alternative_price))
 
 
-def evaluate_inputs(t: Inputs, occupancy, local_use) -> Outcome:
-    """Section 2 (with sections 7, 8 and 8a) for resolved terms; see :func:`evaluate`. Each line item is
-    named as in MODEL.md; section 9's figures are worked out when first asked for."""
-    o = np.asarray(occupancy, dtype=float)
-    u = np.asarray(local_use, dtype=float)
+def line_items(t: Inputs, o: np.ndarray, u: np.ndarray) -> dict:
+    """Section 2's money (with sections 7 and 8), each line item under its MODEL.md name, at float arrays ``o``
+    and ``u``: each item keeps the shape broadcasting gives it (one that depends on occupancy alone stays as
+    small as ``o``), so work on an occupancy x local-use grid passed as a row and a column is done once per
+    row or column where it can be. :func:`evaluate_inputs` adds the unit costs and one shape for all; the
+    summary reads only the figures it needs from here."""
     N, W, F, v = t.capacity, t.periods_per_year, t.fixed_cost, t.variable_cost
     p_h, p_e, p_s, p_a = t.host_price, t.external_price, t.spot_price, t.host_alternative_price
     C, m, p_v = t.contribution, t.target_margin, t.void_price
@@ -224,14 +230,18 @@ def evaluate_inputs(t: Inputs, occupancy, local_use) -> Outcome:
     compensation = external_units * compensation_per_external_unit(t.per_external_unit, t.premium_share, p_e, p_h)
     void = void_units(t.reserved_units, N, W, host_units, occupied_units)
     void_payments = void * p_v
-    surplus_before_sharing = host_fees + external_fees + C + void_payments - operating_cost - compensation
+    surplus_before_sharing = host_fees + external_fees  # + C + void_payments - operating_cost - compensation
+    for x, add in ((C, True), (void_payments, True), (operating_cost, False), (compensation, False)):
+        surplus_before_sharing = into(np.add if add else np.subtract, surplus_before_sharing, x)
     sharing_threshold = m * operating_cost
     host_share_rate = sharing.host_share_rate(u, t.band_starts, t.band_shares, t.interpolation)
     surplus_share_to_host = sharing.surplus_share_to_host(
         surplus_before_sharing, sharing_threshold, host_share_rate, t.loss_share, t.loss_cap
     )
     provider_profit = surplus_before_sharing - surplus_share_to_host
-    host_net_cost = C + host_fees + void_payments - compensation - surplus_share_to_host
+    host_net_cost = C + host_fees  # + void_payments - compensation - surplus_share_to_host
+    for x, add in ((void_payments, True), (compensation, False), (surplus_share_to_host, False)):
+        host_net_cost = into(np.add if add else np.subtract, host_net_cost, x)
     provider_profit_without_agreement = occupied_units * p_s - operating_cost
     if t.member_use_shares:  # a region (section 12): the sum of its members' costs without the agreement
         cost_without = region.region_cost_without_agreement(
@@ -241,40 +251,49 @@ def evaluate_inputs(t: Inputs, occupancy, local_use) -> Outcome:
         cost_without = host_cost_without_agreement(occupied_units, u, t.counterfactual_local_use, p_s, p_a)
     provider_gain = provider_profit - provider_profit_without_agreement
     host_saving = cost_without - host_net_cost
+    return {
+        "occupied_units": occupied_units,
+        "host_units": host_units,
+        "external_units": external_units,
+        "host_fees": host_fees,
+        "external_fees": external_fees,
+        "operating_cost": operating_cost,
+        "compensation": compensation,
+        "void_units": void,
+        "void_payments": void_payments,
+        "surplus_before_sharing": surplus_before_sharing,
+        "sharing_threshold": sharing_threshold,
+        "host_share_rate": host_share_rate,
+        "surplus_share_to_host": surplus_share_to_host,
+        "provider_profit": provider_profit,
+        "host_net_cost": host_net_cost,
+        "provider_profit_without_agreement": provider_profit_without_agreement,
+        "host_cost_without_agreement": cost_without,
+        "provider_gain": provider_gain,
+        "host_saving": host_saving,
+    }
+
+
+def evaluate_inputs(t: Inputs, occupancy, local_use) -> Outcome:
+    """Section 2 (with sections 7, 8 and 8a) for resolved terms; see :func:`evaluate`. Each line item is
+    named as in MODEL.md (:func:`line_items`); section 9's figures are worked out when first asked for."""
+    o = np.asarray(occupancy, dtype=float)
+    u = np.asarray(local_use, dtype=float)
+    x = line_items(t, o, u)
+    x["host_unit_cost"] = host_unit_cost(x["host_net_cost"], x["host_units"])
+    x["host_unit_cost_without_agreement"] = host_unit_cost(x["host_cost_without_agreement"], x["host_units"])
 
     # every figure to one shape: a term varied as an array (a sweep) may reach only some of them
     shape = np.broadcast_shapes(
         o.shape,
         u.shape,
-        *(np.shape(x) for x in (provider_profit, host_net_cost, provider_gain, host_saving, cost_without)),
+        *(
+            np.shape(x[k])
+            for k in ("provider_profit", "host_net_cost", "provider_gain", "host_saving", "host_cost_without_agreement")
+        ),
     )
-    b = lambda x: np.broadcast_to(np.asarray(x, dtype=float), shape)  # noqa: E731
-    return Outcome(
-        occupancy=b(o),
-        local_use=b(u),
-        occupied_units=b(occupied_units),
-        host_units=b(host_units),
-        external_units=b(external_units),
-        host_fees=b(host_fees),
-        external_fees=b(external_fees),
-        operating_cost=b(operating_cost),
-        compensation=b(compensation),
-        void_units=b(void),
-        void_payments=b(void_payments),
-        surplus_before_sharing=b(surplus_before_sharing),
-        sharing_threshold=b(sharing_threshold),
-        host_share_rate=b(host_share_rate),
-        surplus_share_to_host=b(surplus_share_to_host),
-        provider_profit=b(provider_profit),
-        host_net_cost=b(host_net_cost),
-        host_unit_cost=b(host_unit_cost(host_net_cost, host_units)),
-        provider_profit_without_agreement=b(provider_profit_without_agreement),
-        host_cost_without_agreement=b(cost_without),
-        host_unit_cost_without_agreement=b(host_unit_cost(cost_without, host_units)),
-        provider_gain=b(provider_gain),
-        host_saving=b(host_saving),
-        inputs=t,
-    )
+    b = lambda v: np.broadcast_to(np.asarray(v, dtype=float), shape)  # noqa: E731
+    return Outcome(occupancy=b(o), local_use=b(u), **{name: b(x[name]) for name in OUTCOME_NAMES}, inputs=t)
 
 
 def sharing_jumps(t: Inputs, occupancy) -> list[tuple[float, np.ndarray]]:

@@ -19,7 +19,7 @@ from .outcomes import (
 )
 from .scenario import Scenario
 from .term import evaluate_term
-from .uncertainty import gain_distributions, most_likely_case, most_likely_point, summarize
+from .uncertainty import gain_distributions, headline_summary, most_likely_case, most_likely_point, summarize
 
 __all__ = ["RESULTS", "POINT_NAMES", "result"]
 
@@ -39,6 +39,7 @@ RESULTS: dict[str, tuple[tuple[str, ...], Callable]] = {
     "break_even": (("local_use",), _break_even),
     "point": (("occupancy", "local_use"), evaluate),
     "summary": ((), summarize),
+    "headline": ((), headline_summary),
     "most_likely_case": ((), most_likely_case),
     "most_likely_point": ((), most_likely_point),
     "distributions": ((), gain_distributions),
@@ -54,7 +55,7 @@ RESULTS: dict[str, tuple[tuple[str, ...], Callable]] = {
 grid; ``question``, a sweep's ``(x, y, *(option, value) pairs)``) and the model function that works it out:
 ``grid`` an :class:`~partnership.outcomes.Outcome` over local use x occupancy; ``across_occupancy`` and
 ``placement`` an Outcome along one axis; ``point`` an Outcome at one point; ``break_even`` a dict of
-occupancies; ``summary`` section 3's dict; ``distributions`` each side's distribution function; ``term`` a
+occupancies; ``summary`` section 3's dict; ``headline`` the part of it the headline shows; ``distributions`` each side's distribution function; ``term`` a
 :class:`~partnership.term.TermResult`; ``access_value`` ``[(u0, Outcome)]``; ``sweep`` a
 :class:`~partnership.negotiation.SweepResult`; for a region of councils (section 12; empty or None for one host)
 ``members`` each council's figures at a point and ``members_over_term`` year by year (lists of dicts, see

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .arrays import into
+
 __all__ = ["host_share_rate", "surplus_share_to_host"]
 
 
@@ -44,6 +46,7 @@ def surplus_share_to_host(surplus_before_sharing, sharing_threshold, rate, loss_
     >>> float(surplus_share_to_host(-100000.0, 50000.0, 0.5, 0.5, 20000.0))
     -20000.0
     """
-    gain = rate * np.maximum(surplus_before_sharing - sharing_threshold, 0.0)
-    pain = np.minimum(loss_share * np.maximum(-surplus_before_sharing, 0.0), loss_cap)
-    return gain - pain
+    gain = into(np.multiply, into(np.maximum, np.subtract(surplus_before_sharing, sharing_threshold), 0.0), rate)
+    pain = into(np.maximum, np.negative(surplus_before_sharing), 0.0)
+    pain = into(np.minimum, into(np.multiply, pain, loss_share), loss_cap)
+    return into(np.subtract, gain, pain)

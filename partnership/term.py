@@ -8,8 +8,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .arrays import into
 from .inputs import Inputs, inputs_of
-from .outcomes import OUTCOME_NAMES, Outcome, evaluate_inputs, gain_tolerance
+from .outcomes import OUTCOME_NAMES, Outcome, evaluate_inputs, gain_tolerance, line_items
 from .scenario import Scenario
 
 __all__ = [
@@ -268,23 +269,89 @@ def npvs(scenario: Scenario, occupancy, local_use, inputs: Inputs | None = None,
     """The NPVs of each side's gain at many points, and nothing else (for the summary and the sweep):
     ``(npv_provider_gain, npv_host_saving)``, shaped like the points broadcast against the inputs.
 
-    The years are an array axis; the points go through in chunks of ``chunk`` so that each year-by-point
-    block stays small enough for the processor's cache (one block for all 40,000 summary points at once is
-    about twice as slow as this)."""
+    Worked out by :func:`discounted_sums` (the years one loop of a few array passes, not a section-2 evaluation
+    each); the points go through in chunks of ``chunk`` so that each block stays small enough for the
+    processor's cache."""
     base = inputs if inputs is not None else inputs_of(scenario)
     o, u = np.broadcast_arrays(np.asarray(occupancy, dtype=float), np.asarray(local_use, dtype=float))
-    d = discount(scenario.term.discount_rate, scenario.term.years)
-    provider_set_up, host_set_up = set_up_shares(scenario)
-    dims = max(o.ndim, inputs_ndim(base))
-    yt = year_inputs(scenario, base, extra_dims=dims)
-
-    def both(r: Outcome):
-        return npv(provider_set_up, discounted(r.provider_gain, d)), npv(host_set_up, discounted(r.host_saving, d))
-
     if o.ndim != 1 or o.size <= chunk:
-        return both(evaluate_inputs(yt, o, u))
-    parts = [both(evaluate_inputs(yt, o[i : i + chunk], u[i : i + chunk])) for i in range(0, o.size, chunk)]
+        return discounted_sums(scenario, base, o, u)
+    parts = [discounted_sums(scenario, base, o[i : i + chunk], u[i : i + chunk]) for i in range(0, o.size, chunk)]
     return np.concatenate([p[0] for p in parts], axis=-1), np.concatenate([p[1] for p in parts], axis=-1)
+
+
+def discounted_sums(scenario: Scenario, t: Inputs, o: np.ndarray, u: np.ndarray, items: dict | None = None):
+    """Each side's NPV over the term at occupancy ``o`` and local use ``u`` (float arrays that broadcast, e.g. a
+    row and a column): ``(npv_provider_gain, npv_host_saving)``, the figures :func:`evaluate_term` gives, without
+    working out every year's section 2: from the base year's line items at (o, u) (``items``, worked out here
+    unless given) and each year's index factors I(t) and discount factor d(t).
+
+    Year t's money is the base year's line items times that year's factors, linear in them except the premium
+    (a number a year) and the surplus share. With ``H = host_fees + void_payments`` and ``x(t) = I_m(t) p_e -
+    I_h(t) k - r max(I_m(t) p_e - I_h(t) p_h, 0)``, the surplus less the provider's profit without the agreement is
+    ``I_h H + external_units x(t) + I_C C - I_m occupied_units p_s`` (the operating cost cancels) and the host's
+    saving before the share ``I_m host_cost_without_agreement - I_C C - I_h H + external_units (I_m p_e - x(t))``:
+    their discounted sums take one pass each. Only the share, ``rate max(S(t) - m operating_cost(t), 0)`` less the
+    host's part of a deficit, is worked out year by year, a few array passes a year."""
+    term = scenario.term
+    years = term.years
+    d = discount(term.discount_rate, years)
+    f = {group: index(getattr(term.indexation, group), years) for group in INDEX_GROUPS}
+    fh, fm, fc, fC = (f[g] for g in ("host_price", "market_prices", "costs", "contribution"))
+    provider_set_up, host_set_up = set_up_shares(scenario)
+    x = items if items is not None else line_items(t, o, u)
+    p_e, p_h, k, C, m = t.external_price, t.host_price, t.per_external_unit, t.contribution, t.target_margin
+    # x(t), the money each external unit-period brings the provider in year t, after compensating the host
+    per_external = [
+        np.multiply(p_e, fm[i])
+        - np.multiply(k, fh[i])
+        - np.multiply(t.premium_share, np.maximum(np.multiply(p_e, fm[i]) - np.multiply(p_h, fh[i]), 0.0))
+        for i in range(years)
+    ]
+    host_side = into(np.add, x["host_fees"] + 0.0, x["void_payments"])
+    eu, occupied, cost, rate = x["external_units"], x["occupied_units"], x["operating_cost"], x["host_share_rate"]
+    D = {group: float(d @ f[group]) for group in INDEX_GROUPS}  # the discounted sums of the index factors
+    summed = sum(d[i] * per_external[i] for i in range(years))
+
+    # the linear parts' discounted sums
+    gain = into(np.add, host_side * D["host_price"], eu * summed)
+    gain = into(np.add, gain, np.multiply(C, D["contribution"]) - occupied * (t.spot_price * D["market_prices"]))
+    saving = x["host_cost_without_agreement"] * D["market_prices"]
+    saving = into(np.subtract, saving, host_side * D["host_price"])
+    saving = into(np.add, saving, eu * (np.multiply(p_e, D["market_prices"]) - summed))
+    saving = into(np.subtract, saving, np.multiply(C, D["contribution"]))
+
+    # the share, year by year: the surplus above the threshold (and below zero, when the host shares a deficit)
+    shape = np.broadcast_shapes(host_side.shape, np.shape(eu), np.shape(cost), np.shape(rate), np.shape(C))
+    shape = np.broadcast_shapes(shape, *(np.shape(e) for e in per_external), np.shape(m))
+    shape = np.broadcast_shapes(shape, np.shape(t.loss_share), np.shape(t.loss_cap))
+    above, part, shared = np.empty(shape), np.empty(shape), np.zeros(shape)
+    pain = bool(np.ndim(t.loss_share) or t.loss_share != 0)
+    lost = np.zeros(shape) if pain else None
+    for i in range(years):
+        year_cost = np.multiply(cost, fc[i])  # the year's operating cost (as small as occupancy)
+        rest = np.multiply(C, fC[i]) - year_cost * np.add(1.0, m)  # I_C C - (1 + m) operating cost
+        if pain or not d[i] > 0:  # the year's surplus above the threshold, undiscounted
+            np.multiply(host_side, fh[i], out=above)
+            above += np.multiply(eu, per_external[i], out=part)
+            above += rest
+            if pain:  # the year's surplus itself, S = above + m * operating cost
+                surplus = above + year_cost * m
+                short = np.minimum(np.multiply(np.maximum(-surplus, 0.0), t.loss_share), np.multiply(t.loss_cap, fC[i]))
+                lost += np.multiply(short, d[i])
+            shared += np.multiply(np.maximum(above, 0.0, out=above), d[i], out=above)
+        else:  # discounted: max(d (S - T), 0) = d max(S - T, 0)
+            np.multiply(host_side, d[i] * fh[i], out=above)
+            above += np.multiply(eu, d[i] * per_external[i], out=part)
+            above += d[i] * rest
+            shared += np.maximum(above, 0.0, out=above)
+    shares = np.multiply(shared, rate, out=shared)
+    if pain:
+        shares -= lost
+    gain = into(np.subtract, gain, shares + provider_set_up)
+    saving = into(np.add, saving, shares - host_set_up)
+    out = np.broadcast_shapes(np.shape(gain), np.shape(saving), np.shape(o), np.shape(u))
+    return np.broadcast_to(gain, out), np.broadcast_to(saving, out)
 
 
 def host_price_uplift_to_stay(scenario: Scenario, occupancy: float, local_use: float) -> float | None:

@@ -3,12 +3,13 @@ percentiles (MODEL.md section 3). Deterministic quadrature, no random sampling."
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 from .inputs import Inputs, inputs_of
-from .outcomes import break_even_occupancy, evaluate, evaluate_inputs, gain_tolerance
+from .outcomes import break_even_occupancy, evaluate, evaluate_inputs, gain_tolerance, line_items
 from .scenario import Scenario, Triangular
 
 __all__ = [
@@ -16,6 +17,8 @@ __all__ = [
     "Quadrature",
     "quadrature",
     "summarize",
+    "headline_summary",
+    "HEADLINE_NAMES",
     "SUMMARY_NAMES",
     "TERM_SUMMARY_NAMES",
     "weighted_percentile",
@@ -197,24 +200,46 @@ class Quadrature:
         ends (local use fixed) the nodes' values ``at_nodes`` (flat, as :attr:`flat`) are used."""
         if ends is None:
             return float(self.weight.ravel() @ (at_nodes >= threshold))
-        lo, hi, dist = self.local_use_lo[:, None], self.local_use_hi[:, None], self.local_use_dist
-        g0, g1 = ends[0] - threshold, ends[1] - threshold
-        with np.errstate(divide="ignore", invalid="ignore"):
-            root = lo + (hi - lo) * g0 / (g0 - g1)
-        root = np.clip(np.where(np.isfinite(root), root, lo), lo, hi)
-        f_lo, f_hi, f_root = triangular_cdf(lo, dist), triangular_cdf(hi, dist), triangular_cdf(root, dist)
-        positive = np.where(
-            (g0 >= 0) & (g1 >= 0),
-            f_hi - f_lo,
-            np.where((g0 < 0) & (g1 < 0), 0.0, np.where(g0 >= 0, f_root - f_lo, f_hi - f_root)),
-        )
-        return float(np.sum(positive * self.occupancy_weight[None, :]) / np.sum(f_hi - f_lo))
+        lo, hi, dist = self.local_use_lo, self.local_use_hi, self.local_use_dist
+        g0, g1 = np.subtract(ends[0], threshold), np.subtract(ends[1], threshold)
+        f_lo, f_hi = self.local_use_cdf
+        # a cell the value is >= threshold at both ends holds all its mass, below at both none; only the cells
+        # between (where the threshold crosses, or a value is undefined) need the crossing and its mass
+        up0, up1 = g0 >= 0, g1 >= 0
+        whole = up0 & up1
+        part = ~(whole | ((g0 < 0) & (g1 < 0)))
+        wo = self.occupancy_weight
+        mass = f_hi - f_lo
+        total = mass @ np.sum(np.broadcast_to(wo, whole.shape), axis=1, where=whole)
+        j, i = np.nonzero(part)
+        if j.size:
+            a, b, lo_j, hi_j = g0[j, i], g1[j, i], lo[j], hi[j]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                root = lo_j + (hi_j - lo_j) * a / (a - b)
+            root = np.clip(np.where(np.isfinite(root), root, lo_j), lo_j, hi_j)
+            f_root = triangular_cdf(root, dist)
+            total += np.where(up0[j, i], f_root - f_lo[j], f_hi[j] - f_root) @ wo[i]
+        return float(total / np.sum(mass))
 
-    @property
+    @functools.cached_property
+    def local_use_cdf(self) -> tuple[np.ndarray, np.ndarray]:
+        """The local-use distribution function at each cell's two ends: ``(at_lo, at_hi)``."""
+        return (
+            _read_only(triangular_cdf(self.local_use_lo, self.local_use_dist)),
+            _read_only(triangular_cdf(self.local_use_hi, self.local_use_dist)),
+        )
+
+    @functools.cached_property
     def flat(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(o, u, w) as three 1-D arrays over every point."""
+        """(o, u, w) as three 1-D arrays over every point (worked out once; read-only)."""
         o, u = np.meshgrid(self.occupancy, self.local_use)
-        return o.ravel(), u.ravel(), self.weight.ravel()
+        return _read_only(o.ravel()), _read_only(u.ravel()), _read_only(self.weight.ravel())
+
+
+def _read_only(a: np.ndarray) -> np.ndarray:
+    """``a``, no longer writable: a cached quadrature's arrays are shared by every caller."""
+    a.flags.writeable = False
+    return a
 
 
 def _steep_bands(scenario: Scenario, cells: int) -> list[tuple[float, float, int]]:
@@ -239,13 +264,23 @@ def quadrature(scenario: Scenario, cells: int = SUMMARY_RESOLUTION) -> Quadratur
     # the host's share rate jumps (step) or bends (linear) at band edges; its cost without the agreement bends at u0
     edges = [b.from_local_use for b in scenario.agreement.sharing.bands] + [scenario.without_agreement.local_use]
     steep = _steep_bands(scenario, cells)
-    o, wo = triangular_cells(unc.occupancy, cells)
-    u, wu = triangular_cells(unc.local_use, cells, breaks=edges, steep=steep)
-    if unc.local_use.high - unc.local_use.low <= 1e-12:
-        u_lo = u_hi = np.array([unc.local_use.low])
+    shape = lambda d: (float(d.low), float(d.mode), float(d.high))  # noqa: E731
+    return _quadrature(shape(unc.occupancy), shape(unc.local_use), tuple(map(float, edges)), tuple(steep), cells)
+
+
+@functools.lru_cache(maxsize=64)
+def _quadrature(occupancy: tuple, local_use: tuple, edges: tuple, steep: tuple, cells: int) -> Quadrature:
+    """:func:`quadrature` for the uncertainty's two shapes, the local-use breaks and steep stretches: worked out
+    once for each (the summary, the sweep and the distributions of one scenario share it), its arrays read-only."""
+    occ, use = (Triangular(low=a, mode=b, high=c) for a, b, c in (occupancy, local_use))
+    o, wo = triangular_cells(occ, cells)
+    u, wu = triangular_cells(use, cells, breaks=edges, steep=steep)
+    if use.high - use.low <= 1e-12:
+        u_lo = u_hi = np.array([use.low])
     else:
-        u_lo, u_hi, *_ = _cells(unc.local_use, cells, edges, steep)
-    return Quadrature(o, u, wu[:, None] * wo[None, :], wo, u_lo, u_hi, unc.local_use)
+        u_lo, u_hi, *_ = _cells(use, cells, edges, steep)
+    arrays = (o, u, wu[:, None] * wo[None, :], wo, u_lo, u_hi)
+    return Quadrature(*(_read_only(np.ascontiguousarray(a, dtype=float)) for a in arrays), use)
 
 
 def weighted_percentile(values: np.ndarray, weights: np.ndarray, q) -> np.ndarray:
@@ -257,60 +292,160 @@ def weighted_percentile(values: np.ndarray, weights: np.ndarray, q) -> np.ndarra
     return np.interp(q, mid, v)
 
 
+def _weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs) -> list[float]:
+    """:func:`weighted_percentile`'s figures at each of ``qs``, without sorting every value: a sorted sample of
+    the values brackets each quantile, and only the values inside the bracket are sorted (in the order a
+    stable sort of all of them gives them), the weight below it counted. A bracket that turns out not to hold
+    the quantile is widened; past the widest, every value is sorted, as :func:`weighted_percentile` does."""
+    values, weights = np.ravel(values), np.ravel(weights)
+    n = values.size
+    if n < 4096:
+        return [float(x) for x in weighted_percentile(values, weights, qs)]
+    sample = slice(None, None, n // 2048)
+    order = np.argsort(values[sample], kind="stable")
+    sv = values[sample][order]
+    cw = np.cumsum(weights[sample][order])
+    if not (np.isfinite(cw[-1]) and cw[-1] > 0 and np.isfinite(sv).all()):
+        return [float(x) for x in weighted_percentile(values, weights, qs)]
+    cw /= cw[-1]
+    out = []
+    for q in qs:
+        for width in (0.02, 0.1, 0.3):
+            a = sv[min(int(np.searchsorted(cw, q - width)), sv.size - 1)]
+            b = sv[min(int(np.searchsorted(cw, q + width)), sv.size - 1)]
+            below = values < a
+            inside = np.flatnonzero((values >= a) & (values <= b))
+            n_below = int(np.count_nonzero(below))
+            v, w = values[inside], weights[inside]
+            keep = np.argsort(v, kind="stable")  # the bracket's values are one run of the stable sort of all
+            v, w = v[keep], w[keep]
+            mid = np.sum(weights, where=below) + (np.cumsum(w) - w / 2)
+            if v.size and (mid[0] < q or n_below == 0) and (q < mid[-1] or n_below + v.size == n):
+                out.append(float(np.interp(q, mid, v)))
+                break
+        else:
+            return [float(x) for x in weighted_percentile(values, weights, qs)]
+    return out
+
+
+def _end_rows(scenario: Scenario, q: Quadrature) -> tuple[np.ndarray, np.ndarray]:
+    """The local uses at which :meth:`Quadrature.cell_ends` evaluates, each once: every cell's left end, then the
+    right ends (just inside the cell) that are not the next cell's left end in all but a rounding, which are the
+    last cell's and those at a step band's edge, where the host's share rate jumps (every other figure is
+    continuous in local use). Returns ``(rows, right)``: the rows, and where each cell's right end is among them."""
+    lo, hi = q.local_use_lo, q.local_use_hi
+    sharing = scenario.agreement.sharing
+    jumps = [b.from_local_use for b in sharing.bands[1:]] if sharing.interpolation == "step" else []
+    own = np.ones(lo.size, dtype=bool)
+    own[:-1] = (hi[:-1] != lo[1:]) | np.isin(hi[:-1], jumps)
+    extra = np.flatnonzero(own)
+    right = np.arange(1, lo.size + 1)
+    right[extra] = lo.size + np.arange(extra.size)
+    return np.concatenate([lo, np.nextafter(hi[extra], lo[extra])]), right
+
+
 def summarize(scenario: Scenario, cells: int = SUMMARY_RESOLUTION) -> dict:
     """Expectations, probabilities and P10/P50/P90 of both parties' outcomes under the
     scenario's uncertainty (MODEL.md section 3), as a dict of floats keyed by
     :data:`SUMMARY_NAMES`. Money is currency per year; probabilities are fractions.
+
+    Worked out on the quadrature's grid (occupancy a row, local use a column, so what depends on one of them
+    is worked out once per row or column), the cells' two ends beside their nodes in one evaluation.
 
     >>> from partnership.examples import example_scenario
     >>> s = summarize(example_scenario())
     >>> round(s["expected_provider_gain"], -1), round(s["probability_host_better_off"], 2)
     (31460.0, 0.89)
     """
+    return _summary(scenario, cells, SUMMARY_NAMES)
+
+
+HEADLINE_NAMES = [
+    "expected_provider_profit",
+    "expected_provider_gain",
+    "expected_host_net_cost",
+    "expected_host_saving",
+    "probability_provider_better_off",
+    "probability_host_better_off",
+]
+"""The part of the summary the page's headline shows."""
+
+
+def headline_summary(scenario: Scenario, cells: int = SUMMARY_RESOLUTION) -> dict:
+    """The figures of :func:`summarize` named in :data:`HEADLINE_NAMES` (the same values), and nothing else: no
+    percentiles, no chance of a loss and nothing over the term, which the headline does not show.
+
+    >>> from partnership.examples import example_scenario
+    >>> s = example_scenario()
+    >>> headline_summary(s) == {k: v for k, v in summarize(s).items() if k in HEADLINE_NAMES}
+    True
+    """
+    return _summary(scenario, cells, HEADLINE_NAMES)
+
+
+def _summary(scenario: Scenario, cells: int, names: list[str]) -> dict:
+    """The summary's figures in ``names`` (of :data:`SUMMARY_NAMES`; with all of them, the term's too over a term
+    of more than a year), each worked out only when asked for."""
     t = inputs_of(scenario)
     q = quadrature(scenario, cells)
-    o, u, w = q.flat
-    r = evaluate_inputs(t, o, u)
+    w = q.flat[2]
+    n_u, n_o = q.weight.shape
+    fixed = q.local_use_lo is None or q.local_use_dist.high - q.local_use_dist.low <= 1e-12
+    # the nodes, then (as Quadrature.cell_ends) each local-use cell's left end and its right end just inside it
+    rows, right = q.local_use, None
+    if not fixed:
+        rows, right = _end_rows(scenario, q)
+        rows = np.concatenate([q.local_use, rows])
+    x = line_items(t, q.occupancy[None, :], rows[:, None])
+    grid = lambda name: np.broadcast_to(x[name], (rows.size, n_o))  # noqa: E731
+    node = lambda name: np.ascontiguousarray(grid(name)[:n_u]).ravel()  # noqa: E731
+    at = lambda name: None if fixed else (grid(name)[n_u : 2 * n_u], grid(name)[n_u + right])  # noqa: E731
     tol = gain_tolerance(t)
-    ends = q.cell_ends(lambda oo, uu: evaluate_inputs(t, oo, uu))
-    at = lambda name: None if ends is None else (getattr(ends[0], name), getattr(ends[1], name))  # noqa: E731
-    gain, saving = r.provider_gain, r.host_saving
-    pg = weighted_percentile(gain, w, [0.1, 0.5, 0.9])
-    hs = weighted_percentile(saving, w, [0.1, 0.5, 0.9])
+    profit, gain, saving = node("provider_profit"), node("provider_gain"), node("host_saving")
+    wanted = set(names)
     out = {
-        "expected_provider_profit": w @ r.provider_profit,
+        "expected_provider_profit": w @ profit,
         "expected_provider_gain": w @ gain,
-        "expected_host_net_cost": w @ r.host_net_cost,
+        "expected_host_net_cost": w @ node("host_net_cost"),
         "expected_host_saving": w @ saving,
-        "probability_provider_loss": 1.0 - q.probability_at_least(at("provider_profit"), r.provider_profit, -tol),
         "probability_provider_better_off": q.probability_at_least(at("provider_gain"), gain, -tol),
         "probability_host_better_off": q.probability_at_least(at("host_saving"), saving, -tol),
-        "provider_gain_p10": pg[0],
-        "provider_gain_p50": pg[1],
-        "provider_gain_p90": pg[2],
-        "host_saving_p10": hs[0],
-        "host_saving_p50": hs[1],
-        "host_saving_p90": hs[2],
     }
-    if scenario.term.years > 1:
-        out.update(_term_summary(scenario, t, o, u, w))
+    if "probability_provider_loss" in wanted:
+        out["probability_provider_loss"] = 1.0 - q.probability_at_least(at("provider_profit"), profit, -tol)
+    if "provider_gain_p50" in wanted:
+        pg = _weighted_quantiles(gain, w, [0.1, 0.5, 0.9])
+        hs = _weighted_quantiles(saving, w, [0.1, 0.5, 0.9])
+        out.update(zip(("provider_gain_p10", "provider_gain_p50", "provider_gain_p90"), pg))
+        out.update(zip(("host_saving_p10", "host_saving_p50", "host_saving_p90"), hs))
+    out = {name: out[name] for name in SUMMARY_NAMES if name in wanted}
+    if scenario.term.years > 1 and wanted == set(SUMMARY_NAMES):
+        nodes = {k: v[:n_u] if np.ndim(v) == 2 and v.shape[0] == rows.size else v for k, v in x.items()}
+        out.update(_term_summary(scenario, t, q, nodes))
     return {k: float(min(max(v, 0.0), 1.0)) if k.startswith("probability") else float(v) for k, v in out.items()}
 
 
-def _term_summary(scenario: Scenario, t: Inputs, o, u, w) -> dict:
+def _term_summary(scenario: Scenario, t: Inputs, q: Quadrature, items: dict) -> dict:
     """Section 10 under uncertainty: the NPVs' expectations, chances of being >= 0 and percentiles (the same
-    (o, u) every year), the tolerance on the same basis as :func:`partnership.term.evaluate_term`'s."""
-    from .term import npvs, year_inputs
+    (o, u) every year), the tolerance on the same basis as :func:`partnership.term.evaluate_term`'s. ``items``:
+    the first year's line items on the quadrature's grid, as the one-year summary worked them out."""
+    from .term import discounted_sums, year_inputs
 
-    npv_gain, npv_saving = npvs(scenario, o, u, inputs=t)
+    w = q.flat[2]
+    shape = q.weight.shape
+    npv_gain, npv_saving = (
+        np.ascontiguousarray(np.broadcast_to(v, shape)).ravel()
+        for v in discounted_sums(scenario, t, q.occupancy[None, :], q.local_use[:, None], items)
+    )
     tol = gain_tolerance(year_inputs(scenario, t))  # the term's dearest year, as evaluate_term
     out = {}
     for side, npv in (("provider_gain", npv_gain), ("host_saving", npv_saving)):
-        q = weighted_percentile(npv, w, [0.1, 0.5, 0.9])
         out[f"expected_npv_{side}"] = w @ npv
-        out[f"npv_{side}_p10"], out[f"npv_{side}_p50"], out[f"npv_{side}_p90"] = q
+        out[f"npv_{side}_p10"], out[f"npv_{side}_p50"], out[f"npv_{side}_p90"] = _weighted_quantiles(
+            npv, w, [0.1, 0.5, 0.9]
+        )
         who = "provider" if side == "provider_gain" else "host"
-        out[f"probability_{who}_npv_positive"] = w @ (npv >= -tol)
+        out[f"probability_{who}_npv_positive"] = np.sum(w, where=npv >= -tol)
     return {name: out[name] for name in TERM_SUMMARY_NAMES}
 
 
@@ -349,8 +484,13 @@ def gain_distributions(scenario: Scenario, cells: int = SUMMARY_RESOLUTION) -> d
     probabilities), "host_saving": (values, probabilities)}`` (currency a year; fractions 0-1), from the points
     :func:`summarize` integrates, by :func:`cumulative_distribution`'s convention, so a curve drawn from it
     passes through the summary's P10, P50 and P90."""
-    r, w = outcomes_under_uncertainty(scenario, cells)
-    return {name: cumulative_distribution(getattr(r, name), w) for name in ("provider_gain", "host_saving")}
+    q = quadrature(scenario, cells)
+    x = line_items(inputs_of(scenario), q.occupancy[None, :], q.local_use[:, None])  # the summary's points, as a grid
+    w = q.flat[2]
+    return {
+        name: cumulative_distribution(np.ascontiguousarray(np.broadcast_to(x[name], q.weight.shape)).ravel(), w)
+        for name in ("provider_gain", "host_saving")
+    }
 
 
 def most_likely_point(scenario: Scenario) -> tuple[float, float]:

@@ -14,7 +14,8 @@ from charts import catalogue
 from charts.style import PRESENTATION_HEIGHT, PRESENTATION_MIN_WIDTH
 from partnership import Scenario, SweepResult, decisions, most_likely_point, results, scenario_from_dict, term
 from partnership import solve as goal_seek
-from partnership.scenario import scenario_to_json
+from partnership.fields import band_index
+from partnership.scenario import scenario_to_json, set_path
 
 SCREEN_STEPS = 51
 """Points per axis of the on-screen maps (2 % steps; exports use 1 %)."""
@@ -54,14 +55,47 @@ def summary(text: str) -> dict:
     return result("summary", text)
 
 
+def headline(text: str) -> dict:
+    """The part of section 3 the headline shows (:func:`partnership.uncertainty.headline_summary`): the same figures
+    as :func:`summary`, without the percentiles and the term the headline does not show."""
+    return result("headline", text)
+
+
 def most_likely_case(text: str) -> dict:
     """Section 2 and break-even at the most likely point (the modes of the uncertainty)."""
     return result("most_likely_case", text)
 
 
 def terms(text: str, x: tuple, y: tuple, min_gain: float, min_saving: float, beta: float) -> SweepResult:
-    """The sweep of two terms (cached: the same question is never worked out twice)."""
-    return result("sweep", text, (("question", sweep_question(x, y, min_gain, min_saving, beta)),))
+    """The sweep of two terms (cached: the same question is never worked out twice, and a change to one of the two
+    terms searched, which the sweep sets itself, asks the same question: see :func:`sweep_key`)."""
+    return result("sweep", sweep_key(text, x[0], y[0]), (("question", sweep_question(x, y, min_gain, min_saving, beta)),))
+
+
+SWEEP_BLIND = {"agreement.contribution", "prices.host", "prices.external", "agreement.compensation.per_external_unit"}
+"""Terms a sweep across them never reads from the scenario, beyond the values it sets (see :func:`sweep_key`)."""
+
+
+@functools.lru_cache(maxsize=256)
+def sweep_key(text: str, x_path: str, y_path: str) -> str:
+    """The cache key of a sweep of ``x_path`` and ``y_path`` on the scenario ``text``: the scenario with those two
+    terms set to 0 where the sweep reads nothing of their own values (it sets every value it evaluates, and the
+    map and its sentences take only labels and the currency from the scenario); so editing a term that is an axis
+    of the map finds the search already done. Other terms (a cost that sets the summary's rounding, an uncertainty
+    that moves the integration) keep the scenario's own text. A band's host share is one of the first with
+    step bands (with linear bands the shares shape the integration itself)."""
+    doc = json.loads(text)
+    step = doc.get("agreement", {}).get("sharing", {}).get("interpolation", "step") == "step"
+    shares = {p for p in (x_path, y_path) if step and band_index(p) is not None and p.endswith(".host_share")}
+    paths = [p for p in (x_path, y_path) if p in SWEEP_BLIND or p in shares]
+    if not paths:
+        return text
+    for path in paths:
+        doc = set_path(doc, path, 0)
+    try:
+        return key(scenario_from_dict(doc))
+    except Exception:  # a value of 0 that breaks a rule: the scenario as it is
+        return text
 
 
 def sweep_question(x: tuple, y: tuple, min_gain: float, min_saving: float, beta: float) -> tuple:
@@ -135,6 +169,15 @@ def on_screen(chart_key: str, text: str, at: tuple = (), wide: bool = False):
     copies through :func:`figure`, so adding a footnote never reaches the page's charts. ``wide``: laid out for
     presentation mode's whole-width charts (:data:`charts.style.PRESENTATION_MIN_WIDTH`)."""
     return charts.for_screen(figure(chart_key, text, at + SCREEN_OPTIONS), **screen_layout(wide))
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def terms_on_screen(text: str, x: tuple, y: tuple, min_gain: float, min_saving: float, beta: float, wide: bool = False):
+    """Find terms' map laid out for the page, built once for each question (and shared by every session): keyed as
+    :func:`terms` is, so an edit to a term the map searches redraws nothing."""
+    found = terms(text, x, y, min_gain, min_saving, beta)
+    draw = catalogue.chart("terms_map").figure
+    return charts.for_screen(draw(_scenario(sweep_key(text, x[0], y[0])), found), **screen_layout(wide))
 
 
 def screen_layout(wide: bool) -> dict:

@@ -6,6 +6,7 @@ import base64
 import functools
 import json
 import math
+import time
 import zlib
 from pathlib import Path
 
@@ -117,20 +118,34 @@ PRESET_KEY = "preset"
 
 
 def presets() -> dict[str, Path]:
-    """Preset files by their stem, in name order."""
-    return {p.stem: p for p in sorted(PRESET_DIR.glob("*.y*ml"))}
+    """Preset files by their stem, in name order (the folder read again at most once a second: the picker asks for
+    each preset's title on every redraw)."""
+    return {stem: path for stem, path, _ in _presets(int(time.monotonic()))}
+
+
+@functools.lru_cache(maxsize=1)
+def _presets(second: int) -> tuple[tuple[str, Path, float], ...]:
+    """``(stem, path, modified time)`` of each preset file, as the folder stood in that second."""
+    return tuple((p.stem, p, p.stat().st_mtime) for p in sorted(PRESET_DIR.glob("*.y*ml")))
+
+
+def _modified(stem: str) -> tuple[Path, float] | tuple[None, None]:
+    for name, path, mtime in _presets(int(time.monotonic())):
+        if name == stem:
+            return path, mtime
+    return None, None
 
 
 def preset_title(stem: str) -> str:
     """The preset's scenario name, for the picker."""
-    path = presets().get(stem)
-    return _title(path, path.stat().st_mtime) if path else stem
+    path, mtime = _modified(stem)
+    return _title(path, mtime) if path else stem
 
 
 def preset_description(stem: str) -> str:
     """The preset file's own description (what it is, its sources, which figures are estimates); "" if none."""
-    path = presets().get(stem)
-    return _description(path, path.stat().st_mtime) if path else ""
+    path, mtime = _modified(stem)
+    return _description(path, mtime) if path else ""
 
 
 @functools.lru_cache(maxsize=64)

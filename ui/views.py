@@ -55,7 +55,7 @@ def at_a_glance(s: Scenario) -> None:
     side's chance of being better off), and the longer words folded into a row of expanders."""
     text = compute.key(s)
     e = compute.most_likely_case(text)
-    summary = compute.summary(text)
+    summary = compute.headline(text)  # the percentiles and the term only where they are shown
     cur, per = s.currency, per_unit_period(s)
     without_unit = e["host_unit_cost_without_agreement"]  # like for like (MODEL.md section 8a), not p_a
 
@@ -106,7 +106,7 @@ def at_a_glance(s: Scenario) -> None:
     box = cols[1].expander(more, key="glance_words", on_change="rerun")
     if box.open is not False:  # the sentences and the term are worked out only when opened
         with box:
-            _in_words(s, e, summary, text)
+            _in_words(s, e, compute.summary(text), text)
     with cols[2]:
         sources_panel(s)
     if jumps:
@@ -166,7 +166,7 @@ def first_words(s: Scenario) -> None:
     """What local use means, and why the most likely and the expected figures differ (with this scenario's own
     numbers): the first expander under the headline figures."""
     text = compute.key(s)
-    e, summary = compute.most_likely_case(text), compute.summary(text)
+    e, summary = compute.most_likely_case(text), compute.headline(text)
     cur, unit = s.currency, s.unit
     st.caption(
         f"**Local use** is the share of the service's used {unit}s that the host itself fills; other councils "
@@ -347,7 +347,8 @@ def _terms_answer(s: Scenario, picks: list[tuple], min_gain: float, min_saving: 
         for line in getattr(exc, "details", [str(exc)]):
             st.error(state.plain_message(line))
         return
-    chart(charts.terms_map(s, result), "chart_terms")
+    question = (compute.key(s), picks[0], picks[1], min_gain, min_saving, beta)
+    chart(compute.terms_on_screen(*question, presenting()), "chart_terms", laid_out=True)
     # each term searched is an axis of the map: what the sidebar holds for it is not what the map shows
     a, b = (field_label(path) for path, *_ in picks)
     st.caption(

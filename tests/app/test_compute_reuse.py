@@ -1,0 +1,51 @@
+"""The page's cache finds Find terms' search already done when only a term the search sets itself has changed."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from partnership import scenario_from_dict, sweep
+from partnership.negotiation import default_axes
+from partnership.scenario import scenario_to_dict, set_path
+from ui import compute
+
+
+def _variant(scenario, path, value):
+    return scenario_from_dict(set_path(scenario_to_dict(scenario), path, value))
+
+
+def test_an_edit_to_a_searched_term_asks_the_same_question(example):
+    """Changing the contribution or the top band's share, the two terms searched first, gives the same cache key;
+    changing another input (the fixed cost) does not."""
+    x, y = default_axes(example)
+    key = compute.sweep_key(compute.key(example), x[0], y[0])
+    for path, value in ((x[0], 123_456.0), (y[0], 0.9)):
+        assert compute.sweep_key(compute.key(_variant(example, path, value)), x[0], y[0]) == key, path
+    other = _variant(example, "service.fixed_cost", 900_000.0)
+    assert compute.sweep_key(compute.key(other), x[0], y[0]) != key
+
+
+def test_the_reused_search_is_the_search(example):
+    """The search on the scenario the cache keys it by gives exactly the figures of the search on the scenario as
+    it stands, for each term the key sets aside."""
+    for path in sorted(compute.SWEEP_BLIND):
+        other = "agreement.sharing.bands[2].host_share"
+        x, y = (path, 0.5 * 5_000, 1.5 * 5_000, 5), (other, 0.0, 1.0, 4)
+        if path == "agreement.contribution":
+            x = (path, 0.0, 400_000.0, 5)
+        s = _variant(example, path, x[1] * 1.1 + 1)
+        keyed = compute._scenario(compute.sweep_key(compute.key(s), x[0], y[0]))
+        assert compute.key(keyed) != compute.key(s)
+        a, b = sweep(s, x, y), sweep(keyed, x, y)
+        assert np.array_equal(a.expected_provider_gain, b.expected_provider_gain), path
+        assert np.array_equal(a.expected_host_saving, b.expected_host_saving), path
+        assert a.balanced == b.balanced, path
+
+
+def test_linear_bands_keep_their_shares_in_the_key(example_dict):
+    """With linear bands a band's share shapes the integration, so the key keeps the scenario's own share."""
+    example_dict["agreement"]["sharing"]["interpolation"] = "linear"
+    s = scenario_from_dict(example_dict)
+    x, y = default_axes(s)
+    key = compute.sweep_key(compute.key(s), x[0], y[0])
+    assert compute.sweep_key(compute.key(_variant(s, y[0], 0.9)), x[0], y[0]) != key
