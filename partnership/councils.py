@@ -17,7 +17,7 @@ from .problems import Problem, ScenarioError
 from .region import MEMBER_NAMES
 from .scenario import Scenario
 from .term import discount, evaluate_term, set_up_shares, year_inputs
-from .uncertainty import SUMMARY_RESOLUTION, quadrature, weighted_percentile
+from .uncertainty import SUMMARY_RESOLUTION, _weighted_quantiles, quadrature
 
 __all__ = [
     "MEMBER_SUMMARY_NAMES",
@@ -278,7 +278,7 @@ def region_summary(scenario: Scenario, cells: int = SUMMARY_RESOLUTION) -> Regio
         ]
         basis = "year"
     expected = [float(x) for x in savings @ w]
-    percentiles = [weighted_percentile(s, w, [0.1, 0.5, 0.9]) for s in savings]
+    percentiles = [_weighted_quantiles(s, w, (0.1, 0.5, 0.9)) for s in savings]
     shared = region.shared_payments(contribution, voids, host_set_up, returns if by_contribution else None)
     intercepts = region.share_intercepts(expected, shares, shared)
     return RegionSummary(

@@ -115,9 +115,12 @@ def member_cost_without_agreement(occupied_units, local_use, use_share, local_us
     234260.0
     """
     use = np.multiply(use_share, local_use)
-    anyway = np.multiply(occupied_units, np.minimum(use, local_use_anyway)) * spot_price
-    elsewhere = np.multiply(occupied_units, np.maximum(use - local_use_anyway, 0.0)) * alternative_price
-    return anyway + elsewhere
+    anyway = np.minimum(use, local_use_anyway)  # max(s_i * u - u0_i, 0) is what is left of s_i * u after this
+    alternative_price = np.asarray(alternative_price, dtype=float)
+    # (min * p_s + (s_i * u - min) * p_a,i), as two products and a sum over the whole grid of councils and points
+    per_unit = np.multiply(use, alternative_price)
+    per_unit = per_unit + np.multiply(anyway, np.subtract(spot_price, alternative_price))
+    return np.multiply(occupied_units, per_unit)
 
 
 def member_saving(member_cost_without_agreement, member_net_cost):
