@@ -199,10 +199,10 @@ def compare_options(s: Scenario) -> None:
     )
     db, problem = store()
     if db is None:
-        st.warning(f"Saving is switched off: {problem} The calculator still works; options cannot be saved.")
+        st.warning(f"Saving is switched off: {plain(problem)} The calculator still works; options cannot be saved.")
     code, link_problem = _current_room(db)
     if link_problem:
-        st.error(link_problem)
+        st.error(plain(link_problem))
     _room_header(db, code)
     c1, c2, c3 = st.columns([3, 2, 1], vertical_alignment="bottom")
     st.session_state.setdefault("option_name", "Option 1")
@@ -290,7 +290,7 @@ def _room_options(db: Store, code: str) -> None:
         st.error("This workshop room no longer exists in the store.")
         return
     except StoreError as exc:
-        st.warning(f"The room's options could not be read just now: {exc}")
+        st.warning(f"The room's options could not be read just now: {plain(exc)}")
         return
     if not current:
         st.info("No options saved yet. Set the terms the room proposes, name them and save; then compare them here.")
@@ -368,7 +368,7 @@ def _room_options(db: Store, code: str) -> None:
 
 def _undo_button(db: Store) -> None:
     if name := st.session_state.get("last_removed"):
-        st.button(f"Undo: bring back “{name}”", on_click=_undo, args=(db, name), key="undo_remove")
+        st.button(f"Undo: bring back “{plain(name)}”", on_click=_undo, args=(db, name), key="undo_remove")
 
 
 def _room_files(db: Store, code: str) -> None:

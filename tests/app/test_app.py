@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 import yaml
@@ -24,6 +23,7 @@ from ui.sidebar import GROUPS as INPUT_GROUPS
 from ui.state import decode_scenario
 
 from ..conftest import PRESETS, ROOT
+from ..support.markdown import as_read
 
 VIEWS = {  # each view and the words its charts' titles carry
     "Every outcome": ["every occupancy"],
@@ -58,8 +58,8 @@ def show(at: AppTest, view: str) -> AppTest:
 
 def metric(at: AppTest, label: str) -> str:
     for m in at.metric:
-        if m.label == label:
-            return m.value
+        if as_read(m.label) == label:
+            return as_read(m.value)
     raise AssertionError(f"no metric {label!r}: {[m.label for m in at.metric]}")
 
 
@@ -74,11 +74,11 @@ def charts(at: AppTest) -> list[dict]:
 
 def title(at: AppTest) -> str:
     """The page's title as the reader sees it (the Markdown source escapes what the user typed)."""
-    return re.sub(r"\\(.)", r"\1", at.title[0].value)
+    return as_read(at.title[0].value)
 
 
 def problems_shown(at: AppTest) -> str:
-    return " ".join(e.value for e in at.error)
+    return " ".join(as_read(e.value) for e in at.error)
 
 
 def test_opens_on_the_childrens_home_preset():
