@@ -20,7 +20,9 @@ def defined_tests(path: Path) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
     """Every ``test_...`` function defined in a test module, nested ones included."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     return [
-        n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name.startswith("test_")
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name.startswith("test_")
     ]
 
 

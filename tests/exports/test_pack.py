@@ -52,7 +52,10 @@ from partnership.uncertainty import SUMMARY_LABELS
 from ..conftest import PRESETS, ROOT
 from ..support.browser import ARTIFACTS, browser_page, chromium_missing_reason
 
-pytestmark = [pytest.mark.slow, pytest.mark.browser]  # builds real packs: charts drawn by Chromium, xlsx, HTML opened in Chromium
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.browser,
+]  # builds real packs: charts drawn by Chromium, xlsx, HTML opened in Chromium
 
 PRESET = {p.stem: p for p in PRESETS}
 SINGLE = "presets/childrens_home.yaml"  # as a user types it, relative to the repository

@@ -434,7 +434,9 @@ def test_a_parser_with_its_own_nesting_limit_still_gets_the_plain_words(monkeypa
         def fetch_flow_collection_start(self, TokenClass):
             if self.flow_level >= 3:
                 mark = self.get_mark()
-                raise yaml.scanner.ScannerError("while increasing flow level", mark, "exceeded maximum nesting depth", mark)
+                raise yaml.scanner.ScannerError(
+                    "while increasing flow level", mark, "exceeded maximum nesting depth", mark
+                )
             super().fetch_flow_collection_start(TokenClass)
 
     monkeypatch.setattr(reading, "_Loader", Limited)

@@ -97,7 +97,9 @@ def assert_accurate(s, summary=None):
         t.capacity * t.periods_per_year * max(t.host_price, t.external_price, t.spot_price, t.host_alternative_price)
         + t.contribution
         # compensation is a money flow of its own, even where every price is 0
-        + t.capacity * t.periods_per_year * (t.per_external_unit + t.premium_share * max(t.external_price - t.host_price, 0))
+        + t.capacity
+        * t.periods_per_year
+        * (t.per_external_unit + t.premium_share * max(t.external_price - t.host_price, 0))
     )
     full_cost = max(full_cost, 0.05 * full_fees)
     # over a term the section-10 NPV names follow (their accuracy is tested in test_term.py)

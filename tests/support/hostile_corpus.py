@@ -198,6 +198,29 @@ def markup_rendered(document: str, tags=("NAME", "DESC", "UNIT", "PER", "SRC", "
     return found
 
 
+RAW_MARKUP = {
+    "a Markdown link or image": r"(?<!\\)\[[A-Z]+(?:link|img)\]",
+    "bold": r"(?<!\\)\*\*(?:[A-Z]+bold|£\*\*)",
+    "italics": r"(?<!\\)_[A-Z]+em",
+    "strike-through": r"(?<!\\)~~[A-Z]+del",
+    "code": r"(?<!\\)`[A-Z]+code",
+    "a colour directive": r"(?<!\\):red\\?\[",
+    "an emoji shortcode": r":(?!\u2060)smile",
+    "LaTeX": r"(?<!\\)\$x",
+    "HTML": r"(?<!\\)<(?:a|b|img)\b",
+    "a bare address": r"https?\\?:(?!\u2060)//",
+    "www.": r"(?i)www(?!\u2060)\\?\.",
+    "an e-mail address": r"@(?!\u2060)[A-Za-z]",
+}
+"""What planted text looks like when it reaches Markdown unescaped (a renderer would act on it): each pattern finds
+the raw form and not :func:`partnership.formats.markdown_text`'s."""
+
+
+def raw_markup(source: str) -> list[str]:
+    """The kinds of planted markup a Markdown ``source`` holds raw (empty when every planted sign is escaped)."""
+    return [kind for kind, pattern in RAW_MARKUP.items() if re.search(pattern, source)]
+
+
 # ---------------------------------------------------------------------------------------------
 # Careless numbers, long names and long links
 
