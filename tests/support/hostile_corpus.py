@@ -165,7 +165,7 @@ RENDERED_JS = """(tags) => {
     const found = [];
     for (const el of document.querySelectorAll('a[href], img[src], [href], [src]')) {
         const where = (el.getAttribute('href') || '') + ' ' + (el.getAttribute('src') || '');
-        if (where.includes('evil.example') || /mail\\.example|w\\.example/.test(where)) {
+        if (['evil.example', 'mail.example', 'w.example'].some((host) => where.includes(host))) {
             found.push(el.tagName + ': ' + where.slice(0, 80));
         }
     }
@@ -174,19 +174,25 @@ RENDERED_JS = """(tags) => {
         const text = el.textContent.trim();
         if (tags.includes(text)) found.push(el.tagName + ': ' + text);
     }
+    if (document.querySelector('.katex')) found.push('LaTeX drawn');
+    if (document.body.innerText.includes('\\u{1F604}')) found.push('an emoji shortcode drawn');
     return found;
 }"""
 """A page script (Playwright's ``page.evaluate(RENDERED_JS, planted_words(...))``): what planted markup rendered."""
 
 
-def planted_words(tags=("NAME", "DESC", "UNIT", "PER", "SRC", "SRCB", "YR")) -> list[str]:
+TAGS = ("NAME", "DESC", "UNIT", "PER", "SRC", "SRCB", "YR")
+"""The tags :func:`markup_doc` plants its fields with."""
+
+
+def planted_words(tags=TAGS) -> list[str]:
     """Every word :func:`markup` wraps in markup, for the given tags, plus the planted names' own words and the
     currency's "£" (bold only when its stars are read as Markdown)."""
     words = [f"{t}{m}" for t in tags for m in MARKED]
     return words + ["£", "OPTbold", "OPTred", "OPTlink", "ROOMbold", "KEYlink", "FILElink", "FILEbold", "smile", "x^2"]
 
 
-def markup_rendered(document: str, tags=("NAME", "DESC", "UNIT", "PER", "SRC", "SRCB", "YR")) -> list[str]:
+def markup_rendered(document: str, tags=TAGS) -> list[str]:
     """Markup made from planted text in an HTML or SVG document (summary.html, an exported SVG): a link or image to
     the planted hosts, or an element of a planted word's markup around exactly that word."""
     found = re.findall(r"<(?:a|img|image)\b[^>]*(?:evil\.example|mail\.example|w\.example)[^>]*>", document)
