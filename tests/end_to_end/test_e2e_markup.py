@@ -32,6 +32,7 @@ def server():
     with streamlit_server() as base:
         yield base
 
+
 GROUPS = ["Service", "Prices", "Agreement", "Surplus sharing", "Term", "Uncertainty", "Open or save a scenario file"]
 WORDS = corpus.planted_words((*corpus.TAGS, "OPT"))
 
