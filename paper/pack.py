@@ -335,11 +335,19 @@ def pack_zip(options: list[tuple[str, Scenario]], **kwargs) -> bytes:
 
 
 def export_pack(scenarios: list[Scenario], out_dir: str | Path) -> Path:
-    """Write the pack for one scenario, or a comparison of several, into a folder; returns the ZIP's path."""
+    """Write the pack for one scenario, or a comparison of several, into a folder; returns the ZIP's path. The file
+    (named after the scenario, :func:`partnership.formats.file_stem`) is opened before the pack is built, so a folder
+    that cannot take it fails at once, not after every chart is drawn."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     options = [(s.name, s) for s in scenarios]
     stem = file_stem(scenarios[0].name) if len(scenarios) == 1 else "comparison"
     path = out / f"{stem}_paper_pack.zip"
-    path.write_bytes(pack_zip(options))
+    with path.open("wb") as file:  # opened first: a place the pack cannot be written is said before it is built
+        try:
+            file.write(pack_zip(options))
+        except BaseException:
+            file.close()
+            path.unlink(missing_ok=True)
+            raise
     return path

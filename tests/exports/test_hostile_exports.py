@@ -19,7 +19,7 @@ from paper.pack import comparison_table
 from paper.tables import tables_to_xlsx, to_csv_bytes
 from partnership import scenario_from_dict, summarize
 from partnership.examples import EXAMPLE
-from partnership.formats import FILE_STEM_CHARS, spreadsheet_text
+from partnership.formats import FILE_STEM_CHARS, file_stem, spreadsheet_text
 from store import archive
 
 from ..conftest import ROOT
@@ -140,3 +140,24 @@ def test_a_scenario_with_a_very_long_name_exports_with_a_short_file_name(tmp_pat
         assert all(len(n) < 200 for n in names)
         svg = next(z.read(n).decode() for n in names if n.endswith(".svg"))
     assert re.search(r"Long name Long name.*\.\.\.", svg)  # the footnote's name, clipped
+
+
+def test_a_pack_that_cannot_be_written_fails_before_it_is_built(tmp_path, monkeypatch, example):
+    """When the pack's file cannot be written (here a folder stands in its place), export fails at once, before any
+    chart is drawn; a build that fails leaves no empty file behind."""
+    import paper.pack as pack
+
+    built = []
+    monkeypatch.setattr(pack, "pack_zip", lambda options: built.append(options) or b"zip")
+    (tmp_path / "blocked" / f"{file_stem(example.name)}_paper_pack.zip").mkdir(parents=True)
+    with pytest.raises(OSError):
+        pack.export_pack([example], tmp_path / "blocked")
+    assert built == []
+
+    def broken(options):
+        raise RuntimeError("the charts failed")
+
+    monkeypatch.setattr(pack, "pack_zip", broken)
+    with pytest.raises(RuntimeError):
+        pack.export_pack([example], tmp_path / "out")
+    assert list((tmp_path / "out").iterdir()) == []
