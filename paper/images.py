@@ -22,7 +22,6 @@ import plotly.graph_objects as go
 from charts import add_footnote
 from charts.style import FOOTNOTE_SPACE
 from partnership.formats import markup_text
-from partnership.problems import clip
 
 __all__ = [
     "FORMATS",
@@ -256,7 +255,10 @@ def with_footnote(fig: go.Figure, scenario_name: str, label: str = "Scenario") -
     A long name (or a comparison of several options) wraps onto more lines, the figure growing to hold
     them, instead of running off the image's right edge, up to :data:`FOOTNOTE_NAME_CHARS` of it. The name is shown
     as typed: Plotly would read ``<`` and ``&`` as markup."""
-    note = f"{label}: {clip(scenario_name, FOOTNOTE_NAME_CHARS)}. Partnership Calculator, {date.today():%d %B %Y}."
+    name = (
+        scenario_name if len(scenario_name) <= FOOTNOTE_NAME_CHARS else scenario_name[: FOOTNOTE_NAME_CHARS - 3] + "..."
+    )
+    note = f"{label}: {name}. Partnership Calculator, {date.today():%d %B %Y}."
     lines = textwrap.wrap(note, FOOTNOTE_CHARS) or [note]
     fig = go.Figure(fig)
     extra = FOOTNOTE_LINE * (len(lines) - 1)
