@@ -85,20 +85,20 @@ if presenting:
         </style>""",
         unsafe_allow_html=True,
     )
-lead.title(plain(shown.name) if shown else "No scenario")
+lead.title(plain(shown.name) if shown else "No scenario", anchor=False)  # the name as text, no link
 for line in link_problems:
-    st.error(line)
+    st.error(plain(line))
 if problems:
     st.error(
         "These inputs break a rule, so the figures below are for the last valid scenario:\n\n"
-        + "\n".join(f"- {p}" for p in problems)
+        + "\n".join(f"- {plain(p)}" for p in problems)
     )
 if shown is None:
     st.stop()
 for line in warning_details(shown):
-    st.warning(f"Allowed, but check: {state.plain_message(line)}")
-if scenario is not None:
-    state.write_url(scenario)
+    st.warning(f"Allowed, but check: {plain(state.plain_message(line))}")
+if scenario is not None and (too_long := state.write_url(scenario)):
+    st.warning(too_long, icon="🔗")
 
 
 def compare_options(s) -> None:

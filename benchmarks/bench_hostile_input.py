@@ -125,7 +125,7 @@ def cases(tmp: Path) -> dict[str, tuple[str, Path]]:
     out["/dev/zero"] = ("file", Path("/dev/zero"))
     link("baseline link", corpus.link(corpus.EXAMPLE))
     link("10,000 bands link", corpus.link(corpus.many_bands_doc(10_000)))
-    link("zero bomb link 100 MB", corpus.zero_bomb_link(100_000_000))
+    link("zero bomb link 70 MB", corpus.zero_bomb_link(70_000_000))
     link("zero bomb link 1 GB", corpus.zero_bomb_link(1_000_000_000))
     for name, (make, _) in corpus.ROOM_ZIPS.items():  # room ZIPs, given to python -m store import
         path = tmp / f"room {len(out)}.zip"

@@ -6,8 +6,6 @@ its names, unit, currency, labels and typed inputs; none calls the model."""
 
 from __future__ import annotations
 
-import html
-
 import contourpy
 import numpy as np
 import plotly.graph_objects as go
@@ -15,7 +13,7 @@ from plotly.subplots import make_subplots
 
 from partnership import Scenario, SweepResult
 from partnership.fields import field_label, spec
-from partnership.formats import money, per_unit_period, percent, point_percent
+from partnership.formats import markup_text, money, per_unit_period, percent, point_percent
 from partnership.formats import unit_period as unit_period_word
 from partnership.outcomes import Outcome
 from partnership.term import TermResult
@@ -31,6 +29,7 @@ from .style import (
     legend_below,
     money_axis,
     percent_axis,
+    scenario_as_text,
 )
 
 __all__ = [
@@ -100,6 +99,7 @@ def outcome_heatmaps(scenario: Scenario, grid: Outcome) -> go.Figure:
     worse off), the zero line of each drawn, the region where both are better off
     outlined in black on both maps, and the sharing-band edges as dotted lines.
     """
+    scenario = scenario_as_text(scenario)  # its words are text in the chart, never markup
     g = grid
     x = np.round(100 * g.occupancy[0, :], 6)
     y = np.round(100 * g.local_use[:, 0], 6)
@@ -202,6 +202,7 @@ def occupancy_lines(scenario: Scenario, lines: Outcome, break_even: dict) -> go.
 
     ``lines`` is section 2 across occupancy at one local use (``partnership.outcomes.evaluate_across_occupancy``);
     ``break_even`` its break-even occupancies ``{with_agreement, without_agreement}`` (NaN: never)."""
+    scenario = scenario_as_text(scenario)  # its words are text in the chart, never markup
     r = lines
     o = np.asarray(r.occupancy, dtype=float)
     local_use = float(np.ravel(r.local_use)[0])
@@ -299,6 +300,7 @@ def money_flows(scenario: Scenario, point: Outcome) -> go.Figure:
     follow each side's own sign: for the provider, money in is green and money out purple; for the
     host, what it pays (fees, contribution) is a cost and purple, what comes back (compensation,
     surplus share) green. ``point`` is section 2 at one occupancy and local use."""
+    scenario = scenario_as_text(scenario)  # its words are text in the chart, never markup
     r = point
     occupancy, local_use = float(r.occupancy), float(r.local_use)
     cur = scenario.currency
@@ -389,6 +391,7 @@ def risk_curves(scenario: Scenario, summary: dict, distributions: dict) -> go.Fi
     """Each side's gain under the uncertainty as a cumulative curve (chance the gain is at
     most x), with P10, P50 and P90 marked and zero drawn. ``summary`` is section 3's; ``distributions`` each
     side's distribution function (``partnership.uncertainty.gain_distributions``)."""
+    scenario = scenario_as_text(scenario)  # its words are text in the chart, never markup
     cur = scenario.currency
     fig = go.Figure()
     for name, colour, key in (
@@ -456,6 +459,7 @@ def _axis_title(path: str, scenario: Scenario) -> tuple[str, float, dict]:
 
 def terms_map(scenario: Scenario, result: SweepResult) -> go.Figure:
     """Which pairs of terms each side accepts, with the balanced (Nash) point starred."""
+    scenario = scenario_as_text(scenario)  # its words are text in the chart, never markup
     gx, sx, tx = _axis_title(result.x.path, scenario)
     gy, sy, ty = _axis_title(result.y.path, scenario)
     g, h = result.expected_provider_gain, result.expected_host_saving
@@ -528,8 +532,8 @@ def terms_map(scenario: Scenario, result: SweepResult) -> go.Figure:
 
 def compare_bars(options: list[tuple[str, Scenario, dict]]) -> go.Figure:
     """Saved options side by side: expected provider gain and host saving of each."""
-    cur = options[0][1].currency if options else "£"
-    names = [html.escape(name, quote=False) for name, _, _ in options]  # typed by users: never markup
+    cur = markup_text(options[0][1].currency) if options else "£"
+    names = [markup_text(name) for name, _, _ in options]  # typed by users: never markup
     fig = go.Figure()
     for key, label, colour in (
         ("expected_provider_gain", "Expected provider gain", PROVIDER),
@@ -556,10 +560,10 @@ def compare_lines(options: list[tuple[str, Scenario, Outcome]], local_use: float
     """Saved options overlaid: each side's gain against occupancy. ``options`` are (name, scenario, section 2
     across occupancy) with the lines worked out at each option's most likely local use (``local_use`` None), or
     all at the one ``local_use`` given (which the title then names)."""
-    cur = options[0][1].currency if options else "£"
+    cur = markup_text(options[0][1].currency) if options else "£"
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.17, subplot_titles=("Provider's gain", "Host's saving"))
     for i, (name, _, r) in enumerate(options):
-        name = html.escape(name, quote=False)  # typed by users: never markup
+        name = markup_text(name)  # typed by users: never markup
         o = np.asarray(r.occupancy, dtype=float)
         colour = OPTION_COLOURS[i % len(OPTION_COLOURS)]
         dash = ["solid", "dash", "dot", "dashdot"][i // len(OPTION_COLOURS) % 4]
@@ -593,6 +597,7 @@ def access_value(scenario: Scenario, curves: list[tuple[float, Outcome]], most_l
     for each share of the used capacity it would get locally anyway (u0, MODEL.md section 8). ``curves`` are
     ``[(u0, section 2 across local use)]`` (``partnership.outcomes.access_value``); ``most_likely`` the most
     likely (occupancy, local use), whose local use is marked."""
+    scenario = scenario_as_text(scenario)  # its words are text in the chart, never markup
     own = float(scenario.without_agreement.local_use)
     occupancy = float(np.ravel(curves[0][1].occupancy)[0])
     cur = scenario.currency
@@ -638,6 +643,7 @@ def placement_money(scenario: Scenario, across: Outcome) -> go.Figure:
     what one more unit-period used by the host is worth to it across local use; on the right what each
     step band's edge moves to the host in a year, against one unit-period's host price. ``across`` is section 2
     across local use at that occupancy (``partnership.outcomes.evaluate_across_local_use``)."""
+    scenario = scenario_as_text(scenario)  # its words are text in the chart, never markup
     r = across
     u = np.asarray(r.local_use, dtype=float)
     occupancy = float(np.ravel(r.occupancy)[0])
@@ -720,6 +726,7 @@ def term_chart(scenario: Scenario, term: TermResult) -> go.Figure:
     bars, the year a side walks away marked; and each side's cumulative discounted gain after its share of
     the set-up cost as a line from year 0, the payback year marked. ``term`` is the model's term result at
     that point (``partnership.term.evaluate_term``)."""
+    scenario = scenario_as_text(scenario)  # its words are text in the chart, never markup
     r = term
     occupancy, local_use = float(np.ravel(r.years.occupancy)[0]), float(np.ravel(r.years.local_use)[0])
     out = r.to_dict()

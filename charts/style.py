@@ -8,6 +8,9 @@ import numpy as np
 import plotly.basedatatypes
 import plotly.graph_objects as go
 
+from partnership import Scenario
+from partnership.formats import markup_text
+
 
 def _remember_property_paths() -> None:
     """Plotly parses every property path it is given ("xaxis2.title.text", "legend_title_text") again on every
@@ -239,3 +242,14 @@ def for_screen(fig: go.Figure, min_width: int = SCREEN_MIN_WIDTH, height: int | 
                 change[name]["title"]["text"] = "<br>".join(wrap_words(words, -(-len(words) // 2) + 4))
     fig.update_layout(change)
     return fig
+
+
+SCENARIO_WORDS = ("name", "unit", "period", "currency")
+"""The scenario's own words a chart may show (in titles, axis titles and ticks, hover, legends, annotations)."""
+
+
+def scenario_as_text(scenario: Scenario) -> Scenario:
+    """The scenario with its own words (:data:`SCENARIO_WORDS`) made plotly text (:func:`partnership.formats.
+    markup_text`): plotly reads a subset of HTML (``<a href>``, ``<b>``, ``<br>``), so a unit typed as a link shows as
+    typed and links nowhere, in the page's charts and in the exported SVG, PNG and PDF alike. The figures only."""
+    return scenario.model_copy(update={k: markup_text(getattr(scenario, k)) for k in SCENARIO_WORDS})

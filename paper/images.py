@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
-import html
 import logging
 import os
 import queue
@@ -22,6 +21,7 @@ import plotly.graph_objects as go
 
 from charts import add_footnote
 from charts.style import FOOTNOTE_SPACE
+from partnership.formats import markup_text
 
 __all__ = [
     "FORMATS",
@@ -244,21 +244,27 @@ def _draw(jobs: list[tuple[dict, dict]]) -> list[bytes]:
 
 FOOTNOTE_CHARS = 130  # one line of the 13 px footnote holds ~170 characters across a 1,400 px image
 FOOTNOTE_LINE = 18  # pixels each further line of the footnote takes
+FOOTNOTE_NAME_CHARS = 300
+"""The most characters of a name (or of a comparison's names) the footnote shows, "..." marking the cut: at most
+three lines, so a name of 10,000 characters leaves the plot its room (the whole name is in the scenario file)."""
 
 
 def with_footnote(fig: go.Figure, scenario_name: str, label: str = "Scenario") -> go.Figure:
     """A copy of the figure with a footnote naming the scenario and the date.
 
     A long name (or a comparison of several options) wraps onto more lines, the figure growing to hold
-    them, instead of running off the image's right edge. The name is shown as typed: Plotly would read
-    ``<`` and ``&`` as markup."""
-    note = f"{label}: {scenario_name}. Partnership Calculator, {date.today():%d %B %Y}."
+    them, instead of running off the image's right edge, up to :data:`FOOTNOTE_NAME_CHARS` of it. The name is shown
+    as typed: Plotly would read ``<`` and ``&`` as markup."""
+    name = (
+        scenario_name if len(scenario_name) <= FOOTNOTE_NAME_CHARS else scenario_name[: FOOTNOTE_NAME_CHARS - 3] + "..."
+    )
+    note = f"{label}: {name}. Partnership Calculator, {date.today():%d %B %Y}."
     lines = textwrap.wrap(note, FOOTNOTE_CHARS) or [note]
     fig = go.Figure(fig)
     extra = FOOTNOTE_LINE * (len(lines) - 1)
     if extra:  # room above the strip add_footnote keeps for one line
         fig.update_layout(height=(fig.layout.height or 560) + extra, margin=dict(b=(fig.layout.margin.b or 80) + extra))
-    fig = add_footnote(fig, "<br>".join(html.escape(line, quote=False) for line in lines))
+    fig = add_footnote(fig, "<br>".join(markup_text(line) for line in lines))
     if extra and fig.layout.legend.yref == "container":  # a legend along the bottom sits above every line
         fig.update_layout(legend=dict(y=(FOOTNOTE_SPACE + extra) / fig.layout.height))
     return fig

@@ -1,11 +1,12 @@
 """Headline figures in plain sentences (Markdown), the same in the app and the summary document, from the
-model's results (the most likely case, the summary, the term, a sweep)."""
+model's results (the most likely case, the summary, the term, a sweep). The scenario's own words (its currency and
+unit) go in as text (:func:`partnership.formats.markdown_text`), never as Markdown."""
 
 from __future__ import annotations
 
 from partnership import Scenario, SweepResult
 from partnership.fields import field_label, spec
-from partnership.formats import field_value, money, per_unit_period, percent, point_percent, unit_money
+from partnership.formats import field_value, markdown_text, money, per_unit_period, percent, point_percent, unit_money
 
 __all__ = ["expected_case_sentences", "uncertainty_sentence", "term_sentences", "sharpness_sentences"]
 
@@ -13,7 +14,7 @@ __all__ = ["expected_case_sentences", "uncertainty_sentence", "term_sentences", 
 def expected_case_sentences(scenario: Scenario, e: dict) -> list[str]:
     """Two sentences (Markdown, key figures in bold): the provider's and the host's most likely year, from ``e``,
     :func:`partnership.most_likely_case`'s dict."""
-    cur, per = scenario.currency, per_unit_period(scenario)
+    cur, per = markdown_text(scenario.currency), markdown_text(per_unit_period(scenario))
     gain = e["provider_gain"]
     provider = (
         f"At {point_percent(e['occupancy'])} occupancy and {point_percent(e['local_use'])} local use, the provider makes "
@@ -30,7 +31,7 @@ def expected_case_sentences(scenario: Scenario, e: dict) -> list[str]:
     unit_cost, without = e["host_unit_cost"], e["host_unit_cost_without_agreement"]
     saving = e["host_saving"]
     if unit_cost is None or without is None:
-        host = f"The host uses no {scenario.unit}s here; its net cost is {money(e['host_net_cost'], cur)} a year."
+        host = f"The host uses no {markdown_text(scenario.unit)}s here; its net cost is {money(e['host_net_cost'], cur)} a year."
     else:
         host = (
             f"The host pays **{unit_money(unit_cost, cur)}** {per} used, all in, against {unit_money(without, cur)} "
@@ -57,7 +58,7 @@ def _better_or_worse(gain, cur: str) -> str:
 
 def uncertainty_sentence(scenario: Scenario, summary: dict) -> str:
     """One sentence (Markdown) on both sides' chances and expected gains over the whole uncertainty."""
-    cur, unc = scenario.currency, scenario.uncertainty
+    cur, unc = markdown_text(scenario.currency), scenario.uncertainty
     return (
         f"Over every occupancy from {percent(unc.occupancy.low)} to {percent(unc.occupancy.high)} and local use "
         f"from {percent(unc.local_use.low)} to {percent(unc.local_use.high)}, the provider is better off with the "
@@ -75,7 +76,7 @@ def term_sentences(scenario: Scenario, summary: dict, case: dict) -> list[str]:
 
     ``case`` is :func:`partnership.term.evaluate_term`'s dict at the most likely point, with
     ``uplift_to_stay`` (a fraction a year, or None)."""
-    cur, years = scenario.currency, scenario.term.years
+    cur, years = markdown_text(scenario.currency), scenario.term.years
     out = [
         f"Over the {years} years, discounted at {percent(scenario.term.discount_rate, 1)} a year and after the set-up "
         f"cost, the provider expects **{money(summary['expected_npv_provider_gain'], cur)}** "
@@ -108,7 +109,7 @@ def sharpness_sentences(s: Scenario, result: SweepResult) -> list[str]:
     (the near-best region, within 1 % of its Nash product), or the point on an end of a searched range. Markdown,
     the same in the app's Find terms and the summary document."""
     lines = []
-    cur = s.currency
+    cur = markdown_text(s.currency)
     if result.flat_optimum and result.near_best_range:
         r = result.near_best_range
         lines.append(

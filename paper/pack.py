@@ -18,7 +18,7 @@ from charts import catalogue
 from partnership import Scenario, most_likely_point
 from partnership.decisions import CURE, placement_warnings
 from partnership.fields import field_label
-from partnership.formats import field_value, file_stem, money, percent, point_percent
+from partnership.formats import field_value, file_stem, markdown_text, money, percent, point_percent
 from partnership.negotiation import SweepResult, default_axes
 from partnership.results import result
 from partnership.scenario import scenario_to_yaml
@@ -184,12 +184,12 @@ def _balanced_sentence(s: Scenario, result: SweepResult) -> str:
     b = result.balanced
     if b is None:
         return "No pair of terms in the searched ranges is acceptable to both sides."
-
+    cur = markdown_text(s.currency)  # Markdown: the scenario's currency as text
     return (
         f"Searching {field_label(result.x.path)} and {field_label(result.y.path)}, the balanced terms are "
-        f"**{field_value(result.x.path, b['x'], s.currency)}** and **{field_value(result.y.path, b['y'], s.currency)}**: an expected provider gain of "
-        f"{money(b['expected_provider_gain'], s.currency)} and an expected host saving of "
-        f"{money(b['expected_host_saving'], s.currency)} a year. " + " ".join(sharpness_sentences(s, result))
+        f"**{field_value(result.x.path, b['x'], cur)}** and **{field_value(result.y.path, b['y'], cur)}**: an expected provider gain of "
+        f"{money(b['expected_provider_gain'], cur)} and an expected host saving of "
+        f"{money(b['expected_host_saving'], cur)} a year. " + " ".join(sharpness_sentences(s, result))
     ).strip()
 
 
@@ -240,7 +240,9 @@ def pack_files(
         files[f"{prefix}audit_workbook.xlsx"] = audit_workbook_of(s)
         title = f"Option: {name}" if several else "Headline figures"
         jumps = placement_warnings(s)
-        warnings = [f"**Money rides on a placement decision.** {' '.join(jumps)} {CURE}"] if jumps else []
+        warnings = (
+            [f"**Money rides on a placement decision.** {' '.join(map(markdown_text, jumps))} {CURE}"] if jumps else []
+        )
         case = result("most_likely_case", s)
         sec = Section(
             title, paragraphs=headline_paragraphs(s, case, summary) + warnings + [_balanced_sentence(s, terms)]
@@ -249,7 +251,7 @@ def pack_files(
         sec.charts = [(caption, fig, f"{prefix}charts/{stem}.png") for stem, caption, fig in chart_list]
         inputs = Section(f"The scenario{': ' + name if several else ''}")
         if s.description:
-            inputs.paragraphs.append(s.description)
+            inputs.paragraphs.append(markdown_text(s.description))
         inputs.tables.append((["Input", "Value", "Unit"], inputs_rows(s)))
         if s.sources:
             inputs.paragraphs.append("**Sources and estimates.** Where each figure comes from:")
@@ -261,13 +263,15 @@ def pack_files(
         label = "; ".join(names)
         compared = comparison_charts(summaries)
         drawings += [(f"comparison/{stem}", (fig, formats, label, "Options compared")) for stem, _, fig in compared]
-        where = f" from the workshop room {room.strip()}" if room and room.strip() else ""
+        where = f" from the workshop room {markdown_text(room.strip())}" if room and room.strip() else ""
         who = ""
         if proposers is not None and any(proposers):
             who = (
                 " "
                 + "; ".join(
-                    f"{name}: proposed by {by}" if by else f"{name}: proposer not given"
+                    f"{markdown_text(name)}: proposed by {markdown_text(by)}"
+                    if by
+                    else f"{markdown_text(name)}: proposer not given"
                     for name, by in zip(names, proposers)
                 )
                 + "."
@@ -331,11 +335,19 @@ def pack_zip(options: list[tuple[str, Scenario]], **kwargs) -> bytes:
 
 
 def export_pack(scenarios: list[Scenario], out_dir: str | Path) -> Path:
-    """Write the pack for one scenario, or a comparison of several, into a folder; returns the ZIP's path."""
+    """Write the pack for one scenario, or a comparison of several, into a folder; returns the ZIP's path. The file
+    (named after the scenario, :func:`partnership.formats.file_stem`) is opened before the pack is built, so a folder
+    that cannot take it fails at once, not after every chart is drawn."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     options = [(s.name, s) for s in scenarios]
     stem = file_stem(scenarios[0].name) if len(scenarios) == 1 else "comparison"
     path = out / f"{stem}_paper_pack.zip"
-    path.write_bytes(pack_zip(options))
+    with path.open("wb") as file:  # opened first: a place the pack cannot be written is said before it is built
+        try:
+            file.write(pack_zip(options))
+        except BaseException:
+            file.close()
+            path.unlink(missing_ok=True)
+            raise
     return path

@@ -13,7 +13,7 @@ import plotly.io as pio
 
 from partnership import Scenario
 from partnership.fields import APART_GROUPS, FIELDS, field_label, spec, value_of
-from partnership.formats import field_unit, money, percent
+from partnership.formats import field_unit, markdown_text, money, percent
 
 from .narrative import expected_case_sentences, uncertainty_sentence
 
@@ -48,8 +48,8 @@ def without_agreement_assumption(s: Scenario) -> str:
     """What 'without the agreement' means for this scenario, from its own figures: the same occupancy and host
     use; other councils buy at the spot price; the host buys locally what it would get anyway, at the spot price,
     and the rest elsewhere at its alternative price."""
-    cur, unit = s.currency, s.unit
-    per = f"per {unit} per {s.period}"
+    cur, unit = markdown_text(s.currency), markdown_text(s.unit)  # Markdown: the scenario's words as text
+    per = f"per {unit} per {markdown_text(s.period)}"
     spot = money(value_of(s, "prices.spot"), cur)
     alternative = money(value_of(s, "prices.host_alternative"), cur)
     anyway = float(s.without_agreement.local_use)
@@ -70,7 +70,8 @@ def assumptions(scenarios: list[Scenario]) -> list[str]:
     """The pack's assumptions: the general ones and, for each scenario (named when there are several), what
     'without the agreement' means for it."""
     own = [
-        (f"{s.name}: " if len(scenarios) > 1 else "") + without_agreement_assumption(s) for s in scenarios
+        (f"{markdown_text(s.name)}: " if len(scenarios) > 1 else "") + without_agreement_assumption(s)
+        for s in scenarios
     ]
     return ASSUMPTIONS[:2] + own + ASSUMPTIONS[2:]
 
@@ -172,7 +173,7 @@ def default_subtitle() -> str:
 
 
 def _md_table(header: list[str], rows: list[list[str]]) -> str:
-    esc = lambda t: str(t).replace("|", "\\|")  # noqa: E731
+    esc = markdown_text  # a cell's text as text: its Markdown signs, the table's bars included, escaped
     lines = ["| " + " | ".join(map(esc, header)) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(map(esc, r)) + " |" for r in rows]
     return "\n".join(lines)
@@ -180,15 +181,20 @@ def _md_table(header: list[str], rows: list[list[str]]) -> str:
 
 def to_markdown(report: Report) -> str:
     """The report as Markdown, charts as links to their PNG files in the pack."""
-    out = [f"# {report.title}", "", f"_{report.subtitle}_", ""]
+    out = [f"# {markdown_text(report.title)}", "", f"_{report.subtitle}_", ""]
     for sec in report.sections:
-        out += [f"## {sec.title}", ""]
+        out += [f"## {markdown_text(sec.title)}", ""]
         for p in sec.paragraphs:
             out += [p, ""]
         for header, rows in sec.tables:
             out += [_md_table(header, rows), ""]
         for caption, _, path in sec.charts:
-            out += [f"![{caption}]({path})", "", f"_{caption}_ (also as SVG and PDF beside it)", ""]
+            out += [
+                f"![{markdown_text(caption)}]({path})",
+                "",
+                f"_{markdown_text(caption)}_ (also as SVG and PDF beside it)",
+                "",
+            ]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -196,11 +202,20 @@ def to_markdown(report: Report) -> str:
 # HTML
 
 
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+"""A Markdown backslash escape: the sign after it is text (:func:`partnership.formats.markdown_text`)."""
+_KEPT = "\ue000"  # a private-use character standing for an escaped sign while bold and italics are found
+
+
 def _inline(text: str) -> str:
-    """Markdown bold and italics to HTML, everything else escaped."""
-    t = html.escape(text)
+    """Markdown bold and italics to HTML, everything else escaped; an escaped sign (``\\*``) stays the sign as
+    text, so the scenario's words never become markup."""
+    signs = _ESCAPED.findall(text)
+    t = html.escape(_ESCAPED.sub(_KEPT, text.replace(_KEPT, "")))
     t = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", t)
-    return re.sub(r"(?<![\w*])_(.+?)_(?![\w*])", r"<em>\1</em>", t)
+    t = re.sub(r"(?<![\w*])_(.+?)_(?![\w*])", r"<em>\1</em>", t)
+    kept = iter(signs)
+    return re.sub(_KEPT, lambda _: html.escape(next(kept)), t)
 
 
 STYLE = """

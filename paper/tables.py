@@ -14,7 +14,7 @@ import pandas as pd
 import xlsxwriter
 
 from partnership.fields import field_label, is_fraction
-from partnership.formats import FRACTIONS, NA, UNIT_COUNTS, outcome_unit, point_percent
+from partnership.formats import FRACTIONS, NA, UNIT_COUNTS, outcome_unit, point_percent, spreadsheet_text
 from partnership.negotiation import SweepResult
 from partnership.outcomes import OUTCOME_NAMES, Outcome
 from partnership.scenario import Scenario
@@ -162,9 +162,20 @@ def sweep_table(result: SweepResult) -> pd.DataFrame:
     return df
 
 
+WORKBOOK_OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+"""xlsxwriter's options for every workbook exported: text is written as text, never as a formula (a name starting
+with ``=``) or a link (a name holding ``https://...``); the workbook's own formulas are written as formulas."""
+
+
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
-    """The table as UTF-8 CSV, no index; undefined numbers written ``n/a``, never ``nan``."""
-    return df.to_csv(index=False, na_rep=NA, lineterminator="\n").encode("utf-8")
+    """The table as UTF-8 CSV, no index; undefined numbers written ``n/a``, never ``nan``; a text cell (or heading)
+    that a spreadsheet would run as a formula (an option named ``=HYPERLINK(...)``) starts with a quote mark
+    (:func:`partnership.formats.spreadsheet_text`, as the workshop store's log does)."""
+    safe = df.rename(columns=spreadsheet_text)
+    text = safe.select_dtypes(include=["object", "string"]).columns
+    if len(text):
+        safe = safe.assign(**{c: safe[c].map(spreadsheet_text) for c in text})
+    return safe.to_csv(index=False, na_rep=NA, lineterminator="\n").encode("utf-8")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -221,7 +232,7 @@ def tables_to_xlsx(tables: Mapping[str, pd.DataFrame], scenario: Scenario) -> by
     undefined numbers written ``n/a``.
     """
     buffer = io.BytesIO()
-    wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    wb = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
     wb.set_properties({"title": f"{scenario.name}: tables", "comments": "Partnership Calculator export"})
     title_fmt = wb.add_format({"bold": True, "font_size": 14})
     note_fmt = wb.add_format({"italic": True, "font_color": "#555555"})

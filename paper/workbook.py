@@ -18,6 +18,8 @@ from partnership.outcomes import OUTCOME_NAMES, Outcome
 from partnership.scenario import Scenario
 from partnership.term import INDEX_GROUPS, TERM_NAMES, TermResult
 
+from .tables import WORKBOOK_OPTIONS
+
 __all__ = ["audit_workbook", "workbook_points", "default_points", "FORMULA_TEXT", "OUTPUT_NAMES", "TERM_FORMULA_TEXT"]
 
 FORMULA_TEXT = {
@@ -186,7 +188,7 @@ def audit_workbook(
     """
     pts = _points(points)
     buffer = io.BytesIO()
-    wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    wb = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)  # text as text; the formulas by write_formula
     wb.set_properties(
         {
             "title": f"{scenario.name}: audit workbook",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 from collections.abc import Sequence
 
@@ -387,7 +388,12 @@ def _term_table(out: dict, scenario, occupancy: float, local_use: float) -> str:
             rows.append((name, "never" if value is None else f"year {int(value)}", ""))
     for m in out.get("members", []):
         rows.append((f"npv_member_saving: {m['name']}", money(m["npv_member_saving"], cur, 2), ""))
-    head = [title, "=" * len(title), "Names are the model's formula names; each year's money in that year's pounds, a year.", ""]
+    head = [
+        title,
+        "=" * len(title),
+        "Names are the model's formula names; each year's money in that year's pounds, a year.",
+        "",
+    ]
     return "\n".join(head + grid + _aligned(rows))
 
 
@@ -440,8 +446,22 @@ def _print(out: dict, fmt: str, command: str, scenario=None, args=None) -> None:
         print(_arrangements_table(_json_safe(out), scenario))
 
 
+_NEGATIVE = re.compile(r"^-(?:(?:\d[\d_]*\.?\d*|\.\d+)(?:e[+-]?\d+)?|inf(?:inity)?|nan)$", re.IGNORECASE)
+"""A negative number as it may be typed after an option: -5, -.5, -1e300, -1.5E+3 (and -inf or -nan, which the
+option's own check then refuses in plain words)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, reading a negative number in any notation (``--min-host-saving -1e300``) as the option's value: on
+    its own, argparse takes ``-1e300`` for an option it does not know. Its commands' parsers are of this class too."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = _NEGATIVE
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="python -m partnership",
         description="Partnership Calculator: what a host authority and a care provider each win or lose "
         "under a local partnership agreement.",
@@ -459,7 +479,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--local-use", type=_fraction, required=True, metavar="U", help="host's share of used capacity, 0-1")
     add("summary", "expectations, probabilities and percentiles under the scenario's uncertainty")
     t = add(
-        "term", "every year of the term at one occupancy and local use: every figure of the model, NPVs, payback, walk-away"
+        "term",
+        "every year of the term at one occupancy and local use: every figure of the model, NPVs, payback, walk-away",
     )
     t.add_argument("--occupancy", type=_fraction, required=True, metavar="O", help="share of capacity in use, 0-1")
     t.add_argument("--local-use", type=_fraction, required=True, metavar="U", help="host's share of used capacity, 0-1")
@@ -471,7 +492,12 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--beta", type=_number, default=0.5, metavar="B", help="bargaining weight of the provider, 0-1")
     v = add("solve", "what it would take: the value of one term at which a figure reaches a target")
     v.add_argument("--field", required=True, metavar="PATH", help="the term to solve for, e.g. agreement.contribution")
-    v.add_argument("--figure", required=True, metavar="NAME", help="a figure: one of evaluate's names at a point (e.g. provider_profit), or of summary's with --expected")
+    v.add_argument(
+        "--figure",
+        required=True,
+        metavar="NAME",
+        help="a figure: one of evaluate's names at a point (e.g. provider_profit), or of summary's with --expected",
+    )
     v.add_argument("--target", type=_number, default=0.0, metavar="T", help="the figure's target (default 0)")
     v.add_argument("--occupancy", type=_fraction, metavar="O", help="share of capacity in use, 0-1")
     v.add_argument("--local-use", type=_fraction, metavar="U", help="host's share of used capacity, 0-1")

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .fields import REQUIRED, numeric_paths, path_parts, spec
 from .problems import Problem, Quoted, ScenarioError, clip
-from .reading import MAX_PROBLEMS, capped, echo, precheck, read_document, read_file_bytes
+from .reading import MAX_PROBLEMS, PlainNumber, capped, echo, precheck, read_document, read_file_bytes
 
 __all__ = [
     "Scenario",
@@ -665,6 +665,22 @@ _BOUNDS = {"greater_than_equal": "ge", "greater_than": "gt", "less_than_equal": 
 """The schema's error types for a bound, and our rules for them (the bound is under the same name in its context)."""
 
 
+def _whole_number(where: str, value, got) -> Problem:
+    """A whole-number field given a number written with an exponent, or too large to be a whole number (``1e300``):
+    the bound it breaks, if the registry gives one, else that it must be a whole number; never the schema's words."""
+    try:
+        x = float(value)
+        f = spec(where)
+    except (TypeError, ValueError, KeyError):
+        return Problem(where, "whole", got=got)
+    got = x if abs(x) < 1e30 else Quoted(f"{x:g}")
+    if f.le is not None and x > f.le:
+        return Problem(where, "le", bound=f.le, got=got)
+    if f.ge is not None and x < f.ge:
+        return Problem(where, "ge", bound=f.ge, got=got)
+    return Problem(where, "whole", got=got)
+
+
 def _found(err: dict, where: str) -> Problem:
     """The problem a schema error stands for, at ``where`` (its location in the document)."""
     kind = err["type"]
@@ -676,6 +692,8 @@ def _found(err: dict, where: str) -> Problem:
         rule = _BOUNDS[kind]
         why = _plausibility(err.get("loc", ()), ctx[rule]) if rule == "le" else ""
         return Problem(where, rule, bound=ctx[rule], got=got, detail=why)
+    if kind == "int_parsing_size" or (kind == "int_parsing" and isinstance(err.get("input"), (float, PlainNumber))):
+        return _whole_number(where, err.get("input"), got)
     if kind in _SAME_WORDS:
         return Problem(where, _SAME_WORDS[kind], got=got)
     if kind == "missing":
@@ -694,13 +712,43 @@ def _found(err: dict, where: str) -> Problem:
     return Problem(where, "text", detail=clip(err["msg"][0].lower() + err["msg"][1:], 300))
 
 
+_BRANCH = re.compile(r"(float|int|str|bool|list\[[^\]]*\])")
+"""How the schema names the branch of a field that takes one of two types (a growth rate: one number, or a list of
+one a year) in an error's location."""
+
+
+def _branch_at(loc: tuple) -> int | None:
+    return next((i for i, part in enumerate(loc) if isinstance(part, str) and _BRANCH.fullmatch(part)), None)
+
+
+def _one_branch(errors: list[dict]) -> list[dict]:
+    """A field of two types fails both (``...costs.float`` and ``...costs.list[float]``): only the errors of the type
+    given are kept (a list's, when a list was given; the number's otherwise), each at the field's own path, so a
+    person reads one line naming the field, never the schema's type names."""
+    given: dict[tuple, bool] = {}  # the field's location: whether a list was given there
+    for e in errors:
+        at = _branch_at(e["loc"])
+        if at is not None and len(e["loc"]) == at + 1:
+            given[e["loc"][:at]] = isinstance(e.get("input"), (list, tuple))
+    out = []
+    for e in errors:
+        at = _branch_at(e["loc"])
+        if at is None:
+            out.append(e)
+            continue
+        is_list = e["loc"][at].startswith("list[")
+        if is_list == given.get(e["loc"][:at], is_list):
+            out.append({**e, "loc": e["loc"][:at] + e["loc"][at + 1 :]})
+    return out
+
+
 def _problems(exc: ValidationError, skip: frozenset[str] = frozenset()) -> tuple[list[Problem], int]:
     """The first MAX_PROBLEMS problems, and how many there are in all; problems at the paths in ``skip`` (already
     reported) are left out. Field names are quoted briefly. A rule across fields, checked on the whole scenario,
     names the field it is about itself (its problem has its own path)."""
     found: list[Problem] = []
     total = 0
-    for e in exc.errors(include_url=False):
+    for e in _one_branch(exc.errors(include_url=False)):
         where = _location(tuple(clip(part) if isinstance(part, str) else part for part in e["loc"]))
         if where in skip:
             continue
@@ -825,6 +873,7 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
 
 # ----------------------------------------------------------------------------------------------
 # Dotted paths: agreement.contribution, agreement.sharing.bands[2].host_share, ...
+
 
 def set_path(data: dict, path: str, value: Any, *, copy_first: bool = True) -> dict:
     """A deep copy of a scenario mapping with the value at a dotted path replaced (created if absent); with

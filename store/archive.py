@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
 from partnership import Scenario, ScenarioError, parse_scenario_text, scenario_to_yaml
-from partnership.formats import file_stem
+from partnership.formats import file_stem, spreadsheet_text
 
 from .errors import BadArchive
 from .limits import (
@@ -36,12 +36,14 @@ __all__ = ["BadArchive", "Step", "build", "read"]
 
 
 def _csv_safe(value: str) -> str:
-    """Text a spreadsheet will not run as a formula (a leading = + - @ gets a quote mark)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    """Text a spreadsheet will not run as a formula: :func:`partnership.formats.spreadsheet_text`, the one rule every
+    CSV export follows."""
+    return spreadsheet_text(value)
 
 
 def _csv_unsafe(value: str) -> str:
-    return value[1:] if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@", "\t", "\r") else value
+    """The text :func:`_csv_safe` was given (its quote mark taken off again)."""
+    return value[1:] if value[:1] == "'" and spreadsheet_text(value[1:]) == value else value
 
 
 def _stamp(at: datetime) -> str:

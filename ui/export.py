@@ -25,6 +25,7 @@ from partnership.formats import file_stem, point_percent
 from store import StoreError
 
 from . import compute, options, views
+from .text import plain
 
 MIME = {
     **images.FORMATS,
@@ -77,7 +78,7 @@ def export(s: Scenario) -> None:
     )
     for chart_stem, title, make, note_name, note_label in _chart_list(s):
         c = st.columns([3, 1, 1, 1], vertical_alignment="center")
-        c[0].markdown(f"**{title}**")
+        c[0].markdown(f"**{plain(title)}**")  # a title may hold the scenario's unit: shown as text
         for col, fmt in zip(c[1:], images.FORMATS):
             col.download_button(
                 fmt.upper(),
@@ -216,7 +217,7 @@ def _pack_button(pack_options, terms, file_name: str, what: str, room=None, prop
                 try:
                     data = pack_zip(pack_options, terms_axes=terms, room=room, proposers=proposers)
                 except images.ImageExportError as exc:
-                    st.error(f"The paper pack could not be built: {exc}")
+                    st.error(f"The paper pack could not be built: {plain(exc)}")
                     return
             st.session_state["_pack"] = built = (wanted, data)
     if built is not None:

@@ -250,10 +250,10 @@ def compare_options(s: Scenario) -> None:
     )
     db, problem = store()
     if db is None:
-        st.warning(f"Saving is switched off: {problem} The calculator still works; options cannot be saved.")
+        st.warning(f"Saving is switched off: {plain(problem)} The calculator still works; options cannot be saved.")
     code, link_problem = _current_room(db)
     if link_problem:
-        st.error(link_problem)
+        st.error(plain(link_problem))
     _room_header(db, code)
     c1, c2, c3 = st.columns([3, 2, 1], vertical_alignment="bottom")
     st.session_state.setdefault("option_name", "Option 1")
@@ -362,9 +362,9 @@ def _room_options(db: Store, code: str) -> None:
     except StoreError as exc:
         memory = remembered(code)
         if memory is None:
-            st.warning(f"The room's options could not be read just now: {exc}")
+            st.warning(f"The room's options could not be read just now: {plain(exc)}")
             return
-        st.warning(f"Saving is switched off: {exc}")
+        st.warning(f"Saving is switched off: {plain(exc)}")
         _from_memory(memory)
         return
     _watch(db, code, reading.revision)
@@ -492,7 +492,7 @@ def _draw_room(db: Store | None, reading: RoomReading) -> None:
 
 def _undo_button(db: Store) -> None:
     if name := st.session_state.get("last_removed"):
-        st.button(f"Undo: bring back “{name}”", on_click=_undo, args=(db, name), key="undo_remove")
+        st.button(f"Undo: bring back “{plain(name)}”", on_click=_undo, args=(db, name), key="undo_remove")
 
 
 def room_file(db: Store | None, reading: RoomReading):

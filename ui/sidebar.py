@@ -12,6 +12,7 @@ from partnership.formats import file_stem
 from partnership.scenario import scenario_to_json, scenario_to_yaml
 
 from . import state
+from .text import plain
 
 BAND_COLUMN_PX = 134
 """Width of each column of the sharing-band table: both fit the sidebar side by side, headers in full, no sideways
@@ -107,7 +108,7 @@ def _input(path: str, show_problems: bool = True, **kwargs) -> None:
 def _problems(path: str) -> None:
     """The model's plain messages about a field or group, beside its input."""
     for line in state.problems_at(path):
-        st.error(line, icon="⚠️")
+        st.error(plain(line), icon="⚠️")
 
 
 def render(valid: Scenario | None) -> None:
@@ -146,7 +147,7 @@ def render(valid: Scenario | None) -> None:
                 "Save JSON", scenario_to_json(valid), f"{stem}.json", "application/json", width="stretch"
             )
     for problem in st.session_state.get("upload_problems", []):
-        st.error(f"The file was not opened: {problem}")
+        st.error(f"The file was not opened: {plain(problem)}")
 
     if (box := group(GROUPS["group_service"].title, "group_service")) is not None:
         with box:
@@ -188,7 +189,7 @@ def _prices() -> None:
             _input(path)
     u0 = st.session_state.get("without_agreement.local_use") or 0.0
     st.caption(
-        f"Without the agreement the host would still place {u0:g} % of the used {st.session_state.get('unit') or 'place'}s "
+        f"Without the agreement the host would still place {u0:g} % of the used {plain(st.session_state.get('unit') or 'place')}s "
         "locally, at the spot price; only the rest would cost its alternative price elsewhere. Preferred access "
         "is worth only what it adds beyond that."
     )

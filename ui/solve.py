@@ -13,6 +13,7 @@ from partnership.formats import field_value
 from partnership.solve import in_words
 
 from . import compute, sidebar, state
+from .text import plain
 
 FIGURES = {
     "provider_profit": "The provider's profit",
@@ -95,7 +96,7 @@ def _box(s: Scenario) -> None:
     )
     over = "over the term" if figure in TERM_FIGURES else "a year"
     target = c[2].number_input(
-        f"Target ({cur} {over})",
+        f"Target ({plain(cur)} {over})",
         value=0.0,
         step=input_step("agreement.contribution", float(s.service.fixed_cost) or None),
         format="%.0f",
@@ -117,20 +118,20 @@ def _box(s: Scenario) -> None:
             answer = compute.solve(compute.key(s), path, name, float(target), at)
     except Exception as exc:  # ScenarioError: a question the model cannot answer, in the page's words
         for line in getattr(exc, "details", [str(exc)]):
-            st.error(state.plain_message(line))
+            st.error(plain(state.plain_message(line)))
         return
     sentence = in_words(s, answer)
     if answer.value is None:
-        st.info(sentence)
+        st.info(plain(sentence))  # the sentence holds the scenario's currency and unit: shown as text
         return
-    st.success(sentence)
+    st.success(plain(sentence))
     met_above = None if answer.direction is None else answer.direction == "rises"
     st.button(
-        f"Adopt: {field_label(path)} {field_value(path, answer.value, cur)}",
+        f"Adopt: {field_label(path)} {plain(field_value(path, answer.value, cur))}",
         type="primary",
         on_click=_adopt,
         args=(path, answer.value, met_above, cur),
         key="solve_adopt",
     )
     if st.session_state.get(ADOPTED):
-        st.info(st.session_state.pop(ADOPTED))
+        st.info(plain(st.session_state.pop(ADOPTED)))

@@ -19,6 +19,8 @@ from partnership.formats import money
 from partnership.problems import Problem, page_words
 from partnership.scenario import scenario_to_dict, set_path
 
+from .text import plain
+
 KINDS_ENTERED = ("money_year", "money_unit", "money_once", "fraction", "count", "integer", "text")
 """Field kinds entered in a box of their own (choices, bands and sources have widgets of their own)."""
 
@@ -44,8 +46,8 @@ def input_label(path: str) -> str:
     if not f.numeric:
         return f.label
     ss = st.session_state
-    words = [(ss.get(k) or "").strip() or spec(k).default for k in ("currency", "unit", "period")]
-    return f"{f.label} ({unit_text(path, *words)})"
+    words = [plain((ss.get(k) or "").strip() or spec(k).default) for k in ("currency", "unit", "period")]
+    return f"{f.label} ({unit_text(path, *words)})"  # a label is Markdown: the scenario's words as typed
 
 
 def unset_words(path: str) -> str:
@@ -97,7 +99,7 @@ def money_caption(path: str) -> str:
     value = st.session_state.get(path)
     if f.kind not in ("money_year", "money_once") or not isinstance(value, (int, float)) or abs(value) < 10_000:
         return ""
-    currency = (st.session_state.get("currency") or "").strip() or "£"
+    currency = plain((st.session_state.get("currency") or "").strip() or "£")  # a caption is Markdown
     return f"= {money(value, currency)} {'once' if f.kind == 'money_once' else 'a year'}"
 
 
@@ -410,8 +412,19 @@ def encode_scenario(scenario: Scenario) -> str:
     return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
 
 
-MAX_LINK_CHARS = 200_000
-"""The longest link text read (a scenario's link is under 2,000 characters)."""
+MAX_LINK_CHARS = 100_000
+"""The longest scenario text a link may carry, written or read (a preset's is under 2,000 characters). Streamlit's
+server answers an address of more than about 127,900 characters with an error page (HTTP 400), so a page whose
+address were longer could not be reloaded or shared; this leaves room for the rest of the address and for what a
+browser sends with it (measured over HTTP on 127.0.0.1: tests/app/test_link_limit.py)."""
+
+LINK_TOO_LONG = (
+    "This scenario is too long to keep in the page's address ({chars:,} characters; an address may carry at most "
+    "{limit:,}), so the address does not hold it: reloading or sharing this page would not bring it back. To keep it "
+    "or share it, save it as a file (Open or save a scenario file, in the sidebar) or save it as an option of a "
+    "workshop room (Compare options); a shorter description also makes it fit."
+)
+"""What the page says when the scenario on screen is too long for its address."""
 
 
 def decode_scenario(text: str) -> Scenario:
@@ -462,13 +475,20 @@ def init_session() -> list[str]:
     return problems
 
 
-def write_url(scenario: Scenario) -> None:
-    """Keep the URL in step with the scenario on screen."""
-    text = encode_scenario(scenario)
-    if st.query_params.get(URL_KEY) != text:
-        st.query_params[URL_KEY] = text
+def write_url(scenario: Scenario) -> str:
+    """Keep the URL in step with the scenario on screen. A scenario too long for an address (more than
+    :data:`MAX_LINK_CHARS` in the link's text: a very long description) is not written, and the address drops the
+    scenario it held, so it never opens another one; returns what to tell the reader then ("" otherwise)."""
     if st.query_params.get(PRESET_KEY) != st.session_state.get(PRESET_KEY):
         st.query_params[PRESET_KEY] = st.session_state.get(PRESET_KEY, DEFAULT_PRESET)
+    text = encode_scenario(scenario)
+    if len(text) > MAX_LINK_CHARS:
+        if URL_KEY in st.query_params:
+            del st.query_params[URL_KEY]
+        return LINK_TOO_LONG.format(chars=len(text), limit=MAX_LINK_CHARS)
+    if st.query_params.get(URL_KEY) != text:
+        st.query_params[URL_KEY] = text
+    return ""
 
 
 def read_upload(data: bytes, filename: str) -> Scenario:
@@ -482,5 +502,5 @@ def source_note(path: str) -> str:
     src = (st.session_state.get(SOURCES_KEY) or {}).get(path)
     if not src:
         return ""
-    year = f" ({src['year']})" if src.get("year") else ""
-    return f"Source: {src['source']}{year}" + ("; an ESTIMATE" if src.get("estimate") else "")
+    year = f" ({plain(src['year'])})" if src.get("year") else ""
+    return f"Source: {plain(src['source'])}{year}" + ("; an ESTIMATE" if src.get("estimate") else "")

@@ -23,6 +23,7 @@ from partnership.formats import (
 from partnership.negotiation import default_axes, default_range
 
 from . import compute, sidebar, state
+from .text import plain
 
 CHART_CONFIG = {
     "displaylogo": False,
@@ -56,7 +57,7 @@ def at_a_glance(s: Scenario) -> None:
     text = compute.key(s)
     e = compute.most_likely_case(text)
     summary = compute.headline(text)  # the percentiles and the term only where they are shown
-    cur, per = s.currency, per_unit_period(s)
+    cur, per = plain(s.currency), plain(per_unit_period(s))  # every figure and label here is Markdown
     without_unit = e["host_unit_cost_without_agreement"]  # like for like (MODEL.md section 8a), not p_a
 
     material, threshold = compute.placement_note(text)
@@ -117,7 +118,7 @@ def at_a_glance(s: Scenario) -> None:
 def placement_note(s: Scenario, material: list[tuple[float, float]]) -> None:
     """The first screen's one line on money riding on a placement decision (only above the materiality threshold,
     :func:`partnership.decisions.material_jumps`), in the room's words."""
-    cur, o = s.currency, most_likely_point(s)[0]
+    cur, o = plain(s.currency), most_likely_point(s)[0]
     steps = ", ".join(
         f"{money(to_host, cur)} a year past {point_percent(start)} local use" for start, to_host in material
     )
@@ -129,21 +130,21 @@ def placement_note(s: Scenario, material: list[tuple[float, float]]) -> None:
 def placement_details(s: Scenario, jumps: list[str], threshold: float) -> None:
     """Section 9's warnings in full (every jump above one unit-period's host price), what removes them, and the
     rule with the first screen's threshold."""
-    st.warning("**Money rides on a placement decision.** " + " ".join(jumps) + f" {decisions.CURE}")
+    st.warning("**Money rides on a placement decision.** " + " ".join(map(plain, jumps)) + f" {decisions.CURE}")
     p_h = s.prices.host
     st.caption(
         decisions.RULE.format(
-            unit=unit_period(s),
-            price=money(p_h, s.currency, 2 if p_h < 100 else 0),
+            unit=plain(unit_period(s)),
+            price=plain(money(p_h, s.currency, 2 if p_h < 100 else 0)),
             share=percent(decisions.MATERIAL_SHARE),
-            threshold=money(threshold, s.currency),
+            threshold=plain(money(threshold, s.currency)),
         )
     )
 
 
 def _in_words(s: Scenario, e: dict, summary: dict, text: str) -> None:
     """At a glance in sentences, and each side's NPV over a term of more than a year."""
-    cur = s.currency
+    cur = plain(s.currency)
     st.markdown(" ".join(expected_case_sentences(s, e)))
     st.markdown(uncertainty_sentence(s, summary))
     if s.term.years > 1:
@@ -167,7 +168,7 @@ def first_words(s: Scenario) -> None:
     numbers): the first expander under the headline figures."""
     text = compute.key(s)
     e, summary = compute.most_likely_case(text), compute.headline(text)
-    cur, unit = s.currency, s.unit
+    cur, unit = plain(s.currency), plain(s.unit)
     st.caption(
         f"**Local use** is the share of the service's used {unit}s that the host itself fills; other councils "
         f"(external purchasers) fill the rest. **Most likely** figures are at the single most likely occupancy and "
@@ -235,7 +236,7 @@ def chart_view(s: Scenario, view: catalogue.View) -> None:
 def risk_percentiles(s: Scenario) -> None:
     """Under the risk curves: each side's P10, P50 and P90 as a plain table."""
     summary = compute.summary(compute.key(s))
-    cur = s.currency
+    cur = plain(s.currency)  # a table's cells are Markdown
     rows = []
     for who, key in (("Provider's gain", "provider_gain"), ("Host's saving", "host_saving")):
         rows.append({"": who, **{f"P{p}": money(summary[f"{key}_p{p}"], cur) for p in (10, 50, 90)}})
@@ -296,7 +297,7 @@ def find_terms(s: Scenario) -> None:
             lo, hi = default_range(s, path)
             if is_fraction(path):
                 lo, hi = 100 * lo, 100 * hi
-            unit = "%" if is_fraction(path) else s.currency
+            unit = "%" if is_fraction(path) else plain(s.currency)
             # steps and format from the magnitude of the range, as the sidebar's boxes: pence for small prices
             box = dict(step=input_step(path, max(abs(lo), abs(hi)) or None), persist_state="session")
             box["format"] = "%.1f" if is_fraction(path) else ("%.2f" if max(abs(lo), abs(hi)) < 100 else "%.0f")
@@ -307,7 +308,7 @@ def find_terms(s: Scenario) -> None:
             picks.append((path, start * scale, stop * scale, 41))
     c = st.columns(3)
     min_gain = c[0].number_input(
-        f"Provider's minimum expected gain ({s.currency} a year)",
+        f"Provider's minimum expected gain ({plain(s.currency)} a year)",
         value=0.0,
         step=input_step("agreement.contribution", float(s.service.fixed_cost) or None),
         format="%.0f",
@@ -315,7 +316,7 @@ def find_terms(s: Scenario) -> None:
         persist_state="session",
     )
     min_saving = c[1].number_input(
-        f"Host's minimum expected saving ({s.currency} a year)",
+        f"Host's minimum expected saving ({plain(s.currency)} a year)",
         value=0.0,
         step=input_step("agreement.contribution", float(s.service.fixed_cost) or None),
         format="%.0f",
@@ -345,7 +346,7 @@ def _terms_answer(s: Scenario, picks: list[tuple], min_gain: float, min_saving: 
         result = compute.terms(compute.key(s), picks[0], picks[1], min_gain, min_saving, beta)
     except Exception as exc:  # ScenarioError: a range that breaks a rule
         for line in getattr(exc, "details", [str(exc)]):
-            st.error(state.plain_message(line))
+            st.error(plain(state.plain_message(line)))
         return
     question = (compute.key(s), picks[0], picks[1], min_gain, min_saving, beta)
     chart(compute.terms_on_screen(*question, presenting()), "chart_terms", laid_out=True)
@@ -360,11 +361,12 @@ def _terms_answer(s: Scenario, picks: list[tuple], min_gain: float, min_saving: 
         st.warning("No pair in these ranges is acceptable to both sides. Widen the ranges or lower the minimums.")
         return
 
+    cur = plain(s.currency)
     st.success(
-        f"Balanced terms: **{field_label(result.x.path)} {field_value(result.x.path, b['x'], s.currency)}**, "
-        f"**{field_label(result.y.path)} {field_value(result.y.path, b['y'], s.currency)}**. Expected provider gain "
-        f"{money(b['expected_provider_gain'], s.currency)} a year, expected host saving "
-        f"{money(b['expected_host_saving'], s.currency)} a year."
+        f"Balanced terms: **{field_label(result.x.path)} {field_value(result.x.path, b['x'], cur)}**, "
+        f"**{field_label(result.y.path)} {field_value(result.y.path, b['y'], cur)}**. Expected provider gain "
+        f"{money(b['expected_provider_gain'], cur)} a year, expected host saving "
+        f"{money(b['expected_host_saving'], cur)} a year."
     )
     for line in sharpness_sentences(s, result):
         st.warning(line, icon="⚠️")

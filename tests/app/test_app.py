@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 import yaml
@@ -25,6 +24,7 @@ from ui.sidebar import GROUPS as INPUT_GROUPS
 from ui.state import decode_scenario
 
 from ..conftest import PRESETS, ROOT
+from ..support.markdown import as_read
 
 VIEWS = {  # each view and the words its charts' titles carry
     "Every outcome": ["every occupancy"],
@@ -59,8 +59,8 @@ def show(at: AppTest, view: str) -> AppTest:
 
 def metric(at: AppTest, label: str) -> str:
     for m in at.metric:
-        if m.label == label:
-            return m.value
+        if as_read(m.label) == label:
+            return as_read(m.value)
     raise AssertionError(f"no metric {label!r}: {[m.label for m in at.metric]}")
 
 
@@ -75,11 +75,11 @@ def charts(at: AppTest) -> list[dict]:
 
 def title(at: AppTest) -> str:
     """The page's title as the reader sees it (the Markdown source escapes what the user typed)."""
-    return re.sub(r"\\(.)", r"\1", at.title[0].value)
+    return as_read(at.title[0].value)
 
 
 def problems_shown(at: AppTest) -> str:
-    return " ".join(e.value for e in at.error)
+    return " ".join(as_read(e.value) for e in at.error)
 
 
 def test_opens_on_the_childrens_home_preset():
@@ -185,7 +185,7 @@ def test_falling_bands_are_warned_about():
     key = f"bands_editor_{at.session_state['bands_version']}"
     at.session_state[key] = {"edited_rows": {2: {"host_share": 10.0}}, "added_rows": [], "deleted_rows": []}
     at.run()
-    warned = " ".join(w.value for w in at.warning)
+    warned = " ".join(as_read(w.value) for w in at.warning)
     assert "Sharing band 3, host's share: falls from 25 % to 10 % as local use rises" in warned
     assert "agreement." not in warned and "0.25" not in warned
 
@@ -309,7 +309,7 @@ def test_export_view_offers_every_chart_table_and_the_pack():
         assert key in keys
     assert "dl_compare_gains_png" not in keys  # no saved options yet
     assert "dl_pack" not in keys  # the pack is built when asked, then offered
-    titles = [m.value for m in at.markdown if m.value.startswith("**Where the money goes")]
+    titles = [as_read(m.value) for m in at.markdown if m.value.startswith("**Where the money goes")]
     assert titles == ["**Where the money goes, 82.5 % occupancy, 60 % local use**"]  # the point as the sliders hold it
     at.button(key="build_pack").click().run()
     assert not at.exception and not at.error, problems_shown(at)
@@ -610,7 +610,7 @@ def test_names_typed_by_users_are_shown_as_typed_not_as_links():
     at = _room_session()
     _save_option(at, "Budget [sign in](http://phish.example/login)", "Council")
     shown = " ".join(s.value for s in at.success)
-    assert "\\[sign in\\]\\(http\\://phish\\.example/login\\)" in shown  # escaped: Markdown shows it as text
+    assert "\\[sign in\\]\\(http\\:\u2060//phish\\.example/login\\)" in shown  # escaped: Markdown shows it as text
     bars = next(f for f in charts(at) if "expected gain" in f["layout"]["title"]["text"])
     assert all("<a" not in str(x) for x in bars["data"][0]["x"])
 
@@ -626,7 +626,7 @@ def test_find_terms_warns_when_the_balanced_point_is_not_sharp():
     at.selectbox(key="preset").set_value("homecare_rural").run()
     show(at, "Find terms")
     assert not at.exception and not at.error, problems_shown(at)
-    warned = " ".join(w.value for w in at.warning)
+    warned = " ".join(as_read(w.value) for w in at.warning)
     assert "The balanced point is not sharp" in warned
     assert "Sharing band 3: host's share anywhere from 0.0 % to 100.0 %" in warned
     circled = next(t for t in charts(at)[-1]["data"] if t.get("marker", {}).get("symbol") == "circle-open")
@@ -639,7 +639,7 @@ def test_find_terms_warns_when_the_balanced_point_is_not_sharp():
 
 
 def sidebar_problems(at: AppTest) -> str:
-    return " ".join(e.value for e in at.sidebar.error)
+    return " ".join(as_read(e.value) for e in at.sidebar.error)
 
 
 @pytest.mark.parametrize(
@@ -672,7 +672,7 @@ def test_an_out_of_range_input_stays_as_typed_with_its_message_beside_it_and_abo
     assert not at.exception
     assert at.number_input(key=key).value == value  # kept as typed, not clamped
     assert message in sidebar_problems(at)  # beside its input
-    main = " ".join(e.value for e in at.main.error)
+    main = " ".join(as_read(e.value) for e in at.main.error)
     assert "figures below are for the last valid scenario" in main and message in main
     assert metric(at, "Host's saving a year") == before
 
@@ -686,7 +686,7 @@ def test_a_band_share_over_100_is_not_clamped_but_refused_beside_the_table():
     at.run()
     message = "Sharing band 3, host's share: must be at most 100 %, got 150 %"
     assert message in sidebar_problems(at)
-    assert message in " ".join(e.value for e in at.main.error)
+    assert message in " ".join(as_read(e.value) for e in at.main.error)
     columns = json.loads(at.sidebar.dataframe[0].proto.columns)
     assert all("max_value" not in c and "min_value" not in c for c in columns.values()), columns
 
@@ -796,7 +796,7 @@ def test_find_terms_warns_when_the_balanced_point_is_on_the_end_of_the_range_sea
     at.number_input(key="terms_x_start_agreement.contribution").set_value(160_000.0).run()
     assert not at.exception and not at.error, problems_shown(at)
     assert "Contribution £160,000" in " ".join(s.value for s in at.success)
-    warned = " ".join(w.value for w in at.warning)
+    warned = " ".join(as_read(w.value) for w in at.warning)
     assert "at the lower end of the range searched for Contribution (£160,000)" in warned
     assert "widen that range before adopting" in warned
 

@@ -15,6 +15,7 @@ from ui.state import URL_KEY
 
 from ..conftest import ROOT
 from ..model.test_hostile_input import CASES, as_link
+from ..support.markdown import as_read
 
 PATHS = re.compile("|".join(re.escape(f.path) for f in FIELDS if "." in f.path))
 
@@ -77,7 +78,7 @@ def test_a_pack_whose_charts_cannot_be_drawn_says_so_in_one_line(monkeypatch):
     at.run()
     at.button(key="build_pack").click().run()
     assert not at.exception, at.exception
-    shown = [e.value for e in at.error]
+    shown = [as_read(e.value) for e in at.error]
     assert shown == [
         "The paper pack could not be built: Chart images need Chromium, which is not installed here "
         "(Debian: apt-get install chromium)."

@@ -11,6 +11,7 @@ from partnership.scenario import scenario_to_dict, set_path
 from partnership.solve import solve
 
 from ..conftest import ROOT
+from ..support.markdown import as_read
 from .test_app import metric, money
 
 CHILDRENS_HOME = ROOT / "presets" / "childrens_home.yaml"
@@ -24,7 +25,7 @@ def start() -> AppTest:
 
 
 def answer(at: AppTest) -> str:
-    return " ".join(s.value for s in at.success) or " ".join(i.value for i in at.info)
+    return " ".join(as_read(s.value) for s in at.success) or " ".join(as_read(i.value) for i in at.info)
 
 
 def test_the_contribution_that_keeps_the_provider_from_losing_money_at_70_percent_and_adopting_it():
@@ -58,7 +59,7 @@ def test_the_contribution_that_keeps_the_provider_from_losing_money_at_70_percen
     after = metric(at, "Provider's profit a year")
     assert after != before
     assert money(after) == pytest.approx(float(evaluate(adopted, o, u).provider_profit), abs=0.5)
-    assert "Adopted: Contribution set to £19,485." in " ".join(i.value for i in at.info)
+    assert "Adopted: Contribution set to £19,485." in " ".join(as_read(i.value) for i in at.info)
 
 
 def test_in_expectation_and_at_the_most_likely_case_each_answer_as_the_model_does():

@@ -1,4 +1,6 @@
-"""Hostile and careless scenario documents: the small ones live in tests/hostile/, the large ones are built here."""
+"""Hostile and careless scenario documents: the small ones live in tests/support/hostile/, the large ones are built here;
+and text planted with links and markup in every field a person types (:func:`markup`), with the checks that find it
+rendered as markup (:func:`markup_rendered`)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import base64
 import copy
 import io
 import json
+import re
 import zipfile
 import zlib
 from pathlib import Path
@@ -158,6 +161,170 @@ ROOM_ZIPS = {
 }
 """Hostile room archives: each refused in one plain line, fast and in little memory, by the store, its command
 line and the app's upload."""
+# ---------------------------------------------------------------------------------------------
+# Text planted with links and markup: each field a person types gets its own tag, so a finding names its field
+
+EVIL = "evil.example"
+"""The host every planted link points at: a page, an SVG or an HTML file that links there renders planted markup."""
+
+
+def markup(tag: str) -> str:
+    """Text planted with every kind of link and markup Markdown (Streamlit's included), HTML and plotly act on, each
+    around a word made from ``tag`` (``NAMEbold``, ``NAMEem``...), so what renders can be told apart from the app's
+    own bold and links: a Markdown link and image, a bare address, ``www.``, an e-mail address, bold, italics,
+    strike-through, code, a colour directive, an emoji shortcode, LaTeX, HTML bold and a link, and a hover template."""
+    return (
+        f"{tag} [{tag}link](https://{EVIL}/{tag}) https://{EVIL}/{tag}bare www.{tag}w.example me@{tag}mail.example "
+        f"**{tag}bold** _{tag}em_ ~~{tag}del~~ `{tag}code` :red[{tag}red] :smile: $x^2$ <b>{tag}b</b> "
+        f"<a href='https://{EVIL}/{tag}a'>{tag}a</a> ![{tag}img](https://{EVIL}/{tag}.png) %{{x}} A & B"
+    )
+
+
+MARKED = ("bold", "em", "del", "code", "red", "b", "a", "link", "img")
+"""The words :func:`markup` wraps in markup, after its tag: none may be found inside an element of that markup."""
+
+TEXT_FIELDS = ("name", "description", "unit", "period")
+"""The scenario's own words (besides its currency, which stays short), each planted with :func:`markup`."""
+
+CURRENCY = "**£**"
+"""A currency that, as Markdown, turns every sentence with a figure bold."""
+
+
+def markup_doc() -> dict:
+    """The MODEL.md example with :func:`markup` planted in every text field (each its own tag: NAME, DESC, UNIT,
+    PER), the currency :data:`CURRENCY`, and a sources entry whose source (SRC) and year (YR) are planted too."""
+    doc = copy.deepcopy(EXAMPLE)
+    for field in TEXT_FIELDS:
+        doc[field] = markup({"description": "DESC", "period": "PER"}.get(field, field.upper()))
+    doc["currency"] = CURRENCY
+    doc["sources"] = {
+        "prices.host": {"source": markup("SRC"), "year": markup("YR"), "estimate": True},
+        "agreement.contribution": {"source": markup("SRCB"), "year": "2025-26"},
+    }
+    return doc
+
+
+def markup_yaml() -> str:
+    """:func:`markup_doc` as YAML."""
+    return yaml.safe_dump(markup_doc(), sort_keys=False, allow_unicode=True)
+
+
+UNKNOWN_KEY_LINK = "[KEYlink](https://evil.example/key)"
+"""An unknown top-level key shaped as a Markdown link: its error message echoes it."""
+FILE_NAME_LINK = "[FILElink](https:⁄⁄evil.example) **FILEbold**.yaml"
+"""An uploaded file's name shaped as a Markdown link and bold (slashes cannot be in a file name: these are
+fraction slashes)."""
+OPTION_NAME = "**OPTbold** :red[OPTred] [OPTlink](https://evil.example/o)"
+"""An option name that, as Markdown, is bold, red and a link (the Undo button names it)."""
+ROOM_NAME = "ROOM https://evil.example/ROOMbare **ROOMbold**"
+"""A room name with a bare address and bold (the room's header names it)."""
+FORMULA = '=HYPERLINK("http://evil.example","Click")'
+"""An option name a spreadsheet would run as a formula."""
+
+_ELEMENTS = {
+    "bold": "strong, b",
+    "b": "strong, b",
+    "em": "em, i",
+    "del": "del, s",
+    "code": "code",
+    "red": "span",
+}
+
+RENDERED_JS = """(tags) => {
+    // elements a renderer made from planted markup: a link or image to the planted host, or a styled element whose
+    // text is exactly one of the planted words (the app's own bold wraps whole figures, never these words alone)
+    const found = [];
+    for (const el of document.querySelectorAll('a[href], img[src], [href], [src]')) {
+        const where = (el.getAttribute('href') || '') + ' ' + (el.getAttribute('src') || '');
+        if (['evil.example', 'mail.example', 'w.example'].some((host) => where.includes(host))) {
+            found.push(el.tagName + ': ' + where.slice(0, 80));
+        }
+    }
+    const styled = 'strong, b, em, i, del, s, code, span, a';
+    for (const el of document.querySelectorAll(styled)) {
+        const text = el.textContent.trim();
+        if (tags.includes(text)) found.push(el.tagName + ': ' + text);
+    }
+    if (document.querySelector('.katex')) found.push('LaTeX drawn');
+    if (document.body.innerText.includes('\\u{1F604}')) found.push('an emoji shortcode drawn');
+    return found;
+}"""
+"""A page script (Playwright's ``page.evaluate(RENDERED_JS, planted_words(...))``): what planted markup rendered."""
+
+
+TAGS = ("NAME", "DESC", "UNIT", "PER", "SRC", "SRCB", "YR")
+"""The tags :func:`markup_doc` plants its fields with."""
+
+
+def planted_words(tags=TAGS) -> list[str]:
+    """Every word :func:`markup` wraps in markup, for the given tags, plus the planted names' own words and the
+    currency's "£" (bold only when its stars are read as Markdown)."""
+    words = [f"{t}{m}" for t in tags for m in MARKED]
+    return words + ["£", "OPTbold", "OPTred", "OPTlink", "ROOMbold", "KEYlink", "FILElink", "FILEbold", "smile", "x^2"]
+
+
+def markup_rendered(document: str, tags=TAGS) -> list[str]:
+    """Markup made from planted text in an HTML or SVG document (summary.html, an exported SVG): a link or image to
+    the planted hosts, or an element of a planted word's markup around exactly that word."""
+    found = re.findall(r"<(?:a|img|image)\b[^>]*(?:evil\.example|mail\.example|w\.example)[^>]*>", document)
+    for word in planted_words(tags):
+        for tag in ("strong", "b", "em", "i", "del", "s", "code", "a", "tspan"):
+            for m in re.finditer(rf"<{tag}\b[^>]*>\s*{re.escape(word)}\s*</{tag}>", document):
+                if tag != "tspan" or re.search(r"font-weight:\s*bold|font-style:\s*italic", m.group(0)):
+                    found.append(m.group(0)[:120])
+    return found
+
+
+RAW_MARKUP = {
+    "a Markdown link or image": r"(?<!\\)\[[A-Z]+(?:link|img)\]",
+    "bold": r"(?<!\\)\*\*(?:[A-Z]+bold|£\*\*)",
+    "italics": r"(?<!\\)_[A-Z]+em",
+    "strike-through": r"(?<!\\)~~[A-Z]+del",
+    "code": r"(?<!\\)`[A-Z]+code",
+    "a colour directive": r"(?<!\\):red\\?\[",
+    "an emoji shortcode": r":(?!\u2060)smile",
+    "LaTeX": r"(?<!\\)\$x",
+    "HTML": r"(?<!\\)<(?:a|b|img)\b",
+    "a bare address": r"https?\\?:(?!\u2060)//",
+    "www.": r"(?i)www(?!\u2060)\\?\.",
+    "an e-mail address": r"@(?!\u2060)[A-Za-z]",
+}
+"""What planted text looks like when it reaches Markdown unescaped (a renderer would act on it): each pattern finds
+the raw form and not :func:`partnership.formats.markdown_text`'s."""
+
+
+def raw_markup(source: str) -> list[str]:
+    """The kinds of planted markup a Markdown ``source`` holds raw (empty when every planted sign is escaped)."""
+    return [kind for kind, pattern in RAW_MARKUP.items() if re.search(pattern, source)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Careless numbers, long names and long links
+
+NAN_GROWTH = example_yaml(term={"years": 5, "indexation": {"costs": float("nan")}})
+"""A term whose cost growth is YAML's ``.nan``."""
+HUGE_YEARS = example_yaml().replace("name:", "term:\n  years: 1e300\nname:", 1)
+"""A term of 1e300 years (a float too large for a whole number)."""
+
+
+def long_name_yaml(length: int) -> str:
+    """The example named with ``length`` characters (letters and spaces)."""
+    name = ("Long name " * (length // 10 + 1))[:length]
+    return example_yaml(name=name)
+
+
+def long_description_doc(length: int) -> dict:
+    """The example with a ``length``-character description that does not compress well (a valid scenario: a
+    description has no limit but the file's 1 MB)."""
+    import random
+
+    rng = random.Random(length)
+    words = [
+        "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 9))) for _ in range(length // 4)
+    ]
+    doc = copy.deepcopy(EXAMPLE)
+    doc["description"] = " ".join(words)[:length]
+    return doc
 
 
 SMALL = {
@@ -176,6 +343,11 @@ SMALL = {
     "utf16.yaml": lambda: example_yaml().encode("utf-16"),
     "empty.yaml": lambda: b"",
     "comments_only.yaml": lambda: b"# a scenario\n# to be written\n\n",
+    "markup_everywhere.yaml": lambda: markup_yaml().encode(),
+    "nan_growth.yaml": lambda: NAN_GROWTH.encode(),
+    "huge_years.yaml": lambda: HUGE_YEARS.encode(),
+    "unknown_key_link.yaml": lambda: (example_yaml() + f"'{UNKNOWN_KEY_LINK}': 1\n").encode(),
+    "long_name_250.yaml": lambda: long_name_yaml(250).encode(),
 }
 
 
