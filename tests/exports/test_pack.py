@@ -644,7 +644,7 @@ def test_options_whose_names_share_a_slug_keep_their_own_files():
     assert len(saved) == len(options), f"options overwrote each other's files: {sorted(saved)}"
     contributions = sorted(x.agreement.contribution for x in saved.values())
     assert contributions == sorted(x.agreement.contribution for _, x in options)
-    headings = re.findall(r"^## Option: (.+)$", files["summary.md"].decode(), re.MULTILINE)
+    headings = re.findall(r"^## Option: (.+)$", as_read(files["summary.md"].decode()), re.MULTILINE)
     assert len(headings) == len(set(headings)) == len(options), f"options are not told apart: {headings}"
 
 
