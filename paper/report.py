@@ -172,8 +172,15 @@ def default_subtitle() -> str:
 # Markdown
 
 
+_FIGURE = re.compile(r"-?[£$€]?-?[\d,.]+(?: %)?")
+"""A figure the report writes itself (-£1,234, 12.5 %): no Markdown in it, so written as it is."""
+
+
 def _md_table(header: list[str], rows: list[list[str]]) -> str:
-    esc = markdown_text  # a cell's text as text: its Markdown signs, the table's bars included, escaped
+    def esc(cell) -> str:  # a cell's text as text: its Markdown signs, the table's bars included, escaped
+        text = str(cell)
+        return text if _FIGURE.fullmatch(text) else markdown_text(text)
+
     lines = ["| " + " | ".join(map(esc, header)) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(map(esc, r)) + " |" for r in rows]
     return "\n".join(lines)

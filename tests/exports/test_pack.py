@@ -51,6 +51,7 @@ from partnership.uncertainty import SUMMARY_LABELS
 
 from ..conftest import PRESETS, ROOT
 from ..support.browser import ARTIFACTS, browser_page, chromium_missing_reason
+from ..support.markdown import as_read
 
 pytestmark = [
     pytest.mark.slow,
@@ -413,7 +414,7 @@ def test_summary_md_states_the_models_figures_and_assumptions(single, model):
     """The Markdown summary states the model's figures (the most likely year's profit, gain, unit cost and saving, the
     expected gains, each side's chance of being better off, the balanced terms, every summary figure), then every
     assumption."""
-    md = single.files["summary.md"].decode("utf-8")
+    md = as_read(single.files["summary.md"].decode("utf-8"))  # as read: the scenario's words have their signs escaped
     s, summary, cur = model.scenario, model.summary, model.scenario.currency
     assert md.startswith(f"# {s.name}\n")
     o, u = s.uncertainty.occupancy.mode, s.uncertainty.local_use.mode
@@ -620,7 +621,7 @@ def test_comparison_summary_names_both_options(comparison):
     md = comparison.files["summary.md"].decode("utf-8")
     page = comparison.files["summary.html"].decode("utf-8")
     for name, m in comparison.models.items():
-        assert f"## Option: {name}\n" in md
+        assert f"## Option: {name}\n" in as_read(md)
         assert f"<h2>Option: {html.escape(name)}</h2>" in page
         cur = m.scenario.currency
         assert money(m.summary["expected_provider_gain"], cur) in md
@@ -643,7 +644,7 @@ def test_options_whose_names_share_a_slug_keep_their_own_files():
     assert len(saved) == len(options), f"options overwrote each other's files: {sorted(saved)}"
     contributions = sorted(x.agreement.contribution for x in saved.values())
     assert contributions == sorted(x.agreement.contribution for _, x in options)
-    headings = re.findall(r"^## Option: (.+)$", files["summary.md"].decode(), re.MULTILINE)
+    headings = re.findall(r"^## Option: (.+)$", as_read(files["summary.md"].decode()), re.MULTILINE)
     assert len(headings) == len(set(headings)) == len(options), f"options are not told apart: {headings}"
 
 
