@@ -426,7 +426,7 @@ class Several:
 
     def stop(self) -> None:
         """Stop nginx, then the app servers, then PostgreSQL; remove nginx's temporary folder."""
-        stop_process(self.nginx, signal.SIGQUIT, 10)  # SIGQUIT: nginx's graceful stop
+        stop_process(self.nginx, signal.SIGTERM, 10)  # a fast stop: a graceful one would wait for every websocket
         for app in self.apps:
             if app.proc is not None and app.proc.poll() is None:
                 app.proc.send_signal(signal.SIGTERM)
