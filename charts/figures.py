@@ -847,7 +847,7 @@ def council_savings(scenario: Scenario, region) -> go.Figure:
         go.Bar(
             x=names,
             y=e,
-            name="A council's expected saving (whisker: P10 to P90)",
+            name="Each council (whisker: P10 to P90)",
             marker=dict(color=COUNCIL_COLOUR, line=dict(color=COUNCIL_LINE, width=1)),
             error_y=dict(
                 type="data",
@@ -867,7 +867,7 @@ def council_savings(scenario: Scenario, region) -> go.Figure:
         go.Bar(
             x=["The region"],
             y=[region.expected_region_saving],
-            name="The region's expected saving (all councils)",
+            name="The region, all councils",
             marker=dict(color=HOST),
             text=[money(region.expected_region_saving, cur)],
             textposition="outside",
@@ -918,7 +918,7 @@ def council_shares(scenario: Scenario, region) -> go.Figure:
                 x=width,
                 base=lo,
                 orientation="h",
-                name="Range leaving every council better off",
+                name="Every council better off",
                 marker=dict(color=COUNCIL_COLOUR, line=dict(color=COUNCIL_LINE, width=1)),
                 hovertemplate="%{y}: %{base:.1f} % to %{x:.1f} points more<extra></extra>",
             )

@@ -124,7 +124,8 @@ def audit_workbook_of(s: Scenario, points=None) -> bytes:
     o, u = np.array([p[0] for p in pts]), np.array([p[1] for p in pts])
     point = result("point", s, occupancy=o, local_use=u)
     term = result("term", s, occupancy=pts[0][0], local_use=pts[0][1]) if s.term.years > 1 else None
-    return audit_workbook(s, pts, point, term)
+    members = result("member_figures", s, occupancy=o, local_use=u)  # None for one host
+    return audit_workbook(s, pts, point, term, members)
 
 
 def comparison_table(options: list[tuple[str, Scenario, dict]], proposers: list[str] | None = None) -> pd.DataFrame:

@@ -27,6 +27,12 @@ FIRST_REGION = {
 }
 """What "Make this a region" starts a one-host scenario with: two councils sharing use and contribution 50/50."""
 
+NAME_COLUMN_PX = 92
+SHARE_COLUMN_PX = 50
+PRICE_COLUMN_PX = 56
+"""The councils' table's column widths: all five in the sidebar's 300 px, no sideways scroll (headings short, named
+in full in the caption above and each column's help)."""
+
 SPLIT_WORDS = {
     "use": "by each council's share of the use",
     "contribution": "by each council's share of the contribution",
@@ -72,12 +78,14 @@ def region_inputs() -> None:
         st.button("Make this a region", on_click=_make_region, key="make_region", width="stretch")
         return
     st.caption(
-        "One row a council; shares in percent, each kind adding up to 100 %. Leave the contribution empty for "
-        "every council to follow its use; the price elsewhere and the local use anyway follow the host's when "
-        "empty. Add a council in the last row; select rows to remove them."
+        "One row a council, left to right: its name; its share of the placements and of the contribution (%, each "
+        "adding up to 100 %); its price elsewhere; the share of the used places it would get locally anyway (%). "
+        "Empty: the contribution follows the use (for every council or none), the price and the local use anyway "
+        "follow the host's. Add a council in the last row; select rows to remove them."
     )
     rows = pd.DataFrame(state.region_rows(), columns=list(state.MEMBER_COLUMNS))
     unit = (st.session_state.get("currency") or "").strip() or "£"
+    percent_box = dict(step=0.5, format="%.1f %%", width=SHARE_COLUMN_PX)
     st.data_editor(
         rows,
         key=state.region_editor_key(),
@@ -85,22 +93,17 @@ def region_inputs() -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "name": st.column_config.TextColumn("Council", required=True, help=spec("region.members[i].name").help),
-            "use_share": st.column_config.NumberColumn(
-                "Placements", step=0.5, format="%.1f %%", help="Share of the placements (%): " + _help("use_share")
+            "name": st.column_config.TextColumn(
+                "Council", required=True, width=NAME_COLUMN_PX, help=spec("region.members[i].name").help
             ),
+            "use_share": st.column_config.NumberColumn("Use", help=_help("use_share"), **percent_box),
             "contribution_share": st.column_config.NumberColumn(
-                "Contribution",
-                step=0.5,
-                format="%.1f %%",
-                help="Share of the contribution (%): " + _help("contribution_share"),
+                "Pays", help=_help("contribution_share"), **percent_box
             ),
             "host_alternative": st.column_config.NumberColumn(
-                f"Price elsewhere ({unit})", step=10.0, format="%.0f", help=_help("host_alternative")
+                f"Price ({unit})", step=10.0, format="%.0f", width=PRICE_COLUMN_PX, help=_help("host_alternative")
             ),
-            "local_use_anyway": st.column_config.NumberColumn(
-                "Local anyway", step=0.5, format="%.1f %%", help="Local use anyway (%): " + _help("local_use_anyway")
-            ),
+            "local_use_anyway": st.column_config.NumberColumn("Anyway", help=_help("local_use_anyway"), **percent_box),
         },
     )
     for line in state.problems_at("region"):
