@@ -24,9 +24,9 @@ def start(preset: str = "regional_councils", view: str | None = "Councils") -> A
     """The page on a preset with the sidebar's region group open, at a view."""
     at = AppTest.from_file(str(ROOT / "workshop.py"), default_timeout=180)
     at.session_state["group_region"] = True
+    at.query_params[state.PRESET_KEY] = preset  # opened on the preset's link: the page's tabs are the region's at once
     at.run()
-    if preset != state.DEFAULT_PRESET:
-        at.selectbox(key="preset").set_value(preset).run()
+    assert at.session_state["last_valid"].name == load_scenario(ROOT / "presets" / f"{preset}.yaml").name
     if view:
         at.session_state["view"] = view
         at.run()
@@ -176,3 +176,28 @@ def test_find_terms_says_whether_every_council_can_be_better_off_at_the_balanced
     at = start(view="Find terms")
     said = [i.value for i in at.info if "At the balanced terms" in i.value]
     assert said and "council" in said[0]
+
+
+def test_a_room_option_keeps_its_councils():
+    """A region saved as an option in a workshop room keeps its councils and their shares: another laptop opening
+    the room and the option gets the same region in its inputs."""
+    at = start()
+    at.button(key="adopt_equal_saving").click().run()
+    region = at.session_state["last_valid"].region
+    at.session_state["view"] = "Compare options"
+    at.run()
+    at.button(key="start_room").click().run()
+    code = at.query_params["room"]
+    at.text_input(key="option_name").set_value("Equal saving").run()
+    at.button(key="save_option").click().run()
+    assert not at.exception
+    other = AppTest.from_file(str(ROOT / "workshop.py"), default_timeout=180)
+    other.query_params["room"] = code
+    other.run()
+    other.session_state["view"] = "Compare options"
+    other.run()
+    assert other.session_state["last_valid"].region is None  # the default preset: one host
+    other.selectbox(key="option_pick").set_value("Equal saving")
+    other.button(key="open_option").click().run()
+    assert not other.exception
+    assert other.session_state["last_valid"].region == region

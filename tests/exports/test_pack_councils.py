@@ -85,4 +85,3 @@ def test_the_region_pack_holds_the_councils_table_charts_and_a_sentence_for_each
         assert f"**{money(abs(e), '£')}**" in line and f"better off in {percent(p)} of cases" in line, line
     assert re.search(r"savings follow use at Derby 20(\.0)? %", md)
     assert "charts/councils_savings.png" in md
-
