@@ -119,7 +119,7 @@ guarded("the headline figures", views.at_a_glance, shown)
 if not presenting:  # the provider's first question, under the headline; not on the projector's screen
     guarded("the “What would it take?” box", solve.what_would_it_take, shown)
 VIEWS = {
-    **views.CHART_VIEWS,  # the chart catalogue's views (charts.catalogue.VIEWS), in its order
+    **views.chart_views_for(shown),  # the chart catalogue's views (charts.catalogue.VIEWS) the scenario has, in order
     "Find terms": views.find_terms,
     "Compare options": compare_options,
     "Export": export_view,

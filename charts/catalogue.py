@@ -15,7 +15,18 @@ from partnership import Scenario
 
 from . import figures
 
-__all__ = ["Chart", "View", "CHARTS", "COMPARISON_CHARTS", "VIEWS", "chart", "charts_for", "sliders_of", "SLIDERS"]
+__all__ = [
+    "Chart",
+    "View",
+    "CHARTS",
+    "COMPARISON_CHARTS",
+    "VIEWS",
+    "chart",
+    "charts_for",
+    "views_for",
+    "sliders_of",
+    "SLIDERS",
+]
 
 
 def _always(_: Scenario) -> bool:
@@ -24,6 +35,10 @@ def _always(_: Scenario) -> bool:
 
 def _over_a_term(s: Scenario) -> bool:
     return s.term.years > 1
+
+
+def _has_members(s: Scenario) -> bool:
+    return bool(s.members)
 
 
 @dataclass(frozen=True)
@@ -47,6 +62,7 @@ class Chart:
     point: dict[str, str] = field(default_factory=dict)
     widget: str = ""
     in_pack: Callable[[Scenario], bool] = _always
+    applies: Callable[[Scenario], bool] = _always  # whether the scenario has such a chart at all (a region's councils)
 
     def texts(self, s: Scenario, point: dict, words: Callable[[float], str]) -> tuple[str, str]:
         """(title, caption) at a point (``{coordinate: fraction}``), each share written by ``words``."""
@@ -133,6 +149,28 @@ CHARTS: tuple[Chart, ...] = (
         caption="Which terms each side accepts, and the balanced terms",
         widget="terms",
     ),
+    Chart(
+        "councils",
+        "councils_savings",
+        figures.council_savings,
+        ("region",),
+        title="The region's councils: each council's saving",
+        caption="Each council's expected saving, its P10-P90 spread and its chance of being better off",
+        widget="councils",
+        in_pack=_has_members,
+        applies=_has_members,
+    ),
+    Chart(
+        "council_shares",
+        "councils_contribution_shares",
+        figures.council_shares,
+        ("region",),
+        title="The region's councils: shares of the contribution",
+        caption="Each council's range of shares of the contribution that leaves every council better off",
+        widget="council_shares",
+        in_pack=_has_members,
+        applies=_has_members,
+    ),
 )
 """Every chart of one scenario, in the order the Export view lists them and the pack holds them."""
 
@@ -171,6 +209,12 @@ class View:
     charts: tuple[str, ...]
     caption: str | None = None
     one_year: str | None = None
+    shown: Callable[[Scenario], bool] = _always  # whether the page has the tab for the scenario
+
+
+def views_for(s: Scenario) -> list[View]:
+    """The chart views the page has for the scenario, in order (the Councils view only for a region of councils)."""
+    return [v for v in VIEWS if v.shown(s)]
 
 
 VIEWS: tuple[View, ...] = (
@@ -228,6 +272,18 @@ VIEWS: tuple[View, ...] = (
         one_year="This scenario runs one year. Set the years of the term (in the sidebar, under 'The term') to see "
         "them.",
     ),
+    View(
+        "Councils",
+        "Councils: what each of the region's councils saves, how sure it is, and which split of the contribution "
+        "leaves every council better off.",
+        ("councils", "council_shares"),
+        caption=(
+            "Bars: each council's expected saving; whiskers: 1 in 10 cases below, 9 in 10 below. Below: the shares of "
+            "the contribution at which a council is better off while the others' shares are set so they are too; "
+            "the diamond is its share now."
+        ),
+        shown=_has_members,
+    ),
 )
 """The page's chart views, in the order of its tabs (Find terms, Compare options and Export follow: they are
 forms, not charts at a point)."""
@@ -244,7 +300,7 @@ def chart(key: str) -> Chart:
 def charts_for(s: Scenario, in_pack: bool = False) -> list[Chart]:
     """The charts of one scenario, in order: every one (the Export view's list) or, with ``in_pack``, those the
     paper pack holds for it."""
-    return [c for c in CHARTS if not in_pack or c.in_pack(s)]
+    return [c for c in CHARTS if c.applies(s) and (not in_pack or c.in_pack(s))]
 
 
 def sliders_of(view: View) -> list[tuple[str, str, str]]:

@@ -808,3 +808,159 @@ def term_chart(scenario: Scenario, term: TermResult) -> go.Figure:
     title = f"Over the term: {term.years} years at {point_percent(occupancy)} occupancy and {point_percent(local_use)} local use"
     apply_style(fig, title, height=660)
     return legend_below(fig, 110)
+
+
+# ---------------------------------------------------------------------------------------------
+# A region of councils as the host (MODEL.md section 12): each council's saving, and its share of the contribution
+
+COUNCIL_COLOUR = "#F0A070"
+"""The member councils' bars: a light tint of the host's vermillion (the councils together are the host), one colour
+family for every council; the region's total in the host's own colour beside them."""
+COUNCIL_LINE = "#8C3A00"
+"""The P10-P90 whiskers and the marks on the councils' bars: a dark shade of the same family."""
+
+
+def _council_names(region) -> list[str]:
+    return [html.escape(n, quote=False) for n in region.names]  # typed by users: never markup
+
+
+def _basis_words(region, currency: str) -> str:
+    return f"{currency} over the term, in today's money" if region.basis == "term" else f"{currency} a year"
+
+
+def _no_region(title: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(
+        text="This scenario has one host council: make it a region to see its councils.", showarrow=False
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return apply_style(fig, title, height=300)
+
+
+def council_savings(scenario: Scenario, region) -> go.Figure:
+    """Each member council's expected saving (a :class:`~partnership.councils.RegionSummary`), its P10-P90 spread as
+    a whisker and its chance of being better off written over it, and the region's expected saving beside them
+    (money a year, or NPVs over a term)."""
+    title = "Each council's expected saving, its 1-in-10 to 9-in-10 spread and its chance of being better off"
+    if region is None:
+        return _no_region(title)
+    cur = scenario.currency
+    names = _council_names(region)
+    e = np.asarray(region.expected_saving, float)
+    p10, p90 = np.asarray(region.saving_p10, float), np.asarray(region.saving_p90, float)
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=names,
+            y=e,
+            name="Each council (whisker: P10 to P90)",
+            marker=dict(color=COUNCIL_COLOUR, line=dict(color=COUNCIL_LINE, width=1)),
+            error_y=dict(
+                type="data",
+                symmetric=False,
+                array=np.maximum(p90 - e, 0),
+                arrayminus=np.maximum(e - p10, 0),
+                color=COUNCIL_LINE,
+                thickness=2.5,
+                width=14,
+            ),
+            customdata=np.stack([p10, p90, np.asarray(region.probability_better_off, float)], axis=-1),
+            hovertemplate="%{x}: expected %{y:,.0f}<br>P10 %{customdata[0]:,.0f}, P90 %{customdata[1]:,.0f}"
+            "<br>better off in %{customdata[2]:.0%} of cases<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            x=["The region"],
+            y=[region.expected_region_saving],
+            name="The region, all councils",
+            marker=dict(color=HOST),
+            text=[money(region.expected_region_saving, cur)],
+            textposition="outside",
+            hovertemplate="The region: expected %{y:,.0f}<extra></extra>",
+        )
+    )
+    top = float(np.nanmax(np.concatenate([p90, e, [region.expected_region_saving, 0.0]])))
+    low = float(np.nanmin(np.concatenate([p10, e, [region.expected_region_saving, 0.0]])))
+    span = max(top - low, 1.0)
+    for name, value, hi, chance in zip(names, e, p90, region.probability_better_off):
+        fig.add_annotation(
+            x=name,
+            y=max(hi, value, 0.0),
+            yshift=6,
+            text=f"<b>{money(value, cur)}</b><br>{percent(chance)} chance<br>better off",
+            showarrow=False,
+            yanchor="bottom",
+            font=dict(size=16),
+        )
+    fig.update_traces(cliponaxis=False, selector=dict(type="bar"))
+    fig.update_yaxes(
+        title_text=_basis_words(region, cur),
+        range=[min(low, 0.0) - 0.08 * span, top + 0.42 * span],
+        **money_axis(cur),
+    )
+    fig.update_layout(barmode="group", bargap=0.35, showlegend=True)
+    fig.update_xaxes(tickfont=dict(size=17))
+    fig = apply_style(fig, title, height=560)
+    return legend_below(fig, 34)
+
+
+def council_shares(scenario: Scenario, region) -> go.Figure:
+    """Each member council's range of shares of the contribution (:class:`~partnership.councils.RegionSummary`'s
+    ``contribution_share_range``: any share in it leaves every council better off, the others' set to suit) as a bar,
+    its current share marked, and the two rules' shares (every council saves the same; savings follow use)."""
+    title = "Each council's share of the contribution: the range that leaves every council better off"
+    if region is None:
+        return _no_region(title)
+    names = _council_names(region)
+    fig = go.Figure()
+    ranges = region.contribution_share_range
+    if any(r is not None for r in ranges):
+        lo = [100 * r[0] if r else None for r in ranges]
+        width = [100 * (r[1] - r[0]) if r else None for r in ranges]
+        fig.add_trace(
+            go.Bar(
+                y=names,
+                x=width,
+                base=lo,
+                orientation="h",
+                name="Every council better off",
+                marker=dict(color=COUNCIL_COLOUR, line=dict(color=COUNCIL_LINE, width=1)),
+                hovertemplate="%{y}: %{base:.1f} % to %{x:.1f} points more<extra></extra>",
+            )
+        )
+    else:
+        fig.add_annotation(
+            text="No split of the contribution leaves every council better off in expectation.",
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=1.0,
+            showarrow=False,
+            yanchor="bottom",
+        )
+    marks = [("Now", region.contribution_shares, "diamond", BOTH, 15)]
+    for label, rule, symbol in (
+        ("Equal saving", region.equal_saving, "circle-open"),
+        ("Saving by use", region.saving_by_use, "triangle-up-open"),
+    ):
+        if rule is not None:
+            marks.append((label, rule["contribution_shares"], symbol, NEUTRAL, 14))
+    for label, shares, symbol, colour, size in marks:
+        fig.add_trace(
+            go.Scatter(
+                y=names,
+                x=[100 * float(w) for w in shares],
+                mode="markers",
+                name=label if label != "Now" else "Its share now",
+                marker=dict(symbol=symbol, color=colour, size=size, line=dict(width=2.5, color=colour)),
+                hovertemplate=f"%{{y}}: {label.lower()} %{{x:.1f}} %<extra></extra>",
+                cliponaxis=False,
+            )
+        )
+    fig.update_xaxes(title_text="Share of the contribution", range=[0, 100], ticksuffix=" %", dtick=10)
+    fig.update_yaxes(autorange="reversed", tickfont=dict(size=17), automargin=True)
+    fig.update_layout(bargap=0.45)
+    fig = apply_style(fig, title, height=100 + 60 * len(names) + 150, left=160)
+    return legend_below(fig, 34)

@@ -8,7 +8,16 @@ from partnership import Scenario, SweepResult
 from partnership.fields import field_label, spec
 from partnership.formats import field_value, markdown_text, money, per_unit_period, percent, point_percent, unit_money
 
-__all__ = ["expected_case_sentences", "uncertainty_sentence", "term_sentences", "sharpness_sentences"]
+__all__ = [
+    "expected_case_sentences",
+    "uncertainty_sentence",
+    "term_sentences",
+    "sharpness_sentences",
+    "better_off_count",
+    "councils_headline",
+    "council_sentences",
+    "region_split_sentence",
+]
 
 
 def expected_case_sentences(scenario: Scenario, e: dict) -> list[str]:
@@ -140,3 +149,70 @@ def sharpness_sentences(s: Scenario, result: SweepResult) -> list[str]:
                 f"{field_label(ax.path)} ({shown}).** Better terms may lie beyond it: widen that range before adopting them."
             )
     return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# A region of councils as the host (MODEL.md section 12), from a RegionSummary (partnership.councils)
+
+BETTER_OFF_MARGIN = 0.5
+"""A council whose expected saving rounds to at least nothing (to the nearest pound) is better off in expectation."""
+
+
+def better_off_count(region) -> int:
+    """How many of the region's councils are better off in expectation (expected saving at least zero, to the
+    nearest whole unit of money)."""
+    return sum(1 for e in region.expected_saving if e is not None and e >= -BETTER_OFF_MARGIN)
+
+
+def councils_headline(region) -> str:
+    """The Councils view's headline: "3 of 4 councils better off in expectation" ("all 4 councils" when every one
+    is)."""
+    n, k = len(region.names), better_off_count(region)
+    return f"All {n} councils better off in expectation" if k == n else f"{k} of {n} councils better off in expectation"
+
+
+def _per(region, cur: str) -> str:
+    return "over the term, in today's money" if region.basis == "term" else "a year"
+
+
+def council_sentences(scenario: Scenario, region) -> list[str]:
+    """One sentence for each member council (Markdown, its expected saving in bold): what it pays of the
+    contribution, what it saves in expectation, its P10 to P90 and its chance of being better off."""
+    cur = scenario.currency
+    out = []
+    for i, name in enumerate(region.names):
+        e = region.expected_saving[i]
+        verb = "saves" if e >= -BETTER_OFF_MARGIN else "loses"
+        out.append(
+            f"{name}, with {percent(region.use_shares[i], 1)} of the region's use and "
+            f"{percent(region.contribution_shares[i], 1)} of the contribution, {verb} **{money(abs(e), cur)}** "
+            f"{_per(region, cur)} in expectation (1 in 10 cases below {money(region.saving_p10[i], cur)}, 9 in 10 "
+            f"below {money(region.saving_p90[i], cur)}) and is better off in "
+            f"{percent(region.probability_better_off[i])} of cases."
+        )
+    return out
+
+
+def _shares_words(region, shares) -> str:
+    return ", ".join(f"{name} {percent(w, 1)}" for name, w in zip(region.names, shares))
+
+
+def region_split_sentence(scenario: Scenario, region) -> str:
+    """Whether a split of the contribution leaves every council better off in expectation, and the two rules'
+    splits (every council saves the same; savings follow use) where they are possible."""
+    cur = scenario.currency
+    head = (
+        f"{councils_headline(region)}; the region as a whole saves {money(region.expected_region_saving, cur)} "
+        f"{_per(region, cur)} in expectation."
+    )
+    if not region.everyone_better_off_possible:
+        return head + " No split of the contribution leaves every council better off in expectation."
+    rules = []
+    for label, rule in (
+        ("every council saves the same", region.equal_saving),
+        ("savings follow use", region.saving_by_use),
+    ):
+        if rule is not None and rule["possible"]:
+            rules.append(f"{label} at {_shares_words(region, rule['contribution_shares'])}")
+    words = " A split of the contribution can leave every council better off"
+    return head + words + (": " + "; ".join(rules) + "." if rules else ".")

@@ -25,7 +25,7 @@ from partnership.scenario import scenario_to_yaml
 from partnership.uncertainty import SUMMARY_LABELS
 
 from .images import FORMATS, charts_images
-from .narrative import sharpness_sentences
+from .narrative import council_sentences, region_split_sentence, sharpness_sentences
 from .report import (
     Report,
     Section,
@@ -37,7 +37,16 @@ from .report import (
     to_html,
     to_markdown,
 )
-from .tables import GRID_TABLE_STEPS, grid_table, summary_table, sweep_table, tables_to_xlsx, term_table, to_csv_bytes
+from .tables import (
+    GRID_TABLE_STEPS,
+    councils_table,
+    grid_table,
+    summary_table,
+    sweep_table,
+    tables_to_xlsx,
+    term_table,
+    to_csv_bytes,
+)
 from .workbook import audit_workbook, workbook_points
 
 TABLE_FILES = {
@@ -45,6 +54,7 @@ TABLE_FILES = {
     "Summary": "summary",
     "Find terms": "find_terms",
     "Over the term": "over_the_term",
+    "Councils": "councils",
 }
 """Each table's file name (without .csv) in the pack."""
 
@@ -74,12 +84,13 @@ def unique_names(names: list[str], form: str = "{} ({})") -> list[str]:
     return out
 
 
-def scenario_charts(s: Scenario, summary: dict, terms: SweepResult) -> list[tuple[str, str, object]]:
+def scenario_charts(s: Scenario, summary: dict, terms: SweepResult, region=None) -> list[tuple[str, str, object]]:
     """(file stem, caption, figure) for every chart of the catalogue (:mod:`charts.catalogue`) the pack holds, at
-    the scenario's most likely point, each drawn from the model's results (the summary and the sweep given)."""
+    the scenario's most likely point, each drawn from the model's results (the summary and the sweep given, and a
+    region's summary when given)."""
     o, u = most_likely_point(s)
     point = {"occupancy": o, "local_use": u}
-    given = {"summary": summary, "sweep": terms}
+    given = {"summary": summary, "sweep": terms} | ({"region": region} if region is not None else {})
     out = []
     for c in catalogue.charts_for(s, in_pack=True):
         needs = [given[name] if name in given else result(name, s, **point) for name in c.needs]
@@ -103,9 +114,9 @@ def comparison_charts(options: list[tuple[str, Scenario, dict]]) -> list[tuple[s
     return out
 
 
-def scenario_tables(s: Scenario, summary: dict, terms: SweepResult) -> dict:
-    """The pack's tables by name, from the model's results: the outcome grid (5 % steps), the summary, the sweep
-    and, over a term of more than one year, each year at the most likely point."""
+def scenario_tables(s: Scenario, summary: dict, terms: SweepResult, region=None) -> dict:
+    """The pack's tables by name, from the model's results: the outcome grid (5 % steps), the summary, the sweep,
+    over a term of more than one year each year at the most likely point, and for a region its councils."""
     tables = {
         "Outcome grid": grid_table(result("grid", s, steps=GRID_TABLE_STEPS), s),
         "Summary": summary_table(summary, s),
@@ -114,6 +125,10 @@ def scenario_tables(s: Scenario, summary: dict, terms: SweepResult) -> dict:
     if s.term.years > 1:
         o, u = most_likely_point(s)
         tables["Over the term"] = term_table(result("term", s, occupancy=o, local_use=u), s)
+    if s.members:  # a region of councils: each council's figures
+        o, u = most_likely_point(s)
+        region = region if region is not None else result("region", s)
+        tables["Councils"] = councils_table(region, result("members", s, occupancy=o, local_use=u), s)
     return tables
 
 
@@ -124,7 +139,8 @@ def audit_workbook_of(s: Scenario, points=None) -> bytes:
     o, u = np.array([p[0] for p in pts]), np.array([p[1] for p in pts])
     point = result("point", s, occupancy=o, local_use=u)
     term = result("term", s, occupancy=pts[0][0], local_use=pts[0][1]) if s.term.years > 1 else None
-    return audit_workbook(s, pts, point, term)
+    members = result("member_figures", s, occupancy=o, local_use=u)  # None for one host
+    return audit_workbook(s, pts, point, term, members)
 
 
 def comparison_table(options: list[tuple[str, Scenario, dict]], proposers: list[str] | None = None) -> pd.DataFrame:
@@ -231,9 +247,10 @@ def pack_files(
         x, y = (terms_axes or {}).get(name) or default_axes(s)
         terms = result("sweep", s, question=(x, y))
         files[f"{prefix}scenario.yaml"] = scenario_to_yaml(s).encode()
-        chart_list = scenario_charts(s, summary, terms)
+        region = result("region", s)  # None for one host
+        chart_list = scenario_charts(s, summary, terms, region)
         drawings += [(f"{prefix}charts/{stem}", (fig, formats, s.name, "Scenario")) for stem, _, fig in chart_list]
-        tables = scenario_tables(s, summary, terms)
+        tables = scenario_tables(s, summary, terms, region)
         for table_name, table in tables.items():
             files[f"{prefix}tables/{TABLE_FILES[table_name]}.csv"] = to_csv_bytes(table)
         files[f"{prefix}tables/tables.xlsx"] = tables_to_xlsx(tables, s)
@@ -248,6 +265,11 @@ def pack_files(
             title, paragraphs=headline_paragraphs(s, case, summary) + warnings + [_balanced_sentence(s, terms)]
         )
         sec.tables.append((["Quantity", "Value", "Unit"], _summary_rows(tables["Summary"], s)))
+        if region is not None:  # a region: a sentence for each council, and the split that leaves every one better off
+            sec.paragraphs += [
+                region_split_sentence(s, region),
+                *(f"- {line}" for line in council_sentences(s, region)),
+            ]
         sec.charts = [(caption, fig, f"{prefix}charts/{stem}.png") for stem, caption, fig in chart_list]
         inputs = Section(f"The scenario{': ' + name if several else ''}")
         if s.description:

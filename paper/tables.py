@@ -26,6 +26,7 @@ __all__ = [
     "summary_table",
     "sweep_table",
     "term_table",
+    "councils_table",
     "to_csv_bytes",
     "tables_to_xlsx",
     "GRID_TABLE_STEPS",
@@ -290,3 +291,56 @@ def tables_to_xlsx(tables: Mapping[str, pd.DataFrame], scenario: Scenario) -> by
             ws.autofilter(header_row, 0, first_data + len(df) - 1, len(columns) - 1)
     wb.close()
     return buffer.getvalue()
+
+
+def councils_table(region, members: list[dict], scenario: Scenario) -> pd.DataFrame:
+    """A region's councils (MODEL.md section 12), one row each in the scenario's order: ``name``, ``use_share`` and
+    ``contribution_share`` (fractions 0-1); under the uncertainty (``region``, a
+    :class:`~partnership.councils.RegionSummary`) ``expected_saving``, ``probability_better_off``, ``saving_p10`` /
+    ``saving_p50`` / ``saving_p90``, the range of contribution shares that leaves every council better off
+    (``contribution_share_low`` / ``_high``; n/a when none does) and the two rules' shares (``equal_saving_share``,
+    ``saving_by_use_share``); then every section-12 figure at the most likely point (``members``, as
+    :func:`partnership.councils.members_at` gives them). Money a year (NPVs over the term under the uncertainty when
+    the term runs more than one year)."""
+    rows = []
+    for i, name in enumerate(region.names):
+        span = region.contribution_share_range[i]
+        row = {
+            "name": name,
+            "use_share": region.use_shares[i],
+            "contribution_share": region.contribution_shares[i],
+            "expected_saving": region.expected_saving[i],
+            "probability_better_off": region.probability_better_off[i],
+            "saving_p10": region.saving_p10[i],
+            "saving_p50": region.saving_p50[i],
+            "saving_p90": region.saving_p90[i],
+            "contribution_share_low": None if span is None else span[0],
+            "contribution_share_high": None if span is None else span[1],
+            "equal_saving_share": None
+            if region.equal_saving is None
+            else region.equal_saving["contribution_shares"][i],
+            "saving_by_use_share": (
+                None if region.saving_by_use is None else region.saving_by_use["contribution_shares"][i]
+            ),
+        }
+        at = members[i] if i < len(members) else {}
+        row.update({k: v for k, v in at.items() if k != "name"})
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    money = f"{scenario.currency} per year"
+    summed = f"{scenario.currency} over the term, discounted" if region.basis == "term" else money
+    units = {
+        "use_share": "fraction 0-1",
+        "contribution_share": "fraction 0-1",
+        "probability_better_off": "probability 0-1",
+    }
+    units |= {k: summed for k in ("expected_saving", "saving_p10", "saving_p50", "saving_p90")}
+    units |= {k: "fraction 0-1" for k in df.columns if k.endswith("_share") or k.startswith("contribution_share_")}
+    units |= {k: money for k in df.columns if k.startswith("member_")}
+    if "member_host_units" in df.columns:
+        units["member_host_units"] = outcome_unit("host_units", scenario)
+    df.attrs["title"] = (
+        "The region's councils: each council's saving under the uncertainty and at the most likely point"
+    )
+    df.attrs["units"] = units
+    return df

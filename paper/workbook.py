@@ -10,17 +10,27 @@ from collections.abc import Sequence
 
 import numpy as np
 import xlsxwriter
-from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from partnership.fields import APART_GROUPS, FIELDS, GROUPS, FieldSpec, group_of, spec, value_of
 from partnership.formats import NA, field_unit, outcome_unit
 from partnership.outcomes import OUTCOME_NAMES, Outcome
+from partnership.region import MEMBER_NAMES
 from partnership.scenario import Scenario
 from partnership.term import INDEX_GROUPS, TERM_NAMES, TermResult
 
 from .tables import WORKBOOK_OPTIONS
 
-__all__ = ["audit_workbook", "workbook_points", "default_points", "FORMULA_TEXT", "OUTPUT_NAMES", "TERM_FORMULA_TEXT"]
+__all__ = [
+    "audit_workbook",
+    "workbook_points",
+    "default_points",
+    "FORMULA_TEXT",
+    "OUTPUT_NAMES",
+    "TERM_FORMULA_TEXT",
+    "MEMBER_FORMULA_TEXT",
+    "member_rows",
+]
 
 FORMULA_TEXT = {
     "occupancy": "o: the point's occupancy (Inputs)",
@@ -157,7 +167,11 @@ def workbook_points(scenario: Scenario, points: Sequence[tuple] | None = None) -
 
 
 def audit_workbook(
-    scenario: Scenario, points: Sequence[tuple], result: Outcome, term: TermResult | None = None
+    scenario: Scenario,
+    points: Sequence[tuple],
+    result: Outcome,
+    term: TermResult | None = None,
+    members: dict | None = None,
 ) -> bytes:
     """An .xlsx that recomputes MODEL.md section 2 in live Excel formulas, for audit: the Excel formulas are the
     workbook's own derivation, for auditors; their cached values are the model's results, passed in (``result``:
@@ -178,6 +192,11 @@ def audit_workbook(
       Calculations sheet's formulas on the year's inputs), the discount factor, discounted and
       cumulative gains after each side's share of the set-up cost, the NPVs, payback and walk-away
       years. The term's inputs (a per-year indexation as a row of rates) are on ``Inputs``.
+    * ``Members`` (for a region of councils, MODEL.md section 12; their inputs at the foot of ``Inputs``): each
+      council's line items at each point, live formulas of its inputs and the Calculations sheet's cells (``members``:
+      the model's member figures at the points, arrays of shape (members, points), as their cached results); the
+      councils' net costs and savings summed, and checks that the sums are the host's (zero when the sheet is
+      sound). The Calculations sheet's host_cost_without_agreement is then the councils' sum.
     * ``Outputs``: the headline figures of each point, linked from Calculations, and a check of
       the section-2 identity (zero when the sheet is sound); over a term, the NPVs, payback and
       walk-away years, linked from Years.
@@ -200,13 +219,29 @@ def audit_workbook(
     f = _Formats(wb, scenario.currency)
     inputs = wb.add_worksheet("Inputs")
     calcs = wb.add_worksheet("Calculations")
+    region = wb.add_worksheet("Members") if scenario.members else None
     several = scenario.term.years > 1
     years = wb.add_worksheet("Years") if several else None
     outputs = wb.add_worksheet("Outputs")
     # the model's values at the points (passed in), stored as the formulas' cached results
     ref, point_refs, bands, growth = _write_inputs(inputs, f, scenario, pts)
-    rows = _write_calculations(calcs, f, scenario, result, ref, point_refs, bands)
-    free = _write_outputs(outputs, f, scenario, result, rows, ref, point_refs)
+    overrides = {}
+    if region is not None:
+        if members is None:
+            raise ValueError("members: a region of councils needs the model's member figures at the points")
+        member_refs = _write_member_inputs(inputs, f, scenario, ref)
+        layout = member_rows(len(scenario.members))
+        cells = "+".join(
+            f"Members!{{_col}}{layout[(i, 'member_cost_without_agreement')] + 1}" for i in range(len(scenario.members))
+        )
+        overrides["host_cost_without_agreement"] = (
+            f"={cells}",
+            "sum_i member_cost_without_agreement_i (Members)",
+        )
+    rows = _write_calculations(calcs, f, scenario, result, ref, point_refs, bands, overrides)
+    if region is not None:
+        _write_members(region, f, scenario, result, members, rows, ref, member_refs, point_refs)
+    free = _write_outputs(outputs, f, scenario, result, rows, ref, point_refs, member_refs if region else None)
     if several:
         if term is None:
             raise ValueError("term: a term of more than one year needs the model's term result at the first point")
@@ -603,8 +638,12 @@ def _formulas(ref: dict[str, str], bands: tuple[str, str]) -> dict[str, str]:
     }
 
 
-def _write_calculations(ws, f: _Formats, scenario: Scenario, result, ref, point_refs, bands) -> dict[str, int]:
-    """The Calculations sheet; returns the row (0-based) of each line item."""
+def _write_calculations(
+    ws, f: _Formats, scenario: Scenario, result, ref, point_refs, bands, overrides: dict | None = None
+) -> dict[str, int]:
+    """The Calculations sheet; returns the row (0-based) of each line item. ``overrides``: line item -> (formula
+    template, formula in words) in place of section 2's (a region's host_cost_without_agreement is its councils'
+    sum); ``{_col}`` in a template is the point's column letter."""
     first_col = _CALC_FIRST_POINT_COL
     n = len(point_refs)
     ws.set_column("A:A", 30, f.wrap)
@@ -631,17 +670,20 @@ def _write_calculations(ws, f: _Formats, scenario: Scenario, result, ref, point_
     o, u = result.occupancy, result.local_use
     starts = [b.from_local_use for b in scenario.agreement.sharing.bands]
     templates = _formulas(ref, bands)
+    words = dict(FORMULA_TEXT)
+    for name, (template, text) in (overrides or {}).items():
+        templates[name], words[name] = template, text
     for name in names:
         r = rows[name]
         working = name == "sharing_band"
         unit = "band number" if working else outcome_unit(name, scenario)
         ws.write_string(r, 0, name, f.working if working else f.text)
         ws.write_string(r, 1, unit, f.working if working else f.text)
-        ws.write_string(r, 2, FORMULA_TEXT[name], f.mono)
+        ws.write_string(r, 2, words[name], f.mono)
         fmt = f.number("0", working=True) if working else f.for_unit(unit)
         for j, (o_ref, u_ref) in enumerate(point_refs):
             col = first_col + j
-            here = {k: xl_rowcol_to_cell(v, col) for k, v in rows.items()}
+            here = {k: xl_rowcol_to_cell(v, col) for k, v in rows.items()} | {"_col": xl_col_to_name(col)}
             if name == "occupancy":
                 formula, value = f"={o_ref}", o[j]
             elif name == "local_use":
@@ -656,10 +698,18 @@ def _write_calculations(ws, f: _Formats, scenario: Scenario, result, ref, point_
 
 
 def _write_outputs(
-    ws, f: _Formats, scenario: Scenario, result, calc_rows: dict[str, int], ref: dict[str, str], point_refs
+    ws,
+    f: _Formats,
+    scenario: Scenario,
+    result,
+    calc_rows: dict[str, int],
+    ref: dict[str, str],
+    point_refs,
+    member_refs: list[dict[str, str]] | None = None,
 ) -> int:
-    """The Outputs sheet: headline figures linked from Calculations, and the identity check; returns the first
-    free row."""
+    """The Outputs sheet: headline figures linked from Calculations, and the identity check (for a region of
+    councils, ``member_refs``, each council's own price elsewhere and local use anyway); returns the first free
+    row."""
     first_col = 2
     n = len(result.occupancy)
     ws.set_column("A:A", 34, f.wrap)
@@ -693,7 +743,7 @@ def _write_outputs(
     row += 1
     ws.write_string(row, 0, "joint_gain_check")
     ws.write_string(row, 1, f"{scenario.currency} per year")
-    ws.write_string(row + 1, 0, FORMULA_TEXT["joint_gain_check"], f.note)
+    ws.write_string(row + 1, 0, FORMULA_TEXT["joint_gain_check"] if not member_refs else REGION_JOINT_GAIN_TEXT, f.note)
     p_s, p_a, p_e = ref["prices.spot"], ref["prices.host_alternative"], ref["prices.external"]
     u0 = ref["without_agreement.local_use"]
     for j in range(n):
@@ -702,6 +752,15 @@ def _write_outputs(
             f"={c('provider_gain')}+{c('host_saving')}-({c('occupied_units')}*MAX({c('local_use')}-{u0},0)*({p_a}-{p_s})"
             f"+{c('external_units')}*({p_e}-{p_s}))"
         )
+        if member_refs:  # each council buys elsewhere at its own price, beyond what it would get locally anyway
+            elsewhere = "+".join(
+                f"MAX({m['use_share']}*{c('local_use')}-{m['local_use_anyway']},0)*({m['host_alternative']}-{p_s})"
+                for m in member_refs
+            )
+            formula = (
+                f"={c('provider_gain')}+{c('host_saving')}-({c('occupied_units')}*({elsewhere})"
+                f"+{c('external_units')}*({p_e}-{p_s}))"
+            )
         ws.write_formula(row, first_col + j, formula, f.number("#,##0.00;[Red]-#,##0.00"), 0.0)
     _print_setup(ws, [34, 18], first_col, n)
     return row + 3
@@ -922,3 +981,196 @@ def _write_term_outputs(ws, f: _Formats, scenario: Scenario, term, years_rows: d
         src = "Years!" + xl_rowcol_to_cell(years_rows[name], _YEARS_FIRST_COL)
         ws.write_formula(row, 2, f"={src}", fmt, _cached(getattr(term, name)))
         row += 1
+
+
+# ---------------------------------------------------------------------------------------------
+# A region of councils as the host (MODEL.md section 12): the councils' inputs and the Members sheet
+
+MEMBER_FIELDS = ("use_share", "contribution_share", "host_alternative", "local_use_anyway")
+"""A member council's inputs, in the registry's order (``region.members[i].<name>``)."""
+
+MEMBER_FORMULA_TEXT = {
+    "member_host_units": "s_i * host_units",
+    "member_host_fees": "member_host_units_i * p_h",
+    "member_contribution": "w_i * C",
+    "member_void_payments": "w_i * void_payments",
+    "member_returns": "q_i * (compensation + surplus_share_to_host); q_i = s_i (returns split by use) or w_i",
+    "member_net_cost": "member_contribution_i + member_host_fees_i + member_void_payments_i - member_returns_i",
+    "member_cost_without_agreement": ("occupied_units * (MIN(s_i * u, u0_i) * p_s + MAX(s_i * u - u0_i, 0) * p_a,i)"),
+    "member_saving": "member_cost_without_agreement_i - member_net_cost_i",
+}
+"""Each member council's line item in words (MODEL.md section 12), beside its formula on the Members sheet."""
+
+REGION_JOINT_GAIN_TEXT = (
+    "provider_gain + host_saving - (occupied_units * sum_i max(s_i * u - u0_i, 0) * (p_a,i - p_s) "
+    "+ external_units * (p_e - p_s)): zero for a region of councils, each buying elsewhere at its own price"
+)
+"""The joint gain check's words for a region (each council's own alternative price and local use anyway)."""
+
+MEMBER_CHECKS = {
+    "member_net_cost": "host_net_cost",
+    "member_saving": "host_saving",
+}
+"""The councils' figures whose sum is the host's (the section-12 identities), checked on the Members sheet."""
+
+_MEMBER_BLOCK = 1 + len(MEMBER_NAMES)  # a council's heading row, then its line items
+
+
+def member_rows(n: int) -> dict:
+    """The Members sheet's rows (0-based): ``(i, name)`` for council i's line item ``name``; ``("sum", name)`` and
+    ``("check", name)`` for the councils' sum of a figure and its check against the host's."""
+    rows: dict = {}
+    for i in range(n):
+        first = 4 + i * _MEMBER_BLOCK
+        rows[(i, "heading")] = first
+        for k, name in enumerate(MEMBER_NAMES):
+            rows[(i, name)] = first + 1 + k
+    row = 4 + n * _MEMBER_BLOCK + 1
+    rows[("region", "heading")] = row
+    for k, name in enumerate(MEMBER_CHECKS):
+        rows[("sum", name)] = row + 1 + 2 * k
+        rows[("check", name)] = row + 2 + 2 * k
+    return rows
+
+
+def _write_member_inputs(ws, f: _Formats, scenario: Scenario, ref: dict[str, str]) -> list[dict[str, str]]:
+    """The region's councils at the foot of the Inputs sheet: how the returns are divided, then each council's
+    inputs one a row (a council's unset field a white formula of what it defaults to). Adds each input's reference to
+    ``ref`` by its dotted path; returns each council's references by field name."""
+    row = ws.dim_rowmax + 2
+
+    def cell(r: int, c: int = 2) -> str:
+        return "Inputs!" + xl_rowcol_to_cell(r, c, row_abs=True, col_abs=True)
+
+    ws.write_string(row, 0, "The region's councils: together they are the host", f.section)
+    for c in range(1, 6):
+        ws.write_blank(row, c, None, f.section)
+    row += 1
+    split = spec("region.returns_split")
+    ws.write_string(row, 0, split.label)
+    ws.write_string(row, 1, split.unit)
+    ws.write_string(row, 2, scenario.region.returns_split, f.input_text)
+    ws.data_validation(row, 2, row, 2, {"validate": "list", "source": list(split.choices)})
+    ws.write_string(row, 4, "region.returns_split", f.mono)
+    ws.write_string(row, 5, split.help, f.note)
+    ref["region.returns_split"] = cell(row)
+    row += 1
+    out = []
+    for i, m in enumerate(scenario.members):
+        mine: dict[str, str] = {}
+        for name in MEMBER_FIELDS:
+            path = f"region.members[{i}].{name}"
+            fs = spec(f"region.members[i].{name}")
+            unit = field_unit(path, scenario)
+            ws.write_string(row, 0, f"{m.name}: {fs.label} ({fs.symbol})")
+            ws.write_string(row, 1, unit)
+            ws.write_string(row, 4, path, f.mono)
+            value = getattr(m, name)
+            if value is not None:
+                ws.write_number(row, 2, float(value), f.for_unit(unit, is_input=True))
+            elif name == "contribution_share":
+                ws.write_formula(row, 2, f"={mine['use_share']}", f.for_unit(unit), float(m.use_share))
+                ws.write_string(row, 5, "Not set: its share of the use (s_i). Type a share to override.", f.note)
+            elif name == "host_alternative":
+                shown = float(scenario.prices.host_alternative)
+                ws.write_formula(row, 2, f"={ref['prices.host_alternative']}", f.for_unit(unit), shown)
+                ws.write_string(
+                    row, 5, "Not set: the host's alternative price (p_a). Type a price to override.", f.note
+                )
+            else:
+                shown = float(m.use_share) * float(scenario.without_agreement.local_use)
+                formula = f"={mine['use_share']}*{ref['without_agreement.local_use']}"
+                ws.write_formula(row, 2, formula, f.for_unit(unit), shown)
+                ws.write_string(row, 5, "Not set: its share of the use times u0. Type a share to override.", f.note)
+            mine[name] = ref[path] = cell(row)
+            row += 1
+        out.append(mine)
+    return out
+
+
+def _write_members(ws, f: _Formats, scenario: Scenario, result, members: dict, calc_rows, ref, member_refs, point_refs):
+    """The Members sheet (MODEL.md section 12): each council's line items at each point as live formulas of its
+    inputs and the Calculations sheet's cells, then the councils' net costs and savings summed and checked against
+    the host's (a check reads 0 when the sums are the host's figures)."""
+    first_col = _CALC_FIRST_POINT_COL
+    n = len(point_refs)
+    ws.set_column("A:A", 30, f.wrap)
+    ws.set_column("B:B", 15, f.wrap)
+    ws.set_column("C:C", 40, f.mono_wrap)
+    ws.set_column(first_col, first_col + n - 1, POINT_WIDTH)
+    _wrapping(ws, {0: (30, False), 1: (15, False), 2: (40, True)}, (2, 85))
+    ws.write_string(0, 0, f"Members: {scenario.name}", f.title)
+    ws.write_string(
+        1,
+        0,
+        "The region's councils: each council's share of the host's figures, one line item a row, one point a column "
+        "(as on the Calculations sheet). Every figure is a live formula of the council's inputs (at the foot of the "
+        "Inputs sheet) and the Calculations sheet. The councils' net costs and savings add up to the host's: the "
+        "checks at the foot must read 0.",
+        f.note,
+    )
+    ws.write_row(3, 0, ["Line item", "Unit", "Formula"], f.header)
+    _point_headers(ws, f, first_col, point_refs, result)
+    ws.freeze_panes(4, first_col)
+    rows = member_rows(len(scenario.members))
+    money_fmt = f.for_unit(f"{scenario.currency} per year")
+    split = ref["region.returns_split"]
+    for i, m in enumerate(scenario.members):
+        ws.write_string(rows[(i, "heading")], 0, m.name, f.section)
+        for c in range(1, 3):
+            ws.write_blank(rows[(i, "heading")], c, None, f.section)
+        s_i, w_i = member_refs[i]["use_share"], member_refs[i]["contribution_share"]
+        u0_i, p_a_i = member_refs[i]["local_use_anyway"], member_refs[i]["host_alternative"]
+        for name in MEMBER_NAMES:
+            r = rows[(i, name)]
+            unit = (
+                outcome_unit("host_units", scenario) if name == "member_host_units" else f"{scenario.currency} per year"
+            )
+            ws.write_string(r, 0, name)
+            ws.write_string(r, 1, unit)
+            ws.write_string(r, 2, MEMBER_FORMULA_TEXT[name], f.mono)
+            for j in range(n):
+                col = first_col + j
+                calc = {k: "Calculations!" + xl_rowcol_to_cell(v, col) for k, v in calc_rows.items()}
+                me = {k: xl_rowcol_to_cell(rows[(i, k)], col) for k in MEMBER_NAMES}
+                formula = {
+                    "member_host_units": f"={s_i}*{calc['host_units']}",
+                    "member_host_fees": f"={me['member_host_units']}*{ref['prices.host']}",
+                    "member_contribution": f"={w_i}*{ref['agreement.contribution']}",
+                    "member_void_payments": f"={w_i}*{calc['void_payments']}",
+                    "member_returns": (
+                        f'=IF({split}="contribution",{w_i},{s_i})*({calc["compensation"]}+{calc["surplus_share_to_host"]})'
+                    ),
+                    "member_net_cost": (
+                        f"={me['member_contribution']}+{me['member_host_fees']}+{me['member_void_payments']}"
+                        f"-{me['member_returns']}"
+                    ),
+                    "member_cost_without_agreement": (
+                        f"={calc['occupied_units']}*(MIN({s_i}*{calc['local_use']},{u0_i})*{ref['prices.spot']}"
+                        f"+MAX({s_i}*{calc['local_use']}-{u0_i},0)*{p_a_i})"
+                    ),
+                    "member_saving": f"={me['member_cost_without_agreement']}-{me['member_net_cost']}",
+                }[name]
+                fmt = f.for_unit(unit) if name == "member_host_units" else money_fmt
+                ws.write_formula(r, col, formula, fmt, _cached(members[name][i][j]))
+    heading = rows[("region", "heading")]
+    ws.write_string(heading, 0, "The region: the councils together, and checks", f.section)
+    for c in range(1, 3):
+        ws.write_blank(heading, c, None, f.section)
+    for name, host in MEMBER_CHECKS.items():
+        total, check = rows[("sum", name)], rows[("check", name)]
+        ws.write_string(total, 0, f"sum_{name}")
+        ws.write_string(total, 1, f"{scenario.currency} per year")
+        ws.write_string(total, 2, f"sum_i {name}_i", f.mono)
+        ws.write_string(check, 0, f"{name}_check")
+        ws.write_string(check, 1, f"{scenario.currency} per year")
+        ws.write_string(check, 2, f"sum_i {name}_i - {host} (Calculations): must read 0", f.mono)
+        for j in range(n):
+            col = first_col + j
+            parts = "+".join(xl_rowcol_to_cell(rows[(i, name)], col) for i in range(len(scenario.members)))
+            value = float(np.sum(members[name][:, j]))
+            ws.write_formula(total, col, f"={parts}", money_fmt, _cached(value))
+            host_cell = "Calculations!" + xl_rowcol_to_cell(calc_rows[host], col)
+            formula = f"={xl_rowcol_to_cell(total, col)}-{host_cell}"
+            ws.write_formula(check, col, formula, f.number("#,##0.00;[Red]-#,##0.00"), 0.0)
+    _print_setup(ws, [30, 15, 40], first_col, n)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .councils import members_at, members_over_term, region_summary
+from .councils import member_figures, members_at, members_over_term, region_summary
 from .negotiation import sweep
 from .outcomes import (
     GRID_STEPS,
@@ -50,6 +50,10 @@ RESULTS: dict[str, tuple[tuple[str, ...], Callable]] = {
     "members": (("occupancy", "local_use"), members_at),
     "members_over_term": (("occupancy", "local_use"), members_over_term),
     "region": ((), lambda s: region_summary(s) if s.members else None),
+    "member_figures": (
+        ("occupancy", "local_use"),
+        lambda s, occupancy, local_use: member_figures(evaluate(s, occupancy, local_use)) if s.members else None,
+    ),
 }
 """Each named result: the arguments it takes beyond the scenario (``occupancy``, ``local_use``; ``steps`` of a
 grid; ``question``, a sweep's ``(x, y, *(option, value) pairs)``) and the model function that works it out:
@@ -59,7 +63,9 @@ occupancies; ``summary`` section 3's dict; ``headline`` the part of it the headl
 :class:`~partnership.term.TermResult`; ``access_value`` ``[(u0, Outcome)]``; ``sweep`` a
 :class:`~partnership.negotiation.SweepResult`; for a region of councils (section 12; empty or None for one host)
 ``members`` each council's figures at a point and ``members_over_term`` year by year (lists of dicts, see
-:mod:`partnership.councils`), ``region`` a :class:`~partnership.councils.RegionSummary`."""
+:mod:`partnership.councils`), ``region`` a :class:`~partnership.councils.RegionSummary`, ``member_figures``
+every council's section-12 figures at points given as arrays (:func:`partnership.councils.member_figures`: arrays
+of shape (members, points))."""
 
 
 def result(name: str, scenario: Scenario, **at):

@@ -110,6 +110,8 @@ ALLOWED_FROM_MODEL = {
     "partnership.negotiation": {"SweepResult"},
     "partnership.uncertainty": {"SUMMARY_NAMES", "TERM_SUMMARY_NAMES", "SUMMARY_LABELS"},
     "partnership.scenario": {"Scenario", "ScenarioError"},
+    "partnership.region": {"MEMBER_NAMES"},  # a region's member councils: names and labels
+    "partnership.councils": {"RegionSummary", "MEMBER_LABELS", "MEMBER_SUMMARY_NAMES", "MEMBER_SUMMARY_LABELS"},
     "partnership.fields": EVERY_NAME,  # the field registry: labels, units, symbols
     "partnership.formats": EVERY_NAME,  # numbers as people write them
 }  # fmt: skip

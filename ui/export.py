@@ -13,6 +13,7 @@ from paper import images
 from paper.pack import audit_workbook_of, pack_zip
 from paper.tables import (
     GRID_TABLE_STEPS,
+    councils_table,
     grid_table,
     summary_table,
     sweep_table,
@@ -99,6 +100,10 @@ def export(s: Scenario) -> None:
         "Find terms": lambda: sweep_table(compute.terms(text, x, y, g, h, b)),
         "Over the term": lambda: term_table(compute.result("term", text, likely), s),
     }
+    if s.members:  # a region of councils: each council's figures
+        made["Councils"] = lambda: councils_table(
+            compute.result("region", text), compute.result("members", text, likely), s
+        )
     tables = {
         "outcome_grid": (
             "Every outcome as a table: each of the year's figures at every occupancy and local use, in 5 % steps",
@@ -112,6 +117,8 @@ def export(s: Scenario) -> None:
             f"Over the term: each of the {s.term.years} years at the most likely occupancy and local use",
             made["Over the term"],
         )
+    if s.members:
+        tables["councils"] = ("The region's councils: each council's saving and its share", made["Councils"])
     for key, (title, make) in tables.items():
         c = st.columns([3, 1, 1, 1], vertical_alignment="center")
         c[0].markdown(f"**{title}**")

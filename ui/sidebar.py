@@ -11,7 +11,7 @@ from partnership.fields import group_at, help_words, spec
 from partnership.formats import file_stem
 from partnership.scenario import scenario_to_json, scenario_to_yaml
 
-from . import state
+from . import councils, state
 from .text import plain
 
 BAND_COLUMN_PX = 134
@@ -180,6 +180,12 @@ def render(valid: Scenario | None) -> None:
     if (box := group(GROUPS["group_uncertainty"].title, "group_uncertainty")) is not None:
         with box:
             _uncertainty()
+
+    if (box := group(GROUPS["group_region"].title, "group_region")) is not None:
+        with box:
+            councils.region_inputs()
+    else:
+        state.keep_region_edits()
 
 
 def _prices() -> None:

@@ -114,6 +114,7 @@ SOURCES_KEY = "sources"  # {dotted path: {source, year, estimate}}, carried thro
 REGION_KEY = "region"  # the region's member councils (MODEL.md section 12), carried through edits unchanged
 APART_KEY = "_carried_apart"  # {cost_build_up, alternative_mix, arrangements: as the file gives them}, carried through
 DERIVED_KEY = "_derived_shown"  # {dotted path: the derived value its box was given}: a changed box replaces the build-up
+REGION_VERSION = "region_version"  # a new councils' table whenever the region is replaced
 BANDS_KEY = "bands"  # list of {"from_local_use": %, "host_share": %}
 BANDS_VERSION = "bands_version"
 PRESET_KEY = "preset"
@@ -206,6 +207,7 @@ def load_into_state(scenario: Scenario) -> None:
     st.session_state[DERIVED_KEY] = {
         DERIVED_PATHS[k]: v for k, v in derived(scenario).items() if v is not None
     }
+    st.session_state[REGION_VERSION] = st.session_state.get(REGION_VERSION, 0) + 1  # the councils' table anew
     st.session_state[BANDS_KEY] = [
         {"from_local_use": round(100 * b.from_local_use, 6), "host_share": round(100 * b.host_share, 6)}
         for b in scenario.agreement.sharing.bands
@@ -307,7 +309,7 @@ def scenario_document() -> dict:
         doc["description"] = description
     if sources := st.session_state.get(SOURCES_KEY):
         doc["sources"] = sources
-    if region := st.session_state.get(REGION_KEY):
+    if region := current_region():
         doc["region"] = region
     _carry_apart(doc)
     if st.session_state.get(PER_YEAR_KEY):
@@ -504,3 +506,96 @@ def source_note(path: str) -> str:
         return ""
     year = f" ({plain(src['year'])})" if src.get("year") else ""
     return f"Source: {plain(src['source'])}{year}" + ("; an ESTIMATE" if src.get("estimate") else "")
+
+
+# ---------------------------------------------------------------------------------------------
+# The region's member councils (MODEL.md section 12): a table in the sidebar, its rows in percent and money
+
+MEMBER_COLUMNS = ("name", "use_share", "contribution_share", "host_alternative", "local_use_anyway")
+"""The councils' table's columns, each a member field (``region.members[i].<column>``)."""
+MEMBER_PERCENT = ("use_share", "contribution_share", "local_use_anyway")
+"""The councils' table's columns entered as percents."""
+
+
+def region_editor_key() -> str:
+    """The councils' table's key: a new one whenever the region is replaced (a preset, a file, Adopt), which drops
+    stale edits."""
+    return f"region_editor_{st.session_state.get(REGION_VERSION, 0)}"
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or (isinstance(value, str) and not value)
+
+
+def region_rows() -> list[dict]:
+    """The councils as the table shows them (shares in percent; None where a field is left unset), with the table's
+    pending edits applied to the region's base rows."""
+    region = st.session_state.get(REGION_KEY) or {}
+    rows = []
+    for m in region.get("members") or []:
+        row = {}
+        for c in MEMBER_COLUMNS:
+            v = m.get(c)
+            row[c] = round(100 * float(v), 6) if c in MEMBER_PERCENT and isinstance(v, (int, float)) else v
+        rows.append(row)
+    edits = st.session_state.get(region_editor_key())
+    if isinstance(edits, dict):
+        for index, change in (edits.get("edited_rows") or {}).items():
+            if 0 <= int(index) < len(rows):
+                rows[int(index)].update(change)
+        deleted = set(edits.get("deleted_rows") or [])
+        rows = [r for i, r in enumerate(rows) if i not in deleted]
+        rows += [{c: r.get(c) for c in MEMBER_COLUMNS} for r in edits.get("added_rows") or []]
+    return rows
+
+
+def current_region() -> dict | None:
+    """The region's document as the sidebar holds it (its table's pending edits applied; shares as fractions), or
+    None for one host. Left to the model to check: a share that does not add up is refused in its own words."""
+    region = st.session_state.get(REGION_KEY)
+    if not region:
+        return None
+    members = []
+    for row in region_rows():
+        member = {}
+        for c in MEMBER_COLUMNS:
+            v = row.get(c)
+            if _blank(v):
+                continue
+            if c == "name":
+                member[c] = str(v).strip()
+            elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                member[c] = share(v) if c in MEMBER_PERCENT else float(v)
+            else:
+                member[c] = v  # not a number: the model names the field
+        members.append(member)
+    return {**{k: v for k, v in region.items() if k != "members"}, "members": members}
+
+
+def set_region(region: dict | None) -> None:
+    """Replace the region (None: one host) and start a fresh councils' table: the normal edit path, so the link,
+    the files and saved options carry it."""
+    st.session_state[REGION_KEY] = region
+    st.session_state[REGION_VERSION] = st.session_state.get(REGION_VERSION, 0) + 1
+
+
+def keep_region_edits() -> None:
+    """Fold the councils' table's pending edits into the region (as :func:`keep_band_edits` does for the bands)."""
+    if isinstance(st.session_state.get(region_editor_key()), dict):
+        region = current_region()
+        st.session_state.pop(region_editor_key(), None)
+        set_region(region)
+
+
+def set_contribution_shares(shares: list[float]) -> None:
+    """Set each member council's share of the contribution (fractions, in the councils' order), keeping the table's
+    other edits: what a rule's Adopt does."""
+    region = current_region()
+    if not region:
+        return
+    rounded = [round(float(w), 6) for w in shares[:-1]]  # to a ten-thousandth of a percent, as the table shows
+    rounded.append(round(1.0 - sum(rounded), 6))  # and adding up to 100 % exactly
+    for member, w in zip(region["members"], rounded):
+        member["contribution_share"] = w
+    st.session_state.pop(region_editor_key(), None)
+    set_region(region)

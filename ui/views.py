@@ -22,7 +22,7 @@ from partnership.formats import (
 )
 from partnership.negotiation import default_axes, default_range
 
-from . import compute, sidebar, state
+from . import compute, councils, sidebar, state
 from .text import plain
 
 CHART_CONFIG = {
@@ -211,6 +211,8 @@ def chart_view(s: Scenario, view: catalogue.View) -> None:
     """One of the catalogue's chart views: what it answers, the sliders its charts' points need (each starting at
     the most likely point), its charts, each drawn from the model's cached results, then how to read them."""
     purpose(view.purpose)
+    if lead := VIEW_LEADS.get(view.name):
+        lead(s)
     if view.one_year and s.term.years < 2:
         st.info(view.one_year)
         return
@@ -243,11 +245,20 @@ def risk_percentiles(s: Scenario) -> None:
     st.table(rows, hide_index=True, width="content")  # a plain table: drawn at once, and prints as it reads
 
 
-VIEW_EXTRAS = {"Risk": risk_percentiles}
+VIEW_EXTRAS = {"Risk": risk_percentiles, "Councils": councils.rules}
 """What a chart view shows under its charts, beyond them (by view name)."""
+
+VIEW_LEADS = {"Councils": councils.headline}
+"""What a chart view shows above its charts, under its purpose (by view name)."""
 
 CHART_VIEWS = {v.name: (lambda s, v=v: chart_view(s, v)) for v in catalogue.VIEWS}
 """Each of the catalogue's chart views, by name, as the page draws it."""
+
+
+def chart_views_for(s: Scenario) -> dict:
+    """The chart views the page has for the scenario (:func:`charts.catalogue.views_for`: the Councils view only
+    for a region of councils), by name, as :data:`CHART_VIEWS` draws them."""
+    return {v.name: CHART_VIEWS[v.name] for v in catalogue.views_for(s)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -370,6 +381,8 @@ def _terms_answer(s: Scenario, picks: list[tuple], min_gain: float, min_saving: 
     )
     for line in sharpness_sentences(s, result):
         st.warning(line, icon="⚠️")
+    if words := councils.balanced_councils(s, result.x.path, b["x"], result.y.path, b["y"]):
+        st.container(key="balanced_councils").info(words)
     st.button(
         "Adopt the balanced terms",
         type="primary",

@@ -17,6 +17,7 @@ from partnership.results import RESULTS, result
 from ..conftest import ROOT
 
 NEW_BUILD = ROOT / "presets" / "childrens_home_new_build.yaml"  # a five-year term: every chart of the catalogue
+REGION = ROOT / "presets" / "regional_councils.yaml"  # a region of four councils: the Councils view's charts
 
 
 def test_every_chart_names_results_the_model_has_and_its_points_have_sliders():
@@ -45,11 +46,15 @@ def test_every_chart_is_drawn_from_the_results_it_names():
 
 
 def test_the_pack_holds_the_catalogues_charts_in_its_order_and_a_one_year_pack_no_term_chart():
-    """The export pack holds the catalogue's charts in its order; a one-year scenario's pack leaves out the chart over
-    the term, which the Export view still offers."""
+    """The export pack holds the catalogue's charts in its order (a region's councils' charts only for a region); a
+    one-year scenario's pack leaves out the chart over the term, which the Export view still offers."""
     s = load_scenario(NEW_BUILD)
     stems = [stem for stem, _, _ in scenario_charts(s, summarize(s), sweep(s, *default_axes(s)))]
-    assert stems == [c.stem for c in catalogue.CHARTS]
+    assert stems == [c.stem for c in catalogue.CHARTS if "region" not in c.needs]
+    region = load_scenario(REGION)
+    stems = [stem for stem, _, _ in scenario_charts(region, summarize(region), sweep(region, *default_axes(region)))]
+    assert stems[-2:] == ["councils_savings", "councils_contribution_shares"]
+    assert "councils_savings" not in [c.stem for c in catalogue.charts_for(s)]  # one host: not even offered
     one_year = load_scenario(ROOT / "presets" / "childrens_home.yaml")
     assert "over_the_term" not in [c.stem for c in catalogue.charts_for(one_year, in_pack=True)]
     assert "over_the_term" in [c.stem for c in catalogue.charts_for(one_year)]  # the Export view offers it
@@ -125,3 +130,34 @@ def test_only_a_chart_sized_to_the_window_puts_a_long_axis_title_on_two_lines():
     wide = for_screen(c.figure(s, *(result(name, s) for name in c.needs)), PRESENTATION_MIN_WIDTH, PRESENTATION_HEIGHT)
     assert wide.layout.yaxis.title.text == "Chance the gain is<br>at most this"
     assert wide.layout.height == PRESENTATION_HEIGHT
+
+
+def test_the_councils_view_is_the_pages_only_for_a_region():
+    """The Councils view is among the page's views for a region of councils, and not for one host."""
+    names = [v.name for v in catalogue.views_for(load_scenario(REGION))]
+    assert "Councils" in names
+    assert "Councils" not in [v.name for v in catalogue.views_for(load_scenario(NEW_BUILD))]
+
+
+def test_the_councils_charts_draw_each_councils_figures_in_one_colour_family():
+    """The councils' savings chart draws each council's expected saving with its P10 and P90 as the whisker's ends,
+    every council in one colour and the region's total beside them in the host's; the shares chart draws each
+    council's range from its low to its high end and marks its share now."""
+    from charts import style
+
+    s = load_scenario(REGION)
+    region = result("region", s)
+    fig = catalogue.chart("councils").figure(s, region)
+    councils, total = fig.data[0], fig.data[1]
+    assert list(councils.x) == region.names
+    assert list(councils.y) == pytest.approx(region.expected_saving)
+    assert list(councils.y + councils.error_y.array) == pytest.approx(region.saving_p90)
+    assert list(councils.y - councils.error_y.arrayminus) == pytest.approx(region.saving_p10)
+    assert isinstance(councils.marker.color, str)  # one colour for every council
+    assert total.marker.color == style.HOST and list(total.y) == pytest.approx([region.expected_region_saving])
+    shares = catalogue.chart("council_shares").figure(s, region)
+    bars = shares.data[0]
+    for i, (lo, hi) in enumerate(region.contribution_share_range):
+        assert bars.base[i] == pytest.approx(100 * lo) and bars.base[i] + bars.x[i] == pytest.approx(100 * hi)
+    now = next(t for t in shares.data if t.name == "Its share now")
+    assert list(now.x) == pytest.approx([100 * w for w in region.contribution_shares])

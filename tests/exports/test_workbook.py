@@ -104,7 +104,23 @@ def _cases() -> dict:
     # MODEL.md section 10: the section-11 term, and ten years of per-year indexation with reserved places and u0
     cases["term_section_11"] = (scenario_from_dict(_term_section_11()), None)
     cases["term_ten_years"] = (scenario_from_dict(_term_ten_years()), None)
+    # MODEL.md section 15: three councils with their own alternative price and local use anyway, at the worked point
+    region = scenario_from_dict(_region_section_15())
+    cases["region_section_15"] = (region, default_points(region) + [(0.85, 0.75, "section 15")])
     return cases
+
+
+def _region_section_15() -> dict:
+    """MODEL.md section 15's region of three councils on the section-1 scenario."""
+    doc = copy.deepcopy(EXAMPLE)
+    doc["region"] = {
+        "members": [
+            {"name": "A", "use_share": 0.5, "contribution_share": 0.4, "host_alternative": 6400},
+            {"name": "B", "use_share": 0.3, "contribution_share": 0.3, "local_use_anyway": 0.1},
+            {"name": "C", "use_share": 0.2, "contribution_share": 0.3},
+        ]
+    }
+    return doc
 
 
 def _term_section_11() -> dict:
@@ -175,6 +191,23 @@ TERM_CHANGES = {
         {"term.indexation.host_price[0]": 0.1, "term.indexation.contribution": 0.05, "term.discount_rate": 0.02},
     ),
 }
+
+
+# A region's councils' inputs changed in Excel: the split of the contribution and of the returns, a council's price
+# elsewhere and its local use anyway
+REGION_CHANGES = {
+    "region_changed": (
+        "region_section_15",
+        {
+            "region.members[0].contribution_share": 0.2,
+            "region.members[2].contribution_share": 0.5,
+            "region.returns_split": "contribution",
+            "region.members[1].host_alternative": 7000,
+            "region.members[2].local_use_anyway": 0.05,
+        },
+    ),
+}
+REGION_CASES = [name for name, (scenario, _) in CASES.items() if scenario.members]
 
 
 def _points_of(name: str):
@@ -258,7 +291,7 @@ def recalculated(tmp_path_factory):
     files = {"canary": _canary()}
     for name, (scenario, points) in CASES.items():
         files[name] = _strip_cached_values(audit_workbook(scenario, points))
-    for name, (base, changes) in (CHANGES | TERM_CHANGES).items():
+    for name, (base, changes) in (CHANGES | TERM_CHANGES | REGION_CHANGES).items():
         scenario, points = CASES[base]
         wb = openpyxl.load_workbook(io.BytesIO(audit_workbook(scenario, points)))
         cells = _input_cells(wb["Inputs"])
@@ -442,7 +475,8 @@ def _formula_cells(ws, rows, n_points):
 @pytest.mark.parametrize("name", list(CASES))
 def test_calculations_are_formulas_of_inputs_and_cells_above(name):
     """For every preset and variant, each calculation in the audit workbook is a formula of the Inputs sheet and cells
-    above it, with no number typed in but 0 and 1."""
+    above it, with no number typed in but 0 and 1 (a region's host cost without the agreement: its councils' sum on
+    the Members sheet)."""
     scenario, points = CASES[name]
     n = len(_points_of(name))
     wb = openpyxl.load_workbook(io.BytesIO(audit_workbook(scenario, points)))
@@ -456,7 +490,8 @@ def test_calculations_are_formulas_of_inputs_and_cells_above(name):
         assert found, f"{item}: {formula}"
         for sheet, row in found:
             if sheet:
-                assert sheet == "Inputs", f"{item}: {formula}"
+                councils = scenario.members and item == "host_cost_without_agreement" and sheet == "Members"
+                assert sheet == "Inputs" or councils, f"{item}: {formula}"
             else:
                 assert int(row) < cell.row, f"{item} refers to a cell below it: {formula}"
         # FAST: no hard-coded numbers; only structural 0 and 1 (max(x, 0), 1 - u, MATCH(..., 1), band + 1)
@@ -758,3 +793,106 @@ def test_the_workbook_prints_on_a_few_a4_landscape_pages_in_readable_type(printe
     assert heights[len(heights) // 10] >= 9 * 1.161, (
         f"type too small: the 10th percentile word is {heights[len(heights) // 10]:.1f} pt tall"
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# A region of councils (MODEL.md section 12): the Members sheet
+
+
+def _check_members_against_model(path: Path, scenario, points) -> dict[str, np.ndarray]:
+    """Every Members cell of a recalculated workbook against the model's member figures at its points, and the sums'
+    checks at zero; returns the workbook's member figures, name -> (members, points)."""
+    from paper.workbook import member_rows
+    from partnership.councils import member_figures
+    from partnership.region import MEMBER_NAMES
+
+    wb = openpyxl.load_workbook(path, data_only=True)
+    ws = wb["Members"]
+    o, u = np.array([p[0] for p in points]), np.array([p[1] for p in points])
+    want = member_figures(evaluate(scenario, o, u))
+    rows = member_rows(len(scenario.members))
+    got = {name: np.zeros((len(scenario.members), len(points))) for name in MEMBER_NAMES}
+    bad = []
+    for i, m in enumerate(scenario.members):
+        assert ws.cell(rows[(i, "heading")] + 1, 1).value == m.name
+        for name in MEMBER_NAMES:
+            assert ws.cell(rows[(i, name)] + 1, 1).value == name
+            for j in range(len(points)):
+                value = ws.cell(rows[(i, name)] + 1, FIRST_POINT_COLUMN + j).value
+                got[name][i, j] = value if isinstance(value, (int, float)) else np.nan
+                if not _close(value, float(want[name][i, j])):
+                    bad.append(f"{m.name} {name} at point {j + 1}: workbook {value!r}, model {want[name][i, j]!r}")
+    for name in ("member_net_cost", "member_saving"):
+        for j in range(len(points)):
+            check = ws.cell(rows[("check", name)] + 1, FIRST_POINT_COLUMN + j).value
+            if not (isinstance(check, (int, float)) and abs(check) <= 1e-6 * max(1.0, abs(want[name][:, j]).sum())):
+                bad.append(f"{name}_check at point {j + 1}: {check!r}")
+    assert not bad, "\n".join(bad[:20])
+    return got
+
+
+@NEEDS_SOFFICE
+@pytest.mark.parametrize("name", REGION_CASES)
+def test_every_councils_figures_match_the_model_after_recalculation(recalculated, name):
+    """Recalculated by LibreOffice, every council's line items on the Members sheet are the model's at each point,
+    and the councils' net costs and savings add up to the host's (the checks read 0)."""
+    scenario, _ = CASES[name]
+    _check_members_against_model(recalculated[name], scenario, _points_of(name))
+
+
+@NEEDS_SOFFICE
+def test_the_section_15_councils_after_recalculation(recalculated):
+    """The worked example of a region (MODEL.md section 15, o = 0.85, u = 0.75): after LibreOffice recalculates, each
+    council's net cost, cost without the agreement and saving, and the region's cost without the agreement."""
+    points = _points_of("region_section_15")
+    j = points.index((0.85, 0.75))
+    got = _check_members_against_model(recalculated["region_section_15"], CASES["region_section_15"][0], points)
+    assert got["member_net_cost"][:, j] == pytest.approx([357_380.50, 226_428.30, 170_952.20], abs=0.01)
+    assert got["member_cost_without_agreement"][:, j] == pytest.approx([424_320, 234_260, 164_424], abs=0.01)
+    assert got["member_saving"][:, j] == pytest.approx([66_939.50, 7_831.70, -6_528.20], abs=0.01)
+    calcs = openpyxl.load_workbook(recalculated["region_section_15"], data_only=True)["Calculations"]
+    row = _calc_rows(calcs)["host_cost_without_agreement"]
+    assert calcs.cell(row, FIRST_POINT_COLUMN + j).value == pytest.approx(823_004, abs=0.01)
+
+
+@NEEDS_SOFFICE
+def test_changing_a_councils_inputs_in_the_workbook_moves_its_figures(recalculated):
+    """A council's shares, price elsewhere and local use anyway, and the returns split, changed on the Inputs sheet,
+    carry through the Members and Calculations sheets to the model's figures for the changed scenario."""
+    base, changes = REGION_CHANGES["region_changed"]
+    scenario, _ = CASES[base]
+    changed = _changed(scenario, changes)
+    points = _points_of(base)
+    got = _check_members_against_model(recalculated["region_changed"], changed, points)
+    _check_against_model(recalculated["region_changed"], changed, points)
+    from partnership.councils import member_figures
+
+    before = member_figures(evaluate(scenario, *np.array(points).T))["member_saving"]
+    assert not np.allclose(got["member_saving"], before)
+
+
+def test_a_one_host_workbook_has_no_members_sheet(example):
+    """One host: no Members sheet, and no councils at the foot of the Inputs sheet."""
+    wb = openpyxl.load_workbook(io.BytesIO(audit_workbook(example, None)))
+    assert "Members" not in wb.sheetnames
+    assert not any(c.value == "region.returns_split" for row in wb["Inputs"].iter_rows() for c in row)
+
+
+def test_the_members_sheet_is_formulas_of_inputs_and_calculations():
+    """Every figure on the Members sheet is a formula; each council's inputs are on the Inputs sheet under their
+    dotted paths, an unset one a formula of what it defaults to."""
+    from paper.workbook import member_rows
+    from partnership.region import MEMBER_NAMES
+
+    scenario, points = CASES["region_section_15"]
+    wb = openpyxl.load_workbook(io.BytesIO(audit_workbook(scenario, points)))
+    ws = wb["Members"]
+    rows = member_rows(3)
+    for i in range(3):
+        for name in MEMBER_NAMES:
+            value = ws.cell(rows[(i, name)] + 1, FIRST_POINT_COLUMN).value
+            assert isinstance(value, str) and value.startswith("="), (i, name, value)
+    cells = _input_cells(wb["Inputs"])
+    assert wb["Inputs"].cell(*cells["region.members[0].host_alternative"]).value == 6400
+    assert str(wb["Inputs"].cell(*cells["region.members[0].local_use_anyway"]).value).startswith("=")
+    assert str(wb["Inputs"].cell(*cells["region.members[1].host_alternative"]).value).startswith("=")
