@@ -821,7 +821,7 @@ COUNCIL_LINE = "#8C3A00"
 
 
 def _council_names(region) -> list[str]:
-    return [html.escape(n, quote=False) for n in region.names]  # typed by users: never markup
+    return [markup_text(n) for n in region.names]  # typed by users: never markup
 
 
 def _basis_words(region, currency: str) -> str:

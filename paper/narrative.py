@@ -180,7 +180,7 @@ def council_sentences(scenario: Scenario, region) -> list[str]:
     contribution, what it saves in expectation, its P10 to P90 and its chance of being better off."""
     cur = scenario.currency
     out = []
-    for i, name in enumerate(region.names):
+    for i, name in enumerate(markdown_text(n) for n in region.names):  # typed by users: never markup
         e = region.expected_saving[i]
         verb = "saves" if e >= -BETTER_OFF_MARGIN else "loses"
         out.append(
@@ -194,7 +194,7 @@ def council_sentences(scenario: Scenario, region) -> list[str]:
 
 
 def _shares_words(region, shares) -> str:
-    return ", ".join(f"{name} {percent(w, 1)}" for name, w in zip(region.names, shares))
+    return ", ".join(f"{markdown_text(name)} {percent(w, 1)}" for name, w in zip(region.names, shares))
 
 
 def region_split_sentence(scenario: Scenario, region) -> str:

@@ -14,6 +14,7 @@ from partnership.formats import money, percent
 from partnership.scenario import set_path
 
 from . import compute, state
+from .text import plain
 
 GROUP_KEY = "group_region"
 """The sidebar group holding the councils' table."""
@@ -107,7 +108,7 @@ def region_inputs() -> None:
         },
     )
     for line in state.problems_at("region"):
-        st.error(line, icon="⚠️")
+        st.error(plain(line), icon="⚠️")
     split = region.get("returns_split") or "use"
     st.selectbox(
         spec("region.returns_split").label,
@@ -185,7 +186,7 @@ def rules(s: Scenario) -> None:
                 continue
             st.table(
                 [
-                    {"Council": n, "Now": percent(w0, 1), "Rule": percent(w, 1)}
+                    {"Council": plain(n), "Now": percent(w0, 1), "Rule": percent(w, 1)}
                     for n, w0, w in zip(region.names, region.contribution_shares, rule["contribution_shares"])
                 ],
                 hide_index=True,
