@@ -44,6 +44,7 @@ __all__ = [
     "terms_map",
     "compare_bars",
     "compare_lines",
+    "arrangements_chart",
 ]
 
 
@@ -801,3 +802,89 @@ def term_chart(scenario: Scenario, term: TermResult) -> go.Figure:
     title = f"Over the term: {term.years} years at {point_percent(occupancy)} occupancy and {point_percent(local_use)} local use"
     apply_style(fig, title, height=660)
     return legend_below(fig, 110)
+
+
+# ---------------------------------------------------------------------------------------------
+# Other ways to buy (MODEL.md section 13)
+
+
+def _signed_money(value: float, cur: str) -> str:
+    return ("+" if value >= 0.5 else "") + money(value, cur)
+
+
+def arrangements_chart(scenario: Scenario, arrangements: list) -> go.Figure:
+    """Other ways to buy the same service, one row each (spot at the top, the reference): on the left the provider's
+    expected profit a year with its P10-P90 range, on the right the host's expected net cost a year with its range
+    (the width of each bar is the risk that side carries), each labelled with the gain against spot. A dashed line
+    marks spot's expected figure. ``arrangements`` are :class:`partnership.arrangements.ArrangementResult`."""
+    cur = scenario.currency
+    names = [html.escape(a.name, quote=False) for a in arrangements]  # typed by users: never markup
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        shared_yaxes=True,
+        horizontal_spacing=0.06,
+        subplot_titles=("Provider's profit a year", "Host's net cost a year"),
+    )
+    sides = (
+        (1, PROVIDER, "provider_profit", "expected_provider_profit", "expected_provider_gain", "gain"),
+        (2, HOST, "host_net_cost", "expected_host_net_cost", "expected_host_saving", "saving"),
+    )
+    for col, colour, key, expected, gain, word in sides:
+        lows = [a.figures[f"{key}_p10"] for a in arrangements]
+        highs = [a.figures[f"{key}_p90"] for a in arrangements]
+        means = [a.figures[expected] for a in arrangements]
+        xs, ys = [], []
+        for name, lo, hi in zip(names, lows, highs):
+            xs += [lo, hi, None]
+            ys += [name, name, None]
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                line=dict(color=colour, width=14),
+                opacity=0.35,
+                name="P10 to P90 (the risk carried)",
+                legendgroup="range",
+                showlegend=col == 1,
+                hoverinfo="skip",
+            ),
+            row=1,
+            col=col,
+        )
+        labels = [
+            money(m, cur) if a.kind == "spot" else f"{money(m, cur)}  ({_signed_money(a.figures[gain], cur)} {word})"
+            for a, m in zip(arrangements, means)
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=means,
+                y=names,
+                mode="markers+text",
+                marker=dict(color=colour, size=15, symbol="diamond", line=dict(color="white", width=1)),
+                text=labels,
+                textposition="top center",
+                textfont=dict(size=14),
+                name="Expected",
+                legendgroup="expected",
+                showlegend=col == 1,
+                customdata=[[lo, hi] for lo, hi in zip(lows, highs)],
+                hovertemplate="%{y}: expected " + cur + "%{x:,.0f} a year, P10 " + cur + "%{customdata[0]:,.0f}, "
+                "P90 " + cur + "%{customdata[1]:,.0f}<extra></extra>",
+                cliponaxis=False,
+            ),
+            row=1,
+            col=col,
+        )
+        spot = next((a for a in arrangements if a.kind == "spot"), None)
+        if spot is not None:
+            _rule(fig, dict(color=NEUTRAL, width=2, dash="dash"), x=spot.figures[expected], col=col)
+    fig.update_xaxes(**money_axis(cur))
+    fig.update_yaxes(autorange="reversed", automargin=True, type="category")
+    height = 220 + 78 * len(arrangements)
+    apply_style(
+        fig, f"Other ways to buy: each side's expected figure and its P10-P90 range ({cur} a year)", height=height
+    )
+    fig.update_annotations(font_size=17)
+    return legend_below(fig, 30)

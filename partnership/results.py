@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .arrangements import arrangements
 from .councils import members_at, members_over_term, region_summary
 from .negotiation import sweep
 from .outcomes import (
@@ -49,6 +50,7 @@ RESULTS: dict[str, tuple[tuple[str, ...], Callable]] = {
     "members": (("occupancy", "local_use"), members_at),
     "members_over_term": (("occupancy", "local_use"), members_over_term),
     "region": ((), lambda s: region_summary(s) if s.members else None),
+    "arrangements": ((), arrangements),
 }
 """Each named result: the arguments it takes beyond the scenario (``occupancy``, ``local_use``; ``steps`` of a
 grid; ``question``, a sweep's ``(x, y, *(option, value) pairs)``) and the model function that works it out:
@@ -58,7 +60,8 @@ occupancies; ``summary`` section 3's dict; ``distributions`` each side's distrib
 :class:`~partnership.term.TermResult`; ``access_value`` ``[(u0, Outcome)]``; ``sweep`` a
 :class:`~partnership.negotiation.SweepResult`; for a region of councils (section 12; empty or None for one host)
 ``members`` each council's figures at a point and ``members_over_term`` year by year (lists of dicts, see
-:mod:`partnership.councils`), ``region`` a :class:`~partnership.councils.RegionSummary`."""
+:mod:`partnership.councils`), ``region`` a :class:`~partnership.councils.RegionSummary`; ``arrangements`` the other
+ways to buy (section 13), a list of :class:`~partnership.arrangements.ArrangementResult` in its order."""
 
 
 def result(name: str, scenario: Scenario, **at):

@@ -22,7 +22,7 @@ from partnership.formats import (
 )
 from partnership.negotiation import default_axes, default_range
 
-from . import compute, sidebar, state
+from . import arrangements, compute, sidebar, state
 
 CHART_CONFIG = {
     "displaylogo": False,
@@ -242,7 +242,12 @@ def risk_percentiles(s: Scenario) -> None:
     st.table(rows, hide_index=True, width="content")  # a plain table: drawn at once, and prints as it reads
 
 
-VIEW_EXTRAS = {"Risk": risk_percentiles}
+def other_ways_to_buy(s: Scenario) -> None:
+    """Under the arrangements' chart: their figures as a table, and the table of the scenario's own to edit."""
+    arrangements.arrangements_view(s, state.problems_at("arrangements"))
+
+
+VIEW_EXTRAS = {"Risk": risk_percentiles, "Other ways to buy": other_ways_to_buy}
 """What a chart view shows under its charts, beyond them (by view name)."""
 
 CHART_VIEWS = {v.name: (lambda s, v=v: chart_view(s, v)) for v in catalogue.VIEWS}
