@@ -31,6 +31,7 @@ from .style import (
     legend_below,
     money_axis,
     percent_axis,
+    wrap_words,
 )
 
 __all__ = [
@@ -818,7 +819,8 @@ def arrangements_chart(scenario: Scenario, arrangements: list) -> go.Figure:
     (the width of each bar is the risk that side carries), each labelled with the gain against spot. A dashed line
     marks spot's expected figure. ``arrangements`` are :class:`partnership.arrangements.ArrangementResult`."""
     cur = scenario.currency
-    names = [html.escape(a.name, quote=False) for a in arrangements]  # typed by users: never markup
+    # typed by users: never markup; long names on several short lines, so the plots keep their width
+    names = ["<br>".join(wrap_words(html.escape(a.name, quote=False), 24)) for a in arrangements]
     fig = make_subplots(
         rows=1,
         cols=2,
@@ -879,9 +881,15 @@ def arrangements_chart(scenario: Scenario, arrangements: list) -> go.Figure:
         )
         spot = next((a for a in arrangements if a.kind == "spot"), None)
         if spot is not None:
-            _rule(fig, dict(color=NEUTRAL, width=2, dash="dash"), x=spot.figures[expected], col=col)
-    fig.update_xaxes(**money_axis(cur))
-    fig.update_yaxes(autorange="reversed", automargin=True, type="category")
+            _rule(fig, dict(color="#9a9a9a", width=2, dash="dash"), x=spot.figures[expected], col=col)
+        finite = [v for v in lows + highs + means if v is not None]
+        if finite:  # room either side for the labels over the first and last diamonds
+            lo, hi = min(finite), max(finite)
+            pad = 0.12 * (hi - lo or abs(hi) or 1.0)
+            fig.update_xaxes(range=[lo - pad, hi + pad], row=1, col=col)
+    fig.layout.shapes = [s.update(layer="below") for s in fig.layout.shapes]  # the labels over the spot line
+    fig.update_xaxes(nticks=5, tickangle=0, **money_axis(cur))
+    fig.update_yaxes(autorange="reversed", automargin=True, type="category", tickfont=dict(size=15))
     height = 220 + 78 * len(arrangements)
     apply_style(
         fig, f"Other ways to buy: each side's expected figure and its P10-P90 range ({cur} a year)", height=height

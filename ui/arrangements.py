@@ -206,7 +206,7 @@ def arrangements_view(s: Scenario, problems: list[str]) -> None:
         args=(key,),
         column_order=COLUMNS,
         column_config={
-            "name": st.column_config.TextColumn("Name", max_chars=80, required=True, width="large"),
+            "name": st.column_config.TextColumn("Name", max_chars=80, required=True, width="medium"),
             "units": st.column_config.NumberColumn("Reserved units", min_value=0.0, step=1.0, format="%g"),
             "void_price": st.column_config.NumberColumn(f"Void price ({cur})", min_value=0.0, format="%.2f"),
             "host_price": st.column_config.NumberColumn(f"Host price ({cur})", min_value=0.0, format="%.2f"),

@@ -55,7 +55,7 @@ def test_the_view_shows_the_four_arrangements_always_compared_with_the_models_fi
         assert row["Provider's expected profit"] == money_text(a.figures["expected_provider_profit"], s.currency)
         assert row["Host's expected net cost"] == money_text(a.figures["expected_host_net_cost"], s.currency)
     assert rows[0]["Provider's expected gain"] == money_text(0, s.currency)
-    names = {y for trace in _chart(at)["data"] for y in (trace.get("y") or []) if y}
+    names = {y.replace("<br>", " ") for trace in _chart(at)["data"] for y in (trace.get("y") or []) if y}
     assert names == {"Spot", "The agreement", "Block contract", "Host price only"}
 
 
@@ -68,7 +68,7 @@ def test_an_arrangement_added_in_the_table_is_compared_and_kept_in_the_link():
     assert not at.exception and not at.error, problems_shown(at)
     rows = _table(at)
     assert rows[-1]["Arrangement"] == "Soft block of two places"
-    names = {y for trace in _chart(at)["data"] for y in (trace.get("y") or []) if y}
+    names = {y.replace("<br>", " ") for trace in _chart(at)["data"] for y in (trace.get("y") or []) if y}
     assert "Soft block of two places" in names
     linked = decode_scenario(at.query_params["scenario"])
     [own] = linked.arrangements
