@@ -21,6 +21,7 @@ from .outcomes import (
 from .scenario import Scenario
 from .term import evaluate_term
 from .uncertainty import gain_distributions, most_likely_case, most_likely_point, summarize
+from .viability import break_even_hours_a_week
 
 __all__ = ["RESULTS", "POINT_NAMES", "result"]
 
@@ -51,6 +52,7 @@ RESULTS: dict[str, tuple[tuple[str, ...], Callable]] = {
     "members_over_term": (("occupancy", "local_use"), members_over_term),
     "region": ((), lambda s: region_summary(s) if s.members else None),
     "arrangements": ((), arrangements),
+    "break_even_hours": (("local_use",), break_even_hours_a_week),
 }
 """Each named result: the arguments it takes beyond the scenario (``occupancy``, ``local_use``; ``steps`` of a
 grid; ``question``, a sweep's ``(x, y, *(option, value) pairs)``) and the model function that works it out:
@@ -61,7 +63,9 @@ occupancies; ``summary`` section 3's dict; ``distributions`` each side's distrib
 :class:`~partnership.negotiation.SweepResult`; for a region of councils (section 12; empty or None for one host)
 ``members`` each council's figures at a point and ``members_over_term`` year by year (lists of dicts, see
 :mod:`partnership.councils`), ``region`` a :class:`~partnership.councils.RegionSummary`; ``arrangements`` the other
-ways to buy (section 13), a list of :class:`~partnership.arrangements.ArrangementResult` in its order."""
+ways to buy (section 13), a list of :class:`~partnership.arrangements.ArrangementResult` in its order;
+``break_even_hours`` break-even as hours a week (``{with_agreement, without_agreement}``, None when not counted in
+hours)."""
 
 
 def result(name: str, scenario: Scenario, **at):

@@ -18,7 +18,7 @@ from partnership.formats import money
 from partnership.problems import Problem, page_words
 from partnership.scenario import scenario_to_dict, set_path
 
-from . import arrangements
+from . import arrangements, build_up
 
 KINDS_ENTERED = ("money_year", "money_unit", "money_once", "fraction", "count", "integer", "text")
 """Field kinds entered in a box of their own (choices, bands and sources have widgets of their own)."""
@@ -325,7 +325,7 @@ def _carry_apart(doc: dict) -> None:
     """The build-up, mix and arrangements the scenario was loaded with, back in the document; a figure they derive is
     left out of it while its box still shows the derived value, and typing another value there replaces the build-up
     (the typed figure wins)."""
-    carried = dict(st.session_state.get(APART_KEY) or {})
+    carried = build_up.with_edits(st.session_state.get(APART_KEY) or {})  # the sidebar's tables' pending edits
     own = arrangements.current()  # the view's table of the scenario's own arrangements, with its pending edits
     if own:
         carried["arrangements"] = own
