@@ -29,6 +29,7 @@ from .narrative import sharpness_sentences
 from .report import (
     Report,
     Section,
+    arrangements_rows,
     assumptions,
     default_subtitle,
     headline_paragraphs,
@@ -37,7 +38,16 @@ from .report import (
     to_html,
     to_markdown,
 )
-from .tables import GRID_TABLE_STEPS, grid_table, summary_table, sweep_table, tables_to_xlsx, term_table, to_csv_bytes
+from .tables import (
+    GRID_TABLE_STEPS,
+    arrangements_table,
+    grid_table,
+    summary_table,
+    sweep_table,
+    tables_to_xlsx,
+    term_table,
+    to_csv_bytes,
+)
 from .workbook import audit_workbook, workbook_points
 
 TABLE_FILES = {
@@ -45,6 +55,7 @@ TABLE_FILES = {
     "Summary": "summary",
     "Find terms": "find_terms",
     "Over the term": "over_the_term",
+    "Other ways to buy": "other_ways_to_buy",
 }
 """Each table's file name (without .csv) in the pack."""
 
@@ -74,12 +85,15 @@ def unique_names(names: list[str], form: str = "{} ({})") -> list[str]:
     return out
 
 
-def scenario_charts(s: Scenario, summary: dict, terms: SweepResult) -> list[tuple[str, str, object]]:
+def scenario_charts(
+    s: Scenario, summary: dict, terms: SweepResult, arrangements: list | None = None
+) -> list[tuple[str, str, object]]:
     """(file stem, caption, figure) for every chart of the catalogue (:mod:`charts.catalogue`) the pack holds, at
-    the scenario's most likely point, each drawn from the model's results (the summary and the sweep given)."""
+    the scenario's most likely point, each drawn from the model's results (the summary, the sweep and, if given,
+    the arrangements compared)."""
     o, u = most_likely_point(s)
     point = {"occupancy": o, "local_use": u}
-    given = {"summary": summary, "sweep": terms}
+    given = {"summary": summary, "sweep": terms} | ({} if arrangements is None else {"arrangements": arrangements})
     out = []
     for c in catalogue.charts_for(s, in_pack=True):
         needs = [given[name] if name in given else result(name, s, **point) for name in c.needs]
@@ -103,13 +117,17 @@ def comparison_charts(options: list[tuple[str, Scenario, dict]]) -> list[tuple[s
     return out
 
 
-def scenario_tables(s: Scenario, summary: dict, terms: SweepResult) -> dict:
-    """The pack's tables by name, from the model's results: the outcome grid (5 % steps), the summary, the sweep
-    and, over a term of more than one year, each year at the most likely point."""
+def scenario_tables(s: Scenario, summary: dict, terms: SweepResult, arrangements: list | None = None) -> dict:
+    """The pack's tables by name, from the model's results: the outcome grid (5 % steps), the summary, the sweep,
+    the other ways to buy (worked out unless given) and, over a term of more than one year, each year at the most
+    likely point."""
     tables = {
         "Outcome grid": grid_table(result("grid", s, steps=GRID_TABLE_STEPS), s),
         "Summary": summary_table(summary, s),
         "Find terms": sweep_table(terms),
+        "Other ways to buy": arrangements_table(
+            result("arrangements", s) if arrangements is None else arrangements, s
+        ),
     }
     if s.term.years > 1:
         o, u = most_likely_point(s)
@@ -231,9 +249,10 @@ def pack_files(
         x, y = (terms_axes or {}).get(name) or default_axes(s)
         terms = result("sweep", s, question=(x, y))
         files[f"{prefix}scenario.yaml"] = scenario_to_yaml(s).encode()
-        chart_list = scenario_charts(s, summary, terms)
+        ways = result("arrangements", s)  # worked out once for the chart, the table and the summary
+        chart_list = scenario_charts(s, summary, terms, ways)
         drawings += [(f"{prefix}charts/{stem}", (fig, formats, s.name, "Scenario")) for stem, _, fig in chart_list]
-        tables = scenario_tables(s, summary, terms)
+        tables = scenario_tables(s, summary, terms, ways)
         for table_name, table in tables.items():
             files[f"{prefix}tables/{TABLE_FILES[table_name]}.csv"] = to_csv_bytes(table)
         files[f"{prefix}tables/tables.xlsx"] = tables_to_xlsx(tables, s)
@@ -246,6 +265,11 @@ def pack_files(
             title, paragraphs=headline_paragraphs(s, case, summary) + warnings + [_balanced_sentence(s, terms)]
         )
         sec.tables.append((["Quantity", "Value", "Unit"], _summary_rows(tables["Summary"], s)))
+        sec.paragraphs.append(
+            "**Other ways to buy.** Each side's expected figure a year and its range from P10 to P90 (the risk it "
+            "carries), beside buying spot with no agreement, and each side's gain against spot:"
+        )
+        sec.tables.append(arrangements_rows(s, ways))
         sec.charts = [(caption, fig, f"{prefix}charts/{stem}.png") for stem, caption, fig in chart_list]
         inputs = Section(f"The scenario{': ' + name if several else ''}")
         if s.description:

@@ -28,6 +28,7 @@ __all__ = [
     "term_table",
     "to_csv_bytes",
     "tables_to_xlsx",
+    "arrangements_table",
     "GRID_TABLE_STEPS",
 ]
 
@@ -279,3 +280,30 @@ def tables_to_xlsx(tables: Mapping[str, pd.DataFrame], scenario: Scenario) -> by
             ws.autofilter(header_row, 0, first_data + len(df) - 1, len(columns) - 1)
     wb.close()
     return buffer.getvalue()
+
+
+# ----------------------------------------------------------------------------------------------
+# Other ways to buy (MODEL.md section 13)
+
+
+def arrangements_table(arrangements: list, scenario: Scenario) -> pd.DataFrame:
+    """Every arrangement compared (section 13; ``arrangements`` as :func:`partnership.arrangements.arrangements`
+    gives them, in its order): ``arrangement`` (its name), ``kind`` and every figure by its section-13 name (money a
+    year; probabilities 0-1, empty for spot; over a term the expected NPVs, discounted over the term)."""
+    from partnership.arrangements import ARRANGEMENT_NAMES, ARRANGEMENT_TERM_NAMES
+
+    names = ARRANGEMENT_NAMES + (ARRANGEMENT_TERM_NAMES if scenario.term.years > 1 else [])
+    rows = [{"arrangement": a.name, "kind": a.kind, **{k: a.figures.get(k) for k in names}} for a in arrangements]
+    df = pd.DataFrame(rows, columns=["arrangement", "kind", *names])
+    cur = scenario.currency
+
+    def unit(k: str) -> str | None:
+        if k in ("arrangement", "kind"):
+            return None
+        if k.startswith("probability"):
+            return "probability 0-1"
+        return f"{cur} over the term, discounted" if "npv" in k else f"{cur} per year"
+
+    df.attrs["title"] = "Other ways to buy: each arrangement under the scenario's uncertainty"
+    df.attrs["units"] = {c: unit(c) for c in df.columns if unit(c)}
+    return df

@@ -65,10 +65,11 @@ STEMS = (
     "risk",
     "access_value",
     "placement_money",
+    "other_ways_to_buy",
     "find_terms",
 )
 COMPARISON_STEMS = ("compare_gains", "compare_across_occupancy")
-TABLES = ("tables/outcome_grid.csv", "tables/summary.csv", "tables/find_terms.csv")
+TABLES = ("tables/outcome_grid.csv", "tables/summary.csv", "tables/find_terms.csv", "tables/other_ways_to_buy.csv")
 PROVIDER_BLUE, HOST_VERMILLION = (0x00, 0x72, 0xB2), (0xD5, 0x5E, 0x00)
 PDFTOPPM = shutil.which("pdftoppm")
 NEEDS_PDFTOPPM = pytest.mark.skipif(
