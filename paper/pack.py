@@ -135,14 +135,15 @@ def scenario_tables(s: Scenario, summary: dict, terms: SweepResult, arrangements
     return tables
 
 
-def audit_workbook_of(s: Scenario, points=None) -> bytes:
+def audit_workbook_of(s: Scenario, points=None, arrangements: list | None = None) -> bytes:
     """The auditable workbook (:func:`paper.workbook.audit_workbook`) with the model's results at its points
     (by default :func:`paper.workbook.default_points`) and, over a term, at the first of them."""
     pts = workbook_points(s, points)
     o, u = np.array([p[0] for p in pts]), np.array([p[1] for p in pts])
     point = result("point", s, occupancy=o, local_use=u)
     term = result("term", s, occupancy=pts[0][0], local_use=pts[0][1]) if s.term.years > 1 else None
-    return audit_workbook(s, pts, point, term)
+    ways = result("arrangements", s) if arrangements is None else arrangements
+    return audit_workbook(s, pts, point, term, ways)
 
 
 def comparison_table(options: list[tuple[str, Scenario, dict]], proposers: list[str] | None = None) -> pd.DataFrame:
@@ -256,7 +257,7 @@ def pack_files(
         for table_name, table in tables.items():
             files[f"{prefix}tables/{TABLE_FILES[table_name]}.csv"] = to_csv_bytes(table)
         files[f"{prefix}tables/tables.xlsx"] = tables_to_xlsx(tables, s)
-        files[f"{prefix}audit_workbook.xlsx"] = audit_workbook_of(s)
+        files[f"{prefix}audit_workbook.xlsx"] = audit_workbook_of(s, arrangements=ways)
         title = f"Option: {name}" if several else "Headline figures"
         jumps = placement_warnings(s)
         warnings = [f"**Money rides on a placement decision.** {' '.join(jumps)} {CURE}"] if jumps else []
