@@ -18,7 +18,7 @@ import streamlit as st
 
 from partnership import Scenario
 from partnership.build_up import DERIVED_PATHS, derived
-from partnership.fields import spec
+from partnership.fields import TIME_UNITS, spec, unit_text
 from partnership.formats import money
 
 from .arrangements import APART_KEY
@@ -30,7 +30,10 @@ TABLES = {  # part: (where its list is in the part, its columns, the columns ent
     "cost_build_up": ("fixed", ("name", "amount", "count", "each"), ()),
     "alternative_mix": (None, ("name", "share", "price"), ("share",)),
 }
-PARTS = {"cost_build_up": ("service.variable_cost", "service.fixed_cost"), "alternative_mix": ("prices.host_alternative",)}
+PARTS = {
+    "cost_build_up": ("service.variable_cost", "service.fixed_cost"),
+    "alternative_mix": ("prices.host_alternative",),
+}
 """Each part and the figures it derives."""
 
 
@@ -67,7 +70,10 @@ def _starting(part: str) -> dict | list:
     ss = st.session_state
     if part == "cost_build_up":
         per_unit = dict.fromkeys(PER_UNIT, 0.0) | {"pay": float(ss.get("service.variable_cost") or 0.0)}
-        return {"per_unit": per_unit, "fixed": [{"name": "Fixed cost", "amount": float(ss.get("service.fixed_cost") or 0)}]}
+        return {
+            "per_unit": per_unit,
+            "fixed": [{"name": "Fixed cost", "amount": float(ss.get("service.fixed_cost") or 0)}],
+        }
     return [{"name": "Elsewhere", "share": 1.0, "price": float(ss.get("prices.host_alternative") or 0.0)}]
 
 
@@ -130,7 +136,9 @@ def with_edits(apart: dict) -> dict:
         for i, change in (edits.get("edited_rows") or {}).items():
             if 0 <= int(i) < len(items):
                 row = _rows_of(part, {where: [items[int(i)]]} if where else [items[int(i)]])[0] | change
-                items[int(i)] = {k: v for k, v in items[int(i)].items() if k not in columns} | _item(row, columns, percents)
+                items[int(i)] = {k: v for k, v in items[int(i)].items() if k not in columns} | _item(
+                    row, columns, percents
+                )
         items = [item for i, item in enumerate(items) if i not in deleted]
         items += [_item(row, columns, percents) for row in edits.get("added_rows") or [] if any(row.values())]
         if where:
@@ -157,11 +165,12 @@ def _set_part(part: str, name: str, key: str) -> None:
         st.session_state[APART_KEY] = apart
 
 
-def _words() -> tuple[str, str]:
-    """The scenario's currency and its unit-period in words ("hour", "place-week")."""
+def _words() -> tuple[str, str, str, str]:
+    """The scenario's currency, unit and period as the boxes hold them, and "per hour" or "per place per week"."""
     ss = st.session_state
     currency, unit, period = ((ss.get(k) or "").strip() or spec(k).default for k in ("currency", "unit", "period"))
-    return currency, f"{unit}-{period}" if period else unit
+    per = f"per {unit}" if unit.lower() in TIME_UNITS else f"per {unit} per {period}"
+    return currency, unit, period, per
 
 
 def costs(valid: Scenario | None) -> None:
@@ -180,15 +189,15 @@ def costs(valid: Scenario | None) -> None:
     document = _apart().get(part)
     if document is None:
         return
-    currency, unit = _words()
+    currency, unit, period, per = _words()
     digest = _digest(document)
-    st.markdown(f"**The variable cost's parts** (per {unit})")
+    st.markdown(f"**The variable cost's parts** ({per})")
     for name in PER_UNIT:
         path = f"cost_build_up.per_unit.{name}"
         f = spec(path)
         value = (document.get("per_unit") or {}).get(name)
         percent = name == "on_costs"
-        label = f"{f.label} ({'% of pay' if percent else f.unit.format(currency=currency, unit_period=unit)})"
+        label = f"{f.label} ({'% of pay' if percent else unit_text(path, currency, unit, period)})"
         box = f"{path}__{digest}"
         st.number_input(
             label,
@@ -201,7 +210,7 @@ def costs(valid: Scenario | None) -> None:
             help=f.help or None,
         )
     if valid is not None and valid.cost_build_up is not None:
-        st.caption(f"= variable cost **{money(valid.service.variable_cost, currency, 2)} per {unit}**")
+        st.caption(f"= variable cost **{money(valid.service.variable_cost, currency, 2)} {per}**")
     st.markdown("**The fixed cost's items** (a year: an amount, or a count and a cost each)")
     _table(part, currency)
     if valid is not None and valid.cost_build_up is not None:
@@ -223,10 +232,10 @@ def mix(valid: Scenario | None) -> None:
     )
     if part not in _apart():
         return
-    currency, unit = _words()
+    currency, _, _, per = _words()
     _table(part, currency)
     if valid is not None and valid.alternative_mix is not None:
-        st.caption(f"= host's alternative price **{money(valid.prices.host_alternative, currency, 2)} per {unit}**")
+        st.caption(f"= host's alternative price **{money(valid.prices.host_alternative, currency, 2)} {per}**")
 
 
 def _table(part: str, currency: str) -> None:
@@ -234,12 +243,13 @@ def _table(part: str, currency: str) -> None:
     rows = pd.DataFrame(_rows_of(part, _apart().get(part)), columns=list(columns))
     rows = rows.astype({"name": "object", **{c: "float64" for c in columns[1:]}})
     labels = {
-        "name": st.column_config.TextColumn("Name", max_chars=80, required=True),
-        "amount": st.column_config.NumberColumn(f"Amount ({currency})", min_value=0.0, format="%.0f"),
-        "count": st.column_config.NumberColumn("Count", min_value=0.0, format="%g"),
-        "each": st.column_config.NumberColumn(f"Each ({currency})", min_value=0.0, format="%.0f"),
-        "share": st.column_config.NumberColumn("Share", min_value=0.0, max_value=100.0, format="%.1f %%"),
-        "price": st.column_config.NumberColumn(f"Price ({currency})", min_value=0.0, format="%.2f"),
+        # narrow columns: the table fits the sidebar's 300 px without scrolling sideways
+        "name": st.column_config.TextColumn("Name", max_chars=80, required=True, width=110),
+        "amount": st.column_config.NumberColumn(f"Amount ({currency})", min_value=0.0, format="%.0f", width=70),
+        "count": st.column_config.NumberColumn("Count", min_value=0.0, format="%g", width=44),
+        "each": st.column_config.NumberColumn(f"Each ({currency})", min_value=0.0, format="%.0f", width=64),
+        "share": st.column_config.NumberColumn("Share", min_value=0.0, max_value=100.0, format="%.1f %%", width=66),
+        "price": st.column_config.NumberColumn(f"Price ({currency})", min_value=0.0, format="%.2f", width=70),
     }
     key = editor_key(part)
     st.data_editor(

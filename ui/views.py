@@ -261,8 +261,7 @@ def viable_hours(s: Scenario) -> None:
         f"At {point_percent(u)} local use the provider is viable from **{words['without_agreement']}** without the "
         f"agreement, **{words['with_agreement']}** with it (its break-even occupancy as hours delivered). Herefordshire "
         f"Council's scrutiny committee minutes on the recommissioning of home care cite about {VIABLE_HOURS} hours a "
-        "week as the least a viable provider needs.",
-        icon="⏱️",
+        "week as the least a viable provider needs."
     )
 
 
