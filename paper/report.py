@@ -312,8 +312,8 @@ def build_up_assumption(s: Scenario) -> list[str]:
     up from their parts (MODEL.md section 14): each derived figure beside its parts; none when all are typed."""
     from partnership.build_up import fixed_item_amount
 
-    cur, unit = s.currency, s.unit
-    per = f"per {unit}-{s.period}" if s.period else f"per {unit}"
+    cur, unit = markdown_text(s.currency), markdown_text(s.unit)  # Markdown: the scenario's words as text
+    per = f"per {unit}-{markdown_text(s.period)}" if s.period else f"per {unit}"
     out = []
     if (b := s.cost_build_up) is not None:
         p = b.per_unit
@@ -323,10 +323,10 @@ def build_up_assumption(s: Scenario) -> list[str]:
             f"minutes of paid travel an hour, plus {p.mileage:g} miles at {money(p.mileage_rate, cur, 2)} a mile and "
             f"{money(p.other, cur, 2)} of other costs."
         )
-        items = "; ".join(f"{item.name} {money(fixed_item_amount(item), cur)}" for item in b.fixed)
+        items = "; ".join(f"{markdown_text(item.name)} {money(fixed_item_amount(item), cur)}" for item in b.fixed)
         out.append(f"The fixed cost ({money(s.service.fixed_cost, cur)} a year) is the sum of its items: {items}.")
     if s.alternative_mix is not None:
-        mix = "; ".join(f"{m.name} {percent(m.share, 1)} at {money(m.price, cur, 2)}" for m in s.alternative_mix)
+        mix = "; ".join(f"{markdown_text(m.name)} {percent(m.share, 1)} at {money(m.price, cur, 2)}" for m in s.alternative_mix)
         out.append(
             f"The host's alternative price ({money(s.prices.host_alternative, cur, 2)} {per}) is the average of the "
             f"ways it would buy without the agreement, by their shares: {mix}."
