@@ -185,9 +185,9 @@ def arrangements_view(s: Scenario, problems: list[str]) -> None:
     """Under the chart: every arrangement's figures as a plain table, then the editor of the scenario's own and the
     model's plain ``problems`` with the arrangements (``ui.state.problems_at``)."""
     results = compute.result("arrangements", compute.key(s))
-    st.table(table_rows(s, results), hide_index=True, width="stretch")  # prints as it reads
+    st.table(_as_text(table_rows(s, results)), hide_index=True, width="stretch")  # prints as it reads
     st.markdown("**This scenario's own arrangements**")
-    cur, unit = s.currency, s.unit
+    cur, unit = plain(s.currency), plain(s.unit)  # Markdown: the scenario's words as text
     st.caption(
         "Add a row to compare another way to buy; each replaces the agreement whole with reserved units at a void "
         f"price (none: a fixed price only), and may have its own host price ({cur} per {unit}) and its own host price "
@@ -216,3 +216,10 @@ def arrangements_view(s: Scenario, problems: list[str]) -> None:
     )
     for line in problems:
         st.error(plain(line), icon="⚠️")
+
+
+def _as_text(rows):
+    """The table's cells as text: st.table reads Markdown, and the names and the currency are the scenario's own words."""
+    if isinstance(rows, pd.DataFrame):
+        return rows.map(lambda v: plain(v) if isinstance(v, str) else v).rename(columns=plain)
+    return [{plain(k): plain(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows]

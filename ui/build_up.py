@@ -22,6 +22,7 @@ from partnership.fields import TIME_UNITS, spec, unit_text
 from partnership.formats import money
 
 from .arrangements import APART_KEY
+from .text import plain
 
 DERIVED_KEY = "_derived_shown"  # ui.state.DERIVED_KEY: {dotted path: the derived value its box shows}
 STASH_KEY = "_build_up_stash"  # a build-up or mix switched off, so switching back on restores it
@@ -191,13 +192,13 @@ def costs(valid: Scenario | None) -> None:
         return
     currency, unit, period, per = _words()
     digest = _digest(document)
-    st.markdown(f"**The variable cost's parts** ({per})")
+    st.markdown(f"**The variable cost's parts** ({plain(per)})")
     for name in PER_UNIT:
         path = f"cost_build_up.per_unit.{name}"
         f = spec(path)
         value = (document.get("per_unit") or {}).get(name)
         percent = name == "on_costs"
-        label = f"{f.label} ({'% of pay' if percent else unit_text(path, currency, unit, period)})"
+        label = plain(f"{f.label} ({'% of pay' if percent else unit_text(path, currency, unit, period)})")
         box = f"{path}__{digest}"
         st.number_input(
             label,
@@ -210,11 +211,11 @@ def costs(valid: Scenario | None) -> None:
             help=f.help or None,
         )
     if valid is not None and valid.cost_build_up is not None:
-        st.caption(f"= variable cost **{money(valid.service.variable_cost, currency, 2)} {per}**")
+        st.caption(f"= variable cost **{plain(money(valid.service.variable_cost, currency, 2))} {plain(per)}**")
     st.markdown("**The fixed cost's items** (a year: an amount, or a count and a cost each)")
     _table(part, currency)
     if valid is not None and valid.cost_build_up is not None:
-        st.caption(f"= fixed cost **{money(valid.service.fixed_cost, currency)} a year**")
+        st.caption(f"= fixed cost **{plain(money(valid.service.fixed_cost, currency))} a year**")
 
 
 def mix(valid: Scenario | None) -> None:
@@ -235,7 +236,7 @@ def mix(valid: Scenario | None) -> None:
     currency, _, _, per = _words()
     _table(part, currency)
     if valid is not None and valid.alternative_mix is not None:
-        st.caption(f"= host's alternative price **{money(valid.prices.host_alternative, currency, 2)} {per}**")
+        st.caption(f"= host's alternative price **{plain(money(valid.prices.host_alternative, currency, 2))} {plain(per)}**")
 
 
 def _table(part: str, currency: str) -> None:

@@ -10,6 +10,7 @@ from partnership.build_up import fixed_cost, host_alternative, variable_cost
 from ui.state import decode_scenario
 
 from ..conftest import ROOT
+from ..support.markdown import as_read
 from .test_app import problems_shown, show, start
 
 RURAL = ROOT / "presets" / "homecare_rural.yaml"
@@ -29,7 +30,7 @@ def _box(at, label_start: str):
 
 
 def _captions(at) -> str:
-    return " ".join(c.value for c in at.sidebar.caption)
+    return " ".join(as_read(c.value) for c in at.sidebar.caption)
 
 
 def test_a_built_up_preset_shows_its_parts_and_the_derived_figures():
