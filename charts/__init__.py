@@ -3,6 +3,7 @@
 from . import catalogue
 from .figures import (
     access_value,
+    arrangements_chart,
     compare_bars,
     compare_lines,
     money_flows,
@@ -17,6 +18,7 @@ from .style import HOST, PROVIDER, add_footnote, for_screen
 
 __all__ = [
     "access_value",
+    "arrangements_chart",
     "placement_money",
     "catalogue",
     "HOST",

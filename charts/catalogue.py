@@ -141,6 +141,15 @@ CHARTS: tuple[Chart, ...] = (
         widget="placement",
     ),
     Chart(
+        "arrangements",
+        "other_ways_to_buy",
+        figures.arrangements_chart,
+        ("arrangements",),
+        title="Other ways to buy",
+        caption="Each side's expected figure and its P10-P90 range, bought in other ways",
+        widget="arrangements",
+    ),
+    Chart(
         "terms_map",
         "find_terms",
         figures.terms_map,
@@ -283,6 +292,17 @@ VIEWS: tuple[View, ...] = (
             "the diamond is its share now."
         ),
         shown=_has_members,
+    ),
+    View(
+        "Other ways to buy",
+        "Other ways to buy: the agreement beside buying spot, a block contract of every place, the host price "
+        "alone and the scenario's own arrangements, each side's expected figure and the risk it carries.",
+        ("arrangements",),
+        caption=(
+            "Diamonds: each side's expected figure a year; bars: from P10 to P90, so a longer bar is more risk "
+            "carried. The dashed line is spot, buying place by place with no agreement; the figure in brackets is "
+            "the gain against spot."
+        ),
     ),
 )
 """The page's chart views, in the order of its tabs (Find terms, Compare options and Export follow: they are

@@ -30,6 +30,7 @@ from .style import (
     money_axis,
     percent_axis,
     scenario_as_text,
+    wrap_words,
 )
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "terms_map",
     "compare_bars",
     "compare_lines",
+    "arrangements_chart",
 ]
 
 
@@ -842,6 +844,7 @@ def council_savings(scenario: Scenario, region) -> go.Figure:
     """Each member council's expected saving (a :class:`~partnership.councils.RegionSummary`), its P10-P90 spread as
     a whisker and its chance of being better off written over it, and the region's expected saving beside them
     (money a year, or NPVs over a term)."""
+    scenario = scenario_as_text(scenario)  # its words are text in the chart, never markup
     title = "Each council's expected saving, its 1-in-10 to 9-in-10 spread and its chance of being better off"
     if region is None:
         return _no_region(title)
@@ -964,3 +967,94 @@ def council_shares(scenario: Scenario, region) -> go.Figure:
     fig.update_layout(bargap=0.45)
     fig = apply_style(fig, title, height=100 + 60 * len(names) + 150, left=160)
     return legend_below(fig, 34)
+# Other ways to buy (MODEL.md section 13)
+
+
+def _signed_money(value: float, cur: str) -> str:
+    return ("+" if value >= 0.5 else "") + money(value, cur)
+
+
+def arrangements_chart(scenario: Scenario, arrangements: list) -> go.Figure:
+    """Other ways to buy the same service, one row each (spot at the top, the reference): on the left the provider's
+    expected profit a year with its P10-P90 range, on the right the host's expected net cost a year with its range
+    (the width of each bar is the risk that side carries), each labelled with the gain against spot. A dashed line
+    marks spot's expected figure. ``arrangements`` are :class:`partnership.arrangements.ArrangementResult`."""
+    scenario = scenario_as_text(scenario)  # its words are text in the chart, never markup
+    cur = scenario.currency
+    # typed by users: never markup; long names on several short lines, so the plots keep their width
+    names = ["<br>".join(wrap_words(markup_text(a.name), 24)) for a in arrangements]
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        shared_yaxes=True,
+        horizontal_spacing=0.06,
+        subplot_titles=("Provider's profit a year", "Host's net cost a year"),
+    )
+    sides = (
+        (1, PROVIDER, "provider_profit", "expected_provider_profit", "expected_provider_gain", "gain"),
+        (2, HOST, "host_net_cost", "expected_host_net_cost", "expected_host_saving", "saving"),
+    )
+    for col, colour, key, expected, gain, word in sides:
+        lows = [a.figures[f"{key}_p10"] for a in arrangements]
+        highs = [a.figures[f"{key}_p90"] for a in arrangements]
+        means = [a.figures[expected] for a in arrangements]
+        xs, ys = [], []
+        for name, lo, hi in zip(names, lows, highs):
+            xs += [lo, hi, None]
+            ys += [name, name, None]
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                line=dict(color=colour, width=14),
+                opacity=0.35,
+                name="P10 to P90 (the risk carried)",
+                legendgroup="range",
+                showlegend=col == 1,
+                hoverinfo="skip",
+            ),
+            row=1,
+            col=col,
+        )
+        labels = [
+            money(m, cur) if a.kind == "spot" else f"{money(m, cur)}  ({_signed_money(a.figures[gain], cur)} {word})"
+            for a, m in zip(arrangements, means)
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=means,
+                y=names,
+                mode="markers+text",
+                marker=dict(color=colour, size=15, symbol="diamond", line=dict(color="white", width=1)),
+                text=labels,
+                textposition="top center",
+                textfont=dict(size=14),
+                name="Expected",
+                legendgroup="expected",
+                showlegend=col == 1,
+                customdata=[[lo, hi] for lo, hi in zip(lows, highs)],
+                hovertemplate="%{y}: expected " + cur + "%{x:,.0f} a year, P10 " + cur + "%{customdata[0]:,.0f}, "
+                "P90 " + cur + "%{customdata[1]:,.0f}<extra></extra>",
+                cliponaxis=False,
+            ),
+            row=1,
+            col=col,
+        )
+        spot = next((a for a in arrangements if a.kind == "spot"), None)
+        if spot is not None:
+            _rule(fig, dict(color="#9a9a9a", width=2, dash="dash"), x=spot.figures[expected], col=col)
+        finite = [v for v in lows + highs + means if v is not None]
+        if finite:  # room either side for the labels over the first and last diamonds
+            lo, hi = min(finite), max(finite)
+            pad = 0.12 * (hi - lo or abs(hi) or 1.0)
+            fig.update_xaxes(range=[lo - pad, hi + pad], row=1, col=col)
+    fig.layout.shapes = [s.update(layer="below") for s in fig.layout.shapes]  # the labels over the spot line
+    fig.update_xaxes(nticks=5, tickangle=0, **money_axis(cur))
+    fig.update_yaxes(autorange="reversed", automargin=True, type="category", tickfont=dict(size=15))
+    height = 220 + 78 * len(arrangements)
+    apply_style(
+        fig, f"Other ways to buy: each side's expected figure and its P10-P90 range ({cur} a year)", height=height
+    )
+    fig.update_annotations(font_size=17)
+    return legend_below(fig, 30)

@@ -29,6 +29,7 @@ from .narrative import council_sentences, region_split_sentence, sharpness_sente
 from .report import (
     Report,
     Section,
+    arrangements_rows,
     assumptions,
     default_subtitle,
     headline_paragraphs,
@@ -39,6 +40,7 @@ from .report import (
 )
 from .tables import (
     GRID_TABLE_STEPS,
+    arrangements_table,
     councils_table,
     grid_table,
     summary_table,
@@ -55,6 +57,7 @@ TABLE_FILES = {
     "Find terms": "find_terms",
     "Over the term": "over_the_term",
     "Councils": "councils",
+    "Other ways to buy": "other_ways_to_buy",
 }
 """Each table's file name (without .csv) in the pack."""
 
@@ -84,13 +87,16 @@ def unique_names(names: list[str], form: str = "{} ({})") -> list[str]:
     return out
 
 
-def scenario_charts(s: Scenario, summary: dict, terms: SweepResult, region=None) -> list[tuple[str, str, object]]:
+def scenario_charts(
+    s: Scenario, summary: dict, terms: SweepResult, region=None, arrangements: list | None = None
+) -> list[tuple[str, str, object]]:
     """(file stem, caption, figure) for every chart of the catalogue (:mod:`charts.catalogue`) the pack holds, at
-    the scenario's most likely point, each drawn from the model's results (the summary and the sweep given, and a
-    region's summary when given)."""
+    the scenario's most likely point, each drawn from the model's results (the summary and the sweep given, a
+    region's summary and the arrangements compared when given)."""
     o, u = most_likely_point(s)
     point = {"occupancy": o, "local_use": u}
     given = {"summary": summary, "sweep": terms} | ({"region": region} if region is not None else {})
+    given |= {} if arrangements is None else {"arrangements": arrangements}
     out = []
     for c in catalogue.charts_for(s, in_pack=True):
         needs = [given[name] if name in given else result(name, s, **point) for name in c.needs]
@@ -114,13 +120,19 @@ def comparison_charts(options: list[tuple[str, Scenario, dict]]) -> list[tuple[s
     return out
 
 
-def scenario_tables(s: Scenario, summary: dict, terms: SweepResult, region=None) -> dict:
+def scenario_tables(
+    s: Scenario, summary: dict, terms: SweepResult, region=None, arrangements: list | None = None
+) -> dict:
     """The pack's tables by name, from the model's results: the outcome grid (5 % steps), the summary, the sweep,
-    over a term of more than one year each year at the most likely point, and for a region its councils."""
+    the other ways to buy (worked out unless given), over a term of more than one year each year at the most likely
+    point, and for a region its councils."""
     tables = {
         "Outcome grid": grid_table(result("grid", s, steps=GRID_TABLE_STEPS), s),
         "Summary": summary_table(summary, s),
         "Find terms": sweep_table(terms),
+        "Other ways to buy": arrangements_table(
+            result("arrangements", s) if arrangements is None else arrangements, s
+        ),
     }
     if s.term.years > 1:
         o, u = most_likely_point(s)
@@ -132,7 +144,7 @@ def scenario_tables(s: Scenario, summary: dict, terms: SweepResult, region=None)
     return tables
 
 
-def audit_workbook_of(s: Scenario, points=None) -> bytes:
+def audit_workbook_of(s: Scenario, points=None, arrangements: list | None = None) -> bytes:
     """The auditable workbook (:func:`paper.workbook.audit_workbook`) with the model's results at its points
     (by default :func:`paper.workbook.default_points`) and, over a term, at the first of them."""
     pts = workbook_points(s, points)
@@ -140,7 +152,8 @@ def audit_workbook_of(s: Scenario, points=None) -> bytes:
     point = result("point", s, occupancy=o, local_use=u)
     term = result("term", s, occupancy=pts[0][0], local_use=pts[0][1]) if s.term.years > 1 else None
     members = result("member_figures", s, occupancy=o, local_use=u)  # None for one host
-    return audit_workbook(s, pts, point, term, members)
+    ways = result("arrangements", s) if arrangements is None else arrangements
+    return audit_workbook(s, pts, point, term, members=members, arrangements=ways)
 
 
 def comparison_table(options: list[tuple[str, Scenario, dict]], proposers: list[str] | None = None) -> pd.DataFrame:
@@ -248,13 +261,14 @@ def pack_files(
         terms = result("sweep", s, question=(x, y))
         files[f"{prefix}scenario.yaml"] = scenario_to_yaml(s).encode()
         region = result("region", s)  # None for one host
-        chart_list = scenario_charts(s, summary, terms, region)
+        ways = result("arrangements", s)  # worked out once for the chart, the table and the summary
+        chart_list = scenario_charts(s, summary, terms, region, ways)
         drawings += [(f"{prefix}charts/{stem}", (fig, formats, s.name, "Scenario")) for stem, _, fig in chart_list]
-        tables = scenario_tables(s, summary, terms, region)
+        tables = scenario_tables(s, summary, terms, region, ways)
         for table_name, table in tables.items():
             files[f"{prefix}tables/{TABLE_FILES[table_name]}.csv"] = to_csv_bytes(table)
         files[f"{prefix}tables/tables.xlsx"] = tables_to_xlsx(tables, s)
-        files[f"{prefix}audit_workbook.xlsx"] = audit_workbook_of(s)
+        files[f"{prefix}audit_workbook.xlsx"] = audit_workbook_of(s, arrangements=ways)
         title = f"Option: {name}" if several else "Headline figures"
         jumps = placement_warnings(s)
         warnings = (
@@ -270,6 +284,11 @@ def pack_files(
                 region_split_sentence(s, region),
                 *(f"- {line}" for line in council_sentences(s, region)),
             ]
+        sec.paragraphs.append(
+            "**Other ways to buy.** Each side's expected figure a year and its range from P10 to P90 (the risk it "
+            "carries), beside buying spot with no agreement, and each side's gain against spot:"
+        )
+        sec.tables.append(arrangements_rows(s, ways))
         sec.charts = [(caption, fig, f"{prefix}charts/{stem}.png") for stem, caption, fig in chart_list]
         inputs = Section(f"The scenario{': ' + name if several else ''}")
         if s.description:

@@ -70,8 +70,9 @@ def assumptions(scenarios: list[Scenario]) -> list[str]:
     """The pack's assumptions: the general ones and, for each scenario (named when there are several), what
     'without the agreement' means for it."""
     own = [
-        (f"{markdown_text(s.name)}: " if len(scenarios) > 1 else "") + without_agreement_assumption(s)
+        (f"{markdown_text(s.name)}: " if len(scenarios) > 1 else "") + text
         for s in scenarios
+        for text in [without_agreement_assumption(s), *build_up_assumption(s)]
     ]
     return ASSUMPTIONS[:2] + own + ASSUMPTIONS[2:]
 
@@ -268,3 +269,66 @@ def to_html(report: Report) -> str:
             parts.append(f"<figure class='plot'>{div}<figcaption>{html.escape(caption)}</figcaption></figure>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+# ----------------------------------------------------------------------------------------------
+# Other ways to buy and where the figures come from (MODEL.md sections 13 and 14)
+
+
+def arrangements_rows(s: Scenario, arrangements: list) -> tuple[list[str], list[list[str]]]:
+    """(header, rows) of the other ways to buy for the summary: each side's expected figure a year with its P10-P90
+    range and its gain against spot, and over a term each side's expected NPV."""
+    cur = s.currency
+    header = [
+        "Arrangement",
+        "Provider's profit (P10 to P90)",
+        "Provider's gain",
+        "Host's net cost (P10 to P90)",
+        "Host's saving",
+    ]
+    term = s.term.years > 1
+    if term:
+        header += [f"Provider's NPV ({s.term.years} years)", f"Host's NPV ({s.term.years} years)"]
+    rows = []
+    for a in arrangements:
+        f = a.figures
+        row = [
+            a.name,
+            f"{money(f['expected_provider_profit'], cur)} ({money(f['provider_profit_p10'], cur)} to "
+            f"{money(f['provider_profit_p90'], cur)})",
+            "spot: the reference" if a.kind == "spot" else money(f["expected_provider_gain"], cur),
+            f"{money(f['expected_host_net_cost'], cur)} ({money(f['host_net_cost_p10'], cur)} to "
+            f"{money(f['host_net_cost_p90'], cur)})",
+            "spot: the reference" if a.kind == "spot" else money(f["expected_host_saving"], cur),
+        ]
+        if term:
+            row += [money(f["expected_npv_provider_gain"], cur), money(f["expected_npv_host_saving"], cur)]
+        rows.append(row)
+    return header, rows
+
+
+def build_up_assumption(s: Scenario) -> list[str]:
+    """Where the scenario's variable cost, fixed cost and host's alternative price come from, when they are built
+    up from their parts (MODEL.md section 14): each derived figure beside its parts; none when all are typed."""
+    from partnership.build_up import fixed_item_amount
+
+    cur, unit = markdown_text(s.currency), markdown_text(s.unit)  # Markdown: the scenario's words as text
+    per = f"per {unit}-{markdown_text(s.period)}" if s.period else f"per {unit}"
+    out = []
+    if (b := s.cost_build_up) is not None:
+        p = b.per_unit
+        out.append(
+            f"The variable cost ({money(s.service.variable_cost, cur, 2)} {per}) is built up from its parts: pay "
+            f"{money(p.pay, cur, 2)} plus on-costs of {percent(p.on_costs, 1)}, times one plus {p.travel_minutes:g} "
+            f"minutes of paid travel an hour, plus {p.mileage:g} miles at {money(p.mileage_rate, cur, 2)} a mile and "
+            f"{money(p.other, cur, 2)} of other costs."
+        )
+        items = "; ".join(f"{markdown_text(item.name)} {money(fixed_item_amount(item), cur)}" for item in b.fixed)
+        out.append(f"The fixed cost ({money(s.service.fixed_cost, cur)} a year) is the sum of its items: {items}.")
+    if s.alternative_mix is not None:
+        mix = "; ".join(f"{markdown_text(m.name)} {percent(m.share, 1)} at {money(m.price, cur, 2)}" for m in s.alternative_mix)
+        out.append(
+            f"The host's alternative price ({money(s.prices.host_alternative, cur, 2)} {per}) is the average of the "
+            f"ways it would buy without the agreement, by their shares: {mix}."
+        )
+    return out

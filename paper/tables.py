@@ -29,6 +29,7 @@ __all__ = [
     "councils_table",
     "to_csv_bytes",
     "tables_to_xlsx",
+    "arrangements_table",
     "GRID_TABLE_STEPS",
 ]
 
@@ -343,4 +344,31 @@ def councils_table(region, members: list[dict], scenario: Scenario) -> pd.DataFr
         "The region's councils: each council's saving under the uncertainty and at the most likely point"
     )
     df.attrs["units"] = units
+    return df
+
+
+# ----------------------------------------------------------------------------------------------
+# Other ways to buy (MODEL.md section 13)
+
+
+def arrangements_table(arrangements: list, scenario: Scenario) -> pd.DataFrame:
+    """Every arrangement compared (section 13; ``arrangements`` as :func:`partnership.arrangements.arrangements`
+    gives them, in its order): ``arrangement`` (its name), ``kind`` and every figure by its section-13 name (money a
+    year; probabilities 0-1, empty for spot; over a term the expected NPVs, discounted over the term)."""
+    from partnership.arrangements import ARRANGEMENT_NAMES, ARRANGEMENT_TERM_NAMES
+
+    names = ARRANGEMENT_NAMES + (ARRANGEMENT_TERM_NAMES if scenario.term.years > 1 else [])
+    rows = [{"arrangement": a.name, "kind": a.kind, **{k: a.figures.get(k) for k in names}} for a in arrangements]
+    df = pd.DataFrame(rows, columns=["arrangement", "kind", *names])
+    cur = scenario.currency
+
+    def unit(k: str) -> str | None:
+        if k in ("arrangement", "kind"):
+            return None
+        if k.startswith("probability"):
+            return "probability 0-1"
+        return f"{cur} over the term, discounted" if "npv" in k else f"{cur} per year"
+
+    df.attrs["title"] = "Other ways to buy: each arrangement under the scenario's uncertainty"
+    df.attrs["units"] = {c: unit(c) for c in df.columns if unit(c)}
     return df

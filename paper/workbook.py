@@ -172,6 +172,7 @@ def audit_workbook(
     result: Outcome,
     term: TermResult | None = None,
     members: dict | None = None,
+    arrangements: list | None = None,
 ) -> bytes:
     """An .xlsx that recomputes MODEL.md section 2 in live Excel formulas, for audit: the Excel formulas are the
     workbook's own derivation, for auditors; their cached values are the model's results, passed in (``result``:
@@ -200,6 +201,11 @@ def audit_workbook(
     * ``Outputs``: the headline figures of each point, linked from Calculations, and a check of
       the section-2 identity (zero when the sheet is sound); over a term, the NPVs, payback and
       walk-away years, linked from Years.
+    * ``Build-up`` (when the scenario builds its costs up from their parts or its alternative price from a mix,
+      MODEL.md section 14): the parts as inputs and v, F and p_a as live formulas of them, which the Inputs
+      sheet's v, F and p_a link to.
+    * ``Other ways to buy`` (when ``arrangements`` are given, section 13): each arrangement's figures under the
+      uncertainty, as values.
 
     ``points`` is a sequence of (occupancy, local use) or (occupancy, local use, note), each
     0-1. Formulas carry the model's values as cached results, so viewers that do not recalculate
@@ -223,8 +229,12 @@ def audit_workbook(
     several = scenario.term.years > 1
     years = wb.add_worksheet("Years") if several else None
     outputs = wb.add_worksheet("Outputs")
+    built = scenario.cost_build_up is not None or scenario.alternative_mix is not None
+    derived = _write_build_up(wb.add_worksheet(BUILD_UP_SHEET), f, scenario) if built else {}
+    if arrangements:
+        _write_arrangements(wb.add_worksheet(ARRANGEMENTS_SHEET), f, scenario, arrangements)
     # the model's values at the points (passed in), stored as the formulas' cached results
-    ref, point_refs, bands, growth = _write_inputs(inputs, f, scenario, pts)
+    ref, point_refs, bands, growth = _write_inputs(inputs, f, scenario, pts, derived)
     overrides = {}
     if region is not None:
         if members is None:
@@ -305,9 +315,11 @@ def _input_label(f: FieldSpec) -> str:
     return f"{f.label} ({f.symbol})" if f.symbol else f.label
 
 
-def _write_inputs(ws, f: _Formats, scenario: Scenario, pts):
+def _write_inputs(ws, f: _Formats, scenario: Scenario, pts, derived: dict | None = None):
     """The Inputs sheet. Returns (absolute reference of each numeric path, the (o, u) reference
-    of each point, the band table's (from range, share range))."""
+    of each point, the band table's (from range, share range)). ``derived``: the fields the Build-up sheet derives
+    (path -> (reference, value)), linked to it instead of typed."""
+    derived = derived or {}
     wide = scenario.term.years > 1  # a per-year indexation takes a column a year from G
     widths = [29, 16, 12, 11, 21, 21] if wide else [30, 16, 13, 11, 30, 45]  # A4 landscape at 9 points or more
     _wrapping(
@@ -409,7 +421,13 @@ def _write_inputs(ws, f: _Formats, scenario: Scenario, pts):
                 continue
             unit = field_unit(path, scenario)
             ws.write_string(row, 1, unit)
-            if value is None and fs.default_from:
+            if path in derived:  # built up from its parts (MODEL.md section 14): a live link to the Build-up sheet
+                link, number = derived[path]
+                ws.write_formula(row, 2, f"={link}", f.for_unit(unit), number)
+                ws.write_string(
+                    row, 5, f"Derived on the {BUILD_UP_SHEET} sheet from its parts; change them there.", f.note
+                )
+            elif value is None and fs.default_from:
                 source = FIELDS_BY_PATH[fs.default_from]
                 ws.write_formula(row, 2, f"={ref[fs.default_from]}", f.for_unit(unit), float(_resolved(scenario, path)))
                 ws.write_string(
@@ -1174,3 +1192,149 @@ def _write_members(ws, f: _Formats, scenario: Scenario, result, members: dict, c
             formula = f"={xl_rowcol_to_cell(total, col)}-{host_cell}"
             ws.write_formula(check, col, formula, f.number("#,##0.00;[Red]-#,##0.00"), 0.0)
     _print_setup(ws, [30, 15, 40], first_col, n)
+# Where the figures come from (MODEL.md section 14) and other ways to buy (section 13)
+
+BUILD_UP_SHEET = "Build-up"
+ARRANGEMENTS_SHEET = "Other ways to buy"
+_PER_UNIT = ("pay", "on_costs", "travel_minutes", "mileage", "mileage_rate", "other")
+
+
+def _write_build_up(ws, f: _Formats, scenario: Scenario) -> dict[str, tuple[str, float]]:
+    """The Build-up sheet: the cost build-up's parts and items and the alternative mix as yellow inputs, and the
+    figures they derive (v, F, p_a) as live formulas of them, which the Inputs sheet's v, F and p_a cells link to.
+    Returns each derived field's path -> (its absolute reference, the model's value)."""
+    cur = scenario.currency
+    for col, width in enumerate([34, 18, 14, 10, 34, 14]):
+        ws.set_column(col, col, width)
+    ws.write_string(0, 0, f"Where the figures come from: {scenario.name}", f.title)
+    ws.write_string(
+        1,
+        0,
+        "Yellow cells are the parts: change one and the derived figure below it, the Inputs sheet's copy of it and "
+        "everything after recompute.",
+        f.note,
+    )
+    out: dict[str, tuple[str, float]] = {}
+    row = 3
+
+    def cell(r: int, c: int = 2) -> str:
+        return f"'{BUILD_UP_SHEET}'!" + xl_rowcol_to_cell(r, c, row_abs=True, col_abs=True)
+
+    def local(r: int, c: int = 2) -> str:
+        return xl_rowcol_to_cell(r, c, row_abs=True, col_abs=True)
+
+    if (b := scenario.cost_build_up) is not None:
+        ws.write_row(row, 0, ["The variable cost's parts", "Unit", "Value", "", "Field", ""], f.header)
+        row += 1
+        parts = {}
+        for name in _PER_UNIT:
+            path = f"cost_build_up.per_unit.{name}"
+            fs = spec(path)
+            ws.write_string(row, 0, fs.label)
+            ws.write_string(row, 1, "fraction of pay" if fs.is_fraction else field_unit(path, scenario))
+            value = float(getattr(b.per_unit, name))
+            ws.write_number(row, 2, value, f.number("0.000" if fs.is_fraction else "#,##0.00", is_input=True))
+            ws.write_string(row, 4, path, f.mono)
+            parts[name] = local(row)
+            row += 1
+        p = parts
+        ws.write_string(row, 0, "Variable cost (v)")
+        ws.write_string(row, 1, field_unit("service.variable_cost", scenario))
+        ws.write_formula(
+            row,
+            2,
+            f"={p['pay']}*(1+{p['on_costs']})*(1+{p['travel_minutes']}/60)+{p['mileage']}*{p['mileage_rate']}"
+            f"+{p['other']}",
+            f.number("#,##0.00"),
+            float(scenario.service.variable_cost),
+        )
+        ws.write_string(row, 4, "service.variable_cost", f.mono)
+        ws.write_string(
+            row, 5, "pay * (1 + on_costs) * (1 + travel_minutes / 60) + mileage * mileage_rate + other", f.mono
+        )
+        out["service.variable_cost"] = (cell(row), float(scenario.service.variable_cost))
+        row += 2
+        ws.write_row(
+            row, 0, ["The fixed cost's items", "Unit", "Amount", "Count", "Field", f"Each ({cur} a year)"], f.header
+        )
+        row += 1
+        first = row
+        for i, item in enumerate(b.fixed):
+            ws.write_string(row, 0, item.name)
+            ws.write_string(row, 1, f"{cur} per year")
+            if item.amount is not None:
+                ws.write_number(row, 2, float(item.amount), f.number("#,##0", is_input=True))
+                ws.write_string(row, 4, f"cost_build_up.fixed[{i}].amount", f.mono)
+            else:
+                ws.write_number(row, 3, float(item.count), f.number("General", is_input=True))
+                ws.write_number(row, 5, float(item.each), f.number("#,##0", is_input=True))
+                ws.write_formula(
+                    row, 2, f"={local(row, 3)}*{local(row, 5)}", f.number("#,##0"), float(item.count * item.each)
+                )
+                ws.write_string(row, 4, f"cost_build_up.fixed[{i}]", f.mono)
+            row += 1
+        ws.write_string(row, 0, "Fixed cost (F)")
+        ws.write_string(row, 1, f"{cur} per year")
+        ws.write_formula(
+            row, 2, f"=SUM({local(first)}:{local(row - 1)})", f.number("#,##0"), float(scenario.service.fixed_cost)
+        )
+        ws.write_string(row, 4, "service.fixed_cost", f.mono)
+        ws.write_string(row, 5, "sum of the items (amount, or count * each)", f.mono)
+        out["service.fixed_cost"] = (cell(row), float(scenario.service.fixed_cost))
+        row += 2
+    if scenario.alternative_mix is not None:
+        unit = field_unit("prices.host_alternative", scenario)
+        ws.write_row(row, 0, ["The host's alternative: its mix", "Unit", "Price", "Share", "Field", ""], f.header)
+        row += 1
+        first = row
+        for i, m in enumerate(scenario.alternative_mix):
+            ws.write_string(row, 0, m.name)
+            ws.write_string(row, 1, unit)
+            ws.write_number(row, 2, float(m.price), f.number("#,##0.00", is_input=True))
+            ws.write_number(row, 3, float(m.share), f.number("0.000", is_input=True))
+            ws.write_string(row, 4, f"alternative_mix[{i}]", f.mono)
+            row += 1
+        ws.write_string(row, 0, "Host's alternative price (p_a)")
+        ws.write_string(row, 1, unit)
+        ws.write_formula(
+            row,
+            2,
+            f"=SUMPRODUCT({local(first)}:{local(row - 1)},{local(first, 3)}:{local(row - 1, 3)})",
+            f.number("#,##0.00"),
+            float(scenario.prices.host_alternative),
+        )
+        ws.write_string(row, 4, "prices.host_alternative", f.mono)
+        ws.write_string(row, 5, "sum of share * price (the shares add up to 1)", f.mono)
+        out["prices.host_alternative"] = (cell(row), float(scenario.prices.host_alternative))
+    return out
+
+
+def _write_arrangements(ws, f: _Formats, scenario: Scenario, arrangements: list) -> None:
+    """The Other ways to buy sheet: each arrangement's figures under the uncertainty, as the model works them out
+    (values: the integration over the uncertainty is not a spreadsheet formula)."""
+    from partnership.arrangements import ARRANGEMENT_LABELS, ARRANGEMENT_NAMES, ARRANGEMENT_TERM_NAMES
+
+    names = ARRANGEMENT_NAMES + (ARRANGEMENT_TERM_NAMES if scenario.term.years > 1 else [])
+    ws.set_column(0, 0, 34)
+    ws.set_column(1, len(names), 14)
+    ws.write_string(0, 0, f"Other ways to buy: {scenario.name}", f.title)
+    ws.write_string(
+        1,
+        0,
+        "Each arrangement's figures under the scenario's whole uncertainty (year 1's money; NPVs over the term), "
+        "worked out by the model: values, not formulas. Spot is buying with no agreement, the reference.",
+        f.note,
+    )
+    ws.write_row(3, 0, ["Arrangement", *(ARRANGEMENT_LABELS[n] for n in names)], f.header)
+    ws.write_row(4, 0, ["", *names], f.mono)
+    ws.freeze_panes(5, 1)
+    for r, a in enumerate(arrangements, start=5):
+        ws.write_string(r, 0, a.name)
+        for c, name in enumerate(names, start=1):
+            value = a.figures.get(name)
+            if value is None or not math.isfinite(value):
+                ws.write_string(r, c, NA)
+            else:
+                ws.write_number(
+                    r, c, float(value), f.number("0.000" if name.startswith("probability") else "#,##0;[Red]-#,##0")
+                )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .arrangements import arrangements
 from .councils import member_figures, members_at, members_over_term, region_summary
 from .negotiation import sweep
 from .outcomes import (
@@ -20,6 +21,7 @@ from .outcomes import (
 from .scenario import Scenario
 from .term import evaluate_term
 from .uncertainty import gain_distributions, headline_summary, most_likely_case, most_likely_point, summarize
+from .viability import break_even_hours_a_week
 
 __all__ = ["RESULTS", "POINT_NAMES", "result"]
 
@@ -54,6 +56,8 @@ RESULTS: dict[str, tuple[tuple[str, ...], Callable]] = {
         ("occupancy", "local_use"),
         lambda s, occupancy, local_use: member_figures(evaluate(s, occupancy, local_use)) if s.members else None,
     ),
+    "arrangements": ((), arrangements),
+    "break_even_hours": (("local_use",), break_even_hours_a_week),
 }
 """Each named result: the arguments it takes beyond the scenario (``occupancy``, ``local_use``; ``steps`` of a
 grid; ``question``, a sweep's ``(x, y, *(option, value) pairs)``) and the model function that works it out:
@@ -65,7 +69,10 @@ occupancies; ``summary`` section 3's dict; ``headline`` the part of it the headl
 ``members`` each council's figures at a point and ``members_over_term`` year by year (lists of dicts, see
 :mod:`partnership.councils`), ``region`` a :class:`~partnership.councils.RegionSummary`, ``member_figures``
 every council's section-12 figures at points given as arrays (:func:`partnership.councils.member_figures`: arrays
-of shape (members, points))."""
+of shape (members, points)); ``arrangements`` the other
+ways to buy (section 13), a list of :class:`~partnership.arrangements.ArrangementResult` in its order;
+``break_even_hours`` break-even as hours a week (``{with_agreement, without_agreement}``, None when not counted in
+hours)."""
 
 
 def result(name: str, scenario: Scenario, **at):

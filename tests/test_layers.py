@@ -112,6 +112,9 @@ ALLOWED_FROM_MODEL = {
     "partnership.scenario": {"Scenario", "ScenarioError"},
     "partnership.region": {"MEMBER_NAMES"},  # a region's member councils: names and labels
     "partnership.councils": {"RegionSummary", "MEMBER_LABELS", "MEMBER_SUMMARY_NAMES", "MEMBER_SUMMARY_LABELS"},
+    "partnership.arrangements": {"ArrangementResult", "ARRANGEMENT_NAMES", "ARRANGEMENT_TERM_NAMES", "ARRANGEMENT_LABELS"},
+    # a fixed cost item's amount as the file gives it (its amount, or its count times its cost each): read, not worked out
+    "partnership.build_up": {"fixed_item_amount"},
     "partnership.fields": EVERY_NAME,  # the field registry: labels, units, symbols
     "partnership.formats": EVERY_NAME,  # numbers as people write them
 }  # fmt: skip

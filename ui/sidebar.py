@@ -11,7 +11,7 @@ from partnership.fields import group_at, help_words, spec
 from partnership.formats import file_stem
 from partnership.scenario import scenario_to_json, scenario_to_yaml
 
-from . import councils, state
+from . import build_up, councils, state
 from .text import plain
 
 BAND_COLUMN_PX = 134
@@ -114,6 +114,7 @@ def _problems(path: str) -> None:
 def render(valid: Scenario | None) -> None:
     """Draw the sidebar; ``valid`` is the last valid scenario, for the downloads. Only the open groups are drawn
     (a closed group's tables first keep their pending edits)."""
+    build_up.sync_boxes(valid)  # the derived figures' boxes show what their build-up derives (before any is drawn)
     st.header("Scenario")
     options = list(state.presets())
     st.selectbox(
@@ -151,9 +152,12 @@ def render(valid: Scenario | None) -> None:
 
     if (box := group(GROUPS["group_service"].title, "group_service")) is not None:
         with box:
+            derived = build_up.derived_paths()
             for path in state.INPUT_PATHS:
                 if spec(path).group in ("Scenario", "Service"):
-                    _input(path)
+                    _input(path, disabled=path in derived)
+            build_up.costs(valid)
+            _problems("cost_build_up")
 
     if (box := group(GROUPS["group_prices"].title, "group_prices")) is not None:
         with box:
@@ -190,9 +194,12 @@ def render(valid: Scenario | None) -> None:
 
 def _prices() -> None:
     """The prices, and what the host would place locally without the agreement."""
+    derived = build_up.derived_paths()
     for path in state.INPUT_PATHS:
         if spec(path).group == "Prices":
-            _input(path)
+            _input(path, disabled=path in derived)
+    build_up.mix(st.session_state.get("last_valid"))
+    _problems("alternative_mix")
     u0 = st.session_state.get("without_agreement.local_use") or 0.0
     st.caption(
         f"Without the agreement the host would still place {u0:g} % of the used {plain(st.session_state.get('unit') or 'place')}s "

@@ -19,6 +19,7 @@ from partnership.formats import money
 from partnership.problems import Problem, page_words
 from partnership.scenario import scenario_to_dict, set_path
 
+from . import arrangements, build_up
 from .text import plain
 
 KINDS_ENTERED = ("money_year", "money_unit", "money_once", "fraction", "count", "integer", "text")
@@ -112,7 +113,7 @@ YEARS_VERSION = "term_years_version"
 GROWTH_PATHS = [f.path for f in FIELDS if f.per_year and f.group not in APART_GROUPS]
 SOURCES_KEY = "sources"  # {dotted path: {source, year, estimate}}, carried through edits unchanged
 REGION_KEY = "region"  # the region's member councils (MODEL.md section 12), carried through edits unchanged
-APART_KEY = "_carried_apart"  # {cost_build_up, alternative_mix, arrangements: as the file gives them}, carried through
+APART_KEY = arrangements.APART_KEY  # {cost_build_up, alternative_mix, arrangements: as the file gives them}, carried through
 DERIVED_KEY = "_derived_shown"  # {dotted path: the derived value its box was given}: a changed box replaces the build-up
 REGION_VERSION = "region_version"  # a new councils' table whenever the region is replaced
 BANDS_KEY = "bands"  # list of {"from_local_use": %, "host_share": %}
@@ -342,7 +343,12 @@ def _carry_apart(doc: dict) -> None:
     """The build-up, mix and arrangements the scenario was loaded with, back in the document; a figure they derive is
     left out of it while its box still shows the derived value, and typing another value there replaces the build-up
     (the typed figure wins)."""
-    carried = dict(st.session_state.get(APART_KEY) or {})
+    carried = build_up.with_edits(st.session_state.get(APART_KEY) or {})  # the sidebar's tables' pending edits
+    own = arrangements.current()  # the view's table of the scenario's own arrangements, with its pending edits
+    if own:
+        carried["arrangements"] = own
+    else:
+        carried.pop("arrangements", None)
     shown = st.session_state.get(DERIVED_KEY) or {}
     for part, paths in (("cost_build_up", ("service.variable_cost", "service.fixed_cost")),
                         ("alternative_mix", ("prices.host_alternative",))):

@@ -22,7 +22,7 @@ from partnership.formats import (
 )
 from partnership.negotiation import default_axes, default_range
 
-from . import compute, councils, sidebar, state
+from . import arrangements, compute, councils, sidebar, state
 from .text import plain
 
 CHART_CONFIG = {
@@ -245,7 +245,40 @@ def risk_percentiles(s: Scenario) -> None:
     st.table(rows, hide_index=True, width="content")  # a plain table: drawn at once, and prints as it reads
 
 
-VIEW_EXTRAS = {"Risk": risk_percentiles, "Councils": councils.rules}
+VIABLE_HOURS = 500
+"""The hours a week the industry treats as the least a viable homecare provider delivers, as Herefordshire Council's
+scrutiny committee minutes on the recommissioning of home care cite it (about 2021; unverified elsewhere)."""
+
+
+def viable_hours(s: Scenario) -> None:
+    """Under the lines across occupancy, for a service counted in hours: the break-even as hours a week, without the
+    agreement and with it, at the lines' local use, beside the 500 hours a week cited as needed for viability."""
+    u = current_points(s)["lines_local_use"]
+    hours = compute.result("break_even_hours", compute.key(s), compute.point_of(local_use=u))
+    if hours is None:  # not counted in hours
+        return
+    words = {
+        k: "never, even when full" if v is None else f"{v:,.0f} hours a week" for k, v in hours.items()
+    }
+    st.container(key="viable_hours").info(
+        f"At {point_percent(u)} local use the provider is viable from **{words['without_agreement']}** without the "
+        f"agreement, **{words['with_agreement']}** with it (its break-even occupancy as hours delivered). Herefordshire "
+        f"Council's scrutiny committee minutes on the recommissioning of home care cite about {VIABLE_HOURS} hours a "
+        "week as the least a viable provider needs."
+    )
+
+
+def other_ways_to_buy(s: Scenario) -> None:
+    """Under the arrangements' chart: their figures as a table, and the table of the scenario's own to edit."""
+    arrangements.arrangements_view(s, state.problems_at("arrangements"))
+
+
+VIEW_EXTRAS = {
+    "Risk": risk_percentiles,
+    "Councils": councils.rules,
+    "Across occupancy": viable_hours,
+    "Other ways to buy": other_ways_to_buy,
+}
 """What a chart view shows under its charts, beyond them (by view name)."""
 
 VIEW_LEADS = {"Councils": councils.headline}

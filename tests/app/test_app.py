@@ -33,6 +33,7 @@ VIEWS = {  # each view and the words its charts' titles carry
     "Risk": ["Risk"],
     "Access and placements": ["preferred access", "one more local placement"],
     "Over the term": [],  # a one-year preset: the view says how to set a term (checked in the term test)
+    "Other ways to buy": ["Other ways to buy"],
     "Find terms": ["Find terms"],
 }
 

@@ -69,10 +69,11 @@ STEMS = (
     "risk",
     "access_value",
     "placement_money",
+    "other_ways_to_buy",
     "find_terms",
 )
 COMPARISON_STEMS = ("compare_gains", "compare_across_occupancy")
-TABLES = ("tables/outcome_grid.csv", "tables/summary.csv", "tables/find_terms.csv")
+TABLES = ("tables/outcome_grid.csv", "tables/summary.csv", "tables/find_terms.csv", "tables/other_ways_to_buy.csv")
 PROVIDER_BLUE, HOST_VERMILLION = (0x00, 0x72, 0xB2), (0xD5, 0x5E, 0x00)
 PDFTOPPM = shutil.which("pdftoppm")
 NEEDS_PDFTOPPM = pytest.mark.skipif(
@@ -395,7 +396,7 @@ def test_workbooks_open_in_openpyxl(single, model):
     """Both workbooks in the pack open: the tables workbook with its three sheets and the model's summary figures, the
     audit workbook with its Inputs, Calculations and Outputs sheets."""
     tables = openpyxl.load_workbook(io.BytesIO(single.files["tables/tables.xlsx"]))
-    assert tables.sheetnames == ["Outcome grid", "Summary", "Find terms"]
+    assert tables.sheetnames == ["Outcome grid", "Summary", "Find terms", "Other ways to buy"]
     sheet = tables["Summary"]
     rows = [r for r in sheet.iter_rows(values_only=True) if r and r[0] in model.summary]
     assert [r[0] for r in rows] == list(SUMMARY_NAMES), "the Summary sheet lacks the summary figures"
@@ -702,5 +703,5 @@ def test_a_term_pack_holds_the_years_table_and_chart_and_a_one_year_pack_does_no
     )
     assert "charts/over_the_term.svg" in files
     book = openpyxl.load_workbook(io.BytesIO(files["tables/tables.xlsx"]))
-    assert book.sheetnames == ["Outcome grid", "Summary", "Find terms", "Over the term"]
+    assert book.sheetnames == ["Outcome grid", "Summary", "Find terms", "Other ways to buy", "Over the term"]
     assert "tables/over_the_term.csv" not in single.files
