@@ -14,6 +14,7 @@ from partnership.formats import money
 from partnership.negotiation import default_axes, sweep
 
 from ..conftest import ROOT
+from ..support.markdown import as_read
 
 ZONE = ROOT / "presets" / "homecare_zone_framework.yaml"
 RURAL = ROOT / "presets" / "homecare_rural.yaml"
@@ -61,13 +62,13 @@ def test_the_assumptions_show_the_build_up_beside_the_figures_it_derives():
     """The rural preset's assumptions give its variable and fixed costs beside their parts and items; the zone
     preset's give the host's alternative price beside its mix; a scenario with typed figures says nothing of it."""
     rural = load_scenario(RURAL)
-    said = " ".join(assumptions([rural]))
+    said = as_read(" ".join(assumptions([rural])))  # the assumptions are Markdown: read as shown
     assert f"variable cost ({money(rural.service.variable_cost, '£', 2)}" in said
     assert f"pay {money(rural.cost_build_up.per_unit.pay, '£', 2)}" in said
     assert f"fixed cost ({money(rural.service.fixed_cost, '£')} a year)" in said
     assert all(item.name in said for item in rural.cost_build_up.fixed)
     zone = load_scenario(ZONE)
-    said = " ".join(assumptions([zone]))
+    said = as_read(" ".join(assumptions([zone])))  # the assumptions are Markdown: read as shown
     assert f"alternative price ({money(zone.prices.host_alternative, '£', 2)}" in said
     assert all(m.name in said for m in zone.alternative_mix)
     typed = " ".join(assumptions([example_scenario()]))
