@@ -1050,7 +1050,8 @@ def arrangements_chart(scenario: Scenario, arrangements: list) -> go.Figure:
             pad = 0.12 * (hi - lo or abs(hi) or 1.0)
             fig.update_xaxes(range=[lo - pad, hi + pad], row=1, col=col)
     fig.layout.shapes = [s.update(layer="below") for s in fig.layout.shapes]  # the labels over the spot line
-    fig.update_xaxes(nticks=5, tickangle=0, **money_axis(cur))
+    # two panels side by side: ticks in thousands (£600k, £1.2M) so four of them fit each panel at 1280 px
+    fig.update_xaxes(nticks=5, tickangle=0, **(money_axis(cur) | {"tickformat": "~s"}))
     fig.update_yaxes(autorange="reversed", automargin=True, type="category", tickfont=dict(size=15))
     height = 220 + 78 * len(arrangements)
     apply_style(
