@@ -656,19 +656,25 @@ def _formulas(ref: dict[str, str], bands: tuple[str, str]) -> dict[str, str]:
     }
 
 
+def _line_item_columns(ws, f: _Formats, n: int) -> tuple[int, int]:
+    """The columns of a sheet of line items, one a row (label, name, formula) and one point a column (the Calculations
+    and Members sheets alike); returns (the first point's column, how many points)."""
+    first_col = _CALC_FIRST_POINT_COL
+    ws.set_column("A:A", 30, f.wrap)
+    ws.set_column("B:B", 15, f.wrap)
+    ws.set_column("C:C", 40, f.mono_wrap)
+    ws.set_column(first_col, first_col + n - 1, POINT_WIDTH)
+    _wrapping(ws, {0: (30, False), 1: (15, False), 2: (40, True)}, (2, 85))
+    return first_col, n
+
+
 def _write_calculations(
     ws, f: _Formats, scenario: Scenario, result, ref, point_refs, bands, overrides: dict | None = None
 ) -> dict[str, int]:
     """The Calculations sheet; returns the row (0-based) of each line item. ``overrides``: line item -> (formula
     template, formula in words) in place of section 2's (a region's host_cost_without_agreement is its councils'
     sum); ``{_col}`` in a template is the point's column letter."""
-    first_col = _CALC_FIRST_POINT_COL
-    n = len(point_refs)
-    ws.set_column("A:A", 30, f.wrap)
-    ws.set_column("B:B", 15, f.wrap)
-    ws.set_column("C:C", 40, f.mono_wrap)
-    ws.set_column(first_col, first_col + n - 1, POINT_WIDTH)
-    _wrapping(ws, {0: (30, False), 1: (15, False), 2: (40, True)}, (2, 85))
+    first_col, n = _line_item_columns(ws, f, len(point_refs))
     ws.write_string(0, 0, f"Calculations: {scenario.name}", f.title)
     ws.write_string(
         1,
@@ -1110,13 +1116,7 @@ def _write_members(ws, f: _Formats, scenario: Scenario, result, members: dict, c
     """The Members sheet (MODEL.md section 12): each council's line items at each point as live formulas of its
     inputs and the Calculations sheet's cells, then the councils' net costs and savings summed and checked against
     the host's (a check reads 0 when the sums are the host's figures)."""
-    first_col = _CALC_FIRST_POINT_COL
-    n = len(point_refs)
-    ws.set_column("A:A", 30, f.wrap)
-    ws.set_column("B:B", 15, f.wrap)
-    ws.set_column("C:C", 40, f.mono_wrap)
-    ws.set_column(first_col, first_col + n - 1, POINT_WIDTH)
-    _wrapping(ws, {0: (30, False), 1: (15, False), 2: (40, True)}, (2, 85))
+    first_col, n = _line_item_columns(ws, f, len(point_refs))
     ws.write_string(0, 0, f"Members: {scenario.name}", f.title)
     ws.write_string(
         1,
