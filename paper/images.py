@@ -255,10 +255,10 @@ def with_footnote(fig: go.Figure, scenario_name: str, label: str = "Scenario") -
     A long name (or a comparison of several options) wraps onto more lines, the figure growing to hold
     them, instead of running off the image's right edge, up to :data:`FOOTNOTE_NAME_CHARS` of it. The name is shown
     as typed: Plotly would read ``<`` and ``&`` as markup."""
-    name = (
-        scenario_name if len(scenario_name) <= FOOTNOTE_NAME_CHARS else scenario_name[: FOOTNOTE_NAME_CHARS - 3] + "..."
-    )
-    note = f"{label}: {name}. Partnership Calculator, {date.today():%d %B %Y}."
+    name = " ".join(scenario_name.split())  # no space left before the full stop
+    name = name if len(name) <= FOOTNOTE_NAME_CHARS else name[: FOOTNOTE_NAME_CHARS - 3] + "..."
+
+    note = f"{label}: {name}{'' if name.endswith('.') else '.'} Partnership Calculator, {date.today():%d %B %Y}."
     lines = textwrap.wrap(note, FOOTNOTE_CHARS) or [note]
     fig = go.Figure(fig)
     extra = FOOTNOTE_LINE * (len(lines) - 1)

@@ -1192,6 +1192,8 @@ def _write_members(ws, f: _Formats, scenario: Scenario, result, members: dict, c
             formula = f"={xl_rowcol_to_cell(total, col)}-{host_cell}"
             ws.write_formula(check, col, formula, f.number("#,##0.00;[Red]-#,##0.00"), 0.0)
     _print_setup(ws, [30, 15, 40], first_col, n)
+
+
 # Where the figures come from (MODEL.md section 14) and other ways to buy (section 13)
 
 BUILD_UP_SHEET = "Build-up"
@@ -1204,8 +1206,12 @@ def _write_build_up(ws, f: _Formats, scenario: Scenario) -> dict[str, tuple[str,
     figures they derive (v, F, p_a) as live formulas of them, which the Inputs sheet's v, F and p_a cells link to.
     Returns each derived field's path -> (its absolute reference, the model's value)."""
     cur = scenario.currency
-    for col, width in enumerate([34, 18, 14, 10, 34, 14]):
-        ws.set_column(col, col, width)
+    widths = [34, 22, 12, 8, 30, 38]  # A4 landscape at 9 points or more, as the Inputs sheet
+    _wrapping(
+        ws, {0: (widths[0], False), 1: (widths[1], False), 4: (widths[4], True), 5: (widths[5], True)}, (5, sum(widths))
+    )
+    for col, (width, fmt) in enumerate(zip(widths, [f.wrap, f.wrap, None, None, f.mono_wrap, f.mono_wrap])):
+        ws.set_column(col, col, width, fmt)
     ws.write_string(0, 0, f"Where the figures come from: {scenario.name}", f.title)
     ws.write_string(
         1,
@@ -1306,17 +1312,21 @@ def _write_build_up(ws, f: _Formats, scenario: Scenario) -> dict[str, tuple[str,
         ws.write_string(row, 4, "prices.host_alternative", f.mono)
         ws.write_string(row, 5, "sum of share * price (the shares add up to 1)", f.mono)
         out["prices.host_alternative"] = (cell(row), float(scenario.prices.host_alternative))
+    _print_setup(ws, widths, 0, 0)  # A4 landscape, one page wide, like the other sheets
     return out
 
 
 def _write_arrangements(ws, f: _Formats, scenario: Scenario, arrangements: list) -> None:
     """The Other ways to buy sheet: each arrangement's figures under the uncertainty, as the model works them out
-    (values: the integration over the uncertainty is not a spreadsheet formula)."""
+    (values: the integration over the uncertainty is not a spreadsheet formula). A figure a row, an arrangement a
+    column, so the sheet prints on one A4 page (spot first, the reference)."""
     from partnership.arrangements import ARRANGEMENT_LABELS, ARRANGEMENT_NAMES, ARRANGEMENT_TERM_NAMES
 
     names = ARRANGEMENT_NAMES + (ARRANGEMENT_TERM_NAMES if scenario.term.years > 1 else [])
-    ws.set_column(0, 0, 34)
-    ws.set_column(1, len(names), 14)
+    widths = [34, 30] + [14] * len(arrangements)
+    _wrapping(ws, {0: (widths[0], False)}, (min(len(widths), 8) - 1, sum(widths[:8])))
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width, f.wrap if col == 0 else None)
     ws.write_string(0, 0, f"Other ways to buy: {scenario.name}", f.title)
     ws.write_string(
         1,
@@ -1325,16 +1335,16 @@ def _write_arrangements(ws, f: _Formats, scenario: Scenario, arrangements: list)
         "worked out by the model: values, not formulas. Spot is buying with no agreement, the reference.",
         f.note,
     )
-    ws.write_row(3, 0, ["Arrangement", *(ARRANGEMENT_LABELS[n] for n in names)], f.header)
-    ws.write_row(4, 0, ["", *names], f.mono)
-    ws.freeze_panes(5, 1)
-    for r, a in enumerate(arrangements, start=5):
-        ws.write_string(r, 0, a.name)
-        for c, name in enumerate(names, start=1):
+    ws.write_row(3, 0, ["Figure", "Name", *(a.name for a in arrangements)], f.header)
+    ws.freeze_panes(4, 2)
+    _print_setup(ws, [34, 30], 2, len(arrangements), 14)  # A4 landscape, the figures' labels on every page
+    for r, name in enumerate(names, start=4):
+        ws.write_string(r, 0, ARRANGEMENT_LABELS[name])
+        ws.write_string(r, 1, name, f.mono)
+        fmt = f.number("0.000" if name.startswith("probability") else "#,##0;[Red]-#,##0")
+        for c, a in enumerate(arrangements, start=2):
             value = a.figures.get(name)
             if value is None or not math.isfinite(value):
                 ws.write_string(r, c, NA)
             else:
-                ws.write_number(
-                    r, c, float(value), f.number("0.000" if name.startswith("probability") else "#,##0;[Red]-#,##0")
-                )
+                ws.write_number(r, c, float(value), fmt)

@@ -15,6 +15,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from paper.images import FOOTNOTE_NAME_CHARS
 from paper.pack import comparison_table
 from paper.tables import tables_to_xlsx, to_csv_bytes
 from partnership import scenario_from_dict, summarize
@@ -119,7 +120,7 @@ def test_markup_planted_everywhere_is_text_in_the_packs_svgs_and_summaries():
 @pytest.mark.parametrize("length", [250, 10_000])
 def test_a_scenario_with_a_very_long_name_exports_with_a_short_file_name(tmp_path, length):
     """``python -m paper export`` of a scenario named with 250 or 10,000 characters writes its pack under a name of
-    at most 80 characters plus the suffix, its charts drawn (titles and footnote clipped), with no traceback."""
+    at most 80 characters plus the suffix, its charts drawn (the footnote wraps a name of 250 characters whole and clips one of 10,000), with no traceback."""
     if (reason := chromium_missing_reason()) is not None:
         pytest.skip(reason)
     source = tmp_path / "long.yaml"
@@ -139,7 +140,12 @@ def test_a_scenario_with_a_very_long_name_exports_with_a_short_file_name(tmp_pat
         names = z.namelist()
         assert all(len(n) < 200 for n in names)
         svg = next(z.read(n).decode() for n in names if n.endswith(".svg"))
-    assert re.search(r"Long name Long name.*(\.\.\.|…)", svg)  # the footnote's name, clipped
+    footnote = " ".join(re.sub(r"<[^>]+>", " ", svg).split())  # the SVG's words, its lines joined
+    name = ("Long name " * (length // 10 + 1))[:length].strip()
+    if length <= FOOTNOTE_NAME_CHARS:  # the whole name, wrapped onto the footnote's lines
+        assert f"Scenario: {name}. Partnership Calculator" in footnote
+    else:  # the name clipped where the footnote's room ends, "..." marking the cut
+        assert f"Scenario: {name[: FOOTNOTE_NAME_CHARS - 3]}... Partnership Calculator" in footnote
 
 
 def test_a_pack_that_cannot_be_written_fails_before_it_is_built(tmp_path, monkeypatch, example):

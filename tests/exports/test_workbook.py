@@ -751,9 +751,25 @@ def test_changing_term_inputs_in_the_workbook_moves_the_npvs(recalculated, name)
     assert not np.isclose(before.npv_host_saving, after.npv_host_saving)
 
 
-PRINT_PAGES = {"childrens_home": 12, "childrens_home_new_build": 18}
+PRINT_PAGES = {"childrens_home": 14, "childrens_home_new_build": 19}
 """At most so many A4 pages for each preset's workbook: LibreOffice here lays it out in DejaVu Sans, wider than
-Calibri, and gives 11 and 17 (Inputs 3-4, Calculations 3 page widths x 2, Outputs 2-3, Years 2-4)."""
+Calibri, and gives 13 and 18 (Inputs 3-4, Calculations 3 page widths x 2, Outputs 2-3, Years 2-4, Build-up 1 where
+the costs are built up, Other ways to buy 1)."""
+
+ONE_PAGE_SHEETS = ("Build-up", "Other ways to buy")
+"""The sheets that print on one page: a short table each, a figure a row."""
+
+
+def _pages_by_sheet(pdf) -> dict[str, int]:
+    """How many pages each sheet printed on, read from the footer every page carries (its sheet's name, "Page n of
+    m")."""
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    counts: dict[str, int] = {}
+    for page in text.split("\f"):
+        lines = [line for line in page.splitlines() if line.strip()]
+        if lines and (m := re.match(r"\s*(\S.*?)\s+Page \d+ of \d+\s*$", lines[-1])):
+            counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+    return counts
 
 
 @pytest.fixture(scope="module")
@@ -775,7 +791,8 @@ def printed(tmp_path_factory):
 @pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="pdfinfo and pdftotext (poppler-utils) not installed")
 @pytest.mark.parametrize("name", list(PRINT_PAGES))
 def test_the_workbook_prints_on_a_few_a4_landscape_pages_in_readable_type(printed, name):
-    """The audit workbook prints (as LibreOffice lays it out) on A4 landscape, on at most PRINT_PAGES[name] pages,
+    """The audit workbook prints (as LibreOffice lays it out) on A4 landscape, on at most PRINT_PAGES[name] pages
+    (each of the ONE_PAGE_SHEETS on one),
     and its words stand at least 10.45 points tall on the page (DejaVu Sans's box of 9-point type, 1.164 em): fitted to the page width
     without shrinking the type below 9 points."""
     pdf = printed[name]
@@ -785,6 +802,10 @@ def test_the_workbook_prints_on_a_few_a4_landscape_pages_in_readable_type(printe
     w, h = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())
     assert (round(w), round(h)) == (842, 595), f"not A4 landscape: {w} x {h} pt"
     assert 4 <= pages <= PRINT_PAGES[name], pages
+    by_sheet = _pages_by_sheet(pdf)
+    assert sum(by_sheet.values()) == pages, by_sheet  # every page's footer names its sheet
+    assert {sheet: by_sheet.get(sheet, 1) for sheet in ONE_PAGE_SHEETS} == dict.fromkeys(ONE_PAGE_SHEETS, 1), by_sheet
+    assert "Other ways to buy" in by_sheet, by_sheet
     boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     heights = sorted(
         float(b) - float(a)

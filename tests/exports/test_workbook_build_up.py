@@ -69,14 +69,16 @@ def test_the_inputs_v_f_and_p_a_link_to_the_build_up_sheets_formulas():
 
 
 def test_the_other_ways_to_buy_sheet_holds_every_arrangements_figures():
-    """The sheet lists every arrangement in the model's order with its figures by their section-13 names."""
+    """The sheet lists every arrangement in the model's order (a column each) with its figures by their section-13
+    names (a row each)."""
     s = load_scenario(ZONE)
     ways = arrangements(s)
     ws = openpyxl.load_workbook(io.BytesIO(audit_workbook_of(s, arrangements=ways)))[ARRANGEMENTS_SHEET]
-    names = [c.value for c in ws[5]]
-    for r, a in enumerate(ways, start=6):
-        assert ws.cell(r, 1).value == a.name
-        for c, name in enumerate(names[1:], start=2):
+    assert [c.value for c in ws[4]][2:] == [a.name for a in ways]
+    names = [ws.cell(r, 2).value for r in range(5, ws.max_row + 1)]
+    assert set(names) == set(ways[0].figures)  # every figure the model works out, once
+    for c, a in enumerate(ways, start=3):
+        for r, name in enumerate(names, start=5):
             want = a.figures[name]
             assert ws.cell(r, c).value == ("n/a" if want is None else pytest.approx(want)), (a.name, name)
 

@@ -49,7 +49,7 @@ def extreme_scenarios(draw):
         doc = set_path(doc, f.path, value)
     years = doc.get("term", {}).get("years", 1)
     for f in FIELDS:
-        if f.per_year and draw(st.booleans()):
+        if f.per_year and "[i]" not in f.path and not entered_apart(f.path) and draw(st.booleans()):
             doc = set_path(doc, f.path, [draw(_edge(f)) for _ in range(years - 1)])
     reservation = doc.get("agreement", {}).get("reservation", {})
     if reservation.get("units", 0) > doc["service"]["capacity"]:
