@@ -255,7 +255,9 @@ def audit_workbook(
     if several:
         if term is None:
             raise ValueError("term: a term of more than one year needs the model's term result at the first point")
-        years_rows = _write_years(years, f, scenario, term, ref, point_refs, bands, growth)
+        years_rows = _write_years(
+            years, f, scenario, term, ref, point_refs, bands, growth, member_refs if region is not None else None
+        )
         _write_term_outputs(outputs, f, scenario, term, years_rows, free)
     wb.close()
     return buffer.getvalue()
@@ -790,10 +792,16 @@ def _write_outputs(
     return row + 3
 
 
-def _write_years(ws, f: _Formats, scenario: Scenario, term, ref, point_refs, bands, growth) -> dict[str, int]:
+def _write_years(
+    ws, f: _Formats, scenario: Scenario, term, ref, point_refs, bands, growth, member_refs=None
+) -> dict[str, int]:
     """The Years sheet (MODEL.md section 10) at the first point: the indexation, each year's indexed inputs,
     every section-2 line item a year (the Calculations sheet's templates, pointing at the year's inputs),
-    discounting, the cumulative gains after set-up, and the term's figures. Returns the row of each item."""
+    discounting, the cumulative gains after set-up, and the term's figures. Returns the row of each item.
+
+    For a region (``member_refs``: each council's Inputs cells), each council's price elsewhere (p_a,i) is a year's
+    input too, indexed with the market prices, and the host's cost without the agreement is the councils' sum
+    (section 12), as on the Calculations sheet."""
     first_col = _YEARS_FIRST_COL
     years = scenario.term.years
     ws.set_column("A:A", 30, f.wrap)
@@ -838,17 +846,34 @@ def _write_years(ws, f: _Formats, scenario: Scenario, term, ref, point_refs, ban
         if path == "agreement.sharing.loss_cap":
             words += "   (stays 'no cap' when there is none)"
         items.append((symbol, path, field_unit(path, scenario), words, "input", index_key, getattr(yt, name)))
+    members = list(enumerate(scenario.members or [])) if member_refs is not None else []
+    for i, m in members:
+        key = f"p_a_{i}"
+        unit = field_unit(f"region.members[{i}].host_alternative", scenario)
+        words = "p_a,i (Inputs) * index_market_prices"
+        values = yt.member_host_alternative_prices[i]
+        items.append((key, f"{m.name}: p_a,i", unit, words, "member_input", (i, "index_market_prices"), values))
     items.append(("__section__", "The Calculations sheet's line items in each year, at point 1"))
     names = list(OUTCOME_NAMES)
     names.insert(names.index("host_share_rate"), "sharing_band")
     templates = _formulas(year_ref, bands)
+    formula_text = dict(FORMULA_TEXT)
+    if members:  # a region's host pays what its councils would: the Members sheet's formula, each year
+        templates["host_cost_without_agreement"] = "=" + "+".join(
+            f"{{occupied_units}}*(MIN({r['use_share']}*{{local_use}},{r['local_use_anyway']})*{{p_s}}"
+            f"+MAX({r['use_share']}*{{local_use}}-{r['local_use_anyway']},0)*{{p_a_{i}}})"
+            for i, r in enumerate(member_refs)
+        )
+        formula_text["host_cost_without_agreement"] = (
+            "sum_i occupied_units * (min(s_i * u, u0_i) * p_s + max(s_i * u - u0_i, 0) * p_a,i)"
+        )
     for name in ["occupancy", "local_use", *names]:
         unit = "band number" if name == "sharing_band" else outcome_unit(name, scenario)
         if name == "sharing_band":
             values = np.searchsorted(starts, np.broadcast_to(y.local_use, (years,)), side="right")
         else:
             values = np.broadcast_to(np.asarray(getattr(y, name), float), (years,))
-        items.append((name, name, unit, FORMULA_TEXT[name], "outcome", None, values))
+        items.append((name, name, unit, formula_text[name], "outcome", None, values))
     items.append(("__section__", "Discounting and payback"))
     flag = lambda ok: np.where(ok, t_all, np.nan)  # noqa: E731
     for key, unit, values in (
@@ -916,6 +941,10 @@ def _write_years(ws, f: _Formats, scenario: Scenario, term, ref, point_refs, ban
                     value = value if math.isfinite(value) else FIELDS_BY_PATH[label].unset_text
                 else:
                     formula = f"={src}*{index_cell}"
+            elif style == "member_input":
+                i, index_key = extra
+                value = np.broadcast_to(np.asarray(values, float).reshape(-1), (years,))[j]
+                formula = f"={member_refs[i]['host_alternative']}*{here[index_key]}"
             elif key == "occupancy":
                 formula, value = f"={o_ref}", values[j]
             elif key == "local_use":

@@ -107,6 +107,9 @@ def _cases() -> dict:
     # MODEL.md section 15: three councils with their own alternative price and local use anyway, at the worked point
     region = scenario_from_dict(_region_section_15())
     cases["region_section_15"] = (region, default_points(region) + [(0.85, 0.75, "section 15")])
+    # the same councils over section 11's three-year term: each council's price elsewhere grows with market prices
+    region_term = _region_section_15() | {"term": _term_section_11()["term"], "name": "Region over a term"}
+    cases["region_term"] = (scenario_from_dict(region_term), None)
     return cases
 
 
@@ -186,6 +189,14 @@ CHANGES = {
 # path[i] for the list's i-th rate, i.e. year i + 2) and the discount rate
 TERM_CHANGES = {
     "term_changed": ("term_section_11", {"term.indexation.costs": 0.03, "term.discount_rate": 0.06}),
+    "region_term_changed": (  # a council's own price elsewhere and local use anyway move its region's years
+        "region_term",
+        {
+            "region.members[0].host_alternative": 7200,
+            "region.members[1].local_use_anyway": 0.3,
+            "term.discount_rate": 0.05,
+        },
+    ),
     "term_ten_years_changed": (
         "term_ten_years",
         {"term.indexation.host_price[0]": 0.1, "term.indexation.contribution": 0.05, "term.discount_rate": 0.02},
@@ -406,6 +417,8 @@ def _years_expected(scenario, o: float, u: float) -> tuple[dict[str, np.ndarray]
     for what in ("costs", "host_price", "market_prices", "contribution"):
         out[f"index_{what}"] = index(getattr(term.indexation, what), years)
     out |= {path: per_year(getattr(yt, name)) for path, name in _INDEXED_INPUTS.items()}
+    for i, m in enumerate(scenario.members or []):  # a region's councils' prices elsewhere, indexed
+        out[f"{m.name}: p_a,i"] = per_year(np.asarray(yt.member_host_alternative_prices[i]).reshape(-1))
     out |= {"occupancy": per_year(o), "local_use": per_year(u)}
     out |= {name: per_year(getattr(t.years, name)) for name in OUTCOME_NAMES}
     out |= {
@@ -652,8 +665,9 @@ def test_years_sheet_is_formulas_of_inputs_and_its_own_cells(name):
     with no number typed in but 0 and 1."""
     scenario, points = CASES[name]
     wb = openpyxl.load_workbook(io.BytesIO(audit_workbook(scenario, points)))
-    assert wb.sheetnames[:4] == ["Inputs", "Calculations", "Years", "Outputs"]
-    assert set(wb.sheetnames[4:]) <= {"Build-up", "Other ways to buy"}  # where the figures come from; arrangements
+    sheets = ["Inputs", "Calculations", *(["Members"] if scenario.members else []), "Years", "Outputs"]
+    assert wb.sheetnames[: len(sheets)] == sheets
+    assert set(wb.sheetnames[len(sheets) :]) <= {"Build-up", "Other ways to buy"}  # the figures' sources; other ways
     ws = wb["Years"]
     ref = re.compile(r"(?:(\w+)!)?\$?[A-Z]{1,3}\$?(\d+)(?::\$?[A-Z]{1,3}\$?\d+)?")
     formulas = 0
