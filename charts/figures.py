@@ -27,9 +27,12 @@ from .style import (
     PROVIDER,
     apply_style,
     legend_below,
+    merged,
     money_axis,
     percent_axis,
     scenario_as_text,
+    styled_figure,
+    subplots_layout,
     wrap_words,
 )
 
@@ -76,11 +79,13 @@ def zero_lines(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> tuple[np.ndarray,
     return xy[:, 0], xy[:, 1]
 
 
-def _zero_line(x, y, z, line: dict, name: str, group: str, showlegend: bool = True) -> go.Scatter:
-    """The line where z crosses zero, drawn over a map: worked out here rather than by the browser (a contour
-    trace sends the whole map again and has the browser trace it on every redraw)."""
+def _zero_line(x, y, z, line: dict, name: str, group: str, showlegend: bool = True, **axes) -> dict:
+    """The line where z crosses zero, drawn over a map (a scatter trace as a dict; ``axes``: its ``xaxis`` and
+    ``yaxis``): worked out here rather than by the browser (a contour trace sends the whole map again and has the
+    browser trace it on every redraw)."""
     lx, ly = zero_lines(x, y, z)
-    return go.Scatter(
+    return dict(
+        type="scatter",
         x=lx,
         y=ly,
         mode="lines",
@@ -90,6 +95,7 @@ def _zero_line(x, y, z, line: dict, name: str, group: str, showlegend: bool = Tr
         name=name,
         showlegend=showlegend,
         legendgroup=group,
+        **axes,
     )
 
 
@@ -99,7 +105,8 @@ def outcome_heatmaps(scenario: Scenario, grid: Outcome) -> go.Figure:
 
     Diverging colours centred on zero (green: better off with the agreement, purple:
     worse off), the zero line of each drawn, the region where both are better off
-    outlined in black on both maps, and the sharing-band edges as dotted lines.
+    outlined in black on both maps, and the sharing-band edges as dotted lines. Built in one go from plain
+    dicts (:func:`charts.style.styled_figure`).
     """
     scenario = scenario_as_text(scenario)  # its words are text in the chart, never markup
     g = grid
@@ -109,13 +116,10 @@ def outcome_heatmaps(scenario: Scenario, grid: Outcome) -> go.Figure:
     # as 4-byte floats: exact to the pound below £16m, and half the data for the browser to decode
     gain, saving = np.round(g.provider_gain).astype(np.float32), np.round(g.host_saving).astype(np.float32)
     cur = scenario.currency
-    fig = make_subplots(
-        rows=1,
-        cols=2,
-        horizontal_spacing=0.2,
-        subplot_titles=("Provider's gain", "Host's saving"),
+    layout = subplots_layout(
+        rows=1, cols=2, horizontal_spacing=0.2, subplot_titles=("Provider's gain", "Host's saving")
     )
-    fig.update_layout(xaxis=dict(domain=[0.0, 0.36]), xaxis2=dict(domain=[0.56, 0.92]))
+    merged(layout, dict(xaxis=dict(domain=[0.0, 0.36]), xaxis2=dict(domain=[0.56, 0.92])))
     both = np.minimum(gain, saving)
     share = float(np.mean(both >= 0))
     where = "Occupancy %{x:.0f} %<br>Local use %{y:.0f} %<br>"
@@ -125,13 +129,17 @@ def outcome_heatmaps(scenario: Scenario, grid: Outcome) -> go.Figure:
         f"{where}Provider gain {cur}%{{z:,.0f}} a year<br>Host saving {cur}%{{customdata:,.0f}} a year<extra></extra>",
         f"{where}Provider gain {cur}%{{customdata:,.0f}} a year<br>Host saving {cur}%{{z:,.0f}} a year<extra></extra>",
     )
+    data: list[dict] = []
     band_edges: list[dict] = []
     for col, (z, other, name, colour, hover) in enumerate(
         ((gain, saving, "Provider", PROVIDER, hovers[0]), (saving, gain, "Host", HOST, hovers[1])), start=1
     ):
         zmax = _symmetric_range(z)
-        fig.add_trace(
-            go.Heatmap(
+        axis = "" if col == 1 else str(col)
+        axes = dict(xaxis=f"x{axis}", yaxis=f"y{axis}")
+        data.append(
+            dict(
+                type="heatmap",
                 x=x,
                 y=y,
                 z=z,
@@ -151,16 +159,15 @@ def outcome_heatmaps(scenario: Scenario, grid: Outcome) -> go.Figure:
                     thickness=16,
                 ),
                 name=f"{name} gain",
-            ),
-            row=1,
-            col=col,
+                **axes,
+            )
         )
-        fig.add_trace(
-            _zero_line(x, y, z, dict(color=colour, width=3), f"{name} breaks even with the agreement (gain = 0)", name),
-            row=1,
-            col=col,
+        data.append(
+            _zero_line(
+                x, y, z, dict(color=colour, width=3), f"{name} breaks even with the agreement (gain = 0)", name, **axes
+            )
         )
-        fig.add_trace(
+        data.append(
             _zero_line(
                 x,
                 y,
@@ -169,11 +176,9 @@ def outcome_heatmaps(scenario: Scenario, grid: Outcome) -> go.Figure:
                 f"Both better off: inside the dashed line ({percent(share)} of the map)",
                 "both",
                 showlegend=col == 1,
-            ),
-            row=1,
-            col=col,
+                **axes,
+            )
         )
-        axis = "" if col == 1 else str(col)
         # drawn as plain shapes (add_hline costs ~30 ms a line in plotly's object model)
         band_edges += [
             dict(
@@ -188,12 +193,18 @@ def outcome_heatmaps(scenario: Scenario, grid: Outcome) -> go.Figure:
             )
             for b in scenario.agreement.sharing.bands[1:]
         ]
-    fig.update_layout(shapes=band_edges)
-    fig.update_xaxes(title_text="Occupancy", **percent_axis())
-    fig.update_yaxes(title_text="Local use (host's share of used capacity)", **percent_axis(), row=1, col=1)
-    fig.update_yaxes(**percent_axis(), showticklabels=False, row=1, col=2)  # same local-use scale as the left
+    merged(
+        layout,
+        dict(
+            shapes=band_edges,
+            xaxis=dict(title=dict(text="Occupancy"), **percent_axis()),
+            xaxis2=dict(title=dict(text="Occupancy"), **percent_axis()),
+            yaxis=dict(title=dict(text="Local use (host's share of used capacity)"), **percent_axis()),
+            yaxis2=dict(**percent_axis(), showticklabels=False),  # same local-use scale as the left
+        ),
+    )
     title = "Who gains from the agreement, at every occupancy and local use (a year)"
-    apply_style(fig, title, height=660, right=64)  # room for the right-hand colour bar
+    fig = styled_figure(data, layout, title, height=660, right=64)  # room for the right-hand colour bar
     legend_below(fig, 70)
     return fig
 
@@ -967,6 +978,8 @@ def council_shares(scenario: Scenario, region) -> go.Figure:
     fig.update_layout(bargap=0.45)
     fig = apply_style(fig, title, height=100 + 60 * len(names) + 150, left=160)
     return legend_below(fig, 34)
+
+
 # Other ways to buy (MODEL.md section 13)
 
 

@@ -148,6 +148,14 @@ def _figure(value, currency: str) -> str:
     return NA if value is None else money(value, currency)
 
 
+def _chance(probability, expected_gain) -> str:
+    """A side's chance of being better off than spot, as the table writes it: "no change" where its gain is nil
+    everywhere (better off "for certain" would overstate a side the arrangement leaves as spot does)."""
+    if probability is not None and probability >= 1.0 and expected_gain is not None and abs(expected_gain) < 0.5:
+        return "no change"
+    return percent(probability)
+
+
 def table_rows(s: Scenario, results: list) -> list[dict]:
     """The arrangements' figures as the view's table (and the pack's) shows them: one row each, money a year, each
     side's expected figure, its P10-P90 range, the gain against spot, the chance of being better off and, over a
@@ -168,7 +176,8 @@ def table_rows(s: Scenario, results: list) -> list[dict]:
             ARRANGEMENT_LABELS["expected_host_saving"]: _figure(f["expected_host_saving"], cur),
             "Chance better off (provider, host)": "spot: the reference"
             if a.kind == "spot"
-            else f"{percent(f['probability_provider_better_off'])}, {percent(f['probability_host_better_off'])}",
+            else f"{_chance(f['probability_provider_better_off'], f['expected_provider_gain'])}, "
+            f"{_chance(f['probability_host_better_off'], f['expected_host_saving'])}",
         }
         if s.term.years > 1:
             row[f"{ARRANGEMENT_LABELS['expected_npv_provider_gain']} ({s.term.years} years)"] = _figure(

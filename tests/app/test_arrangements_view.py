@@ -104,3 +104,22 @@ def test_editing_a_files_own_arrangement_keeps_what_the_table_does_not_show():
     assert changed.agreement.reservation.units == 300
     assert changed.agreement.reservation.void_price == given.arrangements[1].agreement.reservation.void_price
     assert changed.prices == given.arrangements[1].prices and changed.term == given.arrangements[1].term
+
+
+def test_a_side_an_arrangement_leaves_as_spot_reads_no_change_not_certainly_better_off():
+    """Where an arrangement's gain for a side is nil at every point (the zone preset's present framework pays the
+    provider what spot does), the table says "no change" for that side, not a 100 % chance of being better off; a side
+    that does gain keeps its chance as a percent."""
+    s = load_scenario(ROOT / "presets" / "homecare_zone_framework.yaml")
+    results = arrangements(s)
+    rows = {r["Arrangement"]: r["Chance better off (provider, host)"] for r in view.table_rows(s, results)}
+    by_name = {a.name: a.figures for a in results}
+    for name, chances in rows.items():
+        f = by_name[name]
+        if name == "Spot":
+            continue
+        provider, host = chances.split(", ")
+        nil = f["probability_provider_better_off"] >= 1 and abs(f["expected_provider_gain"]) < 0.5
+        assert (provider == "no change") == nil, (name, chances)
+        assert host.endswith("%") or host == "no change", (name, chances)
+    assert rows["The present framework at the zone rate"].startswith("no change, ")
