@@ -27,10 +27,12 @@ from .style import (
     PROVIDER,
     apply_style,
     legend_below,
+    legend_below_layout,
     merged,
     money_axis,
     percent_axis,
     scenario_as_text,
+    style_layout,
     styled_figure,
     subplots_layout,
     wrap_words,
@@ -209,50 +211,71 @@ def outcome_heatmaps(scenario: Scenario, grid: Outcome) -> go.Figure:
     return fig
 
 
+def _styled_below(data: list, layout: dict, space: int, title: str, **style) -> go.Figure:
+    """:func:`charts.style.styled_figure` with :func:`legend_below`'s strip of ``space`` px merged after the style,
+    as ``apply_style`` then ``legend_below`` set them: the same figure, built in one go."""
+    layout = merged(layout, style_layout(title, **style), legend_below_layout(space))
+    for note in layout.get("annotations", ()):
+        merged(note, {"font": {"size": 18}})  # as apply_style's update_annotations(font_size=18)
+    return go.Figure(data=data, layout=layout)
+
+
 def occupancy_lines(scenario: Scenario, lines: Outcome, break_even: dict) -> go.Figure:
     """Provider profit and host cost per unit-period against occupancy, with and without the
     agreement, at one local use; break-even occupancies and the start of surplus sharing marked.
 
     ``lines`` is section 2 across occupancy at one local use (``partnership.outcomes.evaluate_across_occupancy``);
-    ``break_even`` its break-even occupancies ``{with_agreement, without_agreement}`` (NaN: never)."""
+    ``break_even`` its break-even occupancies ``{with_agreement, without_agreement}`` (NaN: never).
+
+    Built in one go from plain dicts (the traces, then one layout): plotly validates it once."""
     scenario = scenario_as_text(scenario)  # its words are text in the chart, never markup
     r = lines
     o = np.asarray(r.occupancy, dtype=float)
     local_use = float(np.ravel(r.local_use)[0])
     cur, per = scenario.currency, per_unit_period(scenario)
-    fig = make_subplots(
-        rows=1,
-        cols=2,
+    layout = subplots_layout(
+        1,
+        2,
         horizontal_spacing=0.12,
         subplot_titles=(f"Provider's profit ({cur} a year)", f"Host's cost {per} used"),
     )
+    left, right = dict(xaxis="x", yaxis="y"), dict(xaxis="x2", yaxis="y2")  # the subplot a trace is drawn in
     x = 100 * o
-    fig.add_trace(
-        go.Scatter(x=x, y=r.provider_profit, name="Provider, with the agreement", line=dict(color=PROVIDER, width=4)),
-        row=1,
-        col=1,
-    )
-    fig.add_trace(
-        go.Scatter(
+    cost_without = r.host_unit_cost_without_agreement  # like for like (MODEL.md section 8a)
+    data = [
+        dict(
+            type="scatter",
+            x=x,
+            y=r.provider_profit,
+            name="Provider, with the agreement",
+            line=dict(color=PROVIDER, width=4),
+            **left,
+        ),
+        dict(
+            type="scatter",
             x=x,
             y=r.provider_profit_without_agreement,
             name="Provider, without",
             line=dict(color=PROVIDER, width=3, dash="dash"),
+            **left,
         ),
-        row=1,
-        col=1,
-    )
-    cost_without = r.host_unit_cost_without_agreement  # like for like (MODEL.md section 8a)
-    fig.add_trace(
-        go.Scatter(x=x, y=r.host_unit_cost, name="Host, with the agreement", line=dict(color=HOST, width=4)),
-        row=1,
-        col=2,
-    )
-    fig.add_trace(
-        go.Scatter(x=x, y=cost_without, name="Host, without", line=dict(color=HOST, width=3, dash="dash")),
-        row=1,
-        col=2,
-    )
+        dict(
+            type="scatter",
+            x=x,
+            y=r.host_unit_cost,
+            name="Host, with the agreement",
+            line=dict(color=HOST, width=4),
+            **right,
+        ),
+        dict(
+            type="scatter",
+            x=x,
+            y=cost_without,
+            name="Host, without",
+            line=dict(color=HOST, width=3, dash="dash"),
+            **right,
+        ),
+    ]
     # break-even points and the start of sharing: marked on the lines, their figures in the legend
     be = break_even
     marks = []
@@ -278,30 +301,35 @@ def occupancy_lines(scenario: Scenario, lines: Outcome, break_even: dict) -> go.
             )
         )
     for x0, y0, symbol, colour, label in marks:
-        fig.add_trace(
-            go.Scatter(
+        data.append(
+            dict(
+                type="scatter",
                 x=[None if x0 is None else 100 * x0],
                 y=[y0],
                 mode="markers",
                 marker=dict(symbol=symbol, size=16, color=colour, line=dict(color=colour, width=2.5)),
                 name=label,
                 hovertemplate=f"{label}<extra></extra>",
-            ),
-            row=1,
-            col=1,
+                **left,
+            )
         )
-    fig.update_xaxes(title_text="Occupancy", **percent_axis())
-    fig.update_yaxes(**money_axis(cur), row=1, col=1)
     unit_cost = np.concatenate([r.host_unit_cost[o >= 0.2], cost_without[o >= 0.2]])
     unit_cost = unit_cost[np.isfinite(unit_cost)]
     top = float(np.max(unit_cost)) * 1.1 if unit_cost.size else 1.0
     bottom = min(0.0, float(np.min(unit_cost)) * 1.1) if unit_cost.size else 0.0
-    fig.update_yaxes(**money_axis(cur), range=[bottom, top], row=1, col=2)
+    merged(
+        layout,
+        dict(
+            xaxis=dict(title=dict(text="Occupancy"), **percent_axis()),
+            xaxis2=dict(title=dict(text="Occupancy"), **percent_axis()),
+            yaxis=money_axis(cur),
+            yaxis2=dict(money_axis(cur), range=[bottom, top]),
+        ),
+    )
     rate = float(r.host_share_rate[0])
     title = f"Across occupancy, at local use {point_percent(local_use)} (host's share of surplus above target: {percent(rate)})"
-    apply_style(fig, title, height=740, left=134)  # room for the ticks and the axis title (no automargin redraw)
-    legend_below(fig, 150)
-    return fig
+    # room for the ticks and the axis title (no automargin redraw)
+    return _styled_below(data, layout, 150, title, height=740, left=134)
 
 
 def money_flows(scenario: Scenario, point: Outcome) -> go.Figure:
@@ -336,20 +364,24 @@ def money_flows(scenario: Scenario, point: Outcome) -> go.Figure:
         ("Compensation", -f("compensation")),
         ("Surplus share", -f("surplus_share_to_host")),
     ]
-    fig = make_subplots(
-        rows=1,
-        cols=2,
+    layout = subplots_layout(
+        1,
+        2,
         horizontal_spacing=0.2,
         subplot_titles=("Provider's year", "Host's year (its net cost)"),
     )
+    data = []
     for col, steps, total_name, total, colour, up, down in (
         (1, provider, "Profit", f("provider_profit"), PROVIDER, gain, cost),
         (2, host, "Net cost", f("host_net_cost"), HOST, cost, gain),  # the host's payments raise its cost
     ):
+        axis = "" if col == 1 else str(col)
+        axes = dict(xaxis=f"x{axis}", yaxis=f"y{axis}")  # the subplot the traces are drawn in
         labels = [s[0] for s in steps] + [total_name]
         values = [s[1] for s in steps] + [total]
-        fig.add_trace(
-            go.Waterfall(
+        data.append(
+            dict(
+                type="waterfall",
                 orientation="h",
                 y=labels,
                 x=values,
@@ -362,15 +394,15 @@ def money_flows(scenario: Scenario, point: Outcome) -> go.Figure:
                 connector=dict(line=dict(color="#888", width=1)),
                 hovertemplate="%{y}: " + cur + "%{x:,.0f}<extra></extra>",
                 showlegend=False,
-            ),
-            row=1,
-            col=col,
+                **axes,
+            )
         )
         # each figure just right of its bar's right-hand end: never over the item names on the left
         before = np.concatenate([[0.0], np.cumsum([v for _, v in steps])])
         ends = [max(b, b + v) for b, (_, v) in zip(before[:-1], steps)] + [max(0.0, total)]
-        fig.add_trace(
-            go.Scatter(
+        data.append(
+            dict(
+                type="scatter",
                 x=ends,
                 y=labels,
                 mode="text",
@@ -380,24 +412,25 @@ def money_flows(scenario: Scenario, point: Outcome) -> go.Figure:
                 cliponaxis=False,
                 hoverinfo="skip",
                 showlegend=False,
-            ),
-            row=1,
-            col=col,
+                **axes,
+            )
         )
         running = np.cumsum([v for _, v in steps])
         low, high = min(0.0, float(running.min()), total), max(0.0, float(running.max()), total)
         pad = 0.42 * (high - low or 1.0)  # room for the figures written at the bars' ends
-        fig.update_xaxes(range=[low - (pad if low < 0 else 0), high + pad], row=1, col=col)
-        fig.update_yaxes(autorange="reversed", row=1, col=col)
-    fig.update_xaxes(**money_axis(cur), nticks=4)
-    fig.update_xaxes(tickformat="~s")  # £1.5M: the bars carry the exact figures
-    fig.update_yaxes(tickfont=dict(size=15), ticksuffix=" ", automargin=True)  # the items' names in full
+        layout[f"xaxis{axis}"].update(
+            money_axis(cur),
+            range=[low - (pad if low < 0 else 0), high + pad],
+            nticks=4,
+            tickformat="~s",  # £1.5M: the bars carry the exact figures
+        )
+        # the items' names in full
+        layout[f"yaxis{axis}"].update(autorange="reversed", tickfont=dict(size=15), ticksuffix=" ", automargin=True)
     title = (
         f"Where the money goes in a year at {point_percent(occupancy)} occupancy and {point_percent(local_use)} local use "
         f"({cur} a year)"
     )
-    apply_style(fig, title, height=600, left=140)
-    return fig
+    return styled_figure(data, layout, title, height=600, left=140)
 
 
 def risk_curves(scenario: Scenario, summary: dict, distributions: dict) -> go.Figure:
@@ -651,6 +684,14 @@ def access_value(scenario: Scenario, curves: list[tuple[float, Outcome]], most_l
     return fig
 
 
+def _rule_shape(line: dict, x: float | None = None, y: float | None = None, col: int = 1) -> dict:
+    """The line :func:`_rule` adds across subplot ``col``, as a shape dict for a layout built in one go."""
+    axis = "" if col == 1 else str(col)
+    if x is not None:
+        return dict(type="line", line=line, xref=f"x{axis}", x0=x, x1=x, yref=f"y{axis} domain", y0=0, y1=1)
+    return dict(type="line", line=line, xref=f"x{axis} domain", x0=0, x1=1, yref=f"y{axis}", y0=y, y1=y)
+
+
 def placement_money(scenario: Scenario, across: Outcome) -> go.Figure:
     """The money riding on one more local placement (MODEL.md section 9), at one occupancy: on the left
     what one more unit-period used by the host is worth to it across local use; on the right what each
@@ -662,9 +703,9 @@ def placement_money(scenario: Scenario, across: Outcome) -> go.Figure:
     occupancy = float(np.ravel(r.occupancy)[0])
     cur, per = scenario.currency, per_unit_period(scenario)
     jumps = [(start, float(np.ravel(to_host)[0])) for start, to_host in r.sharing_jumps]
-    fig = make_subplots(
-        rows=1,
-        cols=2,
+    layout = subplots_layout(
+        1,
+        2,
         horizontal_spacing=0.14,
         column_widths=[0.6, 0.4],
         subplot_titles=(
@@ -672,39 +713,41 @@ def placement_money(scenario: Scenario, across: Outcome) -> go.Figure:
             f"Moved to the host at each<br>band start ({cur} a year)",
         ),
     )
-    fig.add_trace(
-        go.Scatter(
+    data = [
+        dict(
+            type="scatter",
             x=100 * u,
             y=r.marginal_host_saving,
             name=f"Worth of one more local {unit_period_word(scenario)}",
             line=dict(color=HOST, width=4),
             hovertemplate=f"At %{{x:.0f}} % local use: {cur}%{{y:,.2f}} {per}<extra></extra>",
-        ),
-        row=1,
-        col=1,
-    )
-    for start, _ in jumps:
-        _rule(fig, dict(color=NEUTRAL, width=1.5, dash="dot"), x=100 * start, col=1)
+            xaxis="x",
+            yaxis="y",
+        )
+    ]
+    shapes = [_rule_shape(dict(color=NEUTRAL, width=1.5, dash="dot"), x=100 * start, col=1) for start, _ in jumps]
     p_h = float(scenario.prices.host)
     if jumps:
         over = [abs(j) > p_h for _, j in jumps]
-        fig.add_trace(
-            go.Bar(
+        data.append(
+            dict(
+                type="bar",
                 x=[f"at {percent(start)}" for start, _ in jumps],
                 y=[j for _, j in jumps],
-                marker_color=[HOST if o else "#bbbbbb" for o in over],
+                marker=dict(color=[HOST if o else "#bbbbbb" for o in over]),
                 text=[money(j, cur) for _, j in jumps],
                 textposition="outside",
                 cliponaxis=False,
                 name="Moved to the host at a band start (a year)",
                 hovertemplate="Crossing %{x} local use moves " + cur + "%{y:,.0f} a year<extra></extra>",
-            ),
-            row=1,
-            col=2,
+                xaxis="x2",
+                yaxis="y2",
+            )
         )
-        _rule(fig, dict(color="#333", width=2, dash="dash"), y=p_h, col=2)
-        fig.add_trace(
-            go.Scatter(
+        shapes.append(_rule_shape(dict(color="#333", width=2, dash="dash"), y=p_h, col=2))
+        data.append(
+            dict(
+                type="scatter",
                 x=[None],
                 y=[None],
                 mode="lines",
@@ -713,25 +756,32 @@ def placement_money(scenario: Scenario, across: Outcome) -> go.Figure:
             )
         )
     else:
-        left, right = fig.layout.xaxis2.domain
-        fig.add_annotation(
-            x=(left + right) / 2,
-            y=0.5,
-            xref="paper",
-            yref="paper",
-            showarrow=False,
-            font=dict(size=16),
-            text="No jumps: the host's share<br>rises in a straight line",
+        left, right = layout["xaxis2"]["domain"]
+        layout["annotations"].append(
+            dict(
+                x=(left + right) / 2,
+                y=0.5,
+                xref="paper",
+                yref="paper",
+                showarrow=False,
+                font=dict(size=16),
+                text="No jumps: the host's share<br>rises in a straight line",
+            )
         )
-        fig.update_xaxes(visible=False, row=1, col=2)
-        fig.update_yaxes(visible=False, row=1, col=2)
-    fig.update_xaxes(title_text="Local use", **percent_axis(), row=1, col=1)
+        layout["xaxis2"]["visible"] = layout["yaxis2"]["visible"] = False
+    if shapes:
+        layout["shapes"] = shapes
     marginal = r.marginal_host_saving[np.isfinite(r.marginal_host_saving)]
-    fig.update_yaxes(**money_axis(cur, marginal), row=1, col=1)
-    fig.update_yaxes(**money_axis(cur), row=1, col=2)
+    merged(
+        layout,
+        dict(
+            xaxis=dict(title=dict(text="Local use"), **percent_axis()),
+            yaxis=money_axis(cur, marginal),
+            yaxis2=money_axis(cur),
+        ),
+    )
     title = f"Money riding on one more local placement, at {point_percent(occupancy)} occupancy"
-    apply_style(fig, title, height=640)
-    return legend_below(fig, 110)
+    return _styled_below(data, layout, 110, title, height=640)
 
 
 def term_chart(scenario: Scenario, term: TermResult) -> go.Figure:

@@ -153,14 +153,19 @@ def subplots_layout(rows: int, cols: int, **options) -> dict:
     return copy.deepcopy(_subplots(rows, cols, frozen))
 
 
+def legend_below_layout(space: int) -> dict:
+    """What :func:`legend_below` sets, as a layout dict to merge (:func:`merged`) into a figure built in one go."""
+    return dict(
+        legend=dict(orientation="h", yref="container", y=0.0, yanchor="bottom", x=0.0, xanchor="left"),
+        margin=dict(b=space + 80),
+    )
+
+
 def legend_below(fig: go.Figure, space: int) -> go.Figure:
     """The legend across the bottom of the figure, in a strip of ``space`` pixels under the x-axis title.
 
     Anchored to the figure (not the plot area), so it never drifts into the axis title or the footnote."""
-    fig.update_layout(
-        legend=dict(orientation="h", yref="container", y=0.0, yanchor="bottom", x=0.0, xanchor="left"),
-        margin=dict(b=space + 80),
-    )
+    fig.update_layout(legend_below_layout(space))
     return fig
 
 
