@@ -913,9 +913,9 @@ def council_savings(scenario: Scenario, region) -> go.Figure:
     names = _council_names(region)
     e = np.asarray(region.expected_saving, float)
     p10, p90 = np.asarray(region.saving_p10, float), np.asarray(region.saving_p90, float)
-    fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
+    data = [
+        dict(
+            type="bar",
             x=names,
             y=e,
             name="Each council (whisker: P10 to P90)",
@@ -932,10 +932,10 @@ def council_savings(scenario: Scenario, region) -> go.Figure:
             customdata=np.stack([p10, p90, np.asarray(region.probability_better_off, float)], axis=-1),
             hovertemplate="%{x}: expected %{y:,.0f}<br>P10 %{customdata[0]:,.0f}, P90 %{customdata[1]:,.0f}"
             "<br>better off in %{customdata[2]:.0%} of cases<extra></extra>",
-        )
-    )
-    fig.add_trace(
-        go.Bar(
+            cliponaxis=False,
+        ),
+        dict(
+            type="bar",
             x=["The region"],
             y=[region.expected_region_saving],
             name="The region, all councils",
@@ -943,13 +943,14 @@ def council_savings(scenario: Scenario, region) -> go.Figure:
             text=[money(region.expected_region_saving, cur)],
             textposition="outside",
             hovertemplate="The region: expected %{y:,.0f}<extra></extra>",
-        )
-    )
+            cliponaxis=False,
+        ),
+    ]
     top = float(np.nanmax(np.concatenate([p90, e, [region.expected_region_saving, 0.0]])))
     low = float(np.nanmin(np.concatenate([p10, e, [region.expected_region_saving, 0.0]])))
     span = max(top - low, 1.0)
-    for name, value, hi, chance in zip(names, e, p90, region.probability_better_off):
-        fig.add_annotation(
+    notes = [
+        dict(
             x=name,
             y=max(hi, value, 0.0),
             yshift=6,
@@ -958,16 +959,21 @@ def council_savings(scenario: Scenario, region) -> go.Figure:
             yanchor="bottom",
             font=dict(size=16),
         )
-    fig.update_traces(cliponaxis=False, selector=dict(type="bar"))
-    fig.update_yaxes(
-        title_text=_basis_words(region, cur),
-        range=[min(low, 0.0) - 0.08 * span, top + 0.42 * span],
-        **money_axis(cur),
+        for name, value, hi, chance in zip(names, e, p90, region.probability_better_off)
+    ]
+    layout = dict(
+        annotations=notes,
+        yaxis=dict(
+            title=dict(text=_basis_words(region, cur)),
+            range=[min(low, 0.0) - 0.08 * span, top + 0.42 * span],
+            **money_axis(cur),
+        ),
+        barmode="group",
+        bargap=0.35,
+        showlegend=True,
+        xaxis=dict(tickfont=dict(size=17)),
     )
-    fig.update_layout(barmode="group", bargap=0.35, showlegend=True)
-    fig.update_xaxes(tickfont=dict(size=17))
-    fig = apply_style(fig, title, height=560)
-    return legend_below(fig, 34)
+    return _styled_below(data, layout, 34, title, height=560)
 
 
 def council_shares(scenario: Scenario, region) -> go.Figure:
@@ -978,13 +984,15 @@ def council_shares(scenario: Scenario, region) -> go.Figure:
     if region is None:
         return _no_region(title)
     names = _council_names(region)
-    fig = go.Figure()
+    data: list[dict] = []
+    notes: list[dict] = []
     ranges = region.contribution_share_range
     if any(r is not None for r in ranges):
         lo = [100 * r[0] if r else None for r in ranges]
         width = [100 * (r[1] - r[0]) if r else None for r in ranges]
-        fig.add_trace(
-            go.Bar(
+        data.append(
+            dict(
+                type="bar",
                 y=names,
                 x=width,
                 base=lo,
@@ -995,14 +1003,16 @@ def council_shares(scenario: Scenario, region) -> go.Figure:
             )
         )
     else:
-        fig.add_annotation(
-            text="No split of the contribution leaves every council better off in expectation.",
-            xref="paper",
-            yref="paper",
-            x=0.5,
-            y=1.0,
-            showarrow=False,
-            yanchor="bottom",
+        notes.append(
+            dict(
+                text="No split of the contribution leaves every council better off in expectation.",
+                xref="paper",
+                yref="paper",
+                x=0.5,
+                y=1.0,
+                showarrow=False,
+                yanchor="bottom",
+            )
         )
     marks = [("Now", region.contribution_shares, "diamond", BOTH, 15)]
     for label, rule, symbol in (
@@ -1012,8 +1022,9 @@ def council_shares(scenario: Scenario, region) -> go.Figure:
         if rule is not None:
             marks.append((label, rule["contribution_shares"], symbol, NEUTRAL, 14))
     for label, shares, symbol, colour, size in marks:
-        fig.add_trace(
-            go.Scatter(
+        data.append(
+            dict(
+                type="scatter",
                 y=names,
                 x=[100 * float(w) for w in shares],
                 mode="markers",
@@ -1023,11 +1034,14 @@ def council_shares(scenario: Scenario, region) -> go.Figure:
                 cliponaxis=False,
             )
         )
-    fig.update_xaxes(title_text="Share of the contribution", range=[0, 100], ticksuffix=" %", dtick=10)
-    fig.update_yaxes(autorange="reversed", tickfont=dict(size=17), automargin=True)
-    fig.update_layout(bargap=0.45)
-    fig = apply_style(fig, title, height=100 + 60 * len(names) + 150, left=160)
-    return legend_below(fig, 34)
+    layout = dict(
+        xaxis=dict(title=dict(text="Share of the contribution"), range=[0, 100], ticksuffix=" %", dtick=10),
+        yaxis=dict(autorange="reversed", tickfont=dict(size=17), automargin=True),
+        bargap=0.45,
+    )
+    if notes:
+        layout["annotations"] = notes
+    return _styled_below(data, layout, 34, title, height=100 + 60 * len(names) + 150, left=160)
 
 
 # Other ways to buy (MODEL.md section 13)
@@ -1046,18 +1060,25 @@ def arrangements_chart(scenario: Scenario, arrangements: list) -> go.Figure:
     cur = scenario.currency
     # typed by users: never markup; long names on several short lines, so the plots keep their width
     names = ["<br>".join(wrap_words(markup_text(a.name), 24)) for a in arrangements]
-    fig = make_subplots(
-        rows=1,
-        cols=2,
+    layout = subplots_layout(
+        1,
+        2,
         shared_yaxes=True,
         horizontal_spacing=0.06,
         subplot_titles=("Provider's profit a year", "Host's net cost a year"),
     )
+    data: list[dict] = []
+    shapes: list[dict] = []
     sides = (
         (1, PROVIDER, "provider_profit", "expected_provider_profit", "expected_provider_gain", "gain"),
         (2, HOST, "host_net_cost", "expected_host_net_cost", "expected_host_saving", "saving"),
     )
+    # two panels side by side: ticks in thousands (£600k, £1.2M) so four of them fit each panel at 1280 px
+    x_axis = dict(nticks=5, tickangle=0, **(money_axis(cur) | {"tickformat": "~s"}))
+    y_axis = dict(autorange="reversed", automargin=True, type="category", tickfont=dict(size=15))
     for col, colour, key, expected, gain, word in sides:
+        axis = "" if col == 1 else str(col)
+        axes = dict(xaxis=f"x{axis}", yaxis=f"y{axis}")
         lows = [a.figures[f"{key}_p10"] for a in arrangements]
         highs = [a.figures[f"{key}_p90"] for a in arrangements]
         means = [a.figures[expected] for a in arrangements]
@@ -1065,8 +1086,9 @@ def arrangements_chart(scenario: Scenario, arrangements: list) -> go.Figure:
         for name, lo, hi in zip(names, lows, highs):
             xs += [lo, hi, None]
             ys += [name, name, None]
-        fig.add_trace(
-            go.Scatter(
+        data.append(
+            dict(
+                type="scatter",
                 x=xs,
                 y=ys,
                 mode="lines",
@@ -1076,16 +1098,16 @@ def arrangements_chart(scenario: Scenario, arrangements: list) -> go.Figure:
                 legendgroup="range",
                 showlegend=col == 1,
                 hoverinfo="skip",
-            ),
-            row=1,
-            col=col,
+                **axes,
+            )
         )
         labels = [
             money(m, cur) if a.kind == "spot" else f"{money(m, cur)}  ({_signed_money(a.figures[gain], cur)} {word})"
             for a, m in zip(arrangements, means)
         ]
-        fig.add_trace(
-            go.Scatter(
+        data.append(
+            dict(
+                type="scatter",
                 x=means,
                 y=names,
                 mode="markers+text",
@@ -1100,25 +1122,22 @@ def arrangements_chart(scenario: Scenario, arrangements: list) -> go.Figure:
                 hovertemplate="%{y}: expected " + cur + "%{x:,.0f} a year, P10 " + cur + "%{customdata[0]:,.0f}, "
                 "P90 " + cur + "%{customdata[1]:,.0f}<extra></extra>",
                 cliponaxis=False,
-            ),
-            row=1,
-            col=col,
+                **axes,
+            )
         )
         spot = next((a for a in arrangements if a.kind == "spot"), None)
-        if spot is not None:
-            _rule(fig, dict(color="#9a9a9a", width=2, dash="dash"), x=spot.figures[expected], col=col)
+        if spot is not None:  # under the labels
+            shapes.append(_rule_shape(dict(color="#9a9a9a", width=2, dash="dash"), x=spot.figures[expected], col=col))
         finite = [v for v in lows + highs + means if v is not None]
         if finite:  # room either side for the labels over the first and last diamonds
             lo, hi = min(finite), max(finite)
             pad = 0.12 * (hi - lo or abs(hi) or 1.0)
-            fig.update_xaxes(range=[lo - pad, hi + pad], row=1, col=col)
-    fig.layout.shapes = [s.update(layer="below") for s in fig.layout.shapes]  # the labels over the spot line
-    # two panels side by side: ticks in thousands (£600k, £1.2M) so four of them fit each panel at 1280 px
-    fig.update_xaxes(nticks=5, tickangle=0, **(money_axis(cur) | {"tickformat": "~s"}))
-    fig.update_yaxes(autorange="reversed", automargin=True, type="category", tickfont=dict(size=15))
+            merged(layout, {f"xaxis{axis}": dict(range=[lo - pad, hi + pad])})
+        merged(layout, {f"xaxis{axis}": dict(x_axis), f"yaxis{axis}": dict(y_axis)})
+    layout["shapes"] = [dict(shape, layer="below") for shape in shapes]  # the labels over the spot line
     height = 220 + 78 * len(arrangements)
-    apply_style(
-        fig, f"Other ways to buy: each side's expected figure and its P10-P90 range ({cur} a year)", height=height
-    )
-    fig.update_annotations(font_size=17)
-    return legend_below(fig, 30)
+    title = f"Other ways to buy: each side's expected figure and its P10-P90 range ({cur} a year)"
+    layout = merged(layout, style_layout(title, height=height), legend_below_layout(30))
+    for note in layout.get("annotations", ()):
+        merged(note, {"font": {"size": 17}})
+    return go.Figure(data=data, layout=layout)
