@@ -206,18 +206,8 @@ def outcome_heatmaps(scenario: Scenario, grid: Outcome) -> go.Figure:
         ),
     )
     title = "Who gains from the agreement, at every occupancy and local use (a year)"
-    fig = styled_figure(data, layout, title, height=660, right=64)  # room for the right-hand colour bar
-    legend_below(fig, 70)
-    return fig
-
-
-def _styled_below(data: list, layout: dict, space: int, title: str, **style) -> go.Figure:
-    """:func:`charts.style.styled_figure` with :func:`legend_below`'s strip of ``space`` px merged after the style,
-    as ``apply_style`` then ``legend_below`` set them: the same figure, built in one go."""
-    layout = merged(layout, style_layout(title, **style), legend_below_layout(space))
-    for note in layout.get("annotations", ()):
-        merged(note, {"font": {"size": 18}})  # as apply_style's update_annotations(font_size=18)
-    return go.Figure(data=data, layout=layout)
+    # room for the right-hand colour bar
+    return styled_figure(data, layout, title, height=660, right=64, after=legend_below_layout(70))
 
 
 def occupancy_lines(scenario: Scenario, lines: Outcome, break_even: dict) -> go.Figure:
@@ -329,7 +319,7 @@ def occupancy_lines(scenario: Scenario, lines: Outcome, break_even: dict) -> go.
     rate = float(r.host_share_rate[0])
     title = f"Across occupancy, at local use {point_percent(local_use)} (host's share of surplus above target: {percent(rate)})"
     # room for the ticks and the axis title (no automargin redraw)
-    return _styled_below(data, layout, 150, title, height=740, left=134)
+    return styled_figure(data, layout, title, after=legend_below_layout(150), height=740, left=134)
 
 
 def money_flows(scenario: Scenario, point: Outcome) -> go.Figure:
@@ -433,20 +423,29 @@ def money_flows(scenario: Scenario, point: Outcome) -> go.Figure:
     return styled_figure(data, layout, title, height=600, left=140)
 
 
+def _rule_line(line: dict, x: float | None = None, y: float | None = None, col: int = 1) -> dict:
+    """:func:`_rule`'s line as a layout shape dict, for a figure built in one go."""
+    axis = "" if col == 1 else str(col)
+    if x is not None:
+        return dict(type="line", line=line, xref=f"x{axis}", x0=x, x1=x, yref=f"y{axis} domain", y0=0, y1=1)
+    return dict(type="line", line=line, xref=f"x{axis} domain", x0=0, x1=1, yref=f"y{axis}", y0=y, y1=y)
+
+
 def risk_curves(scenario: Scenario, summary: dict, distributions: dict) -> go.Figure:
     """Each side's gain under the uncertainty as a cumulative curve (chance the gain is at
     most x), with P10, P50 and P90 marked and zero drawn. ``summary`` is section 3's; ``distributions`` each
     side's distribution function (``partnership.uncertainty.gain_distributions``)."""
     scenario = scenario_as_text(scenario)  # its words are text in the chart, never markup
     cur = scenario.currency
-    fig = go.Figure()
+    data = []
     for name, colour, key in (
         ("Provider's gain", PROVIDER, "provider_gain"),
         ("Host's saving", HOST, "host_saving"),
     ):
         xs, qs = distributions[key]
-        fig.add_trace(
-            go.Scatter(
+        data.append(
+            dict(
+                type="scatter",
                 x=xs,
                 y=100 * qs,
                 name=name,
@@ -455,8 +454,9 @@ def risk_curves(scenario: Scenario, summary: dict, distributions: dict) -> go.Fi
             )
         )
         px = [summary[f"{key}_p{p}"] for p in (10, 50, 90)]
-        fig.add_trace(
-            go.Scatter(
+        data.append(
+            dict(
+                type="scatter",
                 x=px,
                 y=[10, 50, 90],
                 mode="markers",
@@ -466,28 +466,35 @@ def risk_curves(scenario: Scenario, summary: dict, distributions: dict) -> go.Fi
                 hovertemplate=f"{name}: P%{{y:.0f}} {cur}%{{x:,.0f}}<extra></extra>",
             )
         )
-    _rule(fig, dict(color="#333", width=2), x=0)
-    fig.add_annotation(
-        x=0,
-        y=0,
-        yref="y",
-        text="no gain",
-        showarrow=False,
-        xanchor="right",
-        yanchor="bottom",
-        textangle=-90,
-        font=dict(size=14),
+    layout = dict(
+        shapes=[_rule_line(dict(color="#333", width=2), x=0)],
+        annotations=[
+            dict(
+                x=0,
+                y=0,
+                yref="y",
+                text="no gain",
+                showarrow=False,
+                xanchor="right",
+                yanchor="bottom",
+                textangle=-90,
+                font=dict(size=14),
+            )
+        ],
+        xaxis=dict(title=dict(text=f"Gain from the agreement ({cur} a year)"), **money_axis(cur)),
+        yaxis=dict(title=dict(text="Chance the gain is at most this"), range=[0, 100], ticksuffix=" %", dtick=20),
     )
-    fig.update_xaxes(title_text=f"Gain from the agreement ({cur} a year)", **money_axis(cur))
-    fig.update_yaxes(title_text="Chance the gain is at most this", range=[0, 100], ticksuffix=" %", dtick=20)
     p_provider = summary["probability_provider_better_off"]
     p_host = summary["probability_host_better_off"]
     title = (
         f"Risk: each side's gain over the whole uncertainty "
         f"(better off: provider {percent(p_provider)}, host {percent(p_host)})"
     )
-    apply_style(fig, title, height=640, right=48)
-    return legend_below(fig, 70)
+    below = dict(  # legend_below's strip, 70 px
+        legend=dict(orientation="h", yref="container", y=0.0, yanchor="bottom", x=0.0, xanchor="left"),
+        margin=dict(b=70 + 80),
+    )
+    return styled_figure(data, layout, title, after=below, height=640, right=48)
 
 
 def _axis_title(path: str, scenario: Scenario) -> tuple[str, float, dict]:
@@ -518,8 +525,9 @@ def terms_map(scenario: Scenario, result: SweepResult) -> go.Figure:
         scale += [[i / 4, c], [(i + 1) / 4, c]]
     cur = scenario.currency
     custom = np.stack([g, h], axis=-1)
-    fig = go.Figure(
-        go.Heatmap(
+    data = [
+        dict(
+            type="heatmap",
             x=result.x.values * sx,
             y=result.y.values * sy,
             z=category,
@@ -534,17 +542,25 @@ def terms_map(scenario: Scenario, result: SweepResult) -> go.Figure:
                 f"Expected host saving {cur}%{{customdata[1]:,.0f}}<extra></extra>"
             ),
         )
-    )
+    ]
     for i, (c, n) in enumerate(zip(colours, names)):
         if (category == i).any():
-            fig.add_trace(
-                go.Scatter(x=[None], y=[None], mode="markers", marker=dict(size=16, color=c, symbol="square"), name=n)
+            data.append(
+                dict(
+                    type="scatter",
+                    x=[None],
+                    y=[None],
+                    mode="markers",
+                    marker=dict(size=16, color=c, symbol="square"),
+                    name=n,
+                )
             )
     near = getattr(result, "near_best", None)
     if near is not None and near.any():  # the terms about as good as the star: how sharp it is
         iy, ix = np.nonzero(near)
-        fig.add_trace(
-            go.Scatter(
+        data.append(
+            dict(
+                type="scatter",
                 x=result.x.values[ix] * sx,
                 y=result.y.values[iy] * sy,
                 mode="markers",
@@ -555,8 +571,9 @@ def terms_map(scenario: Scenario, result: SweepResult) -> go.Figure:
         )
     b = result.balanced
     if b is not None:
-        fig.add_trace(
-            go.Scatter(
+        data.append(
+            dict(
+                type="scatter",
                 x=[b["x"] * sx],
                 y=[b["y"] * sy],
                 mode="markers",
@@ -568,12 +585,14 @@ def terms_map(scenario: Scenario, result: SweepResult) -> go.Figure:
                 hoverinfo="skip",
             )
         )
-    fig.update_xaxes(title_text=gx, **tx)
-    fig.update_yaxes(title_text=gy, **ty)
+    layout = dict(xaxis=dict(title=dict(text=gx), **tx), yaxis=dict(title=dict(text=gy), **ty))
     title = "Find terms: which terms each side accepts, on expected gains over the uncertainty"
-    apply_style(fig, title, height=640, right=48)
-    legend_below(fig, 40 if near is None or not near.any() else 70)  # the circled region's entry may wrap a row
-    return fig
+    space = 40 if near is None or not near.any() else 70  # the circled region's entry may wrap a row
+    below = dict(  # legend_below's strip
+        legend=dict(orientation="h", yref="container", y=0.0, yanchor="bottom", x=0.0, xanchor="left"),
+        margin=dict(b=space + 80),
+    )
+    return styled_figure(data, layout, title, after=below, height=640, right=48)
 
 
 def compare_bars(options: list[tuple[str, Scenario, dict]]) -> go.Figure:
@@ -647,14 +666,15 @@ def access_value(scenario: Scenario, curves: list[tuple[float, Outcome]], most_l
     own = float(scenario.without_agreement.local_use)
     occupancy = float(np.ravel(curves[0][1].occupancy)[0])
     cur = scenario.currency
-    fig = go.Figure()
+    data = []
     dashes = ["dot", "dash", "dashdot", "longdash"]
     for i, (u0, r) in enumerate(curves):
         u = np.asarray(r.local_use, dtype=float)
         mine = abs(u0 - own) < 1e-12
         name = f"{percent(u0)}" + (" (this scenario)" if mine else "")
-        fig.add_trace(
-            go.Scatter(
+        data.append(
+            dict(
+                type="scatter",
                 x=100 * u,
                 y=r.host_saving,
                 name=name,
@@ -662,34 +682,41 @@ def access_value(scenario: Scenario, curves: list[tuple[float, Outcome]], most_l
                 hovertemplate=f"{name}: saving {cur}%{{y:,.0f}} a year at %{{x:.0f}} % local use<extra></extra>",
             )
         )
-    _rule(fig, dict(color="#333", width=1.5), y=0)
     mode = float(most_likely[1])
-    _rule(fig, dict(color=NEUTRAL, width=1.5, dash="dot"), x=100 * mode)
-    fig.add_annotation(
-        x=100 * mode,
-        y=1,
-        yref="paper",
-        text=f"most likely {percent(mode)}",
-        showarrow=False,
-        xanchor="left",
-        yanchor="top",
-        font=dict(size=14, color=NEUTRAL),
+    layout = dict(
+        shapes=[
+            _rule_line(dict(color="#333", width=1.5), y=0),
+            _rule_line(dict(color=NEUTRAL, width=1.5, dash="dot"), x=100 * mode),
+        ],
+        annotations=[
+            dict(
+                x=100 * mode,
+                y=1,
+                yref="paper",
+                text=f"most likely {percent(mode)}",
+                showarrow=False,
+                xanchor="left",
+                yanchor="top",
+                font=dict(size=14, color=NEUTRAL),
+            )
+        ],
+        xaxis=dict(title=dict(text="Local use (host's share of used capacity)"), **percent_axis()),
+        yaxis=dict(title=dict(text=f"Host's saving ({cur} a year)"), **money_axis(cur)),
     )
-    fig.update_xaxes(title_text="Local use (host's share of used capacity)", **percent_axis())
-    fig.update_yaxes(title_text=f"Host's saving ({cur} a year)", **money_axis(cur))
     title = f"What preferred access is worth to the host, at {point_percent(occupancy)} occupancy"
-    apply_style(fig, title, height=620, left=140)
-    legend_below(fig, 70)
-    fig.update_layout(legend_title_text="Share the host would get locally anyway: ")
-    return fig
-
-
-def _rule_shape(line: dict, x: float | None = None, y: float | None = None, col: int = 1) -> dict:
-    """The line :func:`_rule` adds across subplot ``col``, as a shape dict for a layout built in one go."""
-    axis = "" if col == 1 else str(col)
-    if x is not None:
-        return dict(type="line", line=line, xref=f"x{axis}", x0=x, x1=x, yref=f"y{axis} domain", y0=0, y1=1)
-    return dict(type="line", line=line, xref=f"x{axis} domain", x0=0, x1=1, yref=f"y{axis}", y0=y, y1=y)
+    below = dict(  # legend_below's strip, 70 px, and the legend's title
+        legend=dict(
+            orientation="h",
+            yref="container",
+            y=0.0,
+            yanchor="bottom",
+            x=0.0,
+            xanchor="left",
+            title=dict(text="Share the host would get locally anyway: "),
+        ),
+        margin=dict(b=70 + 80),
+    )
+    return styled_figure(data, layout, title, after=below, height=620, left=140)
 
 
 def placement_money(scenario: Scenario, across: Outcome) -> go.Figure:
@@ -725,7 +752,7 @@ def placement_money(scenario: Scenario, across: Outcome) -> go.Figure:
             yaxis="y",
         )
     ]
-    shapes = [_rule_shape(dict(color=NEUTRAL, width=1.5, dash="dot"), x=100 * start, col=1) for start, _ in jumps]
+    shapes = [_rule_line(dict(color=NEUTRAL, width=1.5, dash="dot"), x=100 * start, col=1) for start, _ in jumps]
     p_h = float(scenario.prices.host)
     if jumps:
         over = [abs(j) > p_h for _, j in jumps]
@@ -744,7 +771,7 @@ def placement_money(scenario: Scenario, across: Outcome) -> go.Figure:
                 yaxis="y2",
             )
         )
-        shapes.append(_rule_shape(dict(color="#333", width=2, dash="dash"), y=p_h, col=2))
+        shapes.append(_rule_line(dict(color="#333", width=2, dash="dash"), y=p_h, col=2))
         data.append(
             dict(
                 type="scatter",
@@ -781,7 +808,7 @@ def placement_money(scenario: Scenario, across: Outcome) -> go.Figure:
         ),
     )
     title = f"Money riding on one more local placement, at {point_percent(occupancy)} occupancy"
-    return _styled_below(data, layout, 110, title, height=640)
+    return styled_figure(data, layout, title, after=legend_below_layout(110), height=640)
 
 
 def term_chart(scenario: Scenario, term: TermResult) -> go.Figure:
@@ -795,49 +822,52 @@ def term_chart(scenario: Scenario, term: TermResult) -> go.Figure:
     out = r.to_dict()
     cur, term = scenario.currency, scenario.term
     years = np.arange(1, term.years + 1)
-    fig = make_subplots(
-        rows=1,
-        cols=2,
+    layout = subplots_layout(
+        1,
+        2,
         horizontal_spacing=0.2,
         subplot_titles=(
             f"Gain from the agreement<br>each year ({cur})",
             f"Cumulative discounted gain<br>after set-up ({cur})",
         ),
     )
+    left, right = dict(xaxis="x", yaxis="y"), dict(xaxis="x2", yaxis="y2")  # the subplots of columns 1 and 2
+    data = []
     for side, who, colour, cumulative in (
         ("provider_gain", "provider", PROVIDER, r.cumulative_provider_gain),
         ("host_saving", "host", HOST, r.cumulative_host_saving),
     ):
         name = "Provider" if who == "provider" else "Host"
         gains = np.asarray(getattr(r.years, side), dtype=float)
-        fig.add_trace(
-            go.Bar(
+        data.append(
+            dict(
+                type="bar",
                 x=years,
                 y=gains,
                 name=f"{name}'s gain",
                 marker_color=colour,
                 offsetgroup=who,
                 hovertemplate=f"{name}, year %{{x}}: {cur}%{{y:,.0f}}<extra></extra>",
-            ),
-            row=1,
-            col=1,
+                **left,
+            )
         )
         walk = out[f"{who}_walk_away_year"]
         if walk is not None:
-            fig.add_trace(
-                go.Scatter(
+            data.append(
+                dict(
+                    type="scatter",
                     x=[walk],
                     y=[float(gains[walk - 1])],
                     mode="markers",
                     marker=dict(symbol="x", size=18, color=colour, line=dict(color="black", width=1.5)),
                     name=f"{name} better off without it from year {walk}",
-                ),
-                row=1,
-                col=1,
+                    **left,
+                )
             )
         cumulative = np.asarray(cumulative, dtype=float).reshape(-1)  # years 0 (the set-up) to T, from the model
-        fig.add_trace(
-            go.Scatter(
+        data.append(
+            dict(
+                type="scatter",
                 x=np.arange(0, term.years + 1),
                 y=cumulative,
                 mode="lines+markers",
@@ -845,32 +875,42 @@ def term_chart(scenario: Scenario, term: TermResult) -> go.Figure:
                 line=dict(color=colour, width=4),
                 showlegend=False,
                 hovertemplate=f"{name} by year %{{x}}: {cur}%{{y:,.0f}}<extra></extra>",
-            ),
-            row=1,
-            col=2,
+                **right,
+            )
         )
         payback = out[f"{who}_payback_year"]
         label = f"{name} pays back: year {payback}" if payback is not None else f"{name} never pays back"
-        fig.add_trace(
-            go.Scatter(
+        data.append(
+            dict(
+                type="scatter",
                 x=[payback],
                 y=[float(cumulative[payback])] if payback is not None else [None],
                 mode="markers",
                 marker=dict(symbol="star", size=20, color=colour, line=dict(color="black", width=1.5)),
                 name=label,
-            ),
-            row=1,
-            col=2,
+                **right,
+            )
         )
-    _rule(fig, dict(color="#333", width=1.5), y=0, col=1)
-    _rule(fig, dict(color="#333", width=1.5), y=0, col=2)
-    fig.update_xaxes(title_text="Year", dtick=1, row=1, col=1)
-    fig.update_xaxes(title_text="Year (0: set-up)", dtick=1, row=1, col=2)
-    fig.update_yaxes(**money_axis(cur))
-    fig.update_layout(barmode="group")
+    merged(
+        layout,
+        dict(
+            shapes=[
+                _rule_line(dict(color="#333", width=1.5), y=0, col=1),
+                _rule_line(dict(color="#333", width=1.5), y=0, col=2),
+            ],
+            xaxis=dict(title=dict(text="Year"), dtick=1),
+            xaxis2=dict(title=dict(text="Year (0: set-up)"), dtick=1),
+            yaxis=money_axis(cur),
+            yaxis2=money_axis(cur),
+            barmode="group",
+        ),
+    )
     title = f"Over the term: {term.years} years at {point_percent(occupancy)} occupancy and {point_percent(local_use)} local use"
-    apply_style(fig, title, height=660)
-    return legend_below(fig, 110)
+    below = dict(  # legend_below's strip, 110 px
+        legend=dict(orientation="h", yref="container", y=0.0, yanchor="bottom", x=0.0, xanchor="left"),
+        margin=dict(b=110 + 80),
+    )
+    return styled_figure(data, layout, title, after=below, height=660)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -973,7 +1013,7 @@ def council_savings(scenario: Scenario, region) -> go.Figure:
         showlegend=True,
         xaxis=dict(tickfont=dict(size=17)),
     )
-    return _styled_below(data, layout, 34, title, height=560)
+    return styled_figure(data, layout, title, after=legend_below_layout(34), height=560)
 
 
 def council_shares(scenario: Scenario, region) -> go.Figure:
@@ -1041,7 +1081,9 @@ def council_shares(scenario: Scenario, region) -> go.Figure:
     )
     if notes:
         layout["annotations"] = notes
-    return _styled_below(data, layout, 34, title, height=100 + 60 * len(names) + 150, left=160)
+    return styled_figure(
+        data, layout, title, after=legend_below_layout(34), height=100 + 60 * len(names) + 150, left=160
+    )
 
 
 # Other ways to buy (MODEL.md section 13)
@@ -1127,7 +1169,7 @@ def arrangements_chart(scenario: Scenario, arrangements: list) -> go.Figure:
         )
         spot = next((a for a in arrangements if a.kind == "spot"), None)
         if spot is not None:  # under the labels
-            shapes.append(_rule_shape(dict(color="#9a9a9a", width=2, dash="dash"), x=spot.figures[expected], col=col))
+            shapes.append(_rule_line(dict(color="#9a9a9a", width=2, dash="dash"), x=spot.figures[expected], col=col))
         finite = [v for v in lows + highs + means if v is not None]
         if finite:  # room either side for the labels over the first and last diamonds
             lo, hi = min(finite), max(finite)

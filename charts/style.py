@@ -126,11 +126,21 @@ def merged(base: dict, *updates: dict) -> dict:
     return base
 
 
-def styled_figure(data: list, layout: dict, title: str, height: int = 560, left: int = 110, right: int = 40):
+def styled_figure(
+    data: list,
+    layout: dict,
+    title: str,
+    height: int = 560,
+    left: int = 110,
+    right: int = 40,
+    after: dict | None = None,
+) -> go.Figure:
     """A figure built in one go from plain ``data`` (trace dicts) and ``layout``, with :func:`apply_style`'s look
-    (annotations at 18 px, as it sets them): the same figure as building it step by step, in a fraction of the
-    time (each of plotly's update calls validates again what it touches, milliseconds a time)."""
-    layout = merged(layout, style_layout(title, height, left, right))
+    (annotations at 18 px, as it sets them), then ``after`` merged over it as an update after ``apply_style`` would
+    be (e.g. :func:`legend_below_layout`'s strip: merged before the style, the style's own legend and margin would
+    win): the same figure as building it step by step, in a fraction of the time (each of plotly's update calls
+    validates again what it touches, milliseconds a time)."""
+    layout = merged(layout, style_layout(title, height, left, right), after or {})
     for note in layout.get("annotations", ()):
         merged(note, {"font": {"size": 18}})
     return go.Figure(data=data, layout=layout)
