@@ -22,6 +22,10 @@ import tempfile
 import time
 from pathlib import Path
 
+# as the app's servers run (app.py): one BLAS thread, set before numpy loads
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 

@@ -11,26 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = [
-    "MEMBER_NAMES",
-    "member_host_units",
-    "member_host_fees",
-    "member_contribution",
-    "member_void_payments",
-    "member_returns",
-    "member_net_cost",
-    "member_cost_without_agreement",
-    "member_saving",
-    "return_shares",
-    "region_cost_without_agreement",
-    "shared_payments",
-    "share_intercepts",
-    "everyone_better_off_possible",
-    "contribution_share_range",
-    "equal_saving",
-    "saving_by_use",
-]
-
 MEMBER_NAMES = [
     "member_host_units",
     "member_host_fees",
@@ -41,7 +21,21 @@ MEMBER_NAMES = [
     "member_cost_without_agreement",
     "member_saving",
 ]
-"""The section-12 names of one member council's figures at a point, in MODEL.md order."""
+"""The section-12 names of one member council's figures at a point, in MODEL.md order (each the name of the
+function here that works it out)."""
+
+__all__ = [
+    "MEMBER_NAMES",
+    *MEMBER_NAMES,
+    "return_shares",
+    "region_cost_without_agreement",
+    "shared_payments",
+    "share_intercepts",
+    "everyone_better_off_possible",
+    "contribution_share_range",
+    "equal_saving",
+    "saving_by_use",
+]
 
 
 def member_host_units(use_share, host_units):
