@@ -14,7 +14,7 @@ from .figures import (
     term_chart,
     terms_map,
 )
-from .style import HOST, PROVIDER, add_footnote, for_screen
+from .style import HOST, PROVIDER, add_footnote, built_for_screen, for_screen
 
 __all__ = [
     "access_value",
@@ -24,6 +24,7 @@ __all__ = [
     "HOST",
     "PROVIDER",
     "add_footnote",
+    "built_for_screen",
     "for_screen",
     "compare_bars",
     "compare_lines",

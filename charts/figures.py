@@ -32,7 +32,6 @@ from .style import (
     money_axis,
     percent_axis,
     scenario_as_text,
-    style_layout,
     styled_figure,
     subplots_layout,
     wrap_words,
@@ -1179,7 +1178,4 @@ def arrangements_chart(scenario: Scenario, arrangements: list) -> go.Figure:
     layout["shapes"] = [dict(shape, layer="below") for shape in shapes]  # the labels over the spot line
     height = 220 + 78 * len(arrangements)
     title = f"Other ways to buy: each side's expected figure and its P10-P90 range ({cur} a year)"
-    layout = merged(layout, style_layout(title, height=height), legend_below_layout(30))
-    for note in layout.get("annotations", ()):
-        merged(note, {"font": {"size": 17}})
-    return go.Figure(data=data, layout=layout)
+    return styled_figure(data, layout, title, height=height, after=legend_below_layout(30), note_size=17)

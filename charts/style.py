@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import copy
 import functools
 
@@ -134,16 +136,23 @@ def styled_figure(
     left: int = 110,
     right: int = 40,
     after: dict | None = None,
+    note_size: int = 18,
 ) -> go.Figure:
     """A figure built in one go from plain ``data`` (trace dicts) and ``layout``, with :func:`apply_style`'s look
-    (annotations at 18 px, as it sets them), then ``after`` merged over it as an update after ``apply_style`` would
+    (annotations at ``note_size`` px, 18 as it sets them), then ``after`` merged over it as an update after ``apply_style`` would
     be (e.g. :func:`legend_below_layout`'s strip: merged before the style, the style's own legend and margin would
     win): the same figure as building it step by step, in a fraction of the time (each of plotly's update calls
     validates again what it touches, milliseconds a time)."""
     layout = merged(layout, style_layout(title, height, left, right), after or {})
     for note in layout.get("annotations", ()):
-        merged(note, {"font": {"size": 18}})
-    return go.Figure(data=data, layout=layout)
+        merged(note, {"font": {"size": note_size}})
+    screen = _SCREEN.get()
+    if screen is not None:  # laid out for the page now, not by a second pass (built_for_screen)
+        merged(layout, screen_change(layout, data, *screen))
+    fig = go.Figure(data=data, layout=layout)
+    if screen is not None:
+        fig._screen = screen
+    return fig
 
 
 @functools.lru_cache(maxsize=32)
@@ -237,16 +246,28 @@ def legend_rows(fig: go.Figure, width: float) -> int:
 
     Entries that fit on one row keep their own widths; otherwise plotly sets them in columns as wide as the widest
     entry. The legend's title takes the left of the rows."""
-    size = (fig.layout.legend.font.size or 16) * 0.6
+    return _legend_rows(fig.layout.to_plotly_json(), [_trace_keys(t) for t in fig.data], width)
+
+
+def _trace_keys(trace) -> dict:
+    """What :func:`legend_rows` reads of a trace (a plotly trace or a trace dict)."""
+    get = trace.get if isinstance(trace, dict) else lambda k: getattr(trace, k)
+    shown = get("showlegend")
+    return {"name": get("name"), "showlegend": None if shown is None else bool(shown), "type": get("type")}
+
+
+def _legend_rows(layout: dict, data: list[dict], width: float) -> int:
+    legend = layout.get("legend") or {}
+    size = ((legend.get("font") or {}).get("size") or 16) * 0.6
     names = [
-        t.name
-        for t in fig.data
-        if t.name and t.showlegend is not False and (t.showlegend or t.type not in ("heatmap", "contour"))
+        t["name"]
+        for t in data
+        if t["name"] and t["showlegend"] is not False and (t["showlegend"] or t["type"] not in ("heatmap", "contour"))
     ]
     if not names:
         return 0
     widths = [len(n) * size + 50 for n in names]
-    room = width - len(fig.layout.legend.title.text or "") * size
+    room = width - len(((legend.get("title") or {}).get("text")) or "") * size
     if sum(widths) <= room:  # all on one row, each entry its own width
         return 1
     per_row = max(1, int(room // max(widths)))
@@ -257,25 +278,36 @@ def for_screen(fig: go.Figure, min_width: int = SCREEN_MIN_WIDTH, height: int | 
     """The figure laid out for the page at any width from ``min_width`` px up: the title wrapped and set below the
     chart's toolbar, the legend strip under the plot deep enough for the rows it takes at the narrowest width, the
     legend measured from the figure's left edge, axis titles kept clear of their tick labels. Exports keep their
-    own fixed-size layout. One update of the layout (each of plotly's update calls costs milliseconds).
+    own fixed-size layout. One update of the layout (each of plotly's update calls costs milliseconds); a figure
+    already built so (:func:`built_for_screen`, the same layout) is returned as it is.
 
     ``height``: the height the page will give the chart, in px, when it sizes the chart itself (presentation mode
     sizes each chart to the window): the legend strip then takes only the rows it needs, and the title is placed for
     that height. Without it the figure grows to keep its plot's own height."""
-    layout = fig.layout
+    if getattr(fig, "_screen", None) == (min_width, height):
+        return fig
+    change = screen_change(fig.layout.to_plotly_json(), [_trace_keys(t) for t in fig.data], min_width, height)
+    fig.update_layout(change)
+    return fig
+
+
+def screen_change(layout: dict, data: list, min_width: int = SCREEN_MIN_WIDTH, height: int | None = None) -> dict:
+    """What :func:`for_screen` changes in a figure's ``layout`` (a dict, as plotly's ``to_plotly_json`` gives it)
+    with traces ``data`` (dicts: their names, whether shown in the legend, their types), to merge into it."""
     sized = height is not None  # the page sizes the chart to the window (presentation mode)
-    title = layout.title.text or ""
+    margin = layout.get("margin") or {}
+    title = (layout.get("title") or {}).get("text") or ""
     chars = SCREEN_TITLE_CHARS * min_width // SCREEN_MIN_WIDTH  # a line of title as wide as the narrowest chart
     lines = wrap_words(title.replace("<br>", " "), chars) if title else []
-    old_top = layout.margin.t or 110
+    old_top = margin.get("t") or 110
     title_bottom = _TOOLBAR + _LINE * len(lines) + 6
     extra = title_bottom - 48  # the old title ended about 48 px down
-    grown = (layout.height or 560) + extra
-    bottom = layout.margin.b or 80
+    grown = (layout.get("height") or 560) + extra
+    bottom = margin.get("b") or 80
     change: dict = {}
-    legend = layout.legend
-    if legend.yref == "container" and legend.y == 0.0:  # the legend strip of legend_below
-        space = legend_rows(fig, min_width - 40) * 27 + 6
+    legend = layout.get("legend") or {}
+    if legend.get("yref") == "container" and legend.get("y") == 0.0:  # the legend strip of legend_below
+        space = _legend_rows(layout, [_trace_keys(t) for t in data], min_width - 40) * 27 + 6
         have = bottom - 80
         change["legend"] = dict(xref="container", x=0.01)
         bottom = 80 + (space if sized else max(space, have))
@@ -294,15 +326,28 @@ def for_screen(fig: go.Figure, min_width: int = SCREEN_MIN_WIDTH, height: int | 
         margin=dict(t=old_top + extra, b=bottom),
         height=height,
     )
-    for name in layout:
-        if name.startswith(("xaxis", "yaxis")) and layout[name] is not None:
-            change[name] = dict(automargin=True, title=dict(standoff=8))
-            words = layout[name].title.text or ""
-            if sized and name.startswith("yaxis") and len(words) > _Y_TITLE_CHARS and "<br>" not in words:
-                # a chart sized to the window has a short plot: a long axis title on two lines stays beside it
-                change[name]["title"]["text"] = "<br>".join(wrap_words(words, -(-len(words) // 2) + 4))
-    fig.update_layout(change)
-    return fig
+    axes = {"xaxis", "yaxis"} | {k for k in layout if k.startswith(("xaxis", "yaxis"))}
+    for name in sorted(axes):
+        change[name] = dict(automargin=True, title=dict(standoff=8))
+        words = ((layout.get(name) or {}).get("title") or {}).get("text") or ""
+        if sized and name.startswith("yaxis") and len(words) > _Y_TITLE_CHARS and "<br>" not in words:
+            # a chart sized to the window has a short plot: a long axis title on two lines stays beside it
+            change[name]["title"]["text"] = "<br>".join(wrap_words(words, -(-len(words) // 2) + 4))
+    return change
+
+
+_SCREEN: contextvars.ContextVar = contextvars.ContextVar("screen", default=None)
+
+
+@contextlib.contextmanager
+def built_for_screen(min_width: int = SCREEN_MIN_WIDTH, height: int | None = None):
+    """Inside it, a figure built in one go (:func:`styled_figure`) is laid out for the page as it is built, as
+    :func:`for_screen` would lay it out after (the same figure, without plotly's second pass over it)."""
+    token = _SCREEN.set((min_width, height))
+    try:
+        yield
+    finally:
+        _SCREEN.reset(token)
 
 
 SCENARIO_WORDS = ("name", "unit", "period", "currency")

@@ -236,7 +236,9 @@ def mix(valid: Scenario | None) -> None:
     currency, _, _, per = _words()
     _table(part, currency)
     if valid is not None and valid.alternative_mix is not None:
-        st.caption(f"= host's alternative price **{plain(money(valid.prices.host_alternative, currency, 2))} {plain(per)}**")
+        st.caption(
+            f"= host's alternative price **{plain(money(valid.prices.host_alternative, currency, 2))} {plain(per)}**"
+        )
 
 
 def _table(part: str, currency: str) -> None:

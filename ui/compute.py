@@ -69,7 +69,9 @@ def most_likely_case(text: str) -> dict:
 def terms(text: str, x: tuple, y: tuple, min_gain: float, min_saving: float, beta: float) -> SweepResult:
     """The sweep of two terms (cached: the same question is never worked out twice, and a change to one of the two
     terms searched, which the sweep sets itself, asks the same question: see :func:`sweep_key`)."""
-    return result("sweep", sweep_key(text, x[0], y[0]), (("question", sweep_question(x, y, min_gain, min_saving, beta)),))
+    return result(
+        "sweep", sweep_key(text, x[0], y[0]), (("question", sweep_question(x, y, min_gain, min_saving, beta)),)
+    )
 
 
 SWEEP_BLIND = {"agreement.contribution", "prices.host", "prices.external", "agreement.compensation.per_external_unit"}
@@ -168,7 +170,9 @@ def on_screen(chart_key: str, text: str, at: tuple = (), wide: bool = False):
     redraw); never changed after it is made (``st.plotly_chart`` copies it to send it). Exports take their own
     copies through :func:`figure`, so adding a footnote never reaches the page's charts. ``wide``: laid out for
     presentation mode's whole-width charts (:data:`charts.style.PRESENTATION_MIN_WIDTH`)."""
-    return charts.for_screen(figure(chart_key, text, at + SCREEN_OPTIONS), **screen_layout(wide))
+    with charts.built_for_screen(**screen_layout(wide)):  # laid out as it is built: no second pass over it
+        fig = figure(chart_key, text, at + SCREEN_OPTIONS)
+    return charts.for_screen(fig, **screen_layout(wide))
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -177,7 +181,9 @@ def terms_on_screen(text: str, x: tuple, y: tuple, min_gain: float, min_saving: 
     :func:`terms` is, so an edit to a term the map searches redraws nothing."""
     found = terms(text, x, y, min_gain, min_saving, beta)
     draw = catalogue.chart("terms_map").figure
-    return charts.for_screen(draw(_scenario(sweep_key(text, x[0], y[0])), found), **screen_layout(wide))
+    with charts.built_for_screen(**screen_layout(wide)):  # laid out as it is built: no second pass over it
+        fig = draw(_scenario(sweep_key(text, x[0], y[0])), found)
+    return charts.for_screen(fig, **screen_layout(wide))
 
 
 def screen_layout(wide: bool) -> dict:

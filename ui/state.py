@@ -113,8 +113,12 @@ YEARS_VERSION = "term_years_version"
 GROWTH_PATHS = [f.path for f in FIELDS if f.per_year and f.group not in APART_GROUPS]
 SOURCES_KEY = "sources"  # {dotted path: {source, year, estimate}}, carried through edits unchanged
 REGION_KEY = "region"  # the region's member councils (MODEL.md section 12), carried through edits unchanged
-APART_KEY = arrangements.APART_KEY  # {cost_build_up, alternative_mix, arrangements: as the file gives them}, carried through
-DERIVED_KEY = "_derived_shown"  # {dotted path: the derived value its box was given}: a changed box replaces the build-up
+APART_KEY = (
+    arrangements.APART_KEY
+)  # {cost_build_up, alternative_mix, arrangements: as the file gives them}, carried through
+DERIVED_KEY = (
+    "_derived_shown"  # {dotted path: the derived value its box was given}: a changed box replaces the build-up
+)
 REGION_VERSION = "region_version"  # a new councils' table whenever the region is replaced
 BANDS_KEY = "bands"  # list of {"from_local_use": %, "host_share": %}
 BANDS_VERSION = "bands_version"
@@ -204,10 +208,10 @@ def load_into_state(scenario: Scenario) -> None:
     # the cost build-up, the alternative mix and the arrangements are carried through edits unchanged (their tables
     # are yet to be drawn); the boxes of the figures they derive show the derived values
     saved = scenario_to_dict(scenario)
-    st.session_state[APART_KEY] = {k: saved[k] for k in ("cost_build_up", "alternative_mix", "arrangements") if k in saved}
-    st.session_state[DERIVED_KEY] = {
-        DERIVED_PATHS[k]: v for k, v in derived(scenario).items() if v is not None
+    st.session_state[APART_KEY] = {
+        k: saved[k] for k in ("cost_build_up", "alternative_mix", "arrangements") if k in saved
     }
+    st.session_state[DERIVED_KEY] = {DERIVED_PATHS[k]: v for k, v in derived(scenario).items() if v is not None}
     st.session_state[REGION_VERSION] = st.session_state.get(REGION_VERSION, 0) + 1  # the councils' table anew
     st.session_state[BANDS_KEY] = [
         {"from_local_use": round(100 * b.from_local_use, 6), "host_share": round(100 * b.host_share, 6)}
@@ -350,8 +354,10 @@ def _carry_apart(doc: dict) -> None:
     else:
         carried.pop("arrangements", None)
     shown = st.session_state.get(DERIVED_KEY) or {}
-    for part, paths in (("cost_build_up", ("service.variable_cost", "service.fixed_cost")),
-                        ("alternative_mix", ("prices.host_alternative",))):
+    for part, paths in (
+        ("cost_build_up", ("service.variable_cost", "service.fixed_cost")),
+        ("alternative_mix", ("prices.host_alternative",)),
+    ):
         if part not in carried:
             continue
         typed = [p for p in paths if st.session_state.get(p) != shown.get(p)]

@@ -257,9 +257,7 @@ def viable_hours(s: Scenario) -> None:
     hours = compute.result("break_even_hours", compute.key(s), compute.point_of(local_use=u))
     if hours is None:  # not counted in hours
         return
-    words = {
-        k: "never, even when full" if v is None else f"{v:,.0f} hours a week" for k, v in hours.items()
-    }
+    words = {k: "never, even when full" if v is None else f"{v:,.0f} hours a week" for k, v in hours.items()}
     st.container(key="viable_hours").info(
         f"At {point_percent(u)} local use the provider is viable from **{words['without_agreement']}** without the "
         f"agreement, **{words['with_agreement']}** with it (its break-even occupancy as hours delivered). Herefordshire "
