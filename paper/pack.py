@@ -23,6 +23,7 @@ from partnership.negotiation import SweepResult, default_axes
 from partnership.results import result
 from partnership.scenario import scenario_to_yaml
 from partnership.uncertainty import SUMMARY_LABELS
+from partnership.viability import viable_hours_sentence
 
 from .images import FORMATS, charts_images
 from .narrative import council_sentences, region_split_sentence, sharpness_sentences
@@ -130,9 +131,7 @@ def scenario_tables(
         "Outcome grid": grid_table(result("grid", s, steps=GRID_TABLE_STEPS), s),
         "Summary": summary_table(summary, s),
         "Find terms": sweep_table(terms),
-        "Other ways to buy": arrangements_table(
-            result("arrangements", s) if arrangements is None else arrangements, s
-        ),
+        "Other ways to buy": arrangements_table(result("arrangements", s) if arrangements is None else arrangements, s),
     }
     if s.term.years > 1:
         o, u = most_likely_point(s)
@@ -275,8 +274,12 @@ def pack_files(
             [f"**Money rides on a placement decision.** {' '.join(map(markdown_text, jumps))} {CURE}"] if jumps else []
         )
         case = result("most_likely_case", s)
+        likely_use = most_likely_point(s)[1]  # a service counted in hours: its break-even as hours a week
+        hours = result("break_even_hours", s, local_use=likely_use)
+        viable = [viable_hours_sentence(likely_use, hours)] if hours is not None else []
         sec = Section(
-            title, paragraphs=headline_paragraphs(s, case, summary) + warnings + [_balanced_sentence(s, terms)]
+            title,
+            paragraphs=headline_paragraphs(s, case, summary) + viable + warnings + [_balanced_sentence(s, terms)],
         )
         sec.tables.append((["Quantity", "Value", "Unit"], _summary_rows(tables["Summary"], s)))
         if region is not None:  # a region: a sentence for each council, and the split that leaves every one better off

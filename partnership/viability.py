@@ -13,10 +13,18 @@ from __future__ import annotations
 
 import math
 
+from .formats import point_percent
 from .outcomes import break_even_occupancy
 from .scenario import Scenario
 
-__all__ = ["HOURS_PER_UNIT", "hours_per_unit", "hours_a_week", "break_even_hours_a_week"]
+__all__ = [
+    "HOURS_PER_UNIT",
+    "VIABLE_HOURS",
+    "hours_per_unit",
+    "hours_a_week",
+    "break_even_hours_a_week",
+    "viable_hours_sentence",
+]
 
 HOURS_PER_UNIT = {"hour": 1.0, "hours": 1.0, "minute": 1 / 60, "minutes": 1 / 60}
 """The units of :data:`partnership.fields.TIME_UNITS` that are a known number of hours."""
@@ -53,3 +61,21 @@ def break_even_hours_a_week(scenario: Scenario, local_use: float) -> dict | None
         return None
     be = break_even_occupancy(scenario, local_use)
     return {k: hours_a_week(scenario, float(v)) for k, v in be.items()}
+
+
+VIABLE_HOURS = 500
+"""The hours a week the industry treats as the least a viable homecare provider delivers, as Herefordshire Council's
+scrutiny committee minutes on the recommissioning of home care cite it (about 2021; unverified elsewhere)."""
+
+
+def viable_hours_sentence(local_use: float, hours: dict, strong=lambda text: f"**{text}**") -> str:
+    """The sentence the page (under Across occupancy) and the pack's summary give a service counted in hours: the
+    break-even as hours a week without the agreement and with it (``hours``, :func:`break_even_hours_a_week`), beside
+    the :data:`VIABLE_HOURS` cited as needed for viability; ``strong`` marks the two figures (Markdown bold)."""
+    words = {k: "never, even when full" if v is None else f"{v:,.0f} hours a week" for k, v in hours.items()}
+    return (
+        f"At {point_percent(local_use)} local use the provider is viable from {strong(words['without_agreement'])} "
+        f"without the agreement, {strong(words['with_agreement'])} with it (its break-even occupancy as hours "
+        "delivered). Herefordshire Council's scrutiny committee minutes on the recommissioning of home care cite about "
+        f"{VIABLE_HOURS} hours a week as the least a viable provider needs."
+    )

@@ -21,6 +21,7 @@ from partnership.formats import (
     unit_period,
 )
 from partnership.negotiation import default_axes, default_range
+from partnership.viability import viable_hours_sentence
 
 from . import arrangements, compute, councils, sidebar, state
 from .text import plain
@@ -245,11 +246,6 @@ def risk_percentiles(s: Scenario) -> None:
     st.table(rows, hide_index=True, width="content")  # a plain table: drawn at once, and prints as it reads
 
 
-VIABLE_HOURS = 500
-"""The hours a week the industry treats as the least a viable homecare provider delivers, as Herefordshire Council's
-scrutiny committee minutes on the recommissioning of home care cite it (about 2021; unverified elsewhere)."""
-
-
 def viable_hours(s: Scenario) -> None:
     """Under the lines across occupancy, for a service counted in hours: the break-even as hours a week, without the
     agreement and with it, at the lines' local use, beside the 500 hours a week cited as needed for viability."""
@@ -257,13 +253,7 @@ def viable_hours(s: Scenario) -> None:
     hours = compute.result("break_even_hours", compute.key(s), compute.point_of(local_use=u))
     if hours is None:  # not counted in hours
         return
-    words = {k: "never, even when full" if v is None else f"{v:,.0f} hours a week" for k, v in hours.items()}
-    st.container(key="viable_hours").info(
-        f"At {point_percent(u)} local use the provider is viable from **{words['without_agreement']}** without the "
-        f"agreement, **{words['with_agreement']}** with it (its break-even occupancy as hours delivered). Herefordshire "
-        f"Council's scrutiny committee minutes on the recommissioning of home care cite about {VIABLE_HOURS} hours a "
-        "week as the least a viable provider needs."
-    )
+    st.container(key="viable_hours").info(viable_hours_sentence(u, hours))
 
 
 def other_ways_to_buy(s: Scenario) -> None:

@@ -705,3 +705,22 @@ def test_a_term_pack_holds_the_years_table_and_chart_and_a_one_year_pack_does_no
     book = openpyxl.load_workbook(io.BytesIO(files["tables/tables.xlsx"]))
     assert book.sheetnames == ["Outcome grid", "Summary", "Find terms", "Other ways to buy", "Over the term"]
     assert "tables/over_the_term.csv" not in single.files
+
+
+def test_the_summary_gives_an_hourly_services_break_even_in_hours_a_week():
+    """For homecare, counted in hours, the summary says from how many hours a week the provider is viable without the
+    agreement and with it at the most likely local use, the model's figures, beside the 500 hours a week the
+    Herefordshire minutes cite (in the Markdown and the HTML); a children's home, counted in place-weeks, has no such
+    line."""
+    from partnership.viability import break_even_hours_a_week
+
+    s = load_scenario(ROOT / "presets" / "homecare_rural.yaml")
+    files = pack_files([(s.name, s)], formats=())
+    md, page = as_read(files["summary.md"].decode()), files["summary.html"].decode()
+    hours = break_even_hours_a_week(s, most_likely_point(s)[1])
+    for side in ("without_agreement", "with_agreement"):
+        assert f"{hours[side]:,.0f} hours a week" in md, side
+        assert f"<strong>{hours[side]:,.0f} hours a week</strong>" in page, side
+    assert "viable from" in md and "about 500 hours a week" in md
+    home = load_scenario(ROOT / "presets" / "childrens_home.yaml")
+    assert "hours a week" not in pack_files([(home.name, home)], formats=())["summary.md"].decode()
