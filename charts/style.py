@@ -147,11 +147,13 @@ def styled_figure(
     for note in layout.get("annotations", ()):
         merged(note, {"font": {"size": note_size}})
     screen = _SCREEN.get()
-    if screen is not None:  # laid out for the page now, not by a second pass (built_for_screen)
-        merged(layout, screen_change(layout, data, *screen))
-    fig = go.Figure(data=data, layout=layout)
-    if screen is not None:
-        fig._screen = screen
+    if screen is None:
+        return go.Figure(data=data, layout=layout)
+    # laid out for the page now, not by a second pass; and not validated again: the same dicts, validated whenever
+    # they are built for an export or a test (tests/charts/test_screen_layout.py), give the page the same JSON
+    merged(layout, screen_change(layout, data, *screen))
+    fig = go.Figure(data=data, layout=layout, _validate=False)
+    fig._screen = screen
     return fig
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import json
+import threading
 
 import streamlit as st
 
@@ -22,8 +23,22 @@ SCREEN_STEPS = 51
 
 
 def key(scenario: Scenario) -> str:
-    """The cache key of a scenario: its JSON text."""
-    return scenario_to_json(scenario)
+    """The cache key of a scenario: its JSON text (written once for each scenario object: a page asks for it a dozen
+    times a run; a scenario is never changed in place once built, a change is a new one)."""
+    seen = _KEYS.get(id(scenario))
+    if seen is not None and seen[0] is scenario:
+        return seen[1]
+    text = scenario_to_json(scenario)
+    with _KEYS_LOCK:  # every session's thread keys here
+        _KEYS[id(scenario)] = (scenario, text)  # the scenario held, so its id is not another's while it is here
+        while len(_KEYS) > 32:
+            _KEYS.pop(next(iter(_KEYS)))
+    return text
+
+
+_KEYS: dict[int, tuple[Scenario, str]] = {}
+"""The last scenarios keyed, by id (with the scenario itself, so an id cannot be reused while it is here)."""
+_KEYS_LOCK = threading.Lock()
 
 
 def key_of_json(text: str) -> str:
