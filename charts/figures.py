@@ -844,7 +844,7 @@ def term_chart(scenario: Scenario, term: TermResult) -> go.Figure:
                 x=years,
                 y=gains,
                 name=f"{name}'s gain",
-                marker_color=colour,
+                marker=dict(color=colour),
                 offsetgroup=who,
                 hovertemplate=f"{name}, year %{{x}}: {cur}%{{y:,.0f}}<extra></extra>",
                 **left,

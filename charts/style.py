@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import contextvars
 import copy
@@ -10,6 +11,8 @@ import functools
 import numpy as np
 import plotly.basedatatypes
 import plotly.graph_objects as go
+from _plotly_utils.basevalidators import is_homogeneous_array
+from _plotly_utils.utils import is_skipped_key, to_typed_array_spec  # plotly's own steps of Figure.to_dict
 
 from partnership import Scenario
 from partnership.formats import markup_text
@@ -152,9 +155,83 @@ def styled_figure(
     # laid out for the page now, not by a second pass; and not validated again: the same dicts, validated whenever
     # they are built for an export or a test (tests/charts/test_screen_layout.py), give the page the same JSON
     merged(layout, screen_change(layout, data, *screen))
-    fig = go.Figure(data=data, layout=layout, _validate=False)
-    fig._screen = screen
-    return fig
+    return ScreenFigure(data, layout, screen)
+
+
+class ScreenFigure(go.Figure):
+    """A chart for the page, kept as the plain dicts the page is sent: what ``st.plotly_chart`` asks of a figure
+    (:meth:`to_dict`, with its arrays as plotly.js's typed arrays) and no more. Plotly's object model, which the page
+    never reads, is not built (a millisecond or more a chart on every redraw); the dicts are those a validated figure
+    of the same chart holds (tests/charts/test_screen_layout.py), and are never changed after. Anything else asked
+    of it (an update, a property) is refused with an AttributeError: exports build their own figures."""
+
+    def __init__(self, data: list, layout: dict, screen: tuple):  # not plotly's: see the class's words
+        self._spec = {"data": [dict(trace) for trace in data], "layout": layout}
+        _typed_arrays(self._spec)  # once, here: every session's redraw sends the same
+        self._screen = screen
+
+    def to_dict(self) -> dict:
+        """The figure as ``go.Figure.to_dict`` gives it: a copy the caller may change."""
+        return _fresh(self._spec)
+
+
+def _fresh(obj):
+    """A copy of plain JSON-like data: every dict, list and tuple anew, the strings and numbers in them shared (they
+    cannot change), any array copied; ``copy.deepcopy``'s result, in a tenth of the time."""
+    if isinstance(obj, dict):
+        return {key: _fresh(value) for key, value in obj.items()}
+    if isinstance(obj, list):
+        return [_fresh(value) for value in obj]
+    if isinstance(obj, tuple):
+        return tuple(_fresh(value) for value in obj)
+    if isinstance(obj, np.ndarray):  # one left as an array (under a key plotly does not convert, "range")
+        return obj.copy()
+    return obj
+
+
+_SHORT_TYPES = {
+    np.dtype(t): short
+    for t, short in (
+        ("float64", "f8"),
+        ("float32", "f4"),
+        ("int32", "i4"),
+        ("uint32", "u4"),
+        ("int16", "i2"),
+        ("uint16", "u2"),
+        ("int8", "i1"),
+        ("uint8", "u1"),
+    )
+}
+"""plotly.js's typed arrays, by the numpy type each is written from (as plotly's ``to_typed_array_spec``)."""
+
+
+def _typed_arrays(obj) -> None:
+    """plotly's ``convert_to_base64`` (the last step of ``Figure.to_dict``): every numpy array under a key it does
+    not skip written as a plotly.js typed array, in place; an array of a plain numeric type directly (plotly's own
+    step first copies it through narwhals, most of a millisecond a chart), any other through plotly's."""
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            if is_skipped_key(key):
+                continue
+            if isinstance(value, np.ndarray):
+                short = _SHORT_TYPES.get(value.dtype) if type(value) is np.ndarray and value.size else None
+                if short is None:
+                    obj[key] = to_typed_array_spec(value)
+                    continue
+                spec = {"dtype": short, "bdata": base64.b64encode(np.ascontiguousarray(value)).decode("ascii")}
+                if value.ndim > 1:
+                    spec["shape"] = str(value.shape)[1:-1]
+                obj[key] = spec
+            elif isinstance(value, dict | list | tuple):
+                _typed_arrays(value)
+            elif not isinstance(value, str | int | float | None) and is_homogeneous_array(value):
+                obj[key] = to_typed_array_spec(value)  # a pandas series, say: plotly's own way
+    elif isinstance(obj, list | tuple):
+        for value in obj:
+            _typed_arrays(value)
+
+    def __getattr__(self, name):  # what plotly's own methods look for, never set here
+        raise AttributeError(f"a chart laid out for the page is only sent to it, not changed or read ({name})")
 
 
 @functools.lru_cache(maxsize=32)

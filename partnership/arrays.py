@@ -17,14 +17,17 @@ def into(ufunc, x, y):
     >>> into(np.add, np.array([1.0, 2.0]), np.ones((2, 1))).shape  # a larger result: a new array
     (2, 2)
     """
-    if (
-        isinstance(x, np.ndarray)
-        and x.ndim
-        and x.dtype == np.float64
-        and x.flags.writeable
-        and x.flags.owndata
-        and np.broadcast_shapes(x.shape, np.shape(y)) == x.shape
-        and np.result_type(x, y) == np.float64
-    ):
+    if type(x) is not np.ndarray or not x.ndim or x.dtype != _F64 or not (x.flags.writeable and x.flags.owndata):
+        return ufunc(x, y)
+    if isinstance(y, float | int) and not isinstance(y, bool | np.integer) or type(y) is np.float64:
+        return ufunc(x, y, out=x)  # a number: the shape and type stay x's
+    if type(y) is np.ndarray and y.dtype == _F64 and y.ndim <= x.ndim:
+        fits = all(b == 1 or b == a for a, b in zip(x.shape[x.ndim - y.ndim :], y.shape))
+        return ufunc(x, y, out=x) if fits else ufunc(x, y)
+    other = np.asarray(y)
+    if np.broadcast_shapes(x.shape, other.shape) == x.shape and np.result_type(x, other) == np.float64:
         return ufunc(x, y, out=x)
     return ufunc(x, y)
+
+
+_F64 = np.dtype(np.float64)

@@ -3,6 +3,8 @@ occupancy, and the plain warning wherever one is larger than a unit-period's hos
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from .formats import money, point_percent, unit_period
 from .outcomes import evaluate
 from .scenario import Scenario
@@ -11,6 +13,8 @@ from .uncertainty import most_likely_point
 __all__ = [
     "jumps_at",
     "placement_warnings",
+    "placement_decision",
+    "PlacementDecision",
     "material_jumps",
     "materiality_threshold",
     "MATERIAL_SHARE",
@@ -38,23 +42,20 @@ RULE = (
 def materiality_threshold(scenario: Scenario) -> float:
     """The sum a jump must exceed to be named on the page's first screen, in currency a year: :data:`MATERIAL_SHARE`
     of the year's host fees (host units x ``p_h``) at the most likely point."""
-    o, u = most_likely_point(scenario)
-    return MATERIAL_SHARE * float(evaluate(scenario, o, u).host_fees)
+    return placement_decision(scenario).threshold
 
 
 def material_jumps(scenario: Scenario) -> list[tuple[float, float]]:
     """``(from_local_use, to_host)`` of each jump at the most likely occupancy that is larger than section 9's one
     unit-period's host price and than :func:`materiality_threshold`, to_host in currency a year."""
-    floor = max(scenario.prices.host, materiality_threshold(scenario))
-    return [(start, to_host) for start, to_host in jumps_at(scenario) if abs(to_host) > floor]
+    return placement_decision(scenario).material
 
 
 def jumps_at(scenario: Scenario, occupancy: float | None = None) -> list[tuple[float, float]]:
     """``(from_local_use, to_host)`` of each step band's edge at an occupancy (by default the most likely),
     to_host in currency a year."""
     o = most_likely_point(scenario)[0] if occupancy is None else occupancy
-    r = evaluate(scenario, o, most_likely_point(scenario)[1])
-    return [(start, float(to_host)) for start, to_host in r.sharing_jumps]
+    return _jumps(evaluate(scenario, o, most_likely_point(scenario)[1]))
 
 
 def placement_warnings(scenario: Scenario, occupancy: float | None = None) -> list[str]:
@@ -66,12 +67,40 @@ def placement_warnings(scenario: Scenario, occupancy: float | None = None) -> li
     "At 85 % occupancy, crossing 50 % local use moves £25,364 a year to the host, more than one place-week's host price (£4,500)."
     """
     o = most_likely_point(scenario)[0] if occupancy is None else occupancy
+    return _warnings(scenario, o, jumps_at(scenario, o))
+
+
+class PlacementDecision(NamedTuple):
+    """Section 9 at the most likely point, from one evaluation: what :func:`materiality_threshold`,
+    :func:`material_jumps` and :func:`placement_warnings` give."""
+
+    threshold: float
+    material: list[tuple[float, float]]
+    warnings: list[str]
+
+
+def placement_decision(scenario: Scenario) -> PlacementDecision:
+    """The materiality threshold, the material jumps and section 9's warnings at the most likely point, the
+    point evaluated once for all three (the page's first screen shows them together)."""
+    o, u = most_likely_point(scenario)
+    r = evaluate(scenario, o, u)
+    threshold = MATERIAL_SHARE * float(r.host_fees)
+    jumps = _jumps(r)
+    floor = max(scenario.prices.host, threshold)
+    material = [(start, to_host) for start, to_host in jumps if abs(to_host) > floor]
+    return PlacementDecision(threshold, material, _warnings(scenario, o, jumps))
+
+
+def _jumps(r) -> list[tuple[float, float]]:
+    return [(start, float(to_host)) for start, to_host in r.sharing_jumps]
+
+
+def _warnings(scenario: Scenario, o: float, jumps: list[tuple[float, float]]) -> list[str]:
+    """Section 9's sentence for each jump larger than one unit-period's host price, at occupancy ``o``."""
     p_h, cur = scenario.prices.host, scenario.currency
-    out = []
-    for start, to_host in jumps_at(scenario, o):
-        if abs(to_host) > p_h:
-            out.append(
-                f"At {point_percent(o)} occupancy, crossing {point_percent(start)} local use moves {money(to_host, cur)} a year "
-                f"to the host, more than one {unit_period(scenario)}'s host price ({money(p_h, cur, 2 if p_h < 100 else 0)})."
-            )
-    return out
+    return [
+        f"At {point_percent(o)} occupancy, crossing {point_percent(start)} local use moves {money(to_host, cur)} a year "
+        f"to the host, more than one {unit_period(scenario)}'s host price ({money(p_h, cur, 2 if p_h < 100 else 0)})."
+        for start, to_host in jumps
+        if abs(to_host) > p_h
+    ]

@@ -292,8 +292,19 @@ def evaluate_inputs(t: Inputs, occupancy, local_use) -> Outcome:
             for k in ("provider_profit", "host_net_cost", "provider_gain", "host_saving", "host_cost_without_agreement")
         ),
     )
-    b = lambda v: np.broadcast_to(np.asarray(v, dtype=float), shape)  # noqa: E731
+    b = functools.partial(_read_only_shaped, shape=shape)
     return Outcome(occupancy=b(o), local_use=b(u), **{name: b(x[name]) for name in OUTCOME_NAMES}, inputs=t)
+
+
+def _read_only_shaped(v, shape: tuple) -> np.ndarray:
+    """``v`` as a read-only float array of ``shape``: a view of it when it has the shape already (most figures
+    do), else broadcast to it."""
+    a = np.asarray(v, dtype=float)
+    if a.shape != shape:
+        return np.broadcast_to(a, shape)
+    a = a.view()
+    a.flags.writeable = False
+    return a
 
 
 def sharing_jumps(t: Inputs, occupancy) -> list[tuple[float, np.ndarray]]:
@@ -308,10 +319,10 @@ def sharing_jumps(t: Inputs, occupancy) -> list[tuple[float, np.ndarray]]:
     o = np.asarray(occupancy, dtype=float)
     out = []
     for i in range(1, len(t.band_starts)):
-        edge = evaluate_inputs(t, o, t.band_starts[i])
+        edge = line_items(t, o, np.asarray(t.band_starts[i], dtype=float))
         jump = np.subtract(t.band_shares[i], t.band_shares[i - 1])
         out.append(
-            (float(t.band_starts[i]), jump * np.maximum(edge.surplus_before_sharing - edge.sharing_threshold, 0.0))
+            (float(t.band_starts[i]), jump * np.maximum(edge["surplus_before_sharing"] - edge["sharing_threshold"], 0.0))
         )
     return out
 
@@ -518,13 +529,13 @@ def break_even_occupancy(scenario: Scenario, local_use, inputs: Inputs | None = 
     base = _knots(u, bends)
     # between those, surplus S and threshold T are straight lines in o: find where S = 0, S = T and
     # ls (-S) = cap, each a kink of the provider's profit
-    r = evaluate_inputs(t, base, u[..., None])
-    s, gap = r.surplus_before_sharing, r.surplus_before_sharing - r.sharing_threshold
+    r = line_items(t, base, u[..., None])
+    s, gap = r["surplus_before_sharing"], r["surplus_before_sharing"] - r["sharing_threshold"]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         capped = s + (t.loss_cap / t.loss_share if t.loss_share > 0 else np.inf)
     roots = [_crossings(base, g) for g in (s, gap, capped)]
     knots = np.sort(np.concatenate([base, *roots], axis=-1), axis=-1)
-    with_agreement = _first_nonnegative(lambda o: evaluate_inputs(t, o, u[..., None]).provider_profit, knots)
+    with_agreement = _first_nonnegative(lambda o: line_items(t, o, u[..., None])["provider_profit"], knots)
     bare = np.stack([np.zeros(u.shape), np.ones(u.shape)], axis=-1)
-    without = _first_nonnegative(lambda o: evaluate_inputs(t, o, u[..., None]).provider_profit_without_agreement, bare)
+    without = _first_nonnegative(lambda o: line_items(t, o, u[..., None])["provider_profit_without_agreement"], bare)
     return {"with_agreement": with_agreement, "without_agreement": without}

@@ -4,6 +4,7 @@ percentiles (MODEL.md section 3). Deterministic quadrature, no random sampling."
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +35,8 @@ __all__ = [
 
 SUMMARY_RESOLUTION = 200
 """Cells per dimension for :func:`summarize` (40,000 points): probabilities within 0.001."""
+ROWS_AT_ONCE = 128
+"""Rows of local use the summary works out at once (:func:`_rows_of_items`)."""
 SWEEP_RESOLUTION = 48
 """Cells per dimension for each point of a sweep, which needs expectations only."""
 
@@ -286,10 +289,21 @@ def _quadrature(occupancy: tuple, local_use: tuple, edges: tuple, steep: tuple, 
 def weighted_percentile(values: np.ndarray, weights: np.ndarray, q) -> np.ndarray:
     """The q-quantile(s) (0-1) of a discrete distribution, interpolating between the
     mid-points of each value's probability mass."""
-    order = np.argsort(values, kind="stable")
-    v, w = values[order], weights[order]
+    order, v = _stable_order(values)
+    w = weights[order]
     mid = np.cumsum(w) - w / 2
     return np.interp(q, mid, v)
+
+
+def _stable_order(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``argsort(values, kind="stable")`` and the values in that order. When no two values are equal there is one
+    order, which numpy's default sort finds sooner; only a tie (or NaN) needs the stable sort's."""
+    order = np.argsort(values)
+    v = values[order]
+    if v.size > 1 and not (np.isfinite(v[-1]) and (v[1:] != v[:-1]).all()):
+        order = np.argsort(values, kind="stable")
+        v = values[order]
+    return order, v
 
 
 def _weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs) -> list[float]:
@@ -396,12 +410,17 @@ def _summary(scenario: Scenario, cells: int, names: list[str]) -> dict:
     if not fixed:
         rows, right = _end_rows(scenario, q)
         rows = np.concatenate([q.local_use, rows])
-    x = line_items(t, q.occupancy[None, :], rows[:, None])
+    term = scenario.term.years > 1 and set(names) == set(SUMMARY_NAMES)
+    if term:  # the term's sums take every line item at the nodes
+        x = line_items(t, q.occupancy[None, :], rows[:, None])
+    else:
+        x = _rows_of_items(t, q.occupancy, rows, _SUMMED)
     grid = lambda name: np.broadcast_to(x[name], (rows.size, n_o))  # noqa: E731
     node = lambda name: np.ascontiguousarray(grid(name)[:n_u]).ravel()  # noqa: E731
     at = lambda name: None if fixed else (grid(name)[n_u : 2 * n_u], grid(name)[n_u + right])  # noqa: E731
     tol = gain_tolerance(t)
     profit, gain, saving = node("provider_profit"), node("provider_gain"), node("host_saving")
+    _GAINS_AT_NODES.keep(scenario, cells, (gain, saving))
     wanted = set(names)
     out = {
         "expected_provider_profit": w @ profit,
@@ -419,10 +438,53 @@ def _summary(scenario: Scenario, cells: int, names: list[str]) -> dict:
         out.update(zip(("provider_gain_p10", "provider_gain_p50", "provider_gain_p90"), pg))
         out.update(zip(("host_saving_p10", "host_saving_p50", "host_saving_p90"), hs))
     out = {name: out[name] for name in SUMMARY_NAMES if name in wanted}
-    if scenario.term.years > 1 and wanted == set(SUMMARY_NAMES):
+    if term:
         nodes = {k: v[:n_u] if np.ndim(v) == 2 and v.shape[0] == rows.size else v for k, v in x.items()}
         out.update(_term_summary(scenario, t, q, nodes))
     return {k: float(min(max(v, 0.0), 1.0)) if k.startswith("probability") else float(v) for k, v in out.items()}
+
+
+class _Kept:
+    """The last few scenario objects' figures, by identity and resolution (each scenario held beside its figures,
+    so its id is not another's while it is here; a scenario is never changed once built): what one result worked
+    out that another of the same scenario reads, as the summary's gains at its nodes for the distributions.
+    Read-only arrays; every session's thread may ask."""
+
+    def __init__(self, size: int = 8):
+        self.size, self.kept, self.lock = size, {}, threading.Lock()
+
+    def keep(self, scenario: Scenario, cells: int, figures: tuple) -> None:
+        for a in figures:
+            a.flags.writeable = False
+        with self.lock:
+            self.kept[id(scenario)] = (scenario, cells, figures)
+            while len(self.kept) > self.size:
+                self.kept.pop(next(iter(self.kept)))
+
+    def get(self, scenario: Scenario, cells: int) -> tuple | None:
+        hit = self.kept.get(id(scenario))
+        return hit[2] if hit is not None and hit[0] is scenario and hit[1] == cells else None
+
+
+_GAINS_AT_NODES = _Kept()
+"""Each side's one-year gain at the quadrature's nodes (flat, as :attr:`Quadrature.flat`), kept by the summary."""
+
+
+_SUMMED = ("provider_profit", "provider_gain", "host_net_cost", "host_saving")
+"""The line items the one-year summary reads."""
+
+
+def _rows_of_items(t: Inputs, occupancy: np.ndarray, rows: np.ndarray, names, block: int = ROWS_AT_ONCE) -> dict:
+    """:func:`line_items`' figures ``names`` on the grid of local uses ``rows`` x ``occupancy``, worked out
+    ``block`` rows at a time: the same figures, element by element, with each block's two dozen temporaries small
+    enough to stay in the processor's cache (over the whole grid at once they are not, and the summary waits on
+    memory)."""
+    out = {name: np.empty((rows.size, occupancy.size)) for name in names}
+    for start in range(0, rows.size, block):
+        x = line_items(t, occupancy[None, :], rows[start : start + block, None])
+        for name in names:
+            out[name][start : start + block] = x[name]
+    return out
 
 
 def _term_summary(scenario: Scenario, t: Inputs, q: Quadrature, items: dict) -> dict:
@@ -485,12 +547,13 @@ def gain_distributions(scenario: Scenario, cells: int = SUMMARY_RESOLUTION) -> d
     :func:`summarize` integrates, by :func:`cumulative_distribution`'s convention, so a curve drawn from it
     passes through the summary's P10, P50 and P90."""
     q = quadrature(scenario, cells)
-    x = line_items(inputs_of(scenario), q.occupancy[None, :], q.local_use[:, None])  # the summary's points, as a grid
+    names = ("provider_gain", "host_saving")
+    found = _GAINS_AT_NODES.get(scenario, cells)  # the summary of the same scenario object has them: the same figures
+    if found is None:
+        x = _rows_of_items(inputs_of(scenario), q.occupancy, q.local_use, names)  # the summary's points, as a grid
+        found = tuple(x[name].ravel() for name in names)
     w = q.flat[2]
-    return {
-        name: cumulative_distribution(np.ascontiguousarray(np.broadcast_to(x[name], q.weight.shape)).ravel(), w)
-        for name in ("provider_gain", "host_saving")
-    }
+    return {name: cumulative_distribution(values, w) for name, values in zip(names, found)}
 
 
 def most_likely_point(scenario: Scenario) -> tuple[float, float]:

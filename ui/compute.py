@@ -16,29 +16,22 @@ from charts.style import PRESENTATION_HEIGHT, PRESENTATION_MIN_WIDTH
 from partnership import Scenario, SweepResult, decisions, most_likely_point, results, scenario_from_dict, term
 from partnership import solve as goal_seek
 from partnership.fields import band_index
-from partnership.scenario import scenario_to_json, set_path
+from partnership.scenario import scenario_to_dict, set_path
+
+from .memo import per_object
 
 SCREEN_STEPS = 51
 """Points per axis of the on-screen maps (2 % steps; exports use 1 %)."""
 
 
+@per_object
 def key(scenario: Scenario) -> str:
-    """The cache key of a scenario: its JSON text (written once for each scenario object: a page asks for it a dozen
-    times a run; a scenario is never changed in place once built, a change is a new one)."""
-    seen = _KEYS.get(id(scenario))
-    if seen is not None and seen[0] is scenario:
-        return seen[1]
-    text = scenario_to_json(scenario)
-    with _KEYS_LOCK:  # every session's thread keys here
-        _KEYS[id(scenario)] = (scenario, text)  # the scenario held, so its id is not another's while it is here
-        while len(_KEYS) > 32:
-            _KEYS.pop(next(iter(_KEYS)))
+    """The cache key of a scenario: its JSON text, compact (written by the json module's C encoder, which an indented
+    text does not use), once for each scenario object (:func:`ui.memo.per_object`); the scenario is then what
+    :func:`_scenario` gives for that text, not read again."""
+    text = json.dumps(scenario_to_dict(scenario), ensure_ascii=False, separators=(",", ":"))
+    _PARSED.setdefault(text, scenario)
     return text
-
-
-_KEYS: dict[int, tuple[Scenario, str]] = {}
-"""The last scenarios keyed, by id (with the scenario itself, so an id cannot be reused while it is here)."""
-_KEYS_LOCK = threading.Lock()
 
 
 def key_of_json(text: str) -> str:
@@ -46,9 +39,33 @@ def key_of_json(text: str) -> str:
     return key(_scenario(text))
 
 
-@functools.lru_cache(maxsize=64)
 def _scenario(text: str) -> Scenario:
-    return scenario_from_dict(json.loads(text))
+    """The scenario of a JSON text, read and checked once (or the scenario :func:`key` wrote it from)."""
+    found = _PARSED.get(text)
+    if found is None:
+        found = _PARSED.setdefault(text, scenario_from_dict(json.loads(text)))
+    return found
+
+
+class _Recent(dict):
+    """A dict that keeps only its ``size`` most recently added entries; every session's thread may add."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size, self.lock = size, threading.Lock()
+
+    def setdefault(self, k, value):
+        with self.lock:
+            if k in self:
+                return self[k]
+            self[k] = value
+            while len(self) > self.size:
+                self.pop(next(iter(self)))
+            return value
+
+
+_PARSED = _Recent(64)
+"""The scenarios of the last texts the page has keyed or read (by their text)."""
 
 
 def result(name: str, text: str, at: tuple = ()):
@@ -60,8 +77,11 @@ def result(name: str, text: str, at: tuple = ()):
     return _result(name, text, tuple((k, v) for k, v in at if k in takes))
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@st.cache_resource(max_entries=256, show_spinner=False)
 def _result(name: str, text: str, at: tuple):
+    """Kept as the result itself, shared by every session and never changed after it is made (``st.cache_data``
+    would pickle it as it is kept and copy it back on every call: a millisecond or more a redraw across a view's
+    results); the model's arrays are read-only."""
     return results.result(name, _scenario(text), **dict(at))
 
 
@@ -109,10 +129,18 @@ def sweep_key(text: str, x_path: str, y_path: str) -> str:
         return text
     for path in paths:
         doc = set_path(doc, path, 0)
+    return _checked_key(json.dumps(doc, ensure_ascii=False, separators=(",", ":"))) or text
+
+
+@functools.lru_cache(maxsize=256)
+def _checked_key(text: str) -> str | None:
+    """The cache key of the scenario ``text`` (a sweep's: its searched terms at 0), or None where that breaks a rule
+    (then the sweep keeps the scenario's own text). Worked out once for each: the text of a sweep stays the same
+    while the terms it searches are edited, and checking it is most of the time a sweep's key takes."""
     try:
-        return key(scenario_from_dict(doc))
-    except Exception:  # a value of 0 that breaks a rule: the scenario as it is
-        return text
+        return key(scenario_from_dict(json.loads(text)))
+    except Exception:  # a value of 0 that breaks a rule
+        return None
 
 
 def sweep_question(x: tuple, y: tuple, min_gain: float, min_saving: float, beta: float) -> tuple:
@@ -120,18 +148,22 @@ def sweep_question(x: tuple, y: tuple, min_gain: float, min_saving: float, beta:
     return (x, y, ("min_provider_gain", min_gain), ("min_host_saving", min_saving), ("beta", beta))
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
 def placement_warnings(text: str) -> list[str]:
     """Section 9's warnings at the most likely occupancy."""
-    return decisions.placement_warnings(_scenario(text))
+    return _placement(text).warnings
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
 def placement_note(text: str) -> tuple[list[tuple[float, float]], float]:
     """The jumps the first screen names (above the materiality threshold, :func:`decisions.material_jumps`) and
     that threshold, in currency a year."""
-    s = _scenario(text)
-    return decisions.material_jumps(s), decisions.materiality_threshold(s)
+    found = _placement(text)
+    return found.material, found.threshold
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _placement(text: str) -> decisions.PlacementDecision:
+    """Section 9 at the most likely point, for both the first screen's note and the warnings (one evaluation)."""
+    return decisions.placement_decision(_scenario(text))
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -190,14 +222,18 @@ def on_screen(chart_key: str, text: str, at: tuple = (), wide: bool = False):
     return charts.for_screen(fig, **screen_layout(wide))
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
 def terms_on_screen(text: str, x: tuple, y: tuple, min_gain: float, min_saving: float, beta: float, wide: bool = False):
-    """Find terms' map laid out for the page, built once for each question (and shared by every session): keyed as
-    :func:`terms` is, so an edit to a term the map searches redraws nothing."""
-    found = terms(text, x, y, min_gain, min_saving, beta)
+    """Find terms' map laid out for the page, built once for each question (and shared by every session): keyed by
+    the sweep's own key (:func:`sweep_key`), so an edit to a term the map searches redraws nothing."""
+    return _terms_on_screen(sweep_key(text, x[0], y[0]), x, y, min_gain, min_saving, beta, wide)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _terms_on_screen(swept: str, x: tuple, y: tuple, min_gain: float, min_saving: float, beta: float, wide: bool):
+    found = result("sweep", swept, (("question", sweep_question(x, y, min_gain, min_saving, beta)),))
     draw = catalogue.chart("terms_map").figure
     with charts.built_for_screen(**screen_layout(wide)):  # laid out as it is built: no second pass over it
-        fig = draw(_scenario(sweep_key(text, x[0], y[0])), found)
+        fig = draw(_scenario(swept), found)  # the map reads only labels and the currency from the scenario
     return charts.for_screen(fig, **screen_layout(wide))
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import json
 import math
 import time
 import zlib
@@ -19,7 +18,7 @@ from partnership.formats import money
 from partnership.problems import Problem, page_words
 from partnership.scenario import scenario_to_dict, set_path
 
-from . import arrangements, build_up
+from . import arrangements, build_up, compute
 from .text import plain
 
 KINDS_ENTERED = ("money_year", "money_unit", "money_once", "fraction", "count", "integer", "text")
@@ -421,8 +420,9 @@ def plain_messages(exc: BaseException) -> list[str]:
 
 
 def encode_scenario(scenario: Scenario) -> str:
-    """A compact, URL-safe text of the scenario."""
-    raw = json.dumps(scenario_to_dict(scenario), separators=(",", ":"), ensure_ascii=False).encode()
+    """A compact, URL-safe text of the scenario: its compact JSON (the page's cache key, written once for the
+    scenario, :func:`ui.compute.key`), compressed."""
+    raw = compute.key(scenario).encode()
     return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
 
 

@@ -57,7 +57,7 @@ def at_a_glance(s: Scenario) -> None:
     side's chance of being better off), and the longer words folded into a row of expanders."""
     text = compute.key(s)
     e = compute.most_likely_case(text)
-    summary = compute.headline(text)  # the percentiles and the term only where they are shown
+    summary = _headline(text)
     cur, per = plain(s.currency), plain(per_unit_period(s))  # every figure and label here is Markdown
     without_unit = e["host_unit_cost_without_agreement"]  # like for like (MODEL.md section 8a), not p_a
 
@@ -102,8 +102,10 @@ def at_a_glance(s: Scenario) -> None:
     jumps = compute.placement_warnings(text)
     more_box = st.container(key="glance_more")
     cols = more_box.columns(4 if jumps else 3, gap="small")
-    with cols[0].expander("What the words mean"):
-        first_words(s)
+    words = cols[0].expander("What the words mean", key="glance_meaning", on_change="rerun")
+    if words.open is not False:  # written out only when opened
+        with words:
+            first_words(s)
     more = "In words" + (f", over {s.term.years} years" if s.term.years > 1 else "")
     box = cols[1].expander(more, key="glance_words", on_change="rerun")
     if box.open is not False:  # the sentences and the term are worked out only when opened
@@ -112,8 +114,22 @@ def at_a_glance(s: Scenario) -> None:
     with cols[2]:
         sources_panel(s)
     if jumps:
-        with cols[3].expander("Placement money"):
-            placement_details(s, jumps, threshold)
+        details = cols[3].expander("Placement money", key="glance_placement", on_change="rerun")
+        if details.open is not False:
+            with details:
+                placement_details(s, jumps, threshold)
+
+
+def _headline(text: str) -> dict:
+    """The headline's figures of the summary: without the percentiles and the term, which it does not show
+    (:func:`compute.headline`), unless the open view shows the whole summary anyway (one evaluation, not two)."""
+    return compute.summary(text) if _open_view_needs("summary") else compute.headline(text)
+
+
+def _open_view_needs(result: str) -> bool:
+    """Whether a chart of the open view (a tab of :data:`charts.catalogue.VIEWS`) is drawn from ``result``."""
+    view = next((v for v in catalogue.VIEWS if v.name == st.session_state.get("view")), None)
+    return view is not None and any(result in catalogue.chart(key).needs for key in view.charts)
 
 
 def placement_note(s: Scenario, material: list[tuple[float, float]]) -> None:
@@ -168,7 +184,7 @@ def first_words(s: Scenario) -> None:
     """What local use means, and why the most likely and the expected figures differ (with this scenario's own
     numbers): the first expander under the headline figures."""
     text = compute.key(s)
-    e, summary = compute.most_likely_case(text), compute.headline(text)
+    e, summary = compute.most_likely_case(text), _headline(text)
     cur, unit = plain(s.currency), plain(s.unit)
     st.caption(
         f"**Local use** is the share of the service's used {unit}s that the host itself fills; other councils "
@@ -240,10 +256,11 @@ def risk_percentiles(s: Scenario) -> None:
     """Under the risk curves: each side's P10, P50 and P90 as a plain table."""
     summary = compute.summary(compute.key(s))
     cur = plain(s.currency)  # a table's cells are Markdown
-    rows = []
+    lines = ["| | P10 | P50 | P90 |", "|:--|--:|--:|--:|"]
     for who, key in (("Provider's gain", "provider_gain"), ("Host's saving", "host_saving")):
-        rows.append({"": who, **{f"P{p}": money(summary[f"{key}_p{p}"], cur) for p in (10, 50, 90)}})
-    st.table(rows, hide_index=True, width="content")  # a plain table: drawn at once, and prints as it reads
+        lines.append(f"| {who} | " + " | ".join(money(summary[f"{key}_p{p}"], cur) for p in (10, 50, 90)) + " |")
+    # a plain table in Markdown: drawn at once (st.table takes a millisecond through pandas), and prints as it reads
+    st.container(key="risk_percentiles").markdown("\n".join(lines))
 
 
 def viable_hours(s: Scenario) -> None:

@@ -65,7 +65,7 @@ def test_the_server_is_made_ready_as_it_starts():
     from ui import compute
     from ui.serving import lifespan
 
-    compute._scenario.cache_clear()
+    compute._PARSED.clear()
     with socket.socket(socket.AF_INET) as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen()
@@ -76,4 +76,4 @@ def test_the_server_is_made_ready_as_it_starts():
                 assert _nodelay(listener) != 0
 
         asyncio.run(start())
-    assert compute._scenario.cache_info().currsize == 1  # the default preset, read and worked out
+    assert len(compute._PARSED) == 1  # the default preset, read and worked out

@@ -52,3 +52,22 @@ def test_a_chart_built_for_the_screen_is_the_chart_laid_out_after(preset, layout
         assert getattr(built, "_screen", None) is not None, f"{key}: not built for the screen"
         assert _as_json(charts.for_screen(built, **kw)) == _as_json(after), key
     assert len(drawn) >= 8
+
+
+def test_a_chart_for_the_page_is_only_sent():
+    """The page's chart hands out copies of what it sends (a change to one never reaches the next redraw's), with its
+    arrays as plotly.js's typed arrays, and refuses to be read or changed as a plotly figure."""
+    s = load_scenario(ROOT / "presets" / "childrens_home.yaml")
+    c = catalogue.chart("heatmaps")
+    with charts.built_for_screen():
+        fig = c.figure(s, result("grid", s, steps=51))
+    sent = fig.to_dict()
+    assert set(sent["data"][0]["z"]) == {"dtype", "bdata", "shape"} and sent["data"][0]["z"]["shape"] == "51, 51"
+    sent["layout"]["title"]["text"] = "changed"
+    sent["data"].clear()
+    again = fig.to_dict()
+    assert again["layout"]["title"]["text"] != "changed" and again["data"]
+    with pytest.raises(AttributeError):
+        fig.update_layout(height=100)
+    with pytest.raises(AttributeError):
+        fig.data  # noqa: B018

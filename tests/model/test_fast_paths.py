@@ -9,11 +9,18 @@ import numpy as np
 import pytest
 
 from partnership import scenario_from_dict, summarize
+from partnership.arrays import into
 from partnership.inputs import inputs_of
+from partnership.outcomes import line_items
 from partnership.term import evaluate_term, npvs
 from partnership.uncertainty import (
+    _GAINS_AT_NODES,
     HEADLINE_NAMES,
+    SUMMARY_RESOLUTION,
+    _rows_of_items,
+    _stable_order,
     _weighted_quantiles,
+    gain_distributions,
     headline_summary,
     quadrature,
     weighted_percentile,
@@ -93,3 +100,81 @@ def test_a_quadrature_is_shared_and_read_only(example):
     assert quadrature(example) is q
     with pytest.raises(ValueError):
         q.flat[0][0] = 0.5
+
+
+def test_a_grid_worked_out_a_few_rows_at_a_time_is_the_whole_grid(example_dict):
+    """The summary's blocks of rows give every line item it reads exactly as one evaluation of the whole grid does,
+    whatever the block (one row, a block that does not divide the rows, more rows than there are)."""
+    names = ("provider_profit", "provider_gain", "host_net_cost", "host_saving")
+    for doc in (example_dict, _hard_term(example_dict)):
+        s = scenario_from_dict(doc)
+        t, q = inputs_of(s), quadrature(s)
+        whole = line_items(t, q.occupancy[None, :], q.local_use[:, None])
+        for block in (1, 7, 128, 10_000):
+            rows = _rows_of_items(t, q.occupancy, q.local_use, names, block)
+            for name in names:
+                assert np.array_equal(rows[name], np.broadcast_to(whole[name], rows[name].shape)), (block, name)
+
+
+def test_the_distributions_read_from_the_summary_are_those_worked_out_alone(example_dict):
+    """The risk curves take each side's gains at the nodes from the summary of the same scenario object, and they are
+    the curves worked out from nothing, to the last digit."""
+    for doc in (example_dict, _hard_term(example_dict)):
+        alone = gain_distributions(scenario_from_dict(doc))  # a scenario object no summary has seen
+        s = scenario_from_dict(doc)
+        summarize(s)
+        assert _GAINS_AT_NODES.get(s, SUMMARY_RESOLUTION) is not None
+        kept = gain_distributions(s)
+        for side in alone:
+            assert all(np.array_equal(a, b) for a, b in zip(alone[side], kept[side])), side
+    assert _GAINS_AT_NODES.get(scenario_from_dict(example_dict), SUMMARY_RESOLUTION) is None  # another object: none
+
+
+def test_the_quicker_sort_gives_the_stable_order():
+    """Without ties the quicker sort's order is the stable sort's (there is one order); with a tie, an infinity or a
+    NaN the stable sort is used: the order, and so every percentile, is the stable sort's in each case."""
+    rng = np.random.default_rng(11)
+    for trial in range(200):
+        n = int(rng.integers(1, 3_000))
+        values = rng.normal(size=n)
+        if trial % 4 == 1:
+            values = np.round(values, 1)  # many ties
+        elif trial % 4 == 2:
+            values[: n // 2] = 0.0  # a mass at one value
+        elif trial % 4 == 3 and n > 2:
+            values[[0, n // 2]] = [np.inf, np.nan]
+        order, sorted_values = _stable_order(values)
+        stable = np.argsort(values, kind="stable")
+        assert np.array_equal(order, stable), trial
+        assert np.array_equal(sorted_values, values[stable], equal_nan=True), trial
+
+
+@pytest.mark.parametrize("shape", [(3,), (4, 3), (2, 4, 3)])
+def test_writing_over_a_temporary_gives_the_plain_result(shape):
+    """``into`` gives what the ufunc gives, in value, shape and type, for every kind of second operand; it writes
+    over its first only when that keeps its shape and type."""
+    rng = np.random.default_rng(5)
+    others = [
+        2.5,
+        3,
+        True,
+        np.float64(1.5),
+        np.float32(2.0),
+        np.int64(4),
+        rng.random(shape),
+        rng.random(shape[-1:]),
+        rng.random((1,) * len(shape)),
+        rng.random((5, *shape)),
+        rng.random(shape).astype(np.float32),
+        rng.integers(0, 9, shape),
+        rng.random(shape) > 0.5,
+        rng.random((*shape[:-1], 1)),
+        [1.0] * shape[-1],
+    ]
+    for ufunc in (np.add, np.subtract, np.multiply, np.maximum, np.minimum):
+        for y in others:
+            x = rng.random(shape)
+            expected = ufunc(x.copy(), y)
+            got = into(ufunc, x, y)
+            assert got.shape == expected.shape and got.dtype == expected.dtype and np.array_equal(got, expected)
+            assert (got is x) == (expected.shape == x.shape and expected.dtype == np.float64)
