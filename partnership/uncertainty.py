@@ -405,19 +405,17 @@ def _summary(scenario: Scenario, cells: int, names: list[str]) -> dict:
     w = q.flat[2]
     n_u, n_o = q.weight.shape
     fixed = q.local_use_lo is None or q.local_use_dist.high - q.local_use_dist.low <= 1e-12
-    # the nodes, then (as Quadrature.cell_ends) each local-use cell's left end and its right end just inside it
-    rows, right = q.local_use, None
-    if not fixed:
-        rows, right = _end_rows(scenario, q)
-        rows = np.concatenate([q.local_use, rows])
     term = scenario.term.years > 1 and set(names) == set(SUMMARY_NAMES)
+    o = q.occupancy
     if term:  # the term's sums take every line item at the nodes
-        x = line_items(t, q.occupancy[None, :], rows[:, None])
+        at_nodes = line_items(t, o[None, :], q.local_use[:, None])
     else:
-        x = _rows_of_items(t, q.occupancy, rows, _SUMMED)
-    grid = lambda name: np.broadcast_to(x[name], (rows.size, n_o))  # noqa: E731
-    node = lambda name: np.ascontiguousarray(grid(name)[:n_u]).ravel()  # noqa: E731
-    at = lambda name: None if fixed else (grid(name)[n_u : 2 * n_u], grid(name)[n_u + right])  # noqa: E731
+        at_nodes = _rows_of_items(t, o, q.local_use, _SUMMED)
+    node = lambda name: np.ascontiguousarray(np.broadcast_to(at_nodes[name], (n_u, n_o))).ravel()  # noqa: E731
+    if not fixed:  # as Quadrature.cell_ends: each local-use cell's left end and its right end just inside it
+        rows, right = _end_rows(scenario, q)
+        ends = _rows_of_items(t, o, rows, _SUMMED)
+    at = lambda name: None if fixed else (ends[name][:n_u], ends[name][right])  # noqa: E731
     tol = gain_tolerance(t)
     profit, gain, saving = node("provider_profit"), node("provider_gain"), node("host_saving")
     _GAINS_AT_NODES.keep(scenario, cells, (gain, saving))
@@ -439,8 +437,7 @@ def _summary(scenario: Scenario, cells: int, names: list[str]) -> dict:
         out.update(zip(("host_saving_p10", "host_saving_p50", "host_saving_p90"), hs))
     out = {name: out[name] for name in SUMMARY_NAMES if name in wanted}
     if term:
-        nodes = {k: v[:n_u] if np.ndim(v) == 2 and v.shape[0] == rows.size else v for k, v in x.items()}
-        out.update(_term_summary(scenario, t, q, nodes))
+        out.update(_term_summary(scenario, t, q, at_nodes))
     return {k: float(min(max(v, 0.0), 1.0)) if k.startswith("probability") else float(v) for k, v in out.items()}
 
 

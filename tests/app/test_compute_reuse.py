@@ -49,3 +49,26 @@ def test_linear_bands_keep_their_shares_in_the_key(example_dict):
     x, y = default_axes(s)
     key = compute.sweep_key(compute.key(s), x[0], y[0])
     assert compute.sweep_key(compute.key(_variant(s, y[0], 0.9)), x[0], y[0]) != key
+
+
+def test_the_headline_is_read_from_the_summary_where_the_open_view_shows_it(monkeypatch):
+    """On the Risk view, whose curves and table take the whole summary, the headline's figures come from that summary
+    (the headline's own smaller evaluation is never asked for); on Every outcome from the headline's own; the six
+    figures are the same on both."""
+    from streamlit.testing.v1 import AppTest
+
+    from ..conftest import ROOT
+
+    asked = []
+    headline = compute.headline
+    monkeypatch.setattr(compute, "headline", lambda text: asked.append(text) or headline(text))
+    at = AppTest.from_file(str(ROOT / "workshop.py"), default_timeout=120)
+    at.run()
+    first = [(m.label, m.value) for m in at.metric]
+    assert asked and len(first) == 6
+    asked.clear()
+    at.session_state["view"] = "Risk"
+    at.run()
+    assert not at.exception
+    assert asked == []
+    assert [(m.label, m.value) for m in at.metric] == first
