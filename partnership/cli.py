@@ -18,6 +18,7 @@ from .councils import MEMBER_LABELS, MEMBER_SUMMARY_LABELS, MEMBER_SUMMARY_NAMES
 from .decisions import CURE, placement_warnings
 from .fields import field_label, unit_text
 from .formats import field_value, money, outcome_unit, percent, point_percent
+from .memory import keep_freed_memory
 from .outcomes import OUTCOME_NAMES, break_even_occupancy, evaluate
 from .problems import Problem, ScenarioError
 from .scenario import load_scenario, scenario_warnings
@@ -519,6 +520,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("The paper pack is written by: python -m paper export FILE [FILE...] --out DIR", file=sys.stderr)
         return 2
     args = _parser().parse_args(argv)
+    keep_freed_memory()  # the model's large arrays from a kept heap (partnership.memory): the same figures, sooner
     commands = {
         "evaluate": _cmd_evaluate,
         "summary": _cmd_summary,

@@ -117,6 +117,7 @@ ALLOWED_FROM_MODEL = {
     "partnership.build_up": {"fixed_item_amount"},
     "partnership.fields": EVERY_NAME,  # the field registry: labels, units, symbols
     "partnership.formats": EVERY_NAME,  # numbers as people write them
+    "partnership.memory": {"keep_freed_memory"},  # the command line's allocator setting: no figure
 }  # fmt: skip
 """What ``charts`` and ``paper`` may import from the model, module by module."""
 

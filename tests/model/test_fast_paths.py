@@ -178,3 +178,27 @@ def test_writing_over_a_temporary_gives_the_plain_result(shape):
             got = into(ufunc, x, y)
             assert got.shape == expected.shape and got.dtype == expected.dtype and np.array_equal(got, expected)
             assert (got is x) == (expected.shape == x.shape and expected.dtype == np.float64)
+
+
+def test_keeping_freed_memory_changes_no_figure():
+    """The command line's allocator setting (partnership.memory) takes on this machine's glibc and leaves every
+    figure as it was: the summary and a grid, worked out in one fresh process before and after it is set, are the
+    same to the bit."""
+    import subprocess
+    import sys
+
+    from ..conftest import ROOT
+
+    script = (
+        "import json, numpy as np\n"
+        "from partnership import evaluate, summarize\n"
+        "from partnership.examples import example_scenario\n"
+        "from partnership.memory import keep_freed_memory\n"
+        "s = example_scenario(); o = np.linspace(0, 1, 201)[None, :]; u = np.linspace(0, 1, 201)[:, None]\n"
+        "def figures(): return [summarize(s), evaluate(s, o, u).provider_gain.tolist()]\n"
+        "before = figures(); took = keep_freed_memory(); after = figures()\n"
+        "print(json.dumps([took, keep_freed_memory(), before == after]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[true, true, true]"
