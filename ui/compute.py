@@ -128,7 +128,7 @@ def sweep_key(text: str, x_path: str, y_path: str) -> str:
     if not paths:
         return text
     for path in paths:
-        doc = set_path(doc, path, 0)
+        doc = set_path(doc, path, 0, copy_first=False)  # the document is this call's own
     return _checked_key(json.dumps(doc, ensure_ascii=False, separators=(",", ":"))) or text
 
 

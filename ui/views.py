@@ -355,35 +355,54 @@ def find_terms(s: Scenario) -> None:
             stop = b.number_input(f"To ({unit})", value=hi, key=f"terms_{axis}_stop_{path}", **box)
             scale = 0.01 if is_fraction(path) else 1.0
             picks.append((path, start * scale, stop * scale, 41))
-    c = st.columns(3)
-    min_gain = c[0].number_input(
-        f"Provider's minimum expected gain ({plain(s.currency)} a year)",
-        value=0.0,
-        step=input_step("agreement.contribution", float(s.service.fixed_cost) or None),
-        format="%.0f",
-        key="terms_min_gain",
-        persist_state="session",
-    )
-    min_saving = c[1].number_input(
-        f"Host's minimum expected saving ({plain(s.currency)} a year)",
-        value=0.0,
-        step=input_step("agreement.contribution", float(s.service.fixed_cost) or None),
-        format="%.0f",
-        key="terms_min_saving",
-        persist_state="session",
-    )
-    beta = c[2].slider(
-        "Bargaining weight of the provider",
-        0.05,
-        0.95,
-        0.5,
-        0.05,
-        key="terms_beta",
-        persist_state="session",
-        help="0.5: equal power. Higher: the balanced point leans towards the provider.",
-    )
+    min_gain, min_saving, beta = _terms_minimums(s)
     with answer:
         _terms_answer(s, picks, float(min_gain), float(min_saving), float(beta))
+
+
+def _terms_minimums(s: Scenario) -> tuple[float, float, float]:
+    """Each side's minimum expected gain and the bargaining weight, in a box of their own that names their values
+    and draws its boxes only when opened (most rooms keep 0, 0 and 0.5; three fewer inputs on every redraw)."""
+    ss = st.session_state
+    min_gain, min_saving, beta = ss.get("terms_min_gain", 0.0), ss.get("terms_min_saving", 0.0), ss.get("terms_beta", 0.5)
+    cur = plain(s.currency)
+    box = st.expander(
+        f"Minimums and bargaining weight: provider {money(min_gain, cur)}, host {money(min_saving, cur)} a year; "
+        f"weight {beta:.2f}",
+        key="terms_settings",
+        on_change="rerun",
+    )
+    if box.open is False:
+        return min_gain, min_saving, beta
+    with box:
+        c = st.columns(3)
+        min_gain = c[0].number_input(
+            f"Provider's minimum expected gain ({plain(s.currency)} a year)",
+            value=0.0,
+            step=input_step("agreement.contribution", float(s.service.fixed_cost) or None),
+            format="%.0f",
+            key="terms_min_gain",
+            persist_state="session",
+        )
+        min_saving = c[1].number_input(
+            f"Host's minimum expected saving ({plain(s.currency)} a year)",
+            value=0.0,
+            step=input_step("agreement.contribution", float(s.service.fixed_cost) or None),
+            format="%.0f",
+            key="terms_min_saving",
+            persist_state="session",
+        )
+        beta = c[2].slider(
+            "Bargaining weight of the provider",
+            0.05,
+            0.95,
+            0.5,
+            0.05,
+            key="terms_beta",
+            persist_state="session",
+            help="0.5: equal power. Higher: the balanced point leans towards the provider.",
+        )
+    return min_gain, min_saving, beta
 
 
 def _terms_answer(s: Scenario, picks: list[tuple], min_gain: float, min_saving: float, beta: float) -> None:

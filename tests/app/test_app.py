@@ -38,8 +38,8 @@ VIEWS = {  # each view and the words its charts' titles carry
 }
 
 
-GLANCE_LAZY = ["glance_meaning", "glance_placement"]
-"""The headline's expanders whose words are written only when opened."""
+GLANCE_LAZY = ["glance_meaning", "glance_placement", "terms_settings"]
+"""The expanders whose contents are drawn only when opened: the headline's longer words, Find terms' minimums."""
 GROUPS = ["group_about", "group_files", *INPUT_GROUPS, "glance_words", "glance_sources", *GLANCE_LAZY]
 """The page's expanders, drawn only while open: the tests open them all, as a reader would to reach an input."""
 
