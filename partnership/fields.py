@@ -13,6 +13,7 @@ entry for a concrete path such as ``agreement.sharing.bands[2].host_share``.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, replace
@@ -992,11 +993,16 @@ _PATH_PART = re.compile(r"([A-Za-z_]+)(?:\[(\d+)\])?$")
 def path_parts(path: str) -> list[str | int]:
     """A dotted path's steps, a list's index as a number: ``agreement.sharing.bands[2].host_share`` is
     ``["agreement", "sharing", "bands", 2, "host_share"]``: the one reading of a path that every walker uses.
-    Raises KeyError for what is not a path.
+    Raises KeyError for what is not a path. (Read once for each path: a new list each time, the caller's own.)
 
     >>> path_parts("agreement.sharing.bands[2].host_share")
     ['agreement', 'sharing', 'bands', 2, 'host_share']
     """
+    return list(_path_parts(path))
+
+
+@functools.lru_cache(maxsize=4096)
+def _path_parts(path: str) -> tuple[str | int, ...]:
     parts: list[str | int] = []
     for piece in path.split("."):
         m = _PATH_PART.match(piece)
@@ -1005,7 +1011,7 @@ def path_parts(path: str) -> list[str | int]:
         parts.append(m.group(1))
         if m.group(2) is not None:
             parts.append(int(m.group(2)))
-    return parts
+    return tuple(parts)
 
 
 def value_of(scenario: Any, path: str, resolved: bool = True) -> Any:
