@@ -18,7 +18,7 @@ from partnership import solve as goal_seek
 from partnership.fields import band_index
 from partnership.scenario import scenario_to_dict, set_path
 
-from .memo import per_object
+from .memo import per_object, shared
 
 SCREEN_STEPS = 51
 """Points per axis of the on-screen maps (2 % steps; exports use 1 %)."""
@@ -77,11 +77,11 @@ def result(name: str, text: str, at: tuple = ()):
     return _result(name, text, tuple((k, v) for k, v in at if k in takes))
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
+@shared(maxsize=256)
 def _result(name: str, text: str, at: tuple):
-    """Kept as the result itself, shared by every session and never changed after it is made (``st.cache_data``
-    would pickle it as it is kept and copy it back on every call: a millisecond or more a redraw across a view's
-    results); the model's arrays are read-only."""
+    """Kept as the result itself, shared by every session and never changed after it is made (:func:`ui.memo.shared`;
+    ``st.cache_data`` would pickle it as it is kept and copy it back on every call: a millisecond or more a redraw
+    across a view's results); the model's arrays are read-only."""
     return results.result(name, _scenario(text), **dict(at))
 
 
@@ -160,7 +160,7 @@ def placement_note(text: str) -> tuple[list[tuple[float, float]], float]:
     return found.material, found.threshold
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+@shared(maxsize=128)
 def _placement(text: str) -> decisions.PlacementDecision:
     """Section 9 at the most likely point, for both the first screen's note and the warnings (one evaluation)."""
     return decisions.placement_decision(_scenario(text))
@@ -209,7 +209,7 @@ SCREEN_OPTIONS = (("steps", SCREEN_STEPS),)
 """What the page's charts are worked out at beyond their point: the maps in 2 % steps."""
 
 
-@st.cache_resource(max_entries=128, show_spinner=False)
+@shared(maxsize=128)
 def on_screen(chart_key: str, text: str, at: tuple = (), wide: bool = False):
     """The chart ``chart_key`` (:mod:`charts.catalogue`) laid out for the page, built once and shared by every session.
 
@@ -228,7 +228,7 @@ def terms_on_screen(text: str, x: tuple, y: tuple, min_gain: float, min_saving: 
     return _terms_on_screen(sweep_key(text, x[0], y[0]), x, y, min_gain, min_saving, beta, wide)
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@shared(maxsize=32)
 def _terms_on_screen(swept: str, x: tuple, y: tuple, min_gain: float, min_saving: float, beta: float, wide: bool):
     found = result("sweep", swept, (("question", sweep_question(x, y, min_gain, min_saving, beta)),))
     draw = catalogue.chart("terms_map").figure

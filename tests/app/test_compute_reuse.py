@@ -72,3 +72,41 @@ def test_the_headline_is_read_from_the_summary_where_the_open_view_shows_it(monk
     assert not at.exception
     assert asked == []
     assert [(m.label, m.value) for m in at.metric] == first
+
+
+def test_a_shared_result_is_worked_out_once_for_every_session():
+    """ui.memo.shared: two sessions' threads asking for the same new key get one evaluation and the same object; the
+    cache keeps only its most recent keys; a failure is not kept; a default given or left out is one key."""
+    import threading
+    import time
+
+    from ui.memo import shared
+
+    calls, release = [], threading.Event()
+
+    @shared(maxsize=2)
+    def work(key: str, scale: int = 1):
+        calls.append(key)
+        if key == "slow":
+            release.wait(5)
+        if key == "fails" and calls.count("fails") == 1:
+            raise ValueError("first time")
+        return [key] * scale
+
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(work("slow"))) for _ in range(2)]
+    for t in threads:
+        t.start()
+    time.sleep(0.2)  # both asking: one working it out, the other waiting for it
+    release.set()
+    for t in threads:
+        t.join(5)
+    assert calls == ["slow"] and len(got) == 2 and got[0] is got[1]
+    assert work("slow", 1) is got[0] and work("slow", scale=1) is got[0]  # the default, given or not: one key
+    work("a"), work("b")  # two more: "slow" is the oldest and goes
+    assert work("slow") is not got[0] and calls.count("slow") == 2
+    try:
+        work("fails")
+    except ValueError:
+        pass
+    assert work("fails") == ["fails"] and calls.count("fails") == 2
