@@ -23,6 +23,7 @@ does that work as the server starts.
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import os
 import socket
@@ -94,11 +95,15 @@ def warm_up() -> None:
 
 @asynccontextmanager
 async def lifespan(app):
-    """Streamlit's server, as it starts: sockets without delay, the page's work done once before anyone asks
+    """Streamlit's server, as it starts: sockets without delay, the page's work done once before anyone asks, what it
+    loaded frozen out of the collector's way
     (a failure there is logged and left for the page to meet and word)."""
     send_without_delay()
     try:
         warm_up()
     except Exception:
         log.exception("warming up the app failed; the first visitor's page does the work instead")
+    # what the server has loaded lives as long as it does: Python's collector no longer walks it on every full
+    # collection (one lands now and then on some session's redraw, a few milliseconds over the whole heap)
+    gc.freeze()
     yield

@@ -77,3 +77,7 @@ def test_the_server_is_made_ready_as_it_starts():
 
         asyncio.run(start())
     assert len(compute._PARSED) == 1  # the default preset, read and worked out
+    import gc
+
+    assert gc.get_freeze_count() > 0  # what the server loaded is out of the collector's way
+    gc.unfreeze()  # (this process goes on to other tests)
