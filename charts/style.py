@@ -174,6 +174,9 @@ class ScreenFigure(go.Figure):
         """The figure as ``go.Figure.to_dict`` gives it: a copy the caller may change."""
         return _fresh(self._spec)
 
+    def __getattr__(self, name):  # what plotly's own methods look for, never set here
+        raise AttributeError(f"a chart laid out for the page is only sent to it, not changed or read ({name})")
+
 
 def _fresh(obj):
     """A copy of plain JSON-like data: every dict, list and tuple anew, the strings and numbers in them shared (they
@@ -229,9 +232,6 @@ def _typed_arrays(obj) -> None:
     elif isinstance(obj, list | tuple):
         for value in obj:
             _typed_arrays(value)
-
-    def __getattr__(self, name):  # what plotly's own methods look for, never set here
-        raise AttributeError(f"a chart laid out for the page is only sent to it, not changed or read ({name})")
 
 
 @functools.lru_cache(maxsize=32)

@@ -67,7 +67,7 @@ def test_a_chart_for_the_page_is_only_sent():
     sent["data"].clear()
     again = fig.to_dict()
     assert again["layout"]["title"]["text"] != "changed" and again["data"]
-    with pytest.raises(AttributeError):
+    with pytest.raises(AttributeError, match="only sent to it"):
         fig.update_layout(height=100)
-    with pytest.raises(AttributeError):
+    with pytest.raises(AttributeError, match="only sent to it"):
         fig.data  # noqa: B018
