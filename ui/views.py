@@ -360,11 +360,19 @@ def find_terms(s: Scenario) -> None:
         _terms_answer(s, picks, float(min_gain), float(min_saving), float(beta))
 
 
+TERMS_MINIMUMS = {"terms_min_gain": 0.0, "terms_min_saving": 0.0, "terms_beta": 0.5}
+"""Find terms' settings beyond its two terms, by widget key, with the values they start at."""
+
+
+def _terms_set(key: str) -> float:
+    """One of :data:`TERMS_MINIMUMS` as last set (or as it starts)."""
+    return st.session_state.get(key, TERMS_MINIMUMS[key])
+
+
 def _terms_minimums(s: Scenario) -> tuple[float, float, float]:
     """Each side's minimum expected gain and the bargaining weight, in a box of their own that names their values
     and draws its boxes only when opened (most rooms keep 0, 0 and 0.5; three fewer inputs on every redraw)."""
-    ss = st.session_state
-    min_gain, min_saving, beta = ss.get("terms_min_gain", 0.0), ss.get("terms_min_saving", 0.0), ss.get("terms_beta", 0.5)
+    min_gain, min_saving, beta = (_terms_set(key) for key in TERMS_MINIMUMS)
     cur = plain(s.currency)
     box = st.expander(
         f"Minimums and bargaining weight: provider {money(min_gain, cur)}, host {money(min_saving, cur)} a year; "
@@ -376,27 +384,26 @@ def _terms_minimums(s: Scenario) -> tuple[float, float, float]:
         return min_gain, min_saving, beta
     with box:
         c = st.columns(3)
-        min_gain = c[0].number_input(
-            f"Provider's minimum expected gain ({plain(s.currency)} a year)",
-            value=0.0,
-            step=input_step("agreement.contribution", float(s.service.fixed_cost) or None),
-            format="%.0f",
-            key="terms_min_gain",
-            persist_state="session",
-        )
-        min_saving = c[1].number_input(
-            f"Host's minimum expected saving ({plain(s.currency)} a year)",
-            value=0.0,
-            step=input_step("agreement.contribution", float(s.service.fixed_cost) or None),
-            format="%.0f",
-            key="terms_min_saving",
-            persist_state="session",
+        step = input_step("agreement.contribution", float(s.service.fixed_cost) or None)
+        min_gain, min_saving = (
+            col.number_input(
+                f"{label} ({cur} a year)",
+                value=TERMS_MINIMUMS[key],
+                step=step,
+                format="%.0f",
+                key=key,
+                persist_state="session",
+            )
+            for col, label, key in (
+                (c[0], "Provider's minimum expected gain", "terms_min_gain"),
+                (c[1], "Host's minimum expected saving", "terms_min_saving"),
+            )
         )
         beta = c[2].slider(
             "Bargaining weight of the provider",
             0.05,
             0.95,
-            0.5,
+            TERMS_MINIMUMS["terms_beta"],
             0.05,
             key="terms_beta",
             persist_state="session",
@@ -500,4 +507,4 @@ def current_terms(s: Scenario) -> tuple[tuple, tuple, float, float, float]:
         start = ss.get(f"terms_{axis}_start_{path}")
         stop = ss.get(f"terms_{axis}_stop_{path}")
         axes.append((path, lo if start is None else start * scale, hi if stop is None else stop * scale, 41))
-    return axes[0], axes[1], ss.get("terms_min_gain", 0.0), ss.get("terms_min_saving", 0.0), ss.get("terms_beta", 0.5)
+    return axes[0], axes[1], *(_terms_set(key) for key in TERMS_MINIMUMS)

@@ -100,7 +100,7 @@ def test_markup_planted_in_every_scenario_field_is_text_in_every_view():
     at = AppTest.from_file(str(ROOT / "workshop.py"), default_timeout=180)
     at.query_params[URL_KEY] = corpus.link(corpus.markup_doc())
     at.run()
-    for key in (*GROUPS, "glance_words", "glance_sources", "glance_meaning", "glance_placement"):
+    for key in (*GROUPS, "glance_words", "glance_sources", "glance_meaning", "glance_placement", "terms_settings"):
         at.session_state[key] = True
     at.run()
     found = _found(at, "first screen")
